@@ -1,0 +1,226 @@
+// The poll cycle: list repos (one request), then per tracked repo list only what is new and
+// re-check only what was seen non-terminal, feed the pure core, and publish the new state.
+// A failed cycle keeps everything already collected; the next cycle carries on from there.
+import { computeRepoDora } from "../core/dora.ts";
+import { repoFilter, type GlobMatcher } from "../core/glob.ts";
+import type { CoreOptions, Pipeline } from "../core/model.ts";
+import type { RepoState } from "../core/state.ts";
+import type { Logger } from "../log.ts";
+import type { PollStatus } from "../metrics/health-metrics.ts";
+import { PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
+import type { RepoListing } from "../woodpecker/schemas.ts";
+import { RepoHistory } from "./repo-history.ts";
+import { neededEvents } from "./events.ts";
+
+export interface PollerOptions {
+  readonly client: WoodpeckerClient;
+  readonly core: CoreOptions;
+  readonly repos: readonly string[];
+  readonly adminRepos: boolean;
+  readonly concurrency: number;
+  readonly log: Logger;
+  /** Unix ms. */
+  readonly now: () => number;
+  /** Called with each repo whose DORA state changed (or was renamed). */
+  readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
+}
+
+export interface TrackedRepo {
+  readonly listing: RepoListing;
+  readonly history: RepoHistory;
+  state: RepoState | null;
+  stateRevision: number;
+  stateLabel: string;
+}
+
+export class Poller {
+  readonly status: PollStatus = {
+    lastCycleOk: null,
+    cycleStartedAt: null,
+    lastSuccessAt: 0,
+    lastDurationSeconds: 0,
+    trackedRepos: 0,
+    backfillComplete: false,
+  };
+  /** Every repo ever tracked, by id (renames keep their history). */
+  readonly repos = new Map<number, TrackedRepo>();
+  private readonly filter: GlobMatcher;
+  private readonly events: readonly string[] | null;
+  private tokenChecked = false;
+  private serverVersion: string | null | undefined = undefined;
+  private running: Promise<boolean> | null = null;
+  private wasFailing = false;
+
+  constructor(private readonly opts: PollerOptions) {
+    this.filter = repoFilter(opts.repos);
+    this.events = neededEvents(opts.core.repoRules);
+  }
+
+  /** Run one cycle; a call while one is running waits for that one instead of starting another. */
+  poll(): Promise<boolean> {
+    this.running ??= this.cycle().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async cycle(): Promise<boolean> {
+    const started = this.opts.now();
+    this.status.cycleStartedAt = started;
+    const problems: string[] = [];
+    try {
+      await this.checkServer();
+      const listing = this.opts.adminRepos
+        ? await this.opts.client.allRepos()
+        : await this.opts.client.userRepos();
+      const tracked = listing.filter((r) => r.active && this.filter(r.fullName));
+      this.status.trackedRepos = tracked.length;
+      await forEachLimit(tracked, this.opts.concurrency, async (r) => {
+        try {
+          await this.syncRepo(r);
+        } catch (e) {
+          problems.push(errorText(e));
+        }
+      });
+      this.status.backfillComplete = tracked.every((r) => this.repos.get(r.id)?.history.backfilled);
+    } catch (e) {
+      problems.push(errorText(e));
+    }
+    const ok = problems.length === 0;
+    const ended = this.opts.now();
+    this.status.cycleStartedAt = null;
+    this.status.lastCycleOk = ok;
+    this.status.lastDurationSeconds = (ended - started) / 1000;
+    if (ok) this.status.lastSuccessAt = Math.floor(ended / 1000);
+    this.reportStateChange(ok ? null : problems[0]!, problems.length);
+    return ok;
+  }
+
+  /** Once per process until it succeeds: the token (only /api/user rejects a bad one) and version. */
+  private async checkServer(): Promise<void> {
+    if (!this.tokenChecked) {
+      const user = await this.opts.client.user();
+      this.tokenChecked = true;
+      if (this.opts.adminRepos && !user.admin) {
+        this.opts.log.warn("DORA_ADMIN_REPOS is set but the token's user is not an admin", { user: user.login });
+      }
+    }
+    if (this.serverVersion === undefined) {
+      this.serverVersion = await this.opts.client.version();
+      this.opts.log.info("woodpecker server", { version: this.serverVersion ?? "unknown" });
+    }
+  }
+
+  private async syncRepo(listing: RepoListing): Promise<void> {
+    let tracked = this.repos.get(listing.id);
+    if (!tracked) {
+      tracked = { listing, history: new RepoHistory(), state: null, stateRevision: -1, stateLabel: "" };
+      this.repos.set(listing.id, tracked);
+    }
+    (tracked as { listing: RepoListing }).listing = listing;
+    const h = tracked.history;
+    const unchanged =
+      h.backfilled && listing.lastPipeline !== undefined && (listing.lastPipeline?.id ?? null) === h.listedLastPipelineId;
+    // Pipelines listed in this cycle are fresh; re-check only those seen running in earlier ones.
+    const fresh = new Set<number>();
+    if (!unchanged) {
+      await this.listNew(listing, h, fresh);
+      h.listedLastPipelineId = listing.lastPipeline === undefined ? undefined : (listing.lastPipeline?.id ?? null);
+    }
+    await this.recheckPending(listing, h, fresh);
+    this.publish(tracked);
+  }
+
+  /** Pages from the newest down to what is already known (or DORA_SINCE, or the end). */
+  private async listNew(listing: RepoListing, h: RepoHistory, fresh: Set<number>): Promise<void> {
+    const since = this.opts.core.since;
+    const knownUpTo = h.backfilled ? h.highWater : 0;
+    const filters = supportsFilters(this.serverVersion);
+    for (let page = 1; ; page++) {
+      const res = await this.opts.client.pipelinePage(listing.id, {
+        page,
+        events: filters.events && this.events ? this.events : undefined,
+        after: filters.after && since > 0 ? since - 1 : undefined,
+      });
+      if (res.invalid > 0) {
+        this.opts.log.warn("skipped invalid pipelines", {
+          repo: listing.fullName,
+          page,
+          count: res.invalid,
+          reason: res.firstInvalidReason,
+        });
+      }
+      for (const p of res.pipelines) {
+        fresh.add(p.id);
+        if (this.wanted(p)) h.ingest(p);
+      }
+      if (res.size < PAGE_SIZE) break;
+      if (knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo)) break;
+      if (since > 0 && res.pipelines.some((p) => p.created < since)) break;
+    }
+    h.backfilled = true;
+  }
+
+  private async recheckPending(listing: RepoListing, h: RepoHistory, fresh: ReadonlySet<number>): Promise<void> {
+    for (const [id, number] of [...h.pending]) {
+      if (fresh.has(id)) continue;
+      const p = await this.opts.client.pipeline(listing.id, number);
+      if (p === null || p.id !== id) h.forgetPending(id);
+      if (p !== null && this.wanted(p)) h.ingest(p);
+    }
+  }
+
+  private wanted(p: Pipeline): boolean {
+    return p.created >= this.opts.core.since && (this.events === null || this.events.includes(p.event));
+  }
+
+  private publish(tracked: TrackedRepo): void {
+    const { listing, history } = tracked;
+    if (tracked.stateRevision === history.revision && tracked.stateLabel === listing.fullName) return;
+    const state = computeRepoDora(listing, history.pipelines.values(), this.opts.core);
+    if (tracked.state && tracked.state.mode !== state.mode) {
+      this.opts.log.info("deployment rules changed mode; the old mode's series disappear by design", {
+        repo: listing.fullName,
+        from: tracked.state.mode,
+        to: state.mode,
+      });
+    }
+    if (tracked.stateLabel && tracked.stateLabel !== listing.fullName) {
+      this.opts.log.info("repo renamed", { id: listing.id, from: tracked.stateLabel, to: listing.fullName });
+    }
+    tracked.state = state;
+    tracked.stateRevision = history.revision;
+    tracked.stateLabel = listing.fullName;
+    this.opts.onRepoState(listing, state);
+  }
+
+  /** One log line per change of health, not one per failing request or cycle. */
+  private reportStateChange(problem: string | null, count: number): void {
+    const failing = problem !== null;
+    if (failing === this.wasFailing) return;
+    this.wasFailing = failing;
+    if (failing) this.opts.log.error("poll cycle incomplete; keeping what was collected", { problem, problems: count });
+    else this.opts.log.info("woodpecker reachable again; poll cycle complete");
+  }
+}
+
+/** Which list filters the server honours (API-NOTES: `after` since 2.5, the others since 3.0). */
+function supportsFilters(version: string | null | undefined): { events: boolean; after: boolean } {
+  const m = /^v?(\d+)\.(\d+)/.exec(version ?? "");
+  if (!m) return { events: false, after: false };
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return { events: major >= 3, after: major >= 3 || (major === 2 && minor >= 5) };
+}
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

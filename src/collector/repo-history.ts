@@ -1,0 +1,55 @@
+// What the exporter holds of one repo between polls: every pipeline it has seen (merged by id,
+// so repeated or stale snapshots change nothing), the highest number listed so far (where the
+// next incremental listing can stop) and the pipelines still to re-check because they were seen
+// in a non-terminal state.
+import { mergePipeline } from "../core/merge.ts";
+import { isTerminal, type Pipeline } from "../core/model.ts";
+
+export class RepoHistory {
+  readonly pipelines = new Map<number, Pipeline>();
+  /** Non-terminal pipelines to re-check: id -> number. */
+  readonly pending = new Map<number, number>();
+  /** Highest pipeline number listed so far. */
+  highWater = 0;
+  /** True once the whole history back to DORA_SINCE has been listed. */
+  backfilled = false;
+  /** `last_pipeline.id` of the repo listing at the last complete listing; skip when unchanged. */
+  listedLastPipelineId: number | null | undefined = undefined;
+  /** Bumped whenever `pipelines` changes: the DORA state is recomputed only then. */
+  revision = 0;
+
+  /** Merge one snapshot; returns true when it changed what is stored. */
+  ingest(p: Pipeline): boolean {
+    const old = this.pipelines.get(p.id);
+    const merged = old ? mergePipeline(old, p) : p;
+    if (isTerminal(merged.status)) this.pending.delete(p.id);
+    else this.pending.set(p.id, merged.number);
+    if (merged.number > this.highWater) this.highWater = merged.number;
+    if (old && samePipeline(old, merged)) return false;
+    this.pipelines.set(p.id, merged);
+    this.revision++;
+    return true;
+  }
+
+  /** A pending pipeline Woodpecker no longer has (deleted, or its number reused by another id). */
+  forgetPending(id: number): void {
+    this.pending.delete(id);
+  }
+}
+
+function samePipeline(a: Pipeline, b: Pipeline): boolean {
+  return (
+    a.status === b.status &&
+    a.updated === b.updated &&
+    a.finished === b.finished &&
+    a.started === b.started &&
+    a.number === b.number &&
+    a.parent === b.parent &&
+    a.event === b.event &&
+    a.branch === b.branch &&
+    a.commit === b.commit &&
+    a.deployTo === b.deployTo &&
+    a.created === b.created &&
+    a.ref === b.ref
+  );
+}

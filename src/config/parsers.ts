@@ -1,0 +1,176 @@
+// String parsers for the settings whose syntax is richer than "a number" or "one of these words":
+// the Woodpecker URL, the listen address, RFC 3339 times, globs and comma-separated glob lists.
+// Plain functions returning a value or a problem (never throwing), so the valibot schemas in
+// schema.ts can wrap them and the messages stay specific ("must not contain a query string"
+// rather than "invalid URL").
+import { isIPv4, isIPv6 } from "node:net";
+import type { Listen } from "./config.ts";
+import { GlobError, globToRegExp } from "../core/glob.ts";
+import { show } from "./format.ts";
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+
+/** A URL as shown in messages: never with its `user:password@` part, which may be a secret. */
+function showUrl(raw: string): string {
+  return show(raw.replace(/^([^/]*\/\/)[^/?#]*@/, "$1***@"));
+}
+
+/**
+ * The Woodpecker server URL: http(s) only, optional path prefix (a server behind
+ * `https://example.com/ci`), no credentials (the token has its own settings and must not be
+ * logged with the URL), no query or fragment (API paths are appended to it).
+ * Returns origin + path without trailing slashes.
+ */
+export function parseServerUrl(raw: string): Parsed<string> {
+  if (!/^https?:\/\//i.test(raw)) {
+    return bad(`${showUrl(raw)} is not an http:// or https:// URL (e.g. https://ci.example.com)`);
+  }
+  // Checked on the raw text: `new URL` silently drops an empty `?` or `#`, and userinfo must be
+  // refused without echoing it.
+  const authority = raw.slice(raw.indexOf("//") + 2).split(/[/?#]/, 1)[0] ?? "";
+  if (authority.includes("@")) {
+    return bad(
+      "must not contain credentials (user:password@); put the token in WOODPECKER_TOKEN or WOODPECKER_TOKEN_FILE",
+    );
+  }
+  if (raw.includes("?")) return bad(`${showUrl(raw)} must not contain a query string`);
+  if (raw.includes("#")) return bad(`${showUrl(raw)} must not contain a fragment`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return bad(`${showUrl(raw)} is not a valid URL`);
+  }
+  if (url.hostname === "") return bad(`${showUrl(raw)} has no host`);
+  return ok(url.origin + url.pathname.replace(/\/+$/, ""));
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const LISTEN_FORMS = "expected host:port, [ipv6]:port or :port";
+
+/**
+ * `host:port`, `[ipv6]:port` or `:port` (all IPv4 interfaces). The host is returned without
+ * brackets, the form Bun.serve's `hostname` takes.
+ */
+export function parseListen(raw: string): Parsed<{ host: string; port: number }> {
+  let host: string;
+  let port: string;
+  if (raw.includes("/")) return bad(`${show(raw)} is not an address; no scheme or path (${LISTEN_FORMS})`);
+  if (raw.startsWith("[")) {
+    const end = raw.indexOf("]");
+    if (end < 0) return bad(`${show(raw)} has an unclosed '[' (${LISTEN_FORMS})`);
+    host = raw.slice(1, end);
+    if (raw[end + 1] !== ":") return bad(`${show(raw)} has no port (${LISTEN_FORMS})`);
+    port = raw.slice(end + 2);
+    if (!isIPv6(host)) return bad(`${show(raw)}: ${show(host)} is not an IPv6 address`);
+  } else {
+    const colon = raw.lastIndexOf(":");
+    if (colon < 0) return bad(`${show(raw)} has no port (${LISTEN_FORMS})`);
+    host = raw.slice(0, colon);
+    port = raw.slice(colon + 1);
+    if (host.includes(":")) return bad(`${show(raw)}: an IPv6 address needs brackets, e.g. [::]:9798`);
+    if (host === "") host = "0.0.0.0";
+    else if (/^[0-9.]+$/.test(host) ? !isIPv4(host) : !HOSTNAME.test(host)) {
+      return bad(`${show(raw)}: ${show(host)} is not an IPv4 address or host name`);
+    }
+  }
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    return bad(`${show(raw)}: port ${show(port)} is not an integer from 0 to 65535`);
+  }
+  return ok({ host, port: Number(port) } satisfies Listen);
+}
+
+// RFC 3339 section 5.6 `date-time`: `T` (either case) between date and time, `Z` or a numeric
+// offset, optional fraction. No plain dates, no space separator, no missing offset: a time
+// without a zone is ambiguous, and the origin of every counter must not depend on the host's TZ.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * An RFC 3339 time as Unix seconds. A fractional second rounds up: `since` excludes pipelines
+ * created before it, and pipeline times are whole seconds.
+ */
+export function parseRfc3339(raw: string): Parsed<number> {
+  const m = RFC3339.exec(raw);
+  if (!m) return bad(`${show(raw)} is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+02:00)`);
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [fraction, sign, offsetHour, offsetMinute] = [m[7], m[8], Number(m[9] ?? 0), Number(m[10] ?? 0)];
+  const daysInMonth =
+    month >= 1 && month <= 12
+      ? new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0)
+      : 0;
+  // Second 60 is RFC 3339's leap second; Unix time folds it into the next minute.
+  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 60 || offsetHour > 23 || offsetMinute > 59) {
+    return bad(`${show(raw)} is not a real date and time`);
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0-99 to 1900-1999
+  date.setUTCHours(hour, minute, second, 0);
+  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (offsetHour * 60 + offsetMinute) * 60;
+  let seconds = date.getTime() / 1000 - offset;
+  if (fraction !== undefined && Number(fraction) > 0) seconds += 1;
+  if (seconds < 0) return bad(`${show(raw)} is before 1970-01-01T00:00:00Z`);
+  return ok(seconds);
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Why `glob` is not a valid glob (see core/glob.ts), or undefined when it is. */
+export function globProblem(glob: string): string | undefined {
+  try {
+    globToRegExp(glob);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof GlobError)) throw err;
+    // GlobError repeats the pattern (` in "…"`); the caller already shows it.
+    return err.message.replace(` in "${glob}"`, "");
+  }
+}
+
+/**
+ * Split a comma-separated list, except at commas that belong to a glob: inside `{a,b}`, inside a
+ * `[...]` class, or escaped as `\,`. So `DORA_REPOS=acme/{api,web},!acme/old` is two patterns.
+ * Items are trimmed; empty items are dropped, so a trailing comma is harmless.
+ */
+export function splitList(text: string): string[] {
+  const items: string[] = [];
+  let current = "";
+  let braces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\\" && i + 1 < text.length) {
+      current += c + text[++i];
+      continue;
+    }
+    if (c === "[") {
+      const end = text.indexOf("]", i + 2);
+      if (end > 0) {
+        current += text.slice(i, end + 1);
+        i = end;
+        continue;
+      }
+    }
+    if (c === "{") braces++;
+    else if (c === "}" && braces > 0) braces--;
+    else if (c === "," && braces === 0) {
+      items.push(current);
+      current = "";
+      continue;
+    }
+    current += c;
+  }
+  items.push(current);
+  return items.map((s) => s.trim()).filter((s) => s !== "");
+}

@@ -1,0 +1,66 @@
+// The DORA state of one repo, as ../shared/dora/DEFINITIONS.md describes it. Produced by the pure
+// core (`computeRepoDora`), consumed by the metrics renderer, the API and the report.
+
+/** Which deployment rules decided what counts for a repo. */
+export type RuleMode =
+  /** Default 1: the repo has `deployment` pipelines; only those count, target = deploy_to or `default`. */
+  | "deployment-events"
+  /** Default 2: `push` pipelines on the default branch count, target `production`. */
+  | "default-branch-push"
+  /** A user rule block from the config file matched the repo. */
+  | "rules";
+
+export interface Attempt {
+  readonly pipelineId: number;
+  readonly number: number;
+  /** finished, else updated, else created (Unix seconds). */
+  readonly time: number;
+  readonly success: boolean;
+}
+
+export interface Incident {
+  /** Time of the failed attempt that opened it. */
+  readonly openedAt: number;
+  readonly openedBy: number; // pipeline number
+  /** Time of the latest failed attempt while it was open. */
+  readonly lastFailureAt: number;
+  /** Time of the successful attempt that closed it; null while open. */
+  readonly closedAt: number | null;
+  readonly closedBy: number | null; // pipeline number
+  readonly failures: number;
+}
+
+export interface LeadTimeObservation {
+  /** The successful deployment that delivered the change. */
+  readonly deploymentNumber: number;
+  readonly deployedAt: number;
+  /** Number of the change's earliest push pipeline; null when the source was missing. */
+  readonly changeNumber: number | null;
+  readonly seconds: number;
+}
+
+export interface TargetState {
+  readonly target: string;
+  /** Deployment attempts in definition order (time, then number). */
+  readonly attempts: readonly Attempt[];
+  readonly deployments: number;
+  readonly failures: number;
+  /** 0 when there is no such event. */
+  readonly lastSuccessAt: number;
+  readonly lastFailureAt: number;
+  /** Every incident, oldest first; at most the last one is open. */
+  readonly incidents: readonly Incident[];
+  /** Open time of the open incident, 0 when healthy. */
+  readonly failingSince: number;
+  /** Time to restore of every closed incident, in incident order (seconds). */
+  readonly restoreSeconds: readonly number[];
+  readonly leadTimes: readonly LeadTimeObservation[];
+  readonly leadTimeSourceMissing: number;
+}
+
+export interface RepoState {
+  readonly repoId: number;
+  readonly mode: RuleMode;
+  /** Only targets with at least one deployment attempt, sorted by target name. */
+  readonly targets: readonly TargetState[];
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bun
+// The command line: `dora-exporter` (serve), `dora-exporter demo`, --help, --version.
+// Configuration problems exit 2 with one line naming the setting; nothing else exits the process.
+import { ConfigError } from "./config/config.ts";
+import { loadConfig } from "./config/load.ts";
+import { renderSettingsHelp } from "./config/settings.ts";
+import { runDemo } from "./demo.ts";
+import { ListenError, startExporter, type RunningExporter } from "./exporter.ts";
+import { createLogger, redact, setSecrets } from "./log.ts";
+import { VERSION } from "./version.ts";
+
+const USAGE = `dora-exporter ${VERSION}: DORA metrics from Woodpecker CI for Prometheus
+
+Usage:
+  dora-exporter            run the exporter (needs WOODPECKER_URL and a token)
+  dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker
+  dora-exporter --help     this text
+  dora-exporter --version  the version
+
+Endpoints: /metrics  /healthz  /ready  /
+
+Settings (environment variables; each can also be set in the DORA_CONFIG file, the environment wins):
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = argv.filter((a) => a !== "serve");
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(USAGE + renderSettingsHelp() + "\n");
+    return 0;
+  }
+  if (args.includes("--version") || args.includes("-v")) {
+    process.stdout.write(`dora-exporter ${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...rest] = args;
+  if (rest.length > 0 || (command !== undefined && command !== "demo")) {
+    process.stderr.write(`dora-exporter: unknown argument "${args.join(" ")}"; see dora-exporter --help\n`);
+    return 2;
+  }
+  try {
+    const running = command === "demo" ? await runDemo(process.env) : await serve(process.env);
+    await untilSignal(running);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ListenError) {
+      process.stderr.write(`dora-exporter: ${e.message} (see dora-exporter --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function serve(env: Record<string, string | undefined>): Promise<RunningExporter> {
+  const config = loadConfig(env);
+  setSecrets([config.token]);
+  const log = createLogger({ level: config.logLevel });
+  return startExporter({ config, log });
+}
+
+/** Graceful stop: finish the HTTP responses in flight, stop polling, exit 0. */
+function untilSignal(running: RunningExporter): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      void running.stop().finally(resolve);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`dora-exporter: ${redact(e instanceof Error ? e.message : String(e))}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,209 @@
+// The Woodpecker REST client: ky with timeouts and jittered backoff, every response checked for a
+// JSON content type (unknown paths answer 200 with the web UI's HTML) and validated with valibot.
+// Errors are one line naming the request and the problem; the token only ever travels in a header.
+import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
+import * as v from "valibot";
+import type { Pipeline } from "../core/model.ts";
+import {
+  PipelineSchema,
+  RepoSchema,
+  UserSchema,
+  VersionSchema,
+  describeIssues,
+  type RepoListing,
+  type User,
+} from "./schemas.ts";
+
+/** Woodpecker caps perPage at 50 and silently lowers larger values. */
+export const PAGE_SIZE = 50;
+
+export class WoodpeckerError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status when the server answered, else undefined. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  /** Server root, without trailing slash; `/api/...` is appended. */
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly timeoutMs: number;
+  /** Retries after the first attempt on network errors, timeouts, 5xx and 429. */
+  readonly retries?: number;
+  /** Upper bound of one backoff delay. */
+  readonly backoffLimitMs?: number;
+  /** Called once per HTTP attempt with its status code, or "error" when no response came. */
+  readonly onAttempt?: (code: string) => void;
+  readonly fetch?: typeof fetch;
+}
+
+export interface PipelineQuery {
+  readonly page: number;
+  /** Server-side event filter (3.x); the caller filters client-side as well. */
+  readonly events?: readonly string[];
+  /** Only pipelines created strictly after this Unix time (2.5+). */
+  readonly after?: number;
+}
+
+export interface PipelinePage {
+  readonly pipelines: Pipeline[];
+  /** Items in the raw page, valid or not: a short page is the only end-of-list signal. */
+  readonly size: number;
+  /** Items that failed validation and were skipped, with the reason of the first. */
+  readonly invalid: number;
+  readonly firstInvalidReason?: string;
+}
+
+export class WoodpeckerClient {
+  private readonly http: KyInstance;
+
+  constructor(private readonly opts: ClientOptions) {
+    const baseFetch = opts.fetch ?? fetch;
+    const onAttempt = opts.onAttempt ?? (() => {});
+    // Counting in the fetch wrapper sees every attempt, retries included.
+    const countingFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      try {
+        const res = await baseFetch(input, init);
+        onAttempt(String(res.status));
+        return res;
+      } catch (e) {
+        onAttempt("error");
+        throw e;
+      }
+    }) as typeof fetch;
+    this.http = ky.create({
+      baseUrl: opts.baseUrl + "/",
+      timeout: opts.timeoutMs,
+      headers: { Authorization: `Bearer ${opts.token}`, Accept: "application/json" },
+      fetch: countingFetch,
+      throwHttpErrors: true,
+      retry: {
+        limit: opts.retries ?? 3,
+        methods: ["get"],
+        statusCodes: [408, 429, 500, 502, 503, 504],
+        afterStatusCodes: [429, 503],
+        maxRetryAfter: 60_000,
+        backoffLimit: opts.backoffLimitMs ?? 10_000,
+        jitter: true,
+        retryOnTimeout: true,
+      },
+    });
+  }
+
+  /** Server version from `/version` (at the root, not under /api); null when it has none. */
+  async version(): Promise<string | null> {
+    try {
+      return (await this.getJson("version", undefined, VersionSchema)).version;
+    } catch (e) {
+      if (e instanceof WoodpeckerError && e.status !== undefined) return null;
+      throw e;
+    }
+  }
+
+  /** The token's user; the only call that rejects a bad token (others fall back to anonymous). */
+  async user(): Promise<User> {
+    return this.getJson("api/user", undefined, UserSchema);
+  }
+
+  /** Repos where the token's user has push or admin access, with `last_pipeline` on 3.1+. */
+  async userRepos(): Promise<RepoListing[]> {
+    return this.getJson("api/user/repos", undefined, v.array(RepoSchema));
+  }
+
+  /** Every active repo on the server (admin tokens only), paged. */
+  async allRepos(): Promise<RepoListing[]> {
+    const out = new Map<number, RepoListing>();
+    for (let page = 1; ; page++) {
+      const items = await this.getJson(
+        "api/repos",
+        { active: "true", page: String(page), perPage: String(PAGE_SIZE) },
+        v.array(RepoSchema),
+      );
+      for (const r of items) out.set(r.id, r);
+      if (items.length < PAGE_SIZE) return [...out.values()];
+    }
+  }
+
+  /** One page of a repo's pipelines (`number DESC`). Invalid items are skipped and counted. */
+  async pipelinePage(repoId: number, q: PipelineQuery): Promise<PipelinePage> {
+    const params: Record<string, string> = { page: String(q.page), perPage: String(PAGE_SIZE) };
+    if (q.events && q.events.length > 0) params.event = q.events.join(",");
+    if (q.after && q.after > 0) params.after = new Date(q.after * 1000).toISOString().replace(".000Z", "Z");
+    const raw = await this.getJson(`api/repos/${repoId}/pipelines`, params, v.array(v.unknown()));
+    const pipelines: Pipeline[] = [];
+    let invalid = 0;
+    let firstInvalidReason: string | undefined;
+    for (const [i, item] of raw.entries()) {
+      const parsed = v.safeParse(PipelineSchema, item);
+      if (parsed.success) pipelines.push(parsed.output);
+      else {
+        invalid++;
+        firstInvalidReason ??= `item [${i}]: ${describeIssues(parsed.issues)}`;
+      }
+    }
+    return { pipelines, size: raw.length, invalid, firstInvalidReason };
+  }
+
+  /** One pipeline; null when Woodpecker says 404 (deleted). */
+  async pipeline(repoId: number, number: number): Promise<Pipeline | null> {
+    try {
+      return await this.getJson(`api/repos/${repoId}/pipelines/${number}`, undefined, PipelineSchema);
+    } catch (e) {
+      if (e instanceof WoodpeckerError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  private async getJson<S extends v.GenericSchema>(
+    path: string,
+    params: Record<string, string> | undefined,
+    schema: S,
+  ): Promise<v.InferOutput<S>> {
+    const what = `GET /${path}${params ? "?" + new URLSearchParams(params).toString() : ""}`;
+    let res: Response;
+    try {
+      res = await this.http.get(path, params ? { searchParams: params } : undefined);
+    } catch (e) {
+      throw describeFailure(what, e, this.opts.timeoutMs);
+    }
+    const type = res.headers.get("content-type") ?? "";
+    if (!type.includes("application/json")) {
+      await res.body?.cancel();
+      throw new WoodpeckerError(
+        `${what}: expected JSON, got ${type || "no content type"} (is WOODPECKER_URL the server's root URL?)`,
+        res.status,
+      );
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      throw new WoodpeckerError(`${what}: response is not valid JSON`, res.status);
+    }
+    const parsed = v.safeParse(schema, body);
+    if (!parsed.success) {
+      throw new WoodpeckerError(`${what}: unexpected response: ${describeIssues(parsed.issues)}`, res.status);
+    }
+    return parsed.output;
+  }
+}
+
+function describeFailure(what: string, e: unknown, timeoutMs: number): WoodpeckerError {
+  if (e instanceof HTTPError) {
+    const status = e.response.status;
+    const hint =
+      status === 401
+        ? " (token rejected: check WOODPECKER_TOKEN)"
+        : status === 403
+          ? " (not allowed: DORA_ADMIN_REPOS needs an admin token)"
+          : "";
+    return new WoodpeckerError(`${what}: HTTP ${status}${hint}`, status);
+  }
+  if (e instanceof TimeoutError) return new WoodpeckerError(`${what}: no response within ${timeoutMs} ms`);
+  const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+  return new WoodpeckerError(`${what}: ${cause}`);
+}

@@ -1,0 +1,56 @@
+// Live activity moves the demo forward by the simulator clock, and serveSimulator exposes the
+// same handler over real HTTP.
+
+import { expect, test } from "bun:test";
+import { createDemoSimulator, serveSimulator, startLiveActivity, type PipelineRecord } from "../../src/simulator/index.ts";
+import { makeSim, repoWithPushes, T0, TOKEN } from "./helpers.ts";
+
+test("live activity: pipelines arrive and progress, the open incident gets restored, stop() stops", async () => {
+  const clock = { t: T0 };
+  const { sim } = createDemoSimulator({ seed: 5, now: () => clock.t });
+  const all = () => sim.listRepos().flatMap((r) => sim.listPipelines(r.id).map((p) => ({ ...p, repo: r.full_name })));
+  const before = all();
+  const runningBefore = before.filter((p) => p.status === "running");
+  expect(runningBefore.length).toBeGreaterThan(0);
+
+  const stop = startLiveActivity(sim, { seed: 5, everyMs: 2 });
+  for (let i = 0; i < 60; i++) {
+    clock.t += 10; // ten virtual minutes in all
+    await Bun.sleep(3);
+  }
+  const after = all();
+  expect(after.length).toBeGreaterThan(before.length + 20);
+  const created = after.filter((p) => p.created > T0);
+  for (const s of ["success", "running", "pending"]) expect(created.some((p) => p.status === s) || s !== "success").toBe(true);
+  expect(created.some((p) => p.event === "deployment")).toBe(true);
+  for (const p of runningBefore) expect(sim.getPipeline(sim.findRepo(p.repo)!.id, p.number)?.status).not.toBe("running");
+
+  const billing = sim.findRepo("acme/billing")!;
+  const lastProd = sim
+    .listPipelines(billing.id)
+    .filter((p: PipelineRecord) => p.event === "deployment" && p.deploy_to === "production" && ["success", "failure", "error"].includes(p.status))
+    .sort((a, b) => (b.finished || b.updated) - (a.finished || a.updated))[0];
+  expect(lastProd?.status).toBe("success");
+
+  stop();
+  const frozen = JSON.stringify(all());
+  clock.t += 600;
+  await Bun.sleep(20);
+  expect(JSON.stringify(all())).toBe(frozen);
+});
+
+test("serveSimulator serves the handler over HTTP, root path included", async () => {
+  const { sim, clock } = makeSim({ rootPath: "/ci" });
+  const repo = repoWithPushes(sim, clock, 3);
+  const served = serveSimulator(sim);
+  try {
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ci$/);
+    const health = await fetch(`${served.url}/healthz`);
+    expect([health.status, health.headers.get("x-woodpecker-version")]).toEqual([204, "3.17.0"]);
+    const res = await fetch(`${served.url}/api/repos/${repo.id}/pipelines?perPage=2`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(((await res.json()) as Array<{ number: number }>).map((p) => p.number)).toEqual([3, 2]);
+  } finally {
+    served.stop();
+  }
+});
