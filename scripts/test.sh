@@ -4,6 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p .test-artifacts
+sh scripts/install-test-deps.sh || echo "could not install test packages" >&2
 sh scripts/bun.sh run build >&2 || { echo "build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 sh scripts/bun.sh test --reporter=junit --reporter-outfile=.test-artifacts/junit.xml "$@"
 status=$?

@@ -180,15 +180,15 @@ function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows
       const victim = sim.listPipelines(repoId).reverse().find((p) => p.number > 1 && p.event === "push" && p.branch !== "main");
       if (victim) sim.deletePipeline(repoId, victim.number);
     });
-    // Failed production deploys restored both ways, and attempts that do not count (killed, canceled).
-    engine.at(frac(0.3, 10), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "killed" }));
-    engine.at(frac(0.35, 12), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "restart" }));
-    engine.at(frac(0.55, 12), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "fix" }));
-    engine.at(frac(0.7, 10), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "canceled" }));
-    // A rollback: production gets the previous, older commit again.
-    engine.at(frac(0.6, 17), () => {
-      const back = shop.prevProdSource;
-      if (back > 0 && back < shop.prodSource && !shop.frozen) flows.prodDeploy(shop, back, back, { force: "success" });
+    // Failed production deploys restored both ways, attempts that do not count (killed, canceled),
+    // and a rollback to the previous, older commit. Each waits until production is healthy.
+    const calm = (t: number, fn: () => void) => whenReady(engine, sim, t, end - 6 * HOUR, () => shop.lastGoodMain > 0 && !shop.incident && !shop.frozen, fn);
+    calm(frac(0.3, 10), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "killed" }));
+    calm(frac(0.35, 12), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "restart" }));
+    calm(frac(0.55, 12), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "fix" }));
+    calm(frac(0.7, 10), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "canceled" }));
+    whenReady(engine, sim, frac(0.6, 17), end - 6 * HOUR, () => !shop.incident && shop.prevProdSource > 0 && shop.prevProdSource < shop.prodSource && !!sim.getPipeline(repoId, shop.prevProdSource), () => {
+      flows.prodDeploy(shop, shop.prevProdSource, shop.prevProdSource, { force: "success" });
     });
     // Left in flight at `end`: a fork PR awaiting approval, a staging deploy running, a PR push queued.
     engine.at(end - 40 * 60, () => void sim.addPipeline(repoId, forkPr(sim, repoId, ++shop.prCounter, "blocked")));
@@ -239,6 +239,14 @@ function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows
       });
     });
   }
+}
+
+/** Run `fn` at `t`, or retry hourly until `ready()` holds (scripted events must not collide). */
+function whenReady(engine: Engine, sim: SimulatedWoodpecker, t: number, deadline: number, ready: () => boolean, fn: () => void): void {
+  engine.at(t, () => {
+    if (ready()) fn();
+    else if (sim.now() + HOUR <= deadline) whenReady(engine, sim, sim.now() + HOUR, deadline, ready, fn);
+  });
 }
 
 function forkPr(sim: SimulatedWoodpecker, repoId: number, pr: number, status: "blocked" | "pending") {

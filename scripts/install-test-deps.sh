@@ -1,0 +1,20 @@
+#!/bin/sh
+# Debian packages the test suite drives for real: prometheus + promtool (end-to-end checks of the
+# shipped rules and dashboard) and chromium (browser test of the page). Installed only when
+# missing; needs root (CI runs as root). Without them those tests fail with a message naming
+# this script.
+set -eu
+need=""
+command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
+command -v promtool >/dev/null 2>&1 || need="$need prometheus"
+[ -x /usr/bin/chromium ] || need="$need chromium"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages:$need (run as root: apt-get install -y$need)" >&2
+  exit 0
+fi
+echo "installing Debian packages:$need" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need >&2
