@@ -135,6 +135,7 @@ export class Poller {
   private async listNew(listing: RepoListing, h: RepoHistory, fresh: Set<number>): Promise<void> {
     const since = this.opts.core.since;
     const knownUpTo = h.backfilled ? h.highWater : 0;
+    let highest = h.highWater;
     const filters = supportsFilters(this.serverVersion);
     for (let page = 1; ; page++) {
       const res = await this.opts.client.pipelinePage(listing.id, {
@@ -152,12 +153,14 @@ export class Poller {
       }
       for (const p of res.pipelines) {
         fresh.add(p.id);
+        if (p.number > highest) highest = p.number;
         if (this.wanted(p)) h.ingest(p);
       }
       if (res.size < PAGE_SIZE) break;
       if (knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo)) break;
       if (since > 0 && res.pipelines.some((p) => p.created < since)) break;
     }
+    h.highWater = highest;
     h.backfilled = true;
   }
 

@@ -9,7 +9,10 @@ export class RepoHistory {
   readonly pipelines = new Map<number, Pipeline>();
   /** Non-terminal pipelines to re-check: id -> number. */
   readonly pending = new Map<number, number>();
-  /** Highest pipeline number listed so far. */
+  /**
+   * Highest pipeline number of a listing that ran to its end. Set only when a listing completes:
+   * a listing that failed on page 3 must not let the next one stop at page 1 and skip pages 2-3.
+   */
   highWater = 0;
   /** True once the whole history back to DORA_SINCE has been listed. */
   backfilled = false;
@@ -24,7 +27,6 @@ export class RepoHistory {
     const merged = old ? mergePipeline(old, p) : p;
     if (isTerminal(merged.status)) this.pending.delete(p.id);
     else this.pending.set(p.id, merged.number);
-    if (merged.number > this.highWater) this.highWater = merged.number;
     if (old && samePipeline(old, merged)) return false;
     this.pipelines.set(p.id, merged);
     this.revision++;

@@ -10,7 +10,16 @@ import { SimulatedWoodpecker } from "../../src/simulator/index.ts";
 const TOKEN = "poller-test-token";
 const T0 = 1_780_000_000;
 
-function setup(opts: { version?: string; repos?: string[]; since?: number; token?: string } = {}) {
+type SetupOptions = {
+  version?: string;
+  repos?: string[];
+  since?: number;
+  token?: string;
+  /** Return a Response (or throw) to fail a request instead of asking the simulator. */
+  fault?: (req: Request) => Response | undefined;
+};
+
+function setup(opts: SetupOptions = {}) {
   let clock = T0;
   const sim = new SimulatedWoodpecker({ token: TOKEN, version: opts.version, now: () => clock });
   const client = new WoodpeckerClient({
@@ -18,8 +27,10 @@ function setup(opts: { version?: string; repos?: string[]; since?: number; token
     token: opts.token ?? TOKEN,
     timeoutMs: 2000,
     retries: 0,
-    fetch: (async (input: string | URL | Request, init?: RequestInit) =>
-      sim.fetch(new Request(input instanceof URL ? input.href : (input as string), init))) as typeof fetch,
+    fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+      const req = new Request(input instanceof URL ? input.href : (input as string), init);
+      return opts.fault?.(req) ?? sim.fetch(req);
+    }) as typeof fetch,
   });
   const states = new Map<string, RepoState>();
   const logs: string[] = [];
@@ -188,5 +199,22 @@ describe("poller", () => {
     await s.poller.poll();
     expect(pipelineRequests(s.sim)).toEqual([]);
   });
-});
 
+  test("a listing that fails half-way is completed by the next poll, nothing skipped", async () => {
+    let failPage2 = false;
+    const s = setup({
+      fault: (req) => (failPage2 && new URL(req.url).searchParams.get("page") === "2" ? new Response("", { status: 500 }) : undefined),
+    });
+    const a = s.sim.addRepo({ full_name: "acme/a" });
+    for (let i = 0; i < 10; i++) push(s, a.id, "success", `old${i}`.padEnd(40, "0"));
+    await s.poller.poll();
+    // 80 new pipelines: two pages of news, and page 2 fails this time.
+    for (let i = 0; i < 80; i++) push(s, a.id, i === 5 ? "failure" : "success", `new${i}`.padEnd(40, "0"));
+    failPage2 = true;
+    expect(await s.poller.poll()).toBe(false);
+    failPage2 = false;
+    expect(await s.poller.poll()).toBe(true);
+    const t = s.states.get("acme/a")!.targets[0]!;
+    expect([t.deployments, t.failures]).toEqual([89, 1]);
+  });
+});
