@@ -215,9 +215,9 @@ export class Flows {
       this.later(this.pace.staging, () => {
         const d = this.sim.deploy(rs.repoId, p.number, "staging");
         this.run(rs, d, { ok: 0.95, dur: this.pace.deployRun }, (st) => {
-          if (st !== "success") return;
-          rs.lastStaging = { deploy: d.number, source: p.number };
-          if (hotfix && !rs.frozen) this.prodDeploy(rs, d.number, p.number, hotfix === "sure" ? { force: "success" } : {});
+          if (st === "success") rs.lastStaging = { deploy: d.number, source: p.number };
+          // A hotfix goes on to production even if staging hiccups: promote it, or ship the push.
+          if (hotfix && !rs.frozen) this.prodDeploy(rs, st === "success" ? d.number : p.number, p.number, hotfix === "sure" ? { force: "success" } : {});
         });
       });
     } else if (hotfix && !rs.frozen) {

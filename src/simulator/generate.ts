@@ -57,7 +57,7 @@ const PROFILES: Profile[] = [
   },
   {
     name: "acme/web",
-    repo: { cancel_previous_pipeline_events: ["push", "pull_request"] },
+    repo: {},
     plan: { mode: "push", staging: false, approval: false, deletesClosedPr: true, areas: ["checkout", "home", "search-ui", "account"] },
     rate: 8,
     slots: [],

@@ -14,7 +14,7 @@ export interface LiveOptions {
   seed: number;
   /** Real-time tick interval; each tick runs everything due by `sim.now()`. */
   everyMs: number;
-  /** Mean seconds between work items per repo (default 45). */
+  /** Mean seconds between work items per repo (default 90). */
   workEvery?: number;
   /** Mean seconds between release slots per deployment repo (default 120). */
   releaseEvery?: number;
@@ -34,9 +34,9 @@ export function startLiveActivity(sim: SimulatedWoodpecker, opts: LiveOptions): 
     resumeInFlight(sim, engine, flows, rs, history, now);
     const loop = () => {
       flows.work(rs);
-      engine.at(sim.now() + Math.max(1, rng.exp(opts.workEvery ?? 45)), loop);
+      engine.at(sim.now() + Math.max(1, rng.exp(opts.workEvery ?? 90)), loop);
     };
-    engine.at(now + Math.max(1, rng.exp(opts.workEvery ?? 45)), loop);
+    engine.at(now + Math.max(1, rng.exp(opts.workEvery ?? 90)), loop);
     if (rs.plan.mode === "deploy") {
       const release = () => {
         flows.prodSlot(rs);

@@ -100,7 +100,13 @@ export function deriveWorkflows(p: PipelineRecord, now: number, canceledStatus: 
     // A failing pipeline fails in its first workflow ("test"/"deploy"); the others succeed.
     const wfStatus: StatusValue = wi > 0 && (p.status === "failure" || p.status === "error") ? "success" : p.status;
     const children: StepJson[] = [];
-    const times = spans(p.started, p.finished > 0 ? p.finished : p.started, wp.steps);
+    // Ended runs split [started, finished] by weight; a running one advances at nominal speed;
+    // one that never started (killed/canceled while queued) has no step times at all.
+    const times = !started
+      ? wp.steps.map((): [number, number] => [0, 0])
+      : p.status === "running"
+        ? spans(p.started, p.started + wp.steps.reduce((sum, st) => sum + st.weight, 0), wp.steps)
+        : spans(p.started, p.finished > 0 ? p.finished : p.started, wp.steps);
     // Which step the run stopped in: the last for success, the work step for failures/kills,
     // and for running pipelines whichever nominal step the clock has reached.
     let cut = wp.steps.length - 1;
@@ -126,6 +132,10 @@ export function deriveWorkflows(p: PipelineRecord, now: number, canceledStatus: 
           break;
         case "failure":
         case "killed":
+          if (!started) {
+            state = "skipped"; // cancelled before an agent took it (servers before 3.14 say killed)
+            break;
+          }
           state = si < cut ? "success" : si === cut ? wfStatus : "skipped";
           if (si === cut) exit = wfStatus === "failure" ? 1 : 137;
           break;

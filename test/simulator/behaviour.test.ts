@@ -99,6 +99,14 @@ describe("paths, errors and headers", () => {
     const v = await get(sim, "/version", null);
     expect(v.json).toEqual({ source: "https://github.com/woodpecker-ci/woodpecker", version: "3.17.0" });
     for (const path of ["/", "/api/user", "/api/repos/99/pipelines", "/api/repos/x/pipelines"]) expect((await get(sim, path, "bad")).version).toBe("3.17.0");
+    // Not under /api (the spec is wrong about that): there they are unknown paths.
+    for (const path of ["/api/version", "/api/healthz"]) expect((await get(sim, path)).type).toBe("text/html; charset=utf-8");
+  });
+
+  test("no pagination or rate-limit headers: a short or empty page is the only end signal", async () => {
+    const res = await sim.fetch(new Request(`http://sim.test/api/repos/${repo.id}/pipelines?perPage=1`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+    const names = [...res.headers.keys()].sort();
+    expect(names).toEqual(["content-type", "x-woodpecker-version"]);
   });
 
   test("404/400 have empty bodies and no JSON content type", async () => {

@@ -51,7 +51,7 @@ describe("Woodpecker invariants", () => {
 
   test("deleted pipelines: a gap after an admin delete, and numbers reused after no-config deletes", () => {
     const shop = sim.listPipelines(byName("acme/shop-api").id).map((p) => p.number);
-    expect(shop).not.toContain(10);
+    expect(shop.length).toBeLessThan(shop[0]!); // a gap below the highest number
     const web = sim.listPipelines(byName("acme/web").id);
     const numbers = web.map((p) => p.number);
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => numbers.length - i)); // no gaps ...
@@ -88,7 +88,7 @@ describe("what the DORA definitions need", () => {
       for (const d of sim.listPipelines(repo.id).filter((p) => p.event === "deployment")) {
         expect(d.parent).toBeGreaterThan(0);
         const parent = sim.getPipeline(repo.id, d.parent);
-        if (!parent) orphans++; // the admin deleted its source (number 10 in shop-api)
+        if (!parent) orphans++; // an admin deleted its source
         else expect(parent.commit).toBe(d.commit);
         if (parent?.event === "deployment" && parent.deploy_to !== d.deploy_to) promotions++;
       }
