@@ -102,14 +102,20 @@ export function leadTimesForTarget(
 
 /**
  * S(D): for a `deployment`, the change of the push pipeline reached through `parent` across
- * deployments; otherwise, or when no such push exists, the change (D.branch, D.commit).
+ * deployments; otherwise, or when no such push exists, the change (D.branch, D.commit); in both
+ * cases only a change created no later than D itself.
  */
 export function sourceOf(d: Pipeline, index: LeadTimeIndex, pushAncestors: Map<number, Pipeline | null>): Change | null {
+  let change: Change | undefined;
   if (d.event === "deployment") {
     const push = pushAncestor(d, index, pushAncestors);
-    if (push) return index.changes.get(push.branch)?.get(push.commit) ?? null;
+    if (push) change = index.changes.get(push.branch)?.get(push.commit);
   }
-  return index.changes.get(d.branch)?.get(d.commit) ?? null;
+  change ??= index.changes.get(d.branch)?.get(d.commit);
+  // A change pushed after the deployment was created cannot be what it deployed. Without this
+  // reading a later push of the same commit would turn a counted "source missing" into a source,
+  // and dora_lead_time_source_missing_total would go down within one process.
+  return change && change.created <= d.created ? change : null;
 }
 
 /**

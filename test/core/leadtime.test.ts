@@ -159,10 +159,21 @@ describe("change sets", () => {
     expect(triples(t.leadTimes)).toEqual([[3, 1, 1000]]);
   });
 
-  test("observations clamp at 0", () => {
+  test("observations clamp at 0 (agent clock behind: finished before the change was pushed)", () => {
     const p1 = pl({ id: 1, created: 5000 });
-    const t = target([p1, deploy(p1, { id: 2, created: 4000, finished: 4500 })]);
+    const t = target([p1, deploy(p1, { id: 2, created: 5100, finished: 4500 })]);
     expect(triples(t.leadTimes)).toEqual([[2, 1, 0]]);
+  });
+
+  test("a change pushed after the deployment was created is not its source (counter stays monotonic)", () => {
+    const manual = pl({ id: 1, event: "manual", created: 1000, commit: "c" });
+    const d = deploy(manual, { id: 2, created: 1100, finished: 1200, commit: "c" });
+    const before = target([manual, d]);
+    expect([before.leadTimeSourceMissing, triples(before.leadTimes)]).toEqual([1, [[2, null, 100]]]);
+    // The same commit pushed to the same branch later must not become the source retroactively.
+    const laterPush = pl({ id: 3, created: 1300, commit: "c" });
+    const after = target([manual, d, laterPush]);
+    expect([after.leadTimeSourceMissing, triples(after.leadTimes)]).toEqual([1, [[2, null, 100]]]);
   });
 });
 

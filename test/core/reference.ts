@@ -77,7 +77,12 @@ function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: 
     cands.sort((a, b) => b.created - a.created || b.id - a.id);
     return cands[0] ?? null;
   };
+  // A change pushed after D was created is never D's source (docs/READINGS.md).
   const sourceOf = (d: Pipeline): NaiveChange | null => {
+    const s = anySourceOf(d);
+    return s && s.created <= d.created ? s : null;
+  };
+  const anySourceOf = (d: Pipeline): NaiveChange | null => {
     if (d.event === "deployment") {
       let cur = d;
       const visited = [d.id];
