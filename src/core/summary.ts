@@ -1,0 +1,386 @@
+// The four keys over a window, with their DORA levels (DEFINITIONS "Windows and levels").
+//
+// Pure: no clock, no I/O. `now` (Unix seconds) and the window are parameters, so the JSON API, the
+// page and `dora-exporter report` give the same numbers for the same history and the same `now`.
+//
+// Window W = (now − days·86400, now]: an event belongs to W when its time t satisfies
+// start < t <= now. Events after `now` (agent clock skew, or an `at` in the past) are outside.
+//   - deployment frequency = successful attempts in W / days; level `none` when W has no attempt
+//   - lead time = median (and p90) of the observations whose deployment time is in W
+//   - change failure rate = failed / attempts in W
+//   - time to restore = median over the incidents whose close time is in W
+// Median of an even count is the mean of the two middle values; p90 is the nearest rank
+// (the ceil(0.9·n)-th smallest). "Failing now" is as of `now`: an incident opened at or before
+// `now` and not closed by then.
+import type { RepoState, RuleMode, TargetState } from "./state.ts";
+
+export const DAY = 86_400;
+export const MIN_WINDOW_DAYS = 1;
+export const MAX_WINDOW_DAYS = 365;
+
+export type Level = "elite" | "high" | "medium" | "low" | "none";
+
+/** One repo as the summary needs it: its id, current name and DORA state (null: not computed yet). */
+export interface SummaryRepo {
+  readonly id: number;
+  readonly fullName: string;
+  readonly state: RepoState | null;
+}
+
+export interface SummaryOptions {
+  readonly windowDays: number;
+  /** Unix seconds: the end of the window. */
+  readonly now: number;
+  /** Woodpecker's root URL (no trailing slash) for pipeline links; omitted: no links. */
+  readonly woodpeckerUrl?: string;
+  /** Keep only repos whose full name passes (e.g. a glob from `report --repo`). */
+  readonly repoFilter?: (fullName: string) => boolean;
+  /** Most recent incidents kept per repo (default 20). */
+  readonly incidentLimit?: number;
+}
+
+export interface DeploymentFrequency {
+  /** Successful deployments per day over the window. */
+  readonly perDay: number;
+  readonly deployments: number;
+  readonly days: number;
+  readonly level: Level;
+}
+
+export interface LeadTime {
+  readonly medianSeconds: number | null;
+  readonly p90Seconds: number | null;
+  /** Delivered changes (observations) in the window. */
+  readonly observations: number;
+  readonly level: Level;
+}
+
+export interface ChangeFailureRate {
+  /** failed / attempts, 0..1; null without attempts. */
+  readonly rate: number | null;
+  readonly failed: number;
+  readonly attempts: number;
+  readonly level: Level;
+}
+
+export interface TimeToRestore {
+  readonly medianSeconds: number | null;
+  /** Incidents closed in the window. */
+  readonly restored: number;
+  readonly level: Level;
+}
+
+export interface Keys {
+  readonly deploymentFrequency: DeploymentFrequency;
+  readonly leadTime: LeadTime;
+  readonly changeFailureRate: ChangeFailureRate;
+  readonly timeToRestore: TimeToRestore;
+}
+
+export interface Failing {
+  readonly now: boolean;
+  /** Open time of the incident open at `now`; null when healthy. */
+  readonly since: number | null;
+}
+
+export interface TargetSummary {
+  readonly repoId: number;
+  readonly repo: string;
+  readonly deployTo: string;
+  readonly keys: Keys;
+  readonly failing: Failing;
+  /** Time of the latest successful attempt at or before `now`; null if none. */
+  readonly lastSuccessAt: number | null;
+}
+
+export interface DayPoint {
+  /** Unix seconds: the bucket is (start, start + 86400]. */
+  readonly start: number;
+  readonly deployments: number;
+  readonly failures: number;
+}
+
+export interface IncidentSummary {
+  readonly repoId: number;
+  readonly repo: string;
+  readonly deployTo: string;
+  readonly start: number;
+  /** Close time; null while open at `now`. */
+  readonly end: number | null;
+  /** end − start, or now − start while open. */
+  readonly durationSeconds: number;
+  readonly open: boolean;
+  readonly failures: number;
+  readonly openedBy: number;
+  readonly closedBy: number | null;
+  readonly openedByUrl: string | null;
+  readonly closedByUrl: string | null;
+}
+
+export interface RepoSummary {
+  readonly id: number;
+  readonly repo: string;
+  readonly mode: RuleMode | null;
+  /** The repo's targets pooled. */
+  readonly keys: Keys;
+  readonly failingTargets: number;
+  readonly targets: readonly TargetSummary[];
+  /** One point per day of the window, oldest first, all targets added up. */
+  readonly daily: readonly DayPoint[];
+  /** Incidents that overlap the window, newest first (at most `incidentLimit`). */
+  readonly incidents: readonly IncidentSummary[];
+}
+
+export interface Overall {
+  readonly keys: Keys;
+  readonly repos: number;
+  readonly targets: number;
+  readonly failingTargets: number;
+  /** Earliest open time among the failing targets; null when none fails. */
+  readonly failingSince: number | null;
+}
+
+export interface WindowSummary {
+  readonly window: { readonly days: number; readonly start: number; readonly end: number };
+  readonly overall: Overall;
+  /** Repo × target rows, sorted by repo name then target. */
+  readonly targets: readonly TargetSummary[];
+  readonly repos: readonly RepoSummary[];
+}
+
+/** Raw material of the keys of one or more targets, pooled before taking medians. */
+interface Pool {
+  deployments: number;
+  failed: number;
+  leadTimes: number[];
+  restores: number[];
+}
+
+export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): WindowSummary {
+  const days = opts.windowDays;
+  if (!Number.isInteger(days) || days < MIN_WINDOW_DAYS || days > MAX_WINDOW_DAYS) {
+    throw new RangeError(`window must be ${MIN_WINDOW_DAYS} to ${MAX_WINDOW_DAYS} whole days, got ${days}`);
+  }
+  const end = opts.now;
+  const start = end - days * DAY;
+  const inWindow = (t: number) => t > start && t <= end;
+  const link = (repoId: number, n: number | null) =>
+    n === null || opts.woodpeckerUrl === undefined ? null : pipelineUrl(opts.woodpeckerUrl, repoId, n);
+
+  const overallPool = emptyPool();
+  const rows: TargetSummary[] = [];
+  const repoSummaries: RepoSummary[] = [];
+  const sorted = [...repos]
+    .filter((r) => !opts.repoFilter || opts.repoFilter(r.fullName))
+    .sort((a, b) => compareStrings(a.fullName, b.fullName) || a.id - b.id);
+
+  for (const r of sorted) {
+    const repoPool = emptyPool();
+    const daily: { start: number; deployments: number; failures: number }[] = Array.from({ length: days }, (_, i) => ({
+      start: start + i * DAY,
+      deployments: 0,
+      failures: 0,
+    }));
+    const targets: TargetSummary[] = [];
+    const incidents: IncidentSummary[] = [];
+    for (const t of r.state?.targets ?? []) {
+      const pool = emptyPool();
+      for (const a of t.attempts) {
+        if (!inWindow(a.time)) continue;
+        const bucket = daily[Math.ceil((a.time - start) / DAY) - 1]!;
+        if (a.success) {
+          pool.deployments++;
+          bucket.deployments++;
+        } else {
+          pool.failed++;
+          bucket.failures++;
+        }
+      }
+      for (const o of t.leadTimes) if (inWindow(o.deployedAt)) pool.leadTimes.push(o.seconds);
+      for (const i of t.incidents) {
+        if (i.closedAt !== null && inWindow(i.closedAt)) pool.restores.push(Math.max(0, i.closedAt - i.openedAt));
+        // Overlaps the window as of `now`: opened by `now`, and not closed before the window.
+        if (i.openedAt > end || (i.closedAt !== null && i.closedAt <= start)) continue;
+        const closed = i.closedAt !== null && i.closedAt <= end;
+        incidents.push({
+          repoId: r.id,
+          repo: r.fullName,
+          deployTo: t.target,
+          start: i.openedAt,
+          end: closed ? i.closedAt : null,
+          durationSeconds: Math.max(0, (closed ? i.closedAt! : end) - i.openedAt),
+          open: !closed,
+          failures: i.failures,
+          openedBy: i.openedBy,
+          closedBy: closed ? i.closedBy : null,
+          openedByUrl: link(r.id, i.openedBy),
+          closedByUrl: closed ? link(r.id, i.closedBy) : null,
+        });
+      }
+      const failing = failingAt(t, end);
+      targets.push({
+        repoId: r.id,
+        repo: r.fullName,
+        deployTo: t.target,
+        keys: keysOf(pool, days),
+        failing,
+        lastSuccessAt: lastSuccessAt(t, end),
+      });
+      addPool(repoPool, pool);
+    }
+    addPool(overallPool, repoPool);
+    rows.push(...targets);
+    incidents.sort((a, b) => b.start - a.start || compareStrings(a.deployTo, b.deployTo));
+    repoSummaries.push({
+      id: r.id,
+      repo: r.fullName,
+      mode: r.state?.mode ?? null,
+      keys: keysOf(repoPool, days),
+      failingTargets: targets.filter((t) => t.failing.now).length,
+      targets,
+      daily,
+      incidents: incidents.slice(0, opts.incidentLimit ?? 20),
+    });
+  }
+
+  const failingSinces = rows.filter((t) => t.failing.now).map((t) => t.failing.since!);
+  return {
+    window: { days, start, end },
+    overall: {
+      keys: keysOf(overallPool, days),
+      repos: repoSummaries.length,
+      targets: rows.length,
+      failingTargets: failingSinces.length,
+      failingSince: failingSinces.length === 0 ? null : failingSinces.reduce((a, b) => Math.min(a, b)),
+    },
+    targets: rows,
+    repos: repoSummaries,
+  };
+}
+
+/** Link to a pipeline in the Woodpecker web UI. */
+export function pipelineUrl(woodpeckerUrl: string, repoId: number, number: number): string {
+  return `${woodpeckerUrl.replace(/\/+$/, "")}/repos/${repoId}/pipeline/${number}`;
+}
+
+/** "7d", "30d", … to whole days; null when malformed or out of range. */
+export function parseWindow(text: string): number | null {
+  const m = /^([0-9]{1,4})d$/.exec(text.trim());
+  if (!m) return null;
+  const days = Number(m[1]);
+  return days >= MIN_WINDOW_DAYS && days <= MAX_WINDOW_DAYS ? days : null;
+}
+
+// ---- levels (DEFINITIONS table) -----------------------------------------------------------------
+
+/** >= 1/day elite, >= 1/week high, >= 1/month (30 days) medium, else low. Exact integer comparisons. */
+export function deploymentFrequencyLevel(deployments: number, days: number): Level {
+  if (deployments >= days) return "elite";
+  if (deployments * 7 >= days) return "high";
+  if (deployments * 30 >= days) return "medium";
+  return "low";
+}
+
+/** Median lead time: < 1 day elite, < 1 week high, < 1 month (30 days) medium, else low. */
+export function leadTimeLevel(medianSeconds: number | null): Level {
+  if (medianSeconds === null) return "none";
+  if (medianSeconds < DAY) return "elite";
+  if (medianSeconds < 7 * DAY) return "high";
+  if (medianSeconds < 30 * DAY) return "medium";
+  return "low";
+}
+
+/** <= 5% elite, <= 10% high, <= 15% medium, else low (compared as failed·100 vs attempts·p). */
+export function changeFailureRateLevel(failed: number, attempts: number): Level {
+  if (attempts === 0) return "none";
+  if (failed * 100 <= attempts * 5) return "elite";
+  if (failed * 100 <= attempts * 10) return "high";
+  if (failed * 100 <= attempts * 15) return "medium";
+  return "low";
+}
+
+/** Median time to restore: < 1 hour elite, < 1 day high, < 1 week medium, else low. */
+export function timeToRestoreLevel(medianSeconds: number | null): Level {
+  if (medianSeconds === null) return "none";
+  if (medianSeconds < 3600) return "elite";
+  if (medianSeconds < DAY) return "high";
+  if (medianSeconds < 7 * DAY) return "medium";
+  return "low";
+}
+
+// ---- statistics ----------------------------------------------------------------------------------
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Nearest-rank percentile (p in (0, 100]). */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+function keysOf(pool: Pool, days: number): Keys {
+  const attempts = pool.deployments + pool.failed;
+  const lt = median(pool.leadTimes);
+  const ttr = median(pool.restores);
+  return {
+    deploymentFrequency: {
+      perDay: pool.deployments / days,
+      deployments: pool.deployments,
+      days,
+      level: attempts === 0 ? "none" : deploymentFrequencyLevel(pool.deployments, days),
+    },
+    leadTime: {
+      medianSeconds: lt,
+      p90Seconds: percentile(pool.leadTimes, 90),
+      observations: pool.leadTimes.length,
+      level: leadTimeLevel(lt),
+    },
+    changeFailureRate: {
+      rate: attempts === 0 ? null : pool.failed / attempts,
+      failed: pool.failed,
+      attempts,
+      level: changeFailureRateLevel(pool.failed, attempts),
+    },
+    timeToRestore: { medianSeconds: ttr, restored: pool.restores.length, level: timeToRestoreLevel(ttr) },
+  };
+}
+
+function failingAt(t: TargetState, now: number): Failing {
+  for (let i = t.incidents.length - 1; i >= 0; i--) {
+    const inc = t.incidents[i]!;
+    if (inc.openedAt > now) continue;
+    const open = inc.closedAt === null || inc.closedAt > now;
+    return open ? { now: true, since: inc.openedAt } : { now: false, since: null };
+  }
+  return { now: false, since: null };
+}
+
+function lastSuccessAt(t: TargetState, now: number): number | null {
+  for (let i = t.attempts.length - 1; i >= 0; i--) {
+    const a = t.attempts[i]!;
+    if (a.success && a.time <= now) return a.time;
+  }
+  return null;
+}
+
+function emptyPool(): Pool {
+  return { deployments: 0, failed: 0, leadTimes: [], restores: [] };
+}
+
+function addPool(into: Pool, from: Pool): void {
+  into.deployments += from.deployments;
+  into.failed += from.failed;
+  // Loops, not push(...spread): a large pool would exceed the engine's argument limit.
+  for (const x of from.leadTimes) into.leadTimes.push(x);
+  for (const x of from.restores) into.restores.push(x);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
