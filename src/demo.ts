@@ -20,7 +20,9 @@ export async function runDemo(env: Record<string, string | undefined>): Promise<
   log.warn("DEMO MODE: reading a simulated Woodpecker; these numbers are not real", { simulator: served.url });
   const exporter = await startExporter({ config, log, demo: true });
   const shown = exporter.url.replace("//0.0.0.0:", "//localhost:");
-  process.stderr.write(`\n  dora-exporter demo is running: open ${shown}/ and ${shown}/metrics (Ctrl-C stops)\n\n`);
+  process.stderr.write(
+    `\n  dora-exporter demo is running: open ${shown}/ (the page), ${shown}/metrics and ${shown}/api (the JSON API) (Ctrl-C stops)\n\n`,
+  );
   return {
     ...exporter,
     async stop() {

@@ -1,14 +1,14 @@
 // Wires the exporter together: Woodpecker client -> poller -> pure core -> metrics, and the HTTP
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { collectDefaultMetrics } from "prom-client";
 import type { Config } from "./config/config.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
-import { DoraMetrics } from "./metrics/dora-metrics.ts";
+import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
-import type { ExporterView, TargetView } from "./server/view.ts";
+import { buildView } from "./server/view.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -28,8 +28,17 @@ export interface RunningExporter {
 export class ListenError extends Error {}
 
 export async function startExporter({ config, log, demo = false }: ExporterOptions): Promise<RunningExporter> {
-  const registry = new Registry();
+  // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
+  const dora = new DoraSeriesCache();
+  const registry = new CachedRegistry(dora);
   collectDefaultMetrics({ register: registry });
+  // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
+  // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
+  // out of 13, which nodejs_heap_size_*_bytes already give. Not worth 39 series and that cost.
+  for (const kind of ["total", "used", "available"]) registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`);
+  // prom-client names these gauges `_total`, which `promtool check metrics` rejects (a counter
+  // suffix on a gauge); operators run that check, so they go.
+  for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
   const now = () => Date.now();
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
@@ -38,12 +47,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     now,
     demo,
   });
-  const dora = new DoraMetrics(registry);
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
     timeoutMs: config.httpTimeout * 1000,
     onAttempt: (code) => health.requests.inc({ code }),
+    onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
   poller = new Poller({
     client,
@@ -55,6 +64,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,
+    shard: config.shard,
     log,
     now,
     onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
@@ -63,6 +73,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
+    void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
@@ -72,7 +83,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const app = createApp({
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, demo),
+    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now }),
   }).use(
     cron({
       name: "poll",
@@ -92,7 +103,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   }
   const server = app.server!;
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
-  log.info("listening", { url, poll_interval_s: config.pollInterval, demo });
+  log.info("listening", {
+    url,
+    poll_interval_s: config.pollInterval,
+    demo,
+    ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
+  });
   void runPoll();
 
   return {
@@ -102,32 +118,5 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       app.store.cron.poll.stop();
       await app.stop();
     },
-  };
-}
-
-function buildView(poller: Poller, demo: boolean): ExporterView {
-  const targets: TargetView[] = [];
-  for (const r of poller.repos.values()) {
-    for (const t of r.state?.targets ?? []) {
-      targets.push({
-        repo: r.stateLabel,
-        deployTo: t.target,
-        deployments: t.deployments,
-        failures: t.failures,
-        restored: t.restoreSeconds.length,
-        failingSince: t.failingSince,
-      });
-    }
-  }
-  targets.sort((a, b) => a.repo.localeCompare(b.repo) || a.deployTo.localeCompare(b.deployTo));
-  const s = poller.status;
-  return {
-    demo,
-    version: VERSION,
-    up: s.lastCycleOk === true,
-    lastPollSuccess: s.lastSuccessAt,
-    backfillComplete: s.backfillComplete,
-    trackedRepos: s.trackedRepos,
-    targets,
   };
 }

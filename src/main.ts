@@ -5,6 +5,7 @@ import { ConfigError } from "./config/config.ts";
 import { loadConfig } from "./config/load.ts";
 import { renderSettingsHelp } from "./config/settings.ts";
 import { runDemo } from "./demo.ts";
+import { ONE_SHOT_COMMANDS, runOneShot } from "./cli/index.ts";
 import { ListenError, startExporter, type RunningExporter } from "./exporter.ts";
 import { createLogger, redact, setSecrets } from "./log.ts";
 import { VERSION } from "./version.ts";
@@ -14,15 +15,20 @@ const USAGE = `dora-exporter ${VERSION}: DORA metrics from Woodpecker CI for Pro
 Usage:
   dora-exporter            run the exporter (needs WOODPECKER_URL and a token)
   dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker
+  dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
+                           --format table|json|markdown; see dora-exporter report --help)
+  dora-exporter check      check the configuration, the token and what the deployment rules match
   dora-exporter --help     this text
   dora-exporter --version  the version
 
-Endpoints: /metrics  /healthz  /ready  /
+Endpoints: /metrics  /healthz  /ready  /  /api/v1/summary  /api/v1/repos/{repo}  /api  /openapi/json
 
 Settings (environment variables; each can also be set in the DORA_CONFIG file, the environment wins):
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const oneShot = ONE_SHOT_COMMANDS.find((c) => c === argv[0]);
+  if (oneShot) return await runOneShot(oneShot, argv.slice(1), process.env);
   const args = argv.filter((a) => a !== "serve");
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(USAGE + renderSettingsHelp() + "\n");

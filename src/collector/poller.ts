@@ -7,10 +7,11 @@ import type { CoreOptions, Pipeline } from "../core/model.ts";
 import type { RepoState } from "../core/state.ts";
 import type { Logger } from "../log.ts";
 import type { PollStatus } from "../metrics/health-metrics.ts";
-import { PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
+import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
 import { RepoHistory } from "./repo-history.ts";
 import { neededEvents } from "./events.ts";
+import { inShard, type Shard } from "./shard.ts";
 
 export interface PollerOptions {
   readonly client: WoodpeckerClient;
@@ -18,6 +19,8 @@ export interface PollerOptions {
   readonly repos: readonly string[];
   readonly adminRepos: boolean;
   readonly concurrency: number;
+  /** DORA_SHARD: track only this shard's repos (stable hash of the repo id); null/absent = all. */
+  readonly shard?: Shard | null;
   readonly log: Logger;
   /** Unix ms. */
   readonly now: () => number;
@@ -50,6 +53,8 @@ export class Poller {
   private serverVersion: string | null | undefined = undefined;
   private running: Promise<boolean> | null = null;
   private wasFailing = false;
+  /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
+  private beforeIgnored = false;
 
   constructor(private readonly opts: PollerOptions) {
     this.filter = repoFilter(opts.repos);
@@ -73,7 +78,7 @@ export class Poller {
       const listing = this.opts.adminRepos
         ? await this.opts.client.allRepos()
         : await this.opts.client.userRepos();
-      const tracked = listing.filter((r) => r.active && this.filter(r.fullName));
+      const tracked = listing.filter((r) => r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null));
       this.status.trackedRepos = tracked.length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
@@ -105,9 +110,11 @@ export class Poller {
         this.opts.log.warn("DORA_ADMIN_REPOS is set but the token's user is not an admin", { user: user.login });
       }
     }
-    if (this.serverVersion === undefined) {
-      this.serverVersion = await this.opts.client.version();
-      this.opts.log.info("woodpecker server", { version: this.serverVersion ?? "unknown" });
+    // Asked again while unknown: a transient error must not pin the exporter to "no filters".
+    if (this.serverVersion === undefined || this.serverVersion === null) {
+      const version = await this.opts.client.version();
+      if (version !== this.serverVersion) this.opts.log.info("woodpecker server", { version: version ?? "unknown" });
+      this.serverVersion = version;
     }
   }
 
@@ -137,12 +144,25 @@ export class Poller {
     const knownUpTo = h.backfilled ? h.highWater : 0;
     let highest = h.highWater;
     const filters = supportsFilters(this.serverVersion);
-    for (let page = 1; ; page++) {
+    // Later pages start at a created-time cursor (`before`: the last item read, again) instead of
+    // an offset: pages are LIMIT/OFFSET, so a pipeline deleted while we page would move an unread
+    // item onto a page already read, and it would be missed. Servers before 2.5 ignore `before`;
+    // that shows as items at or after the cursor, and the listing starts over by offset.
+    let before: number | undefined;
+    let page = 1;
+    for (;;) {
       const res = await this.opts.client.pipelinePage(listing.id, {
         page,
         events: filters.events && this.events ? this.events : undefined,
         after: filters.after && since > 0 ? since - 1 : undefined,
+        before,
       });
+      if (before !== undefined && res.pipelines.some((p) => p.created >= before!)) {
+        this.beforeIgnored = true;
+        [before, page] = [undefined, 1];
+        continue;
+      }
+      for (const n of res.invalidNumbers) h.invalid.add(n);
       if (res.invalid > 0) {
         this.opts.log.warn("skipped invalid pipelines", {
           repo: listing.fullName,
@@ -153,12 +173,18 @@ export class Poller {
       }
       for (const p of res.pipelines) {
         fresh.add(p.id);
+        h.invalid.delete(p.number);
         if (p.number > highest) highest = p.number;
         if (this.wanted(p)) h.ingest(p);
       }
       if (res.size < PAGE_SIZE) break;
       if (knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo)) break;
       if (since > 0 && res.pipelines.some((p) => p.created < since)) break;
+      const last = res.pipelines.at(-1);
+      const cursor = !this.beforeIgnored && last ? last.created + 1 : before;
+      // The cursor only moves down; when a whole page shares one created second, page within it.
+      if (cursor !== undefined && cursor !== before) [before, page] = [cursor, 1];
+      else page++;
     }
     h.highWater = highest;
     h.backfilled = true;
@@ -167,10 +193,34 @@ export class Poller {
   private async recheckPending(listing: RepoListing, h: RepoHistory, fresh: ReadonlySet<number>): Promise<void> {
     for (const [id, number] of [...h.pending]) {
       if (fresh.has(id)) continue;
-      const p = await this.opts.client.pipeline(listing.id, number);
+      const p = await this.fetchOne(listing, number);
+      if (p === undefined) continue; // invalid this time (counted): stays pending
       if (p === null || p.id !== id) h.forgetPending(id);
       if (p !== null && this.wanted(p)) h.ingest(p);
     }
+    // List items that failed validation: skipped, not lost. Fetched alone until valid or deleted.
+    for (const number of [...h.invalid]) {
+      const p = await this.fetchOne(listing, number);
+      if (p === undefined) continue;
+      h.invalid.delete(number);
+      if (p !== null && this.wanted(p)) h.ingest(p);
+    }
+  }
+
+  /** One pipeline; null when deleted; undefined when Woodpecker sent an invalid object (skipped, counted). */
+  private async fetchOne(listing: RepoListing, number: number): Promise<Pipeline | null | undefined> {
+    let p: Pipeline | null;
+    try {
+      p = await this.opts.client.pipeline(listing.id, number);
+    } catch (e) {
+      if (e instanceof InvalidObjectError) return undefined;
+      throw e;
+    }
+    // 404 is "deleted" only while the repo itself answers: a repo that is gone or not readable
+    // right now (permissions being synced) answers 404 for every pipeline, and forgetting a
+    // running one would lose it for good. Then this throws and the pipeline stays pending.
+    if (p === null) await this.opts.client.repo(listing.id);
+    return p;
   }
 
   private wanted(p: Pipeline): boolean {

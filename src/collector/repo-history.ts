@@ -4,11 +4,15 @@
 // in a non-terminal state.
 import { mergePipeline } from "../core/merge.ts";
 import { isTerminal, type Pipeline } from "../core/model.ts";
+import { PipelineStore } from "./compact.ts";
 
 export class RepoHistory {
-  readonly pipelines = new Map<number, Pipeline>();
+  /** Column-wise, lossless (compact.ts): a few dozen bytes per pipeline instead of ~400. */
+  readonly pipelines = new PipelineStore();
   /** Non-terminal pipelines to re-check: id -> number. */
   readonly pending = new Map<number, number>();
+  /** Numbers of list items that failed validation: fetched again one by one until valid or gone. */
+  readonly invalid = new Set<number>();
   /**
    * Highest pipeline number of a listing that ran to its end. Set only when a listing completes:
    * a listing that failed on page 3 must not let the next one stop at page 1 and skip pages 2-3.

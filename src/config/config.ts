@@ -28,6 +28,8 @@ export interface Config {
   readonly listen: Listen;
   /** DORA_CONCURRENCY: repos fetched in parallel. */
   readonly concurrency: number;
+  /** DORA_SHARD `k/n`: track only the repos whose id hashes to shard k of n; null = all repos. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
   /** DORA_HTTP_TIMEOUT: seconds per Woodpecker request. */
   readonly httpTimeout: number;
   /** DORA_LOG_LEVEL. */

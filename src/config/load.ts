@@ -27,6 +27,7 @@ export const DEFAULTS = {
   failureStatuses: ["failure", "error"] as readonly string[],
   listen: { host: "0.0.0.0", port: 9798 } as Listen,
   concurrency: 4,
+  shard: null as { readonly index: number; readonly count: number } | null,
   httpTimeout: 30,
   logLevel: "info" as LogLevel,
 } as const;
@@ -96,6 +97,7 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
     ),
     listen: Object.freeze(fromEnv("DORA_LISTEN") ?? file.listen ?? DEFAULTS.listen),
     concurrency: fromEnv("DORA_CONCURRENCY") ?? file.concurrency ?? DEFAULTS.concurrency,
+    shard: Object.freeze(fromEnv("DORA_SHARD") ?? file.shard ?? DEFAULTS.shard),
     httpTimeout: fromEnv("DORA_HTTP_TIMEOUT") ?? file.http_timeout ?? DEFAULTS.httpTimeout,
     logLevel: fromEnv("DORA_LOG_LEVEL") ?? file.log_level ?? DEFAULTS.logLevel,
     repoRules: Object.freeze(file.deployment_rules ?? []),

@@ -10,6 +10,7 @@ import { TERMINAL_STATUSES } from "../core/model.ts";
 import type { LogLevel } from "./config.ts";
 import { didYouMean, show } from "./format.ts";
 import { type Parsed, globProblem, parseListen, parseRfc3339, parseServerUrl, splitList } from "./parsers.ts";
+import { parseShard } from "../collector/shard.ts";
 
 type Message = (issue: v.BaseIssue<unknown>) => string;
 
@@ -126,6 +127,10 @@ export const SinceSchema = parsedString(parseRfc3339, "an RFC 3339 time (quote i
 
 export const PollIntervalSchema = integerIn(1, 86400, " (seconds)");
 export const ConcurrencySchema = integerIn(1, 64, "");
+
+/** `k/n`: this exporter tracks shard k (from 0) of n, by a stable hash of the repo id. */
+export const ShardSchema = parsedString(parseShard, "a shard k/n (e.g. 0/2)");
+
 export const HttpTimeoutSchema = integerIn(1, 600, " (seconds)");
 
 /** Failure statuses: terminal and not `success` (a success can never be a failed deployment). */
@@ -298,6 +303,7 @@ export const ENV_SCHEMAS = {
   DORA_FAILURE_STATUSES: FailureStatusesSchema,
   DORA_LISTEN: ListenSchema,
   DORA_CONCURRENCY: ConcurrencySchema,
+  DORA_SHARD: ShardSchema,
   DORA_HTTP_TIMEOUT: HttpTimeoutSchema,
   DORA_LOG_LEVEL: LogLevelSchema,
 } as const;
@@ -320,6 +326,7 @@ export const CONFIG_FILE_ENTRIES = {
   failure_statuses: v.nullish(FailureStatusesSchema),
   listen: v.nullish(ListenSchema),
   concurrency: v.nullish(ConcurrencySchema),
+  shard: v.nullish(ShardSchema),
   http_timeout: v.nullish(HttpTimeoutSchema),
   log_level: v.nullish(LogLevelSchema),
   deployment_rules: v.nullish(DeploymentRulesSchema),

@@ -73,6 +73,12 @@ export const SETTINGS: readonly Setting[] = [
     description: "repos fetched in parallel (1-64)",
   },
   {
+    env: "DORA_SHARD",
+    key: "shard",
+    default: "(all repos)",
+    description: "k/n: track only shard k (from 0) of n, split by a stable hash of the repo id",
+  },
+  {
     env: "DORA_HTTP_TIMEOUT",
     key: "http_timeout",
     default: "30",

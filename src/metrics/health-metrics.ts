@@ -14,6 +14,8 @@ export interface PollStatus {
 
 export class HealthMetrics {
   readonly requests: Counter<"code">;
+  /** Objects in Woodpecker's answers that failed validation and were skipped, by kind. */
+  readonly invalidObjects: Counter<"kind">;
 
   constructor(
     registry: Registry,
@@ -86,5 +88,12 @@ export class HealthMetrics {
       labelNames: ["code"],
       registers,
     });
+    this.invalidObjects = new Counter({
+      name: "dora_invalid_objects_total",
+      help: "Objects in Woodpecker's answers that failed validation and were skipped (fetched again later), by kind.",
+      labelNames: ["kind"],
+      registers,
+    });
+    for (const kind of ["pipeline", "repo"]) this.invalidObjects.inc({ kind }, 0);
   }
 }

@@ -3,6 +3,7 @@
 // exporter's own code, so a misunderstanding of Woodpecker in one cannot hide in the other.
 
 import { handle } from "./api.ts";
+import type { FaultInjector } from "./faults.ts";
 import { FORGE, copyOf, newPipeline, newRepo, newUser, normaliseRoot, splitName, type UserRecord } from "./records.ts";
 import { featuresOf, type VersionFeatures } from "./version.ts";
 import {
@@ -66,7 +67,14 @@ export class SimulatedWoodpecker {
   }
 
   /** The web-standard handler: serve with Bun.serve({ fetch: sim.fetch }) or call directly. */
-  readonly fetch = (req: Request): Response => {
+  readonly fetch = (req: Request): Response | Promise<Response> =>
+    this.faults ? this.faults.intercept(this, req, this.answer) : this.answer(req);
+
+  /** Optional fault injection (faults.ts); undefined: a well-behaved server. */
+  faults: FaultInjector | undefined = undefined;
+
+  /** The normal answer (what `fetch` gives without faults); every one is logged in `requests`. */
+  private readonly answer = (req: Request): Response => {
     const res = handle(this, req);
     const url = new URL(req.url);
     this.requests.push({

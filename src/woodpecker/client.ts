@@ -38,6 +38,8 @@ export interface ClientOptions {
   readonly backoffLimitMs?: number;
   /** Called once per HTTP attempt with its status code, or "error" when no response came. */
   readonly onAttempt?: (code: string) => void;
+  /** Called for each object of an answer that failed validation and was skipped ("pipeline", "repo"). */
+  readonly onInvalid?: (kind: "pipeline" | "repo") => void;
   readonly fetch?: typeof fetch;
 }
 
@@ -47,6 +49,8 @@ export interface PipelineQuery {
   readonly events?: readonly string[];
   /** Only pipelines created strictly after this Unix time (2.5+). */
   readonly after?: number;
+  /** Only pipelines created strictly before this Unix time (2.5+): a cursor immune to page shift. */
+  readonly before?: number;
 }
 
 export interface PipelinePage {
@@ -56,7 +60,12 @@ export interface PipelinePage {
   /** Items that failed validation and were skipped, with the reason of the first. */
   readonly invalid: number;
   readonly firstInvalidReason?: string;
+  /** `number` of each skipped item that still had a usable one, so it can be fetched again alone. */
+  readonly invalidNumbers: number[];
 }
+
+/** A single object that failed validation (skipped and counted, not a failed request). */
+export class InvalidObjectError extends WoodpeckerError {}
 
 export class WoodpeckerClient {
   private readonly http: KyInstance;
@@ -111,7 +120,12 @@ export class WoodpeckerClient {
 
   /** Repos where the token's user has push or admin access, with `last_pipeline` on 3.1+. */
   async userRepos(): Promise<RepoListing[]> {
-    return this.getJson("api/user/repos", undefined, v.array(RepoSchema));
+    return this.validItems(await this.getJson("api/user/repos", undefined, v.array(v.unknown())), RepoSchema, "repo");
+  }
+
+  /** One repo by id; throws (HTTP 404 when it is gone or no longer readable with this token). */
+  async repo(repoId: number): Promise<RepoListing> {
+    return this.getJson(`api/repos/${repoId}`, undefined, RepoSchema);
   }
 
   /** Every active repo on the server (admin tokens only), paged. */
@@ -121,9 +135,9 @@ export class WoodpeckerClient {
       const items = await this.getJson(
         "api/repos",
         { active: "true", page: String(page), perPage: String(PAGE_SIZE) },
-        v.array(RepoSchema),
+        v.array(v.unknown()),
       );
-      for (const r of items) out.set(r.id, r);
+      for (const r of this.validItems(items, RepoSchema, "repo")) out.set(r.id, r);
       if (items.length < PAGE_SIZE) return [...out.values()];
     }
   }
@@ -133,29 +147,50 @@ export class WoodpeckerClient {
     const params: Record<string, string> = { page: String(q.page), perPage: String(PAGE_SIZE) };
     if (q.events && q.events.length > 0) params.event = q.events.join(",");
     if (q.after && q.after > 0) params.after = new Date(q.after * 1000).toISOString().replace(".000Z", "Z");
+    if (q.before && q.before > 0) params.before = new Date(q.before * 1000).toISOString().replace(".000Z", "Z");
     const raw = await this.getJson(`api/repos/${repoId}/pipelines`, params, v.array(v.unknown()));
     const pipelines: Pipeline[] = [];
     let invalid = 0;
     let firstInvalidReason: string | undefined;
+    const invalidNumbers: number[] = [];
     for (const [i, item] of raw.entries()) {
       const parsed = v.safeParse(PipelineSchema, item);
       if (parsed.success) pipelines.push(parsed.output);
       else {
         invalid++;
+        this.opts.onInvalid?.("pipeline");
         firstInvalidReason ??= `item [${i}]: ${describeIssues(parsed.issues)}`;
+        const n = (item as { number?: unknown } | null)?.number;
+        if (typeof n === "number" && Number.isInteger(n) && n > 0) invalidNumbers.push(n);
       }
     }
-    return { pipelines, size: raw.length, invalid, firstInvalidReason };
+    return { pipelines, size: raw.length, invalid, firstInvalidReason, invalidNumbers };
   }
 
-  /** One pipeline; null when Woodpecker says 404 (deleted). */
+  /** One pipeline; null when Woodpecker says 404 (deleted); InvalidObjectError when it fails validation. */
   async pipeline(repoId: number, number: number): Promise<Pipeline | null> {
+    let raw: unknown;
     try {
-      return await this.getJson(`api/repos/${repoId}/pipelines/${number}`, undefined, PipelineSchema);
+      raw = await this.getJson(`api/repos/${repoId}/pipelines/${number}`, undefined, v.unknown());
     } catch (e) {
       if (e instanceof WoodpeckerError && e.status === 404) return null;
       throw e;
     }
+    const parsed = v.safeParse(PipelineSchema, raw);
+    if (parsed.success) return parsed.output;
+    this.opts.onInvalid?.("pipeline");
+    throw new InvalidObjectError(`GET /api/repos/${repoId}/pipelines/${number}: invalid pipeline: ${describeIssues(parsed.issues)}`, 200);
+  }
+
+  /** The items of a list answer that pass `schema`; each one that does not is skipped and counted. */
+  private validItems<S extends v.GenericSchema>(items: unknown[], schema: S, kind: "pipeline" | "repo"): v.InferOutput<S>[] {
+    const out: v.InferOutput<S>[] = [];
+    for (const item of items) {
+      const parsed = v.safeParse(schema, item);
+      if (parsed.success) out.push(parsed.output);
+      else this.opts.onInvalid?.(kind);
+    }
+    return out;
   }
 
   private async getJson<S extends v.GenericSchema>(

@@ -203,7 +203,11 @@ describe("poller", () => {
   test("a listing that fails half-way is completed by the next poll, nothing skipped", async () => {
     let failPage2 = false;
     const s = setup({
-      fault: (req) => (failPage2 && new URL(req.url).searchParams.get("page") === "2" ? new Response("", { status: 500 }) : undefined),
+      // The second list request: `page=2`, or (3.x, created-time cursor paging) the one with `before`.
+      fault: (req) => {
+        const q = new URL(req.url).searchParams;
+        return failPage2 && (q.get("page") === "2" || q.has("before")) ? new Response("", { status: 500 }) : undefined;
+      },
     });
     const a = s.sim.addRepo({ full_name: "acme/a" });
     for (let i = 0; i < 10; i++) push(s, a.id, "success", `old${i}`.padEnd(40, "0"));

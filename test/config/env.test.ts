@@ -15,6 +15,7 @@ describe("defaults", () => {
       failureStatuses: ["failure", "error"],
       listen: { host: "0.0.0.0", port: 9798 },
       concurrency: 4,
+      shard: null,
       httpTimeout: 30,
       logLevel: "info",
       repoRules: [],
@@ -188,6 +189,35 @@ describe.each([
     ["99999999999999999999", `"99999999999999999999" is not an integer`],
   ])("%p is refused", (raw, expected) => {
     expectError({ [name]: raw }, `${name}: ${expected}`);
+  });
+});
+
+describe("DORA_SHARD", () => {
+  test.each([
+    ["0/1", { index: 0, count: 1 }],
+    ["0/2", { index: 0, count: 2 }],
+    ["1/2", { index: 1, count: 2 }],
+    [" 2 / 3 ", { index: 2, count: 3 }],
+    ["1023/1024", { index: 1023, count: 1024 }],
+  ])("%p is accepted", (raw, expected) => {
+    const c = load({ DORA_SHARD: raw });
+    expect(c.shard).toEqual(expected);
+    expect(Object.isFrozen(c.shard)).toBe(true);
+  });
+
+  test.each([
+    ["0/0", `"0/0": n must be from 1 to 1024`],
+    ["3/2", `"3/2": k must be from 0 to 1 (shards are counted from 0)`],
+    ["2/2", `"2/2": k must be from 0 to 1`],
+    ["1/1025", `"1/1025": n must be from 1 to 1024`],
+    ["abc", `"abc" is not k/n`],
+    ["1", `"1" is not k/n`],
+    ["-1/2", `"-1/2" is not k/n`],
+    ["1/2/3", `"1/2/3" is not k/n`],
+    ["1.5/2", `"1.5/2" is not k/n`],
+    ["a/b", `"a/b" is not k/n`],
+  ])("%p is refused", (raw, expected) => {
+    expectError({ DORA_SHARD: raw }, `DORA_SHARD: ${expected}`);
   });
 });
 

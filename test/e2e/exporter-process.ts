@@ -91,7 +91,7 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
   await waitFor("/ready", async () => (await fetch(url + "/ready")).status === 200, timeoutMs);
 }
 
-const HEALTH_ONLY = /^dora_(repos|backfill_complete|demo_mode|woodpecker_up|last_poll_success_timestamp_seconds|poll_duration_seconds|woodpecker_requests_total|build_info)\b/;
+const HEALTH_ONLY = /^dora_(repos|backfill_complete|demo_mode|woodpecker_up|last_poll_success_timestamp_seconds|poll_duration_seconds|woodpecker_requests_total|invalid_objects_total|build_info)\b/;
 
 /** The DORA series of a scrape (contract metrics, their HELP/TYPE lines), without health or process metrics. */
 export function doraSeries(exposition: string): string {

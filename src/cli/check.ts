@@ -1,0 +1,281 @@
+// `dora-exporter check`: is the configuration right, and does it count the right pipelines?
+// Validates the settings (main: exit 2 on a bad one), reaches Woodpecker, validates the token,
+// reads the history once with the exporter's own poller and shows, per tracked repo, which rule
+// mode applies and what it matches per target in the last 30 days, with an example pipeline link.
+// Warnings (exit 1): a tracked repo with no matched deployment, a configured rule or rule block
+// that matches nothing. Each warning says what was seen instead, so a wrong rule is fixed in one go.
+import type { Config } from "../config/config.ts";
+import { repoFilter } from "../core/glob.ts";
+import { attemptOutcome, existingPipelines } from "../core/dora.ts";
+import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
+import { classify, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
+import { DAY, pipelineUrl } from "../core/summary.ts";
+import { formatTime } from "../server/page/format.ts";
+import type { RepoListing } from "../woodpecker/schemas.ts";
+import { collectOnce, makeClient } from "./collect.ts";
+import { textTable } from "./table.ts";
+
+export const CHECK_DAYS = 30;
+
+export interface CheckIo {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { isTTY?: boolean; write(s: string): unknown };
+  /** Unix ms. */
+  readonly now?: () => number;
+}
+
+interface TargetMatch {
+  matched: number;
+  success: number;
+  failed: number;
+  other: number;
+  example: Pipeline | null;
+}
+
+export async function runCheck(config: Config, io: CheckIo): Promise<number> {
+  const nowMs = (io.now ?? (() => Date.now()))();
+  const now = Math.floor(nowMs / 1000);
+  const from = now - CHECK_DAYS * DAY;
+  const out: string[] = [];
+  const warnings: string[] = [];
+  const print = () => io.stdout.write(out.splice(0).join("\n") + "\n");
+
+  out.push(`configuration   ok   ${describeConfig(config)}`);
+
+  // Reach the server and validate the token before reading any history.
+  const client = makeClient(config);
+  try {
+    const version = await client.version();
+    out.push(`woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`);
+  } catch (e) {
+    out.push(`woodpecker      FAIL ${oneLine(e)}`);
+    print();
+    return 1;
+  }
+  try {
+    const u = await client.user();
+    out.push(`token           ok   user "${u.login}"${u.admin ? " (admin)" : ""}`);
+    if (config.adminRepos && !u.admin) warnings.push(`DORA_ADMIN_REPOS is set but user "${u.login}" is not an admin: listing all repos will fail`);
+  } catch (e) {
+    out.push(`token           FAIL ${oneLine(e)}`);
+    print();
+    return 1;
+  }
+
+  const collected = await collectOnce(config, { progress: io.stderr, now: () => nowMs });
+  if (!collected.ok) {
+    out.push(`history         FAIL ${collected.problem}`);
+    print();
+    return 1;
+  }
+  let listing: RepoListing[];
+  try {
+    listing = config.adminRepos ? await collected.client.allRepos() : await collected.client.userRepos();
+  } catch (e) {
+    out.push(`repos           FAIL ${oneLine(e)}`);
+    print();
+    return 1;
+  }
+  const filter = repoFilter(config.repos);
+  const tracked = listing.filter((r) => r.active && filter(r.fullName)).sort((a, b) => cmp(a.fullName, b.fullName));
+  const notTracked = listing.filter((r) => !tracked.includes(r));
+  out.push(
+    `repos           ${tracked.length === 0 ? "WARN" : "ok  "} ${tracked.length} tracked of ${listing.length} the token sees${
+      notTracked.length === 0
+        ? ""
+        : `; not tracked: ${notTracked.map((r) => `${r.fullName} (${r.active ? "excluded by DORA_REPOS" : "inactive"})`).join(", ")}`
+    }`,
+  );
+  if (tracked.length === 0) warnings.push(`no repo is tracked: DORA_REPOS ${JSON.stringify(config.repos)} matches none of the active repos the token sees`);
+  for (const pattern of config.repos) {
+    if (pattern.startsWith("!")) continue;
+    if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
+  }
+  out.push(`window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by created time)`);
+
+  // Per configured rule: pipelines it decided (first match) across the repos of its block.
+  const ruleHits = config.repoRules.map((b) => b.rules.map(() => 0));
+  const blockPipelines = config.repoRules.map((): { p: Pipeline; repo: Repo }[] => []);
+  const blockRepos = config.repoRules.map(() => 0);
+
+  for (const r of tracked) {
+    const history = existingPipelines(collected.poller.repos.get(r.id)?.history.pipelines.values() ?? [], config.since);
+    const res = resolveMode(r, history, coreOf(config));
+    if (res.blockIndex >= 0) blockRepos[res.blockIndex]!++;
+    const recent = history.filter((p) => p.created > from && p.created <= now).sort((a, b) => b.number - a.number);
+    const targets = new Map<string, TargetMatch>();
+    if (res.blockIndex >= 0) for (const p of recent) blockPipelines[res.blockIndex]!.push({ p, repo: r });
+    for (const p of recent) {
+      if (res.block) {
+        const i = matchRule(p, r, res.block.rules);
+        if (i >= 0) ruleHits[res.blockIndex]![i]!++;
+      }
+      const target = classify(p, r, res);
+      if (target === null) continue;
+      const m = targets.get(target) ?? { matched: 0, success: 0, failed: 0, other: 0, example: null };
+      m.matched++;
+      const outcome = attemptOutcome(p, coreOf(config));
+      if (outcome === "success") m.success++;
+      else if (outcome === "failure") m.failed++;
+      else m.other++;
+      m.example ??= p; // newest first
+      targets.set(target, m);
+    }
+    out.push("", `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "?"})`, `  mode: ${describeMode(r, res)}`);
+    if (res.block) {
+      res.block.rules.forEach((rule, i) => {
+        const hits = recent.filter((p) => matchRule(p, r, res.block!.rules) === i).length;
+        out.push(`  rule ${i + 1}: ${describeRule(rule)} -> decided ${hits} pipeline${hits === 1 ? "" : "s"}`);
+      });
+    }
+    if (targets.size === 0) {
+      out.push(`  matched: nothing in the last ${CHECK_DAYS} days`);
+      warnings.push(`${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(recent, r, history)}`);
+    } else {
+      const rows = [...targets.entries()]
+        .sort(([a], [b]) => cmp(a, b))
+        .map(([t, m]) => [
+          t,
+          String(m.matched),
+          String(m.success),
+          String(m.failed),
+          String(m.other),
+          m.example ? `#${m.example.number} ${m.example.event}${m.example.deployTo ? ` to ${m.example.deployTo}` : ""} on ${m.example.branch || "?"}: ${pipelineUrl(config.woodpeckerUrl, r.id, m.example.number)}` : "",
+        ]);
+      out.push(...textTable(["target", "matched", "success", "failed", "other", "example (newest)"], rows, new Set([1, 2, 3, 4])).split("\n").map((l) => "  " + l));
+    }
+  }
+
+  config.repoRules.forEach((block, b) => {
+    if (blockRepos[b] === 0) {
+      warnings.push(
+        `deployment_rules[${b}] (repos: "${block.repos}") applies to no tracked repo${
+          tracked.some((r) => repoFilter([block.repos])(r.fullName)) ? " (an earlier block matches its repos first)" : ""
+        }`,
+      );
+      return;
+    }
+    block.rules.forEach((rule, i) => {
+      if (ruleHits[b]![i] === 0) {
+        warnings.push(
+          `deployment_rules[${b}].rules[${i}] ${describeRule(rule)} matched no pipeline of ${blockRepos[b]} repo(s) in the last ${CHECK_DAYS} days${whyNoMatch(rule, blockPipelines[b]!)}`,
+        );
+      }
+    });
+  });
+
+  out.push("");
+  if (warnings.length === 0) out.push("ok: every tracked repo has matched deployments and every rule matches something");
+  else out.push(`${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, ...warnings.map((w) => `  ! ${w}`));
+  print();
+  return warnings.length === 0 ? 0 : 1;
+}
+
+function coreOf(config: Config) {
+  return { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since };
+}
+
+function describeConfig(c: Config): string {
+  const parts = [
+    `WOODPECKER_URL ${c.woodpeckerUrl}`,
+    `DORA_REPOS ${c.repos.length === 0 ? "(all)" : c.repos.join(",")}`,
+    `failure statuses ${c.failureStatuses.join(",")}`,
+    `${c.repoRules.length} deployment rule block${c.repoRules.length === 1 ? "" : "s"}`,
+  ];
+  if (c.since > 0) parts.push(`DORA_SINCE ${formatTime(c.since)}`);
+  if (c.adminRepos) parts.push("DORA_ADMIN_REPOS");
+  return parts.join(", ");
+}
+
+function describeMode(r: Repo, res: Resolution): string {
+  switch (res.mode) {
+    case "deployment-events":
+      return "default 1: the repo has deployment pipelines, so only those count; target = deploy_to (or default)";
+    case "default-branch-push":
+      return `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
+    case "rules":
+      return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
+  }
+}
+
+function shortMode(r: Repo, res: Resolution): string {
+  switch (res.mode) {
+    case "deployment-events":
+      return "default 1: deployment pipelines only";
+    case "default-branch-push":
+      return `default 2: pushes to "${r.defaultBranch}"`;
+    case "rules":
+      return `deployment_rules[${res.blockIndex}]`;
+  }
+}
+
+export function describeRule(rule: DeploymentRule): string {
+  const parts: string[] = [];
+  if (rule.events) parts.push(`events: [${rule.events.join(", ")}]`);
+  if (rule.branch !== undefined) parts.push(`branch: ${JSON.stringify(rule.branch)}`);
+  if (rule.deployTo !== undefined) parts.push(`deploy_to: ${JSON.stringify(rule.deployTo)}`);
+  if (rule.exclude) parts.push("exclude: true");
+  else parts.push(`target: ${rule.target ?? "(deploy_to or default)"}`);
+  return `{${parts.join(", ")}}`;
+}
+
+/** What the repo ran in the window: the facts a rule has to match. */
+function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]): string {
+  if (recent.length === 0) {
+    const newest = history.reduce<Pipeline | null>((a, p) => (a === null || p.created > a.created ? p : a), null);
+    return newest === null
+      ? "No pipeline of this repo was read at all (check DORA_SINCE and that the repo runs pipelines)."
+      : `No pipeline was created in the last ${CHECK_DAYS} days; the newest read is #${newest.number} (${newest.event} on ${JSON.stringify(newest.branch)}, created ${formatTime(newest.created)}).`;
+  }
+  const byEvent = new Map<string, Pipeline[]>();
+  for (const p of recent) byEvent.set(p.event, [...(byEvent.get(p.event) ?? []), p]);
+  const parts = [...byEvent.entries()]
+    .sort((a, b) => b[1].length - a[1].length || cmp(a[0], b[0]))
+    .map(([event, ps]) => {
+      const field = event === "deployment" ? "deploy_to" : "branch";
+      const values = topValues(ps.map((p) => (event === "deployment" ? p.deployTo : p.branch)), (v) => (event !== "deployment" && v === r.defaultBranch ? " (default branch)" : ""));
+      return `${event} x${ps.length} (${field}: ${values})`;
+    });
+  return `Seen instead: ${parts.join("; ")}.`;
+}
+
+/** `"main" x131, "dev" x9, and 12 other values`. */
+function topValues(values: readonly string[], note: (v: string) => string = () => "", limit = 4): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+  const shown = top.slice(0, limit).map(([v, n]) => `${JSON.stringify(v)}${note(v)} x${n}`);
+  if (top.length > limit) shown.push(`${top.length - limit} other value${top.length - limit === 1 ? "" : "s"}`);
+  return shown.join(", ");
+}
+
+/**
+ * Why a rule matched nothing: for each of its conditions, the values that field had among the
+ * pipelines that pass the rule's other conditions. Empty when the rule has a single condition
+ * that nothing of that event reached.
+ */
+function whyNoMatch(rule: DeploymentRule, pipelines: readonly { p: Pipeline; repo: Repo }[]): string {
+  const without = (drop: keyof DeploymentRule) => pipelines.filter(({ p, repo }) => ruleMatches({ ...rule, [drop]: undefined }, p, repo));
+  const hints: string[] = [];
+  if (rule.events !== undefined) {
+    const others = without("events");
+    if (others.length > 0) hints.push(`events seen: ${topValues(others.map(({ p }) => p.event))}`);
+  }
+  if (rule.branch !== undefined) {
+    const others = without("branch");
+    if (others.length > 0) hints.push(`branches seen: ${topValues(others.map(({ p }) => p.branch))}`);
+  }
+  if (rule.deployTo !== undefined) {
+    const others = without("deployTo");
+    if (others.length > 0) hints.push(`deploy_to values seen: ${topValues(others.map(({ p }) => p.deployTo))}`);
+  }
+  return hints.length === 0 ? "" : ` (${hints.join("; ")})`;
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,151 @@
+// `dora-exporter report`: read the history once (one poll, the exporter's own client and poller),
+// compute the window and print it as a table (default), JSON (the shape of GET /api/v1/summary)
+// or markdown (for a wiki page or a PR comment). Exit 0; a bad flag or setting exits 2 with one
+// line; Woodpecker not answering correctly exits 1 with one line.
+import type { Config } from "../config/config.ts";
+import { repoFilter } from "../core/glob.ts";
+import { summarize, type Keys, type TargetSummary, type WindowSummary } from "../core/summary.ts";
+import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../server/page/format.ts";
+import { AtParam, DEFAULT_WINDOW, RepoGlobParam, WindowParam } from "../server/plugins/params.ts";
+import { summaryJson, summaryRepos } from "../server/view.ts";
+import * as v from "valibot";
+import { UsageError, flag, parseFlags } from "./args.ts";
+import { collectOnce } from "./collect.ts";
+import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
+
+export const REPORT_USAGE = "dora-exporter report [--window 30d] [--repo GLOB]... [--format table|json|markdown] [--at TIME]";
+
+export type ReportFormat = "table" | "json" | "markdown";
+
+export interface ReportArgs {
+  readonly window: number;
+  readonly repos: readonly string[];
+  readonly format: ReportFormat;
+  readonly at?: number;
+}
+
+export function parseReportArgs(args: readonly string[]): ReportArgs {
+  const p = parseFlags(args, ["window", "repo", "format", "at"]);
+  const one = <T>(schema: v.GenericSchema<string, T>, value: string, name: string): T => {
+    const r = v.safeParse(schema, value);
+    if (!r.success) throw new UsageError(`--${r.issues[0].message.replace(/^\w+: /, `${name}: `)}`);
+    return r.output;
+  };
+  const format = flag(p, "format") ?? "table";
+  if (format !== "table" && format !== "json" && format !== "markdown") {
+    throw new UsageError(`--format: expected table, json or markdown, got "${format}"`);
+  }
+  const at = flag(p, "at");
+  return {
+    window: one(WindowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
+    repos: (p.values.get("repo") ?? []).map((g) => one(RepoGlobParam, g, "repo")),
+    format,
+    at: at === undefined ? undefined : one(AtParam, at, "at"),
+  };
+}
+
+export interface ReportIo {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { isTTY?: boolean; write(s: string): unknown };
+  /** Unix ms. */
+  readonly now?: () => number;
+}
+
+/** Runs the report; returns the exit code. Config errors are thrown (ConfigError) for main to map. */
+export async function runReport(config: Config, args: ReportArgs, io: ReportIo): Promise<number> {
+  const now = io.now ?? (() => Date.now());
+  const collected = await collectOnce(config, { progress: io.stderr, now });
+  if (!collected.ok) {
+    io.stderr.write(`dora-exporter report: cannot read Woodpecker: ${collected.problem}\n`);
+    return 1;
+  }
+  const summary = summarize(summaryRepos(collected.poller), {
+    windowDays: args.window,
+    now: args.at ?? Math.floor(now() / 1000),
+    woodpeckerUrl: config.woodpeckerUrl,
+    repoFilter: args.repos.length === 0 ? undefined : repoFilter(args.repos),
+  });
+  io.stdout.write(renderReport(summary, args.format));
+  return 0;
+}
+
+export function renderReport(s: WindowSummary, format: ReportFormat): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify(summaryJson(s), null, 2) + "\n";
+    case "markdown":
+      return reportMarkdown(s);
+    case "table":
+      return reportTable(s);
+  }
+}
+
+const HEADER = ["repo", "target", "deploy frequency", "lead time (median / p90)", "change failure rate", "time to restore", "failing since"];
+const RIGHT = new Set([2, 3, 4, 5]);
+
+function cells(t: TargetSummary): string[] {
+  const k = t.keys;
+  return [t.repo, t.deployTo, ...keyCells(k), t.failing.now ? formatTime(t.failing.since) : "-"];
+}
+
+function keyCells(k: Keys): string[] {
+  return [
+    `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) ${LEVEL_TEXT[k.deploymentFrequency.level]}`,
+    `${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} ${LEVEL_TEXT[k.leadTime.level]}`,
+    `${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) ${LEVEL_TEXT[k.changeFailureRate.level]}`,
+    `${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) ${LEVEL_TEXT[k.timeToRestore.level]}`,
+  ];
+}
+
+function title(s: WindowSummary): string {
+  return `DORA over the last ${s.window.days} days (${formatTime(s.window.start)} – ${formatTime(s.window.end)}), ${plural(s.overall.repos, "repo")}, ${plural(s.overall.targets, "target")}`;
+}
+
+function overallLine(s: WindowSummary): string[] {
+  const k = s.overall.keys;
+  const [df, lt, cfr, ttr] = keyCells(k);
+  return [
+    `deployment frequency  ${df}`,
+    `lead time             ${lt}  (${k.leadTime.observations} changes)`,
+    `change failure rate   ${cfr}`,
+    `time to restore       ${ttr}`,
+    `failing now           ${s.overall.failingTargets === 0 ? "none" : `${plural(s.overall.failingTargets, "target")}, the first since ${formatTime(s.overall.failingSince)}`}`,
+  ];
+}
+
+function reportTable(s: WindowSummary): string {
+  const rows = s.targets.map(cells);
+  return [
+    title(s),
+    "",
+    ...overallLine(s).map((l) => "  " + l),
+    "",
+    rows.length === 0 ? "No deployment attempts in these repos (dora-exporter check shows what the rules match)." : textTable(HEADER, rows, RIGHT),
+    "",
+    "In parentheses: successful deployments, failed/attempts, incidents restored in the window. Levels: DORA 2023 (\"no data\": nothing in the window).",
+    "",
+  ].join("\n");
+}
+
+function reportMarkdown(s: WindowSummary): string {
+  const k = s.overall.keys;
+  const [df, lt, cfr, ttr] = keyCells(k).map(escapeMarkdown);
+  return [
+    `## ${escapeMarkdown(title(s))}`,
+    "",
+    `| deployment frequency | lead time (median / p90) | change failure rate | time to restore |`,
+    `|---:|---:|---:|---:|`,
+    `| ${df} | ${lt} | ${cfr} | ${ttr} |`,
+    "",
+    s.targets.length === 0 ? "_No deployment attempts._" : markdownTable(HEADER, s.targets.map(cells), RIGHT),
+    "",
+    s.overall.failingTargets === 0
+      ? "No target is failing right now."
+      : `**${plural(s.overall.failingTargets, "target")} failing**, the first since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,
+    "",
+  ].join("\n");
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,257 @@
+// Compact storage of a repo's pipelines between polls (issue 6, "memory").
+//
+// A `Pipeline` kept as a JS object costs ~400 bytes once its six strings (a 40-character commit,
+// a ref, a branch, …) are counted, each parsed afresh from JSON for every pipeline. The store
+// below keeps the same data column-wise instead:
+//   - the seven numbers of a pipeline in one Uint32Array row (ids, numbers and Unix seconds fit
+//     until 2106); the first value that does not fit exactly (negative, fractional, -0, NaN,
+//     >= 2^32) switches that repo's store to a Float64Array, so no value is ever altered;
+//   - an open-addressing id -> row index in a Uint32Array (load 3/8 to 3/4: 5-11 bytes a row,
+//     not a Map entry);
+//   - event, status, branch, ref and deploy_to as indices into a per-repo table of distinct
+//     strings (a repo has a handful of each), one byte each until the table outgrows that, then
+//     two, then four;
+//   - the commit as 20 raw bytes when it is a 40-digit lower-case hex SHA (what Woodpecker sends),
+//     else as an index into the same string table.
+// Rows are turned back into `Pipeline` objects only while the core computes a repo's state, so
+// they are short-lived garbage instead of resident memory.
+//
+// The store is lossless: `get`/`values` give back objects deep-equal to what was `set`, so the
+// core computes exactly the same RepoState from it as from the full objects (property-tested in
+// test/perf/compact.test.ts). It drops nothing on purpose: per DEFINITIONS.md every push can
+// still become the source of a future deployment (a change is needed for as long as the history
+// is), every deployment attempt is part of the state, and a pipeline's snapshot fields decide
+// which of two snapshots `mergePipeline` keeps. What it removes is the per-object overhead.
+import type { Pipeline } from "../core/model.ts";
+
+const NUMS = 7; // id, number, parent, created, updated, started, finished
+const STRS = 6; // event, status, branch, commit (or HEX_COMMIT), ref, deployTo
+const SHA_BYTES = 20;
+/** In the commit column: the commit is the row's 20 bytes in `shas` (string 0 is never used). */
+const HEX_COMMIT = 0;
+const HEX40 = /^[0-9a-f]{40}$/;
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Value of a lower-case hex digit's char code (the caller checked HEX40). */
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
+
+export class PipelineStore {
+  private nums: Uint32Array | Float64Array = new Uint32Array(0);
+  /** String-table indices; as narrow as the table allows (a repo has a few dozen distinct strings). */
+  private strs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
+  private shas = new Uint8Array(0);
+  private rows = 0;
+  /** Open addressing, linear probing: row + 1 per slot, 0 = empty. Length a power of two. */
+  private table = new Uint32Array(16);
+  private readonly strings: string[] = [""]; // index 0 is HEX_COMMIT
+  private readonly stringIndex = new Map<string, number>();
+
+  get size(): number {
+    return this.rows;
+  }
+
+  has(id: number): boolean {
+    return this.find(id) >= 0;
+  }
+
+  get(id: number): Pipeline | undefined {
+    const row = this.find(id);
+    return row < 0 ? undefined : this.read(row);
+  }
+
+  /** Insert, or replace the stored snapshot of `p.id` (Map-like: `id` must be `p.id`). */
+  set(id: number, p: Pipeline): this {
+    if (!Object.is(id, p.id) && id !== p.id) throw new RangeError(`PipelineStore.set: key ${id} is not pipeline id ${p.id}`);
+    if (this.nums instanceof Uint32Array && !allFit(p)) this.widen();
+    let row = this.find(p.id);
+    if (row < 0) {
+      row = this.rows++;
+      this.grow(this.rows);
+      this.nums[row * NUMS] = p.id;
+      this.index(row);
+    }
+    const n = row * NUMS;
+    const nums = this.nums;
+    nums[n] = p.id;
+    nums[n + 1] = p.number;
+    nums[n + 2] = p.parent;
+    nums[n + 3] = p.created;
+    nums[n + 4] = p.updated;
+    nums[n + 5] = p.started;
+    nums[n + 6] = p.finished;
+    const event = this.intern(p.event);
+    const status = this.intern(p.status);
+    const branch = this.intern(p.branch);
+    const hexCommit = HEX40.test(p.commit);
+    const commit = hexCommit ? HEX_COMMIT : this.intern(p.commit);
+    const ref = this.intern(p.ref);
+    const deployTo = this.intern(p.deployTo);
+    this.fitStrings();
+    const s = row * STRS;
+    const strs = this.strs;
+    strs[s] = event;
+    strs[s + 1] = status;
+    strs[s + 2] = branch;
+    strs[s + 3] = commit;
+    strs[s + 4] = ref;
+    strs[s + 5] = deployTo;
+    if (hexCommit) {
+      const b = row * SHA_BYTES;
+      const c = p.commit;
+      for (let i = 0; i < SHA_BYTES; i++) this.shas[b + i] = (nibble(c.charCodeAt(2 * i)) << 4) | nibble(c.charCodeAt(2 * i + 1));
+    }
+    return this;
+  }
+
+  /**
+   * Every stored pipeline, materialised one at a time (insertion order). Spare capacity is
+   * released first: the poller reads all rows right after they changed, so the columns stay
+   * exactly as long as the history between polls.
+   */
+  *values(): IterableIterator<Pipeline> {
+    this.trim();
+    for (let row = 0; row < this.rows; row++) yield this.read(row);
+  }
+
+  [Symbol.iterator](): IterableIterator<Pipeline> {
+    return this.values();
+  }
+
+  /** Bytes held by the columns and the index (capacity, not just rows), for diagnostics. */
+  columnBytes(): number {
+    return this.nums.byteLength + this.strs.byteLength + this.shas.byteLength + this.table.byteLength;
+  }
+
+  /** Row of `id`, or -1. */
+  private find(id: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    for (let i = hashId(id) & mask; ; i = (i + 1) & mask) {
+      const slot = table[i]!;
+      if (slot === 0) return -1;
+      const stored = this.nums[(slot - 1) * NUMS]!;
+      if (stored === id || (stored !== stored && id !== id)) return slot - 1;
+    }
+  }
+
+  /** Put `row` (whose id is already in its row) into the index, doubling it past half full. */
+  private index(row: number): void {
+    if (this.rows * 4 > this.table.length * 3) {
+      const old = this.table;
+      this.table = new Uint32Array(old.length * 2);
+      for (let r = 0; r < row; r++) this.place(r);
+    }
+    this.place(row);
+  }
+
+  private place(row: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = hashId(this.nums[row * NUMS]!) & mask;
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = row + 1;
+  }
+
+  /** Switch the numeric columns to Float64 (exact for every number); rows keep their values. */
+  private widen(): void {
+    const wide = new Float64Array(this.nums.length);
+    wide.set(this.nums);
+    this.nums = wide;
+  }
+
+  /** Widen the index column once the string table outgrows it (values are kept). */
+  private fitStrings(): void {
+    const max = this.strings.length - 1;
+    const strs = this.strs;
+    if ((strs instanceof Uint8Array && max > 0xff) || (strs instanceof Uint16Array && max > 0xffff)) {
+      const wide = max > 0xffff ? new Uint32Array(strs.length) : new Uint16Array(strs.length);
+      wide.set(strs);
+      this.strs = wide;
+    }
+  }
+
+  private trim(): void {
+    if (this.nums.length === this.rows * NUMS) return;
+    this.nums = this.nums.slice(0, this.rows * NUMS);
+    this.strs = this.strs.slice(0, this.rows * STRS);
+    this.shas = this.shas.slice(0, this.rows * SHA_BYTES);
+  }
+
+  private read(row: number): Pipeline {
+    const n = row * NUMS;
+    const s = row * STRS;
+    const nums = this.nums;
+    const strs = this.strs;
+    const c = strs[s + 3]!;
+    return {
+      id: nums[n]!,
+      number: nums[n + 1]!,
+      parent: nums[n + 2]!,
+      event: this.strings[strs[s]!]!,
+      status: this.strings[strs[s + 1]!]!,
+      created: nums[n + 3]!,
+      updated: nums[n + 4]!,
+      started: nums[n + 5]!,
+      finished: nums[n + 6]!,
+      branch: this.strings[strs[s + 2]!]!,
+      commit: c === HEX_COMMIT ? this.hex(row) : this.strings[c]!,
+      ref: this.strings[strs[s + 4]!]!,
+      deployTo: this.strings[strs[s + 5]!]!,
+    };
+  }
+
+  private hex(row: number): string {
+    const b = row * SHA_BYTES;
+    const s = this.shas;
+    let out = "";
+    for (let i = 0; i < SHA_BYTES; i++) out += BYTE_HEX[s[b + i]!]!;
+    return out;
+  }
+
+  private intern(text: string): number {
+    let i = this.stringIndex.get(text);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(text);
+      this.stringIndex.set(text, i);
+    }
+    return i;
+  }
+
+  /** Capacity for `rows` rows; grows by 1.5x so appends stay amortised O(1) with little slack. */
+  private grow(rows: number): void {
+    const cap = this.nums.length / NUMS;
+    if (rows <= cap) return;
+    const next = Math.max(16, Math.ceil(cap * 1.5), rows);
+    const nums = this.nums instanceof Uint32Array ? new Uint32Array(next * NUMS) : new Float64Array(next * NUMS);
+    nums.set(this.nums);
+    this.nums = nums;
+    const strs = this.strs instanceof Uint8Array ? new Uint8Array(next * STRS) : this.strs instanceof Uint16Array ? new Uint16Array(next * STRS) : new Uint32Array(next * STRS);
+    strs.set(this.strs);
+    this.strs = strs;
+    const shas = new Uint8Array(next * SHA_BYTES);
+    shas.set(this.shas);
+    this.shas = shas;
+  }
+}
+
+/** Whether every number of `p` is stored exactly by a Uint32Array. */
+function allFit(p: Pipeline): boolean {
+  return (
+    fits(p.id) && fits(p.number) && fits(p.parent) && fits(p.created) && fits(p.updated) && fits(p.started) && fits(p.finished)
+  );
+}
+
+function fits(x: number): boolean {
+  return x >= 0 && x <= 0xffffffff && Number.isInteger(x) && !Object.is(x, -0);
+}
+
+/** A 32-bit mix of a pipeline id (any number; integers up to 2^53 use both halves). */
+function hashId(id: number): number {
+  const lo = id >>> 0;
+  const hi = (id / 4294967296) >>> 0;
+  const h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+  return (h ^ (h >>> 15)) >>> 0;
+}

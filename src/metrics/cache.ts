@@ -1,0 +1,122 @@
+// /metrics without re-rendering what did not change (issue 6, "scrape").
+//
+// At 1,000 repos x 3 targets the DORA series are ~10 MB of text (~110k lines). prom-client
+// formats every sample on every scrape (~200 ms at that size), although the series only change
+// when a poll publishes a new RepoState for a repo. So:
+//   - DoraSeriesCache takes the place of DoraMetrics in the exporter (same setRepo/removeRepo).
+//     Each repo's lines are rendered once per change of that repo, by a scratch DoraMetrics (the
+//     same prom-client code, so the same bytes), and kept UTF-8 encoded per metric family. A poll
+//     that changed k repos costs k small renders, not a full one.
+//   - CachedRegistry is the exporter's Registry: it renders its own metrics (health gauges
+//     computed at collect time, such as dora_woodpecker_up, request counters, process metrics)
+//     on every scrape, as before, and appends the cached DORA families.
+// The result holds the same lines as one registry holding everything (families joined by a
+// blank line, DORA families last), with repos in name order rather than in the order they last
+// changed: test/perf/metrics-cache.test.ts compares the two through changes, renames and removals.
+import { Registry } from "prom-client";
+import type { RepoState } from "../core/state.ts";
+import { DoraMetrics } from "./dora-metrics.ts";
+
+const encoder = new TextEncoder();
+
+export class DoraSeriesCache {
+  /** Bumped on every change of any series. */
+  revision = 0;
+  private readonly scratchRegistry = new Registry();
+  private readonly scratch = new DoraMetrics(this.scratchRegistry);
+  private readonly names = this.scratchRegistry.getMetricsAsArray().map((m) => m.name);
+  /** Per family: `# HELP …\n# TYPE …`, encoded. */
+  private headers: Uint8Array[] | null = null;
+  /** Repo id -> its label and, per family, its sample lines each preceded by "\n". */
+  private readonly chunks = new Map<number, { readonly label: string; readonly families: Uint8Array[] }>();
+  /** Changed repos still to render, in order of change. */
+  private readonly pending = new Map<number, { readonly label: string; readonly state: RepoState }>();
+  /** Repo id -> revision of its last change (a render finishing after a newer change is dropped). */
+  private readonly changedAt = new Map<number, number>();
+  private parts: Uint8Array[] | null = null;
+  private rendering: Promise<Uint8Array[]> | null = null;
+
+  /** Replace the series of one repo (label = its current full_name); rendered on next use. */
+  setRepo(repoId: number, repoLabel: string, state: RepoState): void {
+    this.changed(repoId);
+    this.pending.set(repoId, { label: repoLabel, state });
+  }
+
+  removeRepo(repoId: number): void {
+    this.changed(repoId);
+  }
+
+  /** The DORA families as encoded parts, in exposition order; renders pending repos first. */
+  encoded(): Promise<Uint8Array[]> {
+    if (this.parts !== null && this.pending.size === 0) return Promise.resolve(this.parts);
+    // Concurrent scrapes after a change share one rendering.
+    this.rendering ??= this.render().finally(() => {
+      this.rendering = null;
+    });
+    return this.rendering;
+  }
+
+  private changed(repoId: number): void {
+    this.revision++;
+    this.changedAt.set(repoId, this.revision);
+    this.chunks.delete(repoId);
+    this.pending.delete(repoId);
+    this.parts = null;
+  }
+
+  private async render(): Promise<Uint8Array[]> {
+    this.headers ??= await Promise.all(
+      this.names.map(async (name) => encoder.encode(await this.scratchRegistry.getSingleMetricAsString(name))),
+    );
+    while (this.pending.size > 0) {
+      const [repoId, { label, state }] = this.pending.entries().next().value!;
+      this.pending.delete(repoId);
+      const at = this.changedAt.get(repoId);
+      this.scratch.setRepo(repoId, label, state);
+      const families: Uint8Array[] = [];
+      for (const name of this.names) {
+        const text = await this.scratchRegistry.getSingleMetricAsString(name);
+        const afterHeader = text.indexOf("\n", text.indexOf("\n") + 1); // skip "# HELP" and "# TYPE"
+        families.push(encoder.encode(afterHeader < 0 ? "" : text.slice(afterHeader)));
+      }
+      this.scratch.removeRepo(repoId);
+      // Changed again (or removed) while rendering: that newer change is what counts.
+      if (this.changedAt.get(repoId) === at) this.chunks.set(repoId, { label, families });
+    }
+    // Repos in name order (then id), not in the order polls happened to finish them: a restarted
+    // exporter or a replica then serves byte-identical DORA series.
+    const ordered = [...this.chunks.entries()]
+      .sort(([ida, a], [idb, b]) => (a.label < b.label ? -1 : a.label > b.label ? 1 : ida - idb))
+      .map(([, c]) => c.families);
+    const parts: Uint8Array[] = [];
+    const last = this.names.length - 1;
+    this.names.forEach((_, f) => {
+      parts.push(this.headers![f]!);
+      for (const families of ordered) if (families[f]!.length > 0) parts.push(families[f]!);
+      parts.push(encoder.encode(f < last ? "\n\n" : "\n"));
+    });
+    if (this.pending.size === 0) this.parts = parts;
+    return parts;
+  }
+}
+
+export class CachedRegistry extends Registry {
+  constructor(readonly dora: DoraSeriesCache) {
+    super();
+  }
+
+  override async metrics(): Promise<string> {
+    return await (await this.body()).text();
+  }
+
+  /** The exposition as a Blob: live metrics rendered now, DORA families from the cache. */
+  async body(): Promise<Blob> {
+    const live = await super.metrics();
+    return new Blob([live + "\n", ...(await this.dora.encoded())]);
+  }
+
+  /** Render what changed now, after a poll, rather than on the next scrape. */
+  async warm(): Promise<void> {
+    await this.dora.encoded();
+  }
+}

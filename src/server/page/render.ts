@@ -1,0 +1,197 @@
+// GET /: the operator's page, server-rendered. No scripts, no remote resources (PAGE_HEADERS' CSP
+// forbids both), every value escaped by the `html` template. Numbers come from the same window
+// summary as the JSON API; each shown number carries `data-k` (what it is) and `data-value` (the
+// API's raw value) so the browser test can compare the two.
+import type { Keys, Level, RepoSummary, TargetSummary, WindowSummary } from "../../core/summary.ts";
+import { html, type Html } from "../html.ts";
+import type { ExporterStatus } from "../view.ts";
+import { dailyChart } from "./chart.ts";
+import { LEVEL_TEXT, formatAgo, formatDuration, formatFrequency, formatRate, formatTime } from "./format.ts";
+import { STYLE_HTML } from "./style.ts";
+
+export interface PageInput {
+  readonly status: ExporterStatus;
+  readonly summary: WindowSummary;
+  readonly woodpeckerUrl: string;
+  /** Unix seconds, the clock (not the window's end, which `at` may move): for "last poll 5 s ago". */
+  readonly clock: number;
+  /** The repo glob the page is filtered by, if any. */
+  readonly repo?: string;
+  /** The `at` the page was asked for (kept by the window links), if any. */
+  readonly at?: number;
+}
+
+export const WINDOWS = [7, 30, 90] as const;
+
+export function renderPage(p: PageInput): Html {
+  const { status: st, summary: s } = p;
+  const now = s.window.end;
+  const days = s.window.days;
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="60"><link rel="icon" href="data:,">
+<title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} days${st.demo ? " (demo)" : ""}</title>
+<style>${STYLE_HTML}</style></head><body>
+${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker, not from a real server.</div>` : ""}
+<header><div class="wrap top">
+<h1>DORA <span class="sub">from Woodpecker CI</span></h1>
+<nav class="windows" aria-label="window">${WINDOWS.map((w) =>
+    w === days
+      ? html`<span class="on" aria-current="page">${w} days</span>`
+      : html`<a href="${pageHref(w, p.repo, p.at)}">${w} days</a>`,
+  )}${WINDOWS.includes(days as 7) ? "" : html`<span class="on" aria-current="page">${days} days</span>`}</nav>
+</div></header>
+<main class="wrap">
+<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at)}">all</a>)` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+${headline(s)}
+${failingNotice(s, now)}
+<h2>Repos × targets</h2>
+${targetTable(s.targets, now)}
+<h2>Per day</h2>
+<p class="legend"><span class="sw ok"></span> deployments <span class="sw fail"></span> failed attempts</p>
+<div class="repos">${s.repos.map((r) => repoCard(r))}</div>
+${statusBlock(st, p.clock, p.woodpeckerUrl)}
+</main>
+<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
+</body></html>
+`;
+}
+
+export function pageHref(days: number, repo?: string, at?: number): string {
+  const q = new URLSearchParams({ window: `${days}d` });
+  if (repo) q.set("repo", repo);
+  if (at !== undefined) q.set("at", String(at));
+  return `/?${q.toString()}`;
+}
+
+function headline(s: WindowSummary): Html {
+  const k = s.overall.keys;
+  const card = (title: string, key: string, value: string, raw: number | null, level: Level, detail: Html | string) =>
+    html`<section class="card lvl-${level}"><h3>${title}</h3><div class="big" data-k="overall:${key}" data-value="${raw ?? ""}">${value}</div>${badge(level)}<p class="detail">${detail}</p></section>`;
+  return html`<div class="cards">
+${card(
+  "Deployment frequency",
+  "df",
+  formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments),
+  k.deploymentFrequency.perDay,
+  k.deploymentFrequency.level,
+  html`<span data-k="overall:deployments">${k.deploymentFrequency.deployments}</span> successful deployments in ${k.deploymentFrequency.days} days`,
+)}
+${card(
+  "Lead time for changes",
+  "lt",
+  formatDuration(k.leadTime.medianSeconds),
+  k.leadTime.medianSeconds,
+  k.leadTime.level,
+  html`median of <span data-k="overall:changes">${k.leadTime.observations}</span> changes · p90 <span data-k="overall:lt90" data-value="${k.leadTime.p90Seconds ?? ""}">${formatDuration(k.leadTime.p90Seconds)}</span>`,
+)}
+${card(
+  "Change failure rate",
+  "cfr",
+  formatRate(k.changeFailureRate.rate),
+  k.changeFailureRate.rate,
+  k.changeFailureRate.level,
+  html`<span data-k="overall:failed">${k.changeFailureRate.failed}</span> failed of <span data-k="overall:attempts">${k.changeFailureRate.attempts}</span> attempts`,
+)}
+${card(
+  "Time to restore",
+  "ttr",
+  formatDuration(k.timeToRestore.medianSeconds),
+  k.timeToRestore.medianSeconds,
+  k.timeToRestore.level,
+  html`median of <span data-k="overall:restored">${k.timeToRestore.restored}</span> incidents closed`,
+)}
+</div>`;
+}
+
+function failingNotice(s: WindowSummary, now: number): Html | string {
+  const failing = s.targets.filter((t) => t.failing.now);
+  if (failing.length === 0) return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
+  return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}"><strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
+    (t, i) => html`${i > 0 ? ", " : ""}${t.repo} → ${t.deployTo} for ${formatDuration(now - t.failing.since!)}`,
+  )}</div>`;
+}
+
+function targetTable(rows: readonly TargetSummary[], now: number): Html {
+  if (rows.length === 0) {
+    return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
+  }
+  return html`<div class="scroll"><table>
+<thead><tr><th>repo</th><th>target</th><th class="n">deploy frequency</th><th class="n">lead time <span class="sub">median · p90</span></th><th class="n">change failure rate</th><th class="n">time to restore</th><th>failing since</th></tr></thead>
+<tbody>${rows.map((t) => targetRow(t, now))}</tbody></table></div>`;
+}
+
+function targetRow(t: TargetSummary, now: number): Html {
+  const id = `${t.repo}|${t.deployTo}`;
+  const k = t.keys;
+  return html`<tr class="${t.failing.now ? "is-failing" : ""}">
+<td class="repo">${t.repo}</td><td class="target" data-label="target">${t.deployTo}</td>
+<td class="n" data-label="deploy frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
+<td class="n" data-label="lead time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
+<td class="n" data-label="change failure rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
+<td class="n" data-label="time to restore">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
+<td class="since" data-label="now" data-k="${id}:failing" data-value="${t.failing.since ?? ""}">${
+    t.failing.now
+      ? html`<span class="bad">since ${formatTime(t.failing.since)}</span> <span class="sub">(${formatDuration(now - t.failing.since!)})</span>`
+      : html`<span class="okc">healthy</span>`
+  }</td></tr>`;
+}
+
+function cell(id: string, key: string, text: string, raw: number | null, level: Level, sub: string): Html {
+  return html`<span class="val" data-k="${id}:${key}" data-value="${raw ?? ""}">${text}</span> ${badge(level, true)}<br><span class="sub">${sub}</span>`;
+}
+
+function badge(level: Level, small = false): Html {
+  return html`<span class="badge ${level}${small ? " small" : ""}" title="DORA level: ${LEVEL_TEXT[level]}">${LEVEL_TEXT[level]}</span>`;
+}
+
+function repoCard(r: RepoSummary): Html {
+  const k: Keys = r.keys;
+  const recent = r.incidents.slice(0, 3);
+  return html`<section class="repo-card${r.failingTargets > 0 ? " is-failing" : ""}">
+<h3><a href="${`/api/v1/repos/${r.id}?window=${r.daily.length}d`}" title="this repo as JSON">${r.repo}</a> <span class="sub">${modeText(r.mode)}</span></h3>
+${dailyChart(r.repo, r.daily)}
+<p class="sub">${k.deploymentFrequency.deployments} deployments · ${k.changeFailureRate.failed} failed · ${
+    r.targets.map((t) => t.deployTo).join(", ") || "no deployment attempts"
+  }</p>
+${
+  recent.length === 0
+    ? ""
+    : html`<ul class="incidents">${recent.map(
+        (i) => html`<li class="${i.open ? "bad" : ""}">${i.deployTo}: ${i.open ? "open since" : "failed"} ${formatTime(i.start)}${
+          i.open ? html` (${formatDuration(i.durationSeconds)})` : html`, restored in ${formatDuration(i.durationSeconds)}`
+        } · ${link(i.openedByUrl, `#${i.openedBy}`)}${i.closedBy !== null ? html` → ${link(i.closedByUrl, `#${i.closedBy}`)}` : ""}</li>`,
+      )}</ul>`
+}
+</section>`;
+}
+
+function link(url: string | null, text: string): Html | string {
+  return url === null ? text : html`<a href="${url}" rel="noreferrer">${text}</a>`;
+}
+
+function modeText(mode: RepoSummary["mode"]): string {
+  switch (mode) {
+    case "deployment-events":
+      return "deployment events";
+    case "default-branch-push":
+      return "pushes to the default branch";
+    case "rules":
+      return "configured rules";
+    default:
+      return "not read yet";
+  }
+}
+
+function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Html {
+  const up = st.up === null ? html`<span class="warnc">first poll running</span>` : st.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last poll incomplete)</span>`;
+  const backfill = st.backfillComplete
+    ? html`<span class="okc">complete</span> (${st.trackedRepos} repos)`
+    : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
+  return html`<h2>Exporter</h2><dl class="status" data-k="status">
+<dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>
+<dt>Last successful poll</dt><dd data-k="status:last-poll">${st.lastPollSuccess > 0 ? `${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, now)})` : "not yet"}${st.polling ? " · polling now" : ""}</dd>
+<dt>Backfill</dt><dd data-k="status:backfill">${backfill}</dd>
+<dt>Levels</dt><dd class="sub">DORA 2023 clusters: frequency ≥1/day elite, ≥1/week high, ≥1/month medium; lead time &lt;1 day, &lt;1 week, &lt;1 month; failure rate ≤5%, ≤10%, ≤15%; restore &lt;1 hour, &lt;1 day, &lt;1 week. “no data”: nothing in the window.</dd>
+</dl>`;
+}

@@ -1,0 +1,34 @@
+// GET /: the operator's page (src/server/page/render.ts) over a window chosen with ?window=7d|30d|90d
+// (any Nd works), optionally ?repo=<glob> and ?at=<time>. A bad parameter is a 400 page naming it.
+import { Elysia } from "elysia";
+import { PAGE_HEADERS, html } from "../html.ts";
+import { renderPage } from "../page/render.ts";
+import type { ExporterView } from "../view.ts";
+import { validationMessage, windowSummary } from "./api.ts";
+import { PageQuery } from "./params.ts";
+
+export const pagePlugin = (view: () => ExporterView) =>
+  new Elysia({ name: "page" })
+    .onError(({ code, error, set }) => {
+      if (code !== "VALIDATION") return;
+      set.status = 400;
+      Object.assign(set.headers, PAGE_HEADERS);
+      const message = validationMessage(error);
+      return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head><body><p>${message}</p><p><a href="/">Back to the last 30 days</a></p></body></html>`.toString();
+    })
+    .get(
+      "/",
+      ({ query, set }) => {
+        Object.assign(set.headers, PAGE_HEADERS);
+        const v = view();
+        return renderPage({
+          status: v.status,
+          summary: windowSummary(v, query),
+          woodpeckerUrl: v.woodpeckerUrl,
+          clock: v.now,
+          repo: query.repo,
+          at: query.at,
+        }).toString();
+      },
+      { query: PageQuery, detail: { hide: true } },
+    );

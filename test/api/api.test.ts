@@ -1,0 +1,258 @@
+// The JSON API, the OpenAPI document, the docs page and the page's HTTP behaviour, in process:
+// the real app (createApp) over a view built from one poll of the simulator, windows taken at END.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Registry } from "prom-client";
+import { Poller } from "../../src/collector/poller.ts";
+import type { RepoState } from "../../src/core/state.ts";
+import { silentLogger } from "../../src/log.ts";
+import { createApp } from "../../src/server/app.ts";
+import { buildView, type ExporterView, type RepoDetailJson, type SummaryJson } from "../../src/server/view.ts";
+import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
+import { END, startSim, type Sim } from "./sim.ts";
+
+setDefaultTimeout(30_000);
+
+const TOKEN = "api-test-token-93b1";
+let s: Sim;
+let view: ExporterView;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  s = startSim({ token: TOKEN });
+  const poller = new Poller({
+    client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    repos: [],
+    adminRepos: false,
+    concurrency: 4,
+    log: silentLogger,
+    now: () => END * 1000,
+    onRepoState: () => {},
+  });
+  expect(await poller.poll()).toBe(true);
+  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000 });
+  app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
+});
+
+afterAll(() => s?.served.stop());
+
+async function get(path: string): Promise<Response> {
+  return await app.handle(new Request(`http://localhost${path}`));
+}
+
+async function json<T>(path: string): Promise<T> {
+  const res = await get(path);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("application/json");
+  return (await res.json()) as T;
+}
+
+describe("GET /api/v1/summary", () => {
+  test("default window is 30 days ending now; overall counts are the sums of the rows", async () => {
+    const sum = await json<SummaryJson>("/api/v1/summary");
+    expect(sum.window).toEqual({ days: 30, start: END - 30 * 86_400, end: END });
+    expect(sum.targets.length).toBeGreaterThan(2);
+    const add = (f: (t: SummaryJson["targets"][number]) => number) => sum.targets.reduce((n, t) => n + f(t), 0);
+    const o = sum.overall.keys;
+    expect(o.deploymentFrequency.deployments).toBe(add((t) => t.keys.deploymentFrequency.deployments));
+    expect(o.changeFailureRate.attempts).toBe(add((t) => t.keys.changeFailureRate.attempts));
+    expect(o.changeFailureRate.failed).toBe(add((t) => t.keys.changeFailureRate.failed));
+    expect(o.leadTime.observations).toBe(add((t) => t.keys.leadTime.observations));
+    expect(o.timeToRestore.restored).toBe(add((t) => t.keys.timeToRestore.restored));
+    expect(o.deploymentFrequency.perDay).toBeCloseTo(o.deploymentFrequency.deployments / 30, 12);
+    expect(sum.overall.failingTargets).toBe(sum.targets.filter((t) => t.failing.now).length);
+    // The summary carries no series or incidents (that is the detail endpoint).
+    expect(Object.keys(sum.repos[0]!).sort()).toEqual(["failingTargets", "id", "keys", "mode", "repo"]);
+  });
+
+  test("a shorter window counts fewer events; 7d, 90d and any Nd work", async () => {
+    const w7 = await json<SummaryJson>("/api/v1/summary?window=7d");
+    const w30 = await json<SummaryJson>("/api/v1/summary?window=30d");
+    const w90 = await json<SummaryJson>("/api/v1/summary?window=90d");
+    const w1 = await json<SummaryJson>("/api/v1/summary?window=1d");
+    expect(w7.window.days).toBe(7);
+    expect(w1.window.days).toBe(1);
+    expect(w7.overall.keys.changeFailureRate.attempts).toBeLessThan(w30.overall.keys.changeFailureRate.attempts);
+    // The history is 21 days long: 30 and 90 days see all of it.
+    expect(w90.overall.keys.changeFailureRate.attempts).toBe(w30.overall.keys.changeFailureRate.attempts);
+    expect(w90.overall.keys.deploymentFrequency.perDay).toBeCloseTo(w30.overall.keys.deploymentFrequency.perDay / 3, 12);
+  });
+
+  test("repo glob filters rows and the overall numbers", async () => {
+    const all = await json<SummaryJson>("/api/v1/summary");
+    const shop = await json<SummaryJson>("/api/v1/summary?repo=acme/shop-*");
+    expect(new Set(shop.targets.map((t) => t.repo))).toEqual(new Set(["acme/shop-api"]));
+    expect(shop.overall.keys.deploymentFrequency.deployments).toBe(
+      all.targets.filter((t) => t.repo === "acme/shop-api").reduce((n, t) => n + t.keys.deploymentFrequency.deployments, 0),
+    );
+    const none = await json<SummaryJson>("/api/v1/summary?repo=!acme/*");
+    expect(none.targets).toEqual([]);
+    expect(none.overall.keys.deploymentFrequency.level).toBe("none");
+  });
+
+  test("at moves the window's end", async () => {
+    const earlier = await json<SummaryJson>(`/api/v1/summary?window=7d&at=${END - 7 * 86_400}`);
+    const rfc = await json<SummaryJson>("/api/v1/summary?window=7d&at=2026-08-25T00:00:00Z");
+    expect(earlier.window.end).toBe(END - 7 * 86_400);
+    expect(rfc).toEqual(earlier);
+  });
+
+  const bad: [string, string][] = [
+    ["window=abc", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
+    ["window=0d", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
+    ["window=366d", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
+    ["window=7", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
+    ["repo=acme/%5Bx", `repo: unclosed '[' at position 6 in "acme/[x"`],
+    ["at=yesterday", "at: expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z"],
+    ["windw=7d", `unknown query parameter "windw" (known: window, repo, at)`],
+  ];
+  for (const [query, message] of bad) {
+    test(`?${query} is a 400 with a one-line message`, async () => {
+      const res = await get(`/api/v1/summary?${query}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: message });
+    });
+  }
+});
+
+describe("GET /api/v1/repos/{repo}", () => {
+  test("by id and by full name: targets, a daily series per window day, incidents with links", async () => {
+    const sum = await json<SummaryJson>("/api/v1/summary?window=30d");
+    const shop = sum.repos.find((r) => r.repo === "acme/shop-api")!;
+    const byId = await json<RepoDetailJson>(`/api/v1/repos/${shop.id}?window=30d`);
+    const byName = await json<RepoDetailJson>("/api/v1/repos/acme/shop-api?window=30d");
+    expect(byName).toEqual(byId);
+    const r = byId.repo;
+    expect(r.keys).toEqual(shop.keys);
+    expect(r.targets.map((t) => t.deployTo)).toEqual(["production", "staging"]);
+    expect(r.targets).toEqual(sum.targets.filter((t) => t.repo === "acme/shop-api"));
+    expect(r.daily.length).toBe(30);
+    expect(r.daily[29]!.start).toBe(END - 86_400);
+    expect(r.daily.reduce((n, d) => n + d.deployments, 0)).toBe(r.keys.deploymentFrequency.deployments);
+    expect(r.daily.reduce((n, d) => n + d.failures, 0)).toBe(r.keys.changeFailureRate.failed);
+    expect(r.incidents.length).toBeGreaterThan(0);
+    for (const i of r.incidents) {
+      expect(i.openedByUrl).toBe(`${s.served.url}/repos/${shop.id}/pipeline/${i.openedBy}`);
+      if (i.open) expect(i).toMatchObject({ end: null, closedBy: null, closedByUrl: null, durationSeconds: END - i.start });
+      else {
+        expect(i.closedByUrl).toBe(`${s.served.url}/repos/${shop.id}/pipeline/${i.closedBy}`);
+        expect(i.durationSeconds).toBe(i.end! - i.start);
+      }
+    }
+    // Newest first.
+    expect(r.incidents.map((i) => i.start)).toEqual([...r.incidents.map((i) => i.start)].sort((a, b) => b - a));
+  });
+
+  test("an unknown repo is a 404 naming it; a bad window a 400", async () => {
+    const res = await get("/api/v1/repos/acme/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: `repo: no tracked repo with id or name "acme/nope"` });
+    const bad = await get("/api/v1/repos/acme/web?window=week");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toStartWith("window: ");
+  });
+});
+
+describe("status, OpenAPI and docs", () => {
+  test("GET /api/v1/status reports the poll and the backfill", async () => {
+    const st = await json<Record<string, unknown>>("/api/v1/status");
+    expect(st).toMatchObject({ demo: false, up: true, backfillComplete: true, trackedRepos: 4, backfilledRepos: 4, polling: false });
+  });
+
+  test("/openapi/json describes every API route with its valibot-derived parameters", async () => {
+    const doc = await json<{ openapi: string; paths: Record<string, { get: { parameters?: { name: string; schema: { description?: string; default?: unknown } }[] } }> }>(
+      "/openapi/json",
+    );
+    expect(doc.openapi).toStartWith("3.");
+    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/*", "/api/v1/status", "/api/v1/summary"]);
+    const params = doc.paths["/api/v1/summary"]!.get.parameters!;
+    expect(params.map((p) => p.name).sort()).toEqual(["at", "repo", "window"]);
+    const window = params.find((p) => p.name === "window")!;
+    expect(window.schema.default).toBe("30d");
+    expect(window.schema.description).toContain("1d to 365d");
+  });
+
+  test("/api is a server-rendered reference with no script and nothing remote", async () => {
+    const res = await get("/api");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const body = await res.text();
+    for (const route of ["GET /api/v1/summary", "GET /api/v1/repos/{repo}", "GET /api/v1/status"]) expect(body).toContain(route);
+    expect(body).not.toContain("<script");
+    expect(body).not.toMatch(/(src|href)="https?:/);
+  });
+});
+
+describe("the page over HTTP", () => {
+  test("security headers, no script, nothing remote", async () => {
+    const res = await get("/?window=7d");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    const body = await res.text();
+    expect(body).not.toContain("<script");
+    // The only absolute links are to the Woodpecker UI (pipelines and the server itself).
+    for (const m of body.matchAll(/(?:src|href)="(https?:[^"]*)"/g)) expect(m[1]!.startsWith(s.served.url)).toBe(true);
+    expect(body).toContain('<span class="on" aria-current="page">7 days</span>');
+    expect(body).toContain('href="/?window=30d"');
+    expect(body).not.toContain("DEMO DATA");
+  });
+
+  test("exporter status: first poll, backfill progress, unreachable", async () => {
+    const render = async (status: Partial<ExporterView["status"]>) => {
+      const v: ExporterView = { ...view, status: { ...view.status, ...status } };
+      const a = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => v });
+      const body = await (await a.handle(new Request("http://localhost/"))).text();
+      return body.match(/<dl class="status"[\s\S]*?<\/dl>/)![0];
+    };
+    const starting = await render({ up: null, lastPollSuccess: 0, polling: true, backfillComplete: false, backfilledRepos: 1, trackedRepos: 4 });
+    expect(starting).toContain("first poll running");
+    expect(starting).toContain("not yet · polling now");
+    expect(starting).toContain('<progress max="4" value="1"></progress> 1/4 repos');
+    const down = await render({ up: false, lastPollSuccess: END - 90 });
+    expect(down).toContain("not reachable (last poll incomplete)");
+    expect(down).toContain("2026-08-31 23:58 UTC (2 min ago)");
+    const ok = await render({ up: true, backfillComplete: true, trackedRepos: 4 });
+    expect(ok).toContain('<span class="okc">reachable</span>');
+    expect(ok).toContain('<span class="okc">complete</span> (4 repos)');
+  });
+
+  test("a bad window is a 400 page naming the parameter", async () => {
+    const res = await get("/?window=abc");
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(await res.text()).toContain("window: expected a number of days from 1d to 365d");
+  });
+
+  test("every value is escaped; demo data carries a banner", async () => {
+    const evil = "<img src=x onerror=alert(1)>";
+    const state: RepoState = {
+      repoId: 66,
+      mode: "rules",
+      targets: [
+        {
+          target: `prod"><b>x</b>`,
+          attempts: [{ pipelineId: 1, number: 1, time: END - 100, success: false }],
+          deployments: 0,
+          failures: 1,
+          lastSuccessAt: 0,
+          lastFailureAt: END - 100,
+          incidents: [{ openedAt: END - 100, openedBy: 1, lastFailureAt: END - 100, closedAt: null, closedBy: null, failures: 1 }],
+          failingSince: END - 100,
+          restoreSeconds: [],
+          leadTimes: [],
+          leadTimeSourceMissing: 0,
+        },
+      ],
+    };
+    const evilView: ExporterView = { ...view, status: { ...view.status, demo: true }, repos: [{ id: 66, fullName: `acme/${evil}`, state }] };
+    const page = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => evilView });
+    const body = await (await page.handle(new Request("http://localhost/"))).text();
+    expect(body).not.toContain(evil);
+    expect(body).not.toContain("<b>x</b>");
+    expect(body).toContain("acme/&#60;img src=x onerror=alert(1)&#62;");
+    expect(body).toContain("DEMO DATA");
+    expect(body).toContain("1 target is failing");
+  });
+});

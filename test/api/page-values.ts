@@ -1,0 +1,53 @@
+// Reads the numbers the page shows: every element with `data-k` (what it is), `data-value` (the
+// raw number, empty for none) and its text. Shared by the agreement and browser tests.
+import type { SummaryJson } from "../../src/server/view.ts";
+import { formatDuration, formatFrequency, formatRate } from "../../src/server/page/format.ts";
+
+export interface Shown {
+  readonly value: string | null;
+  readonly text: string;
+}
+
+/** data-k -> what the server-rendered HTML shows. */
+export function shownValues(html: string): Map<string, Shown> {
+  const out = new Map<string, Shown>();
+  for (const m of html.matchAll(/data-k="([^"]*)"(?: data-value="([^"]*)")?>([^<]*)/g)) {
+    out.set(decode(m[1]!), { value: m[2] === undefined ? null : decode(m[2]), text: decode(m[3]!) });
+  }
+  return out;
+}
+
+/** What the page must show for an API summary: data-k -> { raw value, text }. */
+export function expectedValues(sum: SummaryJson): Map<string, Shown> {
+  const out = new Map<string, Shown>();
+  const raw = (n: number | null) => (n === null ? "" : String(n));
+  const keys = (prefix: string, k: SummaryJson["overall"]["keys"]) => {
+    out.set(`${prefix}:df`, { value: raw(k.deploymentFrequency.perDay), text: formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments) });
+    out.set(`${prefix}:lt`, { value: raw(k.leadTime.medianSeconds), text: formatDuration(k.leadTime.medianSeconds) });
+    out.set(`${prefix}:cfr`, { value: raw(k.changeFailureRate.rate), text: formatRate(k.changeFailureRate.rate) });
+    out.set(`${prefix}:ttr`, { value: raw(k.timeToRestore.medianSeconds), text: formatDuration(k.timeToRestore.medianSeconds) });
+  };
+  const o = sum.overall.keys;
+  keys("overall", o);
+  out.set("overall:lt90", { value: raw(o.leadTime.p90Seconds), text: formatDuration(o.leadTime.p90Seconds) });
+  out.set("overall:deployments", { value: null, text: String(o.deploymentFrequency.deployments) });
+  out.set("overall:changes", { value: null, text: String(o.leadTime.observations) });
+  out.set("overall:failed", { value: null, text: String(o.changeFailureRate.failed) });
+  out.set("overall:attempts", { value: null, text: String(o.changeFailureRate.attempts) });
+  out.set("overall:restored", { value: null, text: String(o.timeToRestore.restored) });
+  for (const t of sum.targets) {
+    const id = `${t.repo}|${t.deployTo}`;
+    keys(id, t.keys);
+    out.set(`${id}:failing`, { value: raw(t.failing.since), text: "" });
+  }
+  return out;
+}
+
+function decode(s: string): string {
+  return s
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"');
+}

@@ -1,0 +1,41 @@
+// A served simulated Woodpecker with a fixed clock and a generated history, plus helpers to run
+// the compiled binary's one-shot commands against it. Shared by test/api, test/cli, test/browser.
+import { SimulatedWoodpecker, generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
+import { BINARY, ensureBinary } from "../e2e/exporter-process.ts";
+
+/** 2026-09-01T00:00:00Z: the history ends here and every window is taken "at" it. */
+export const END = 1_788_220_800;
+
+export interface Sim {
+  readonly sim: SimulatedWoodpecker;
+  readonly served: ServedSimulator;
+  readonly token: string;
+  readonly env: Record<string, string>;
+}
+
+export function startSim(opts: { token: string; seed?: number; days?: number; end?: number }): Sim {
+  const end = opts.end ?? END;
+  const sim = new SimulatedWoodpecker({ token: opts.token, now: () => end });
+  generateHistory(sim, { seed: opts.seed ?? 7, days: opts.days ?? 21, end });
+  const served = serveSimulator(sim, { hostname: "127.0.0.1", port: 0 });
+  return { sim, served, token: opts.token, env: { WOODPECKER_URL: served.url, WOODPECKER_TOKEN: opts.token } };
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the compiled binary once (stdin closed, not a terminal) and collect its output. */
+export async function runBinary(args: string[], env: Record<string, string>): Promise<RunResult> {
+  ensureBinary();
+  const proc = Bun.spawn([BINARY, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}

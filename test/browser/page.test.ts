@@ -1,0 +1,145 @@
+// The page in a real browser: Debian's chromium driven by playwright-core (never a downloaded
+// browser) opens the compiled exporter's page against the simulator, checks that every number it
+// shows equals the API's, switches the window with the page's own links, sees no console error
+// and no request leaving the exporter, and saves screenshots to .test-artifacts/.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { SummaryJson } from "../../src/server/view.ts";
+import { expectedValues } from "../api/page-values.ts";
+import { END, startSim, type Sim } from "../api/sim.ts";
+import { ROOT, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
+
+setDefaultTimeout(90_000);
+
+// Browser globals used inside page.evaluate callbacks (the project's lib has no DOM).
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; body: unknown };
+declare function getComputedStyle(e: unknown): { color: string; fontFamily: string };
+
+// Overridable only so the "missing chromium" failure can itself be tested.
+const CHROMIUM = process.env.DORA_TEST_CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = join(ROOT, ".test-artifacts");
+const TOKEN = "browser-token-8c8c1d";
+
+let s: Sim;
+let exporter: ExporterProcess;
+let context: BrowserContext;
+let page: Page;
+let userDataDir: string;
+const consoleErrors: string[] = [];
+const foreignRequests: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: run \`sh scripts/install-test-deps.sh\` (as root) to install Debian's chromium`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  s = startSim({ token: TOKEN });
+  exporter = await startExporterProcess({ ...s.env, DORA_POLL_INTERVAL: "60" });
+  await waitReady(exporter.url);
+  userDataDir = mkdtempSync(join(tmpdir(), "dora-chromium-"));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(e.message));
+  page.on("request", (r) => {
+    if (!r.url().startsWith(exporter.url) && !r.url().startsWith("data:")) foreignRequests.push(r.url());
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  if (exporter && exporter.proc.exitCode === null) await exporter.stop();
+  s?.served.stop();
+});
+
+async function api(days: number): Promise<SummaryJson> {
+  const res = await fetch(`${exporter.url}/api/v1/summary?window=${days}d&at=${END}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as SummaryJson;
+}
+
+/** data-k -> { data-value, text } as the browser renders them. */
+async function shown(): Promise<Map<string, { value: string | null; text: string }>> {
+  const rows = await page.$$eval("[data-k]", (els) =>
+    els.map((e) => [e.getAttribute("data-k")!, e.getAttribute("data-value"), (e.textContent ?? "").trim()] as const),
+  );
+  return new Map(rows.map(([k, value, text]) => [k, { value, text }]));
+}
+
+async function expectPageEqualsApi(days: number): Promise<void> {
+  const want = expectedValues(await api(days));
+  const got = await shown();
+  expect(want.size).toBeGreaterThan(20);
+  for (const [k, w] of want) {
+    const g = got.get(k);
+    expect(g === undefined ? `${k} missing` : k).toBe(k);
+    if (w.value !== null) expect(`${k}=${g!.value}`).toBe(`${k}=${w.value}`);
+    if (w.text !== "") expect(`${k}: ${g!.text}`).toBe(`${k}: ${w.text}`);
+  }
+}
+
+describe("the page in chromium", () => {
+  test("30 days: every number shown equals the API's", async () => {
+    const res = await page.goto(`${exporter.url}/?window=30d&at=${END}`);
+    expect(res?.status()).toBe(200);
+    expect(await page.title()).toContain("DORA · last 30 days");
+    await expectPageEqualsApi(30);
+    // The headline has four keys, each with a level badge.
+    expect(await page.locator(".cards .card .badge").count()).toBe(4);
+    // One chart per repo, drawn (bars present).
+    expect(await page.locator(".repo-card svg.chart").count()).toBe(4);
+    expect(await page.locator(".repo-card svg.chart rect.ok").count()).toBeGreaterThan(10);
+    // The failing target is shown in red.
+    const failing = page.locator("td.since .bad");
+    expect(await failing.count()).toBe(1);
+    expect(await failing.evaluate((e) => getComputedStyle(e).color)).toBe("rgb(198, 40, 40)");
+    // The stylesheet arrives intact (a <style> element's text must not be entity-escaped).
+    expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain("sans-serif");
+    await page.screenshot({ path: join(ARTIFACTS, "page.png"), fullPage: true });
+  });
+
+  test("the window switch: the 7-day link shows the 7-day numbers", async () => {
+    await page.getByRole("link", { name: "7 days" }).click();
+    await page.waitForURL(/window=7d/);
+    expect(new URL(page.url()).searchParams.get("at")).toBe(String(END));
+    expect(await page.locator('.windows [aria-current="page"]').textContent()).toBe("7 days");
+    await expectPageEqualsApi(7);
+    await page.getByRole("link", { name: "90 days" }).click();
+    await page.waitForURL(/window=90d/);
+    await expectPageEqualsApi(90);
+  });
+
+  test("on a phone the page fits the screen; only the table scrolls sideways", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${exporter.url}/?window=30d&at=${END}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, "page-phone.png"), fullPage: true });
+  });
+
+  test("links to /metrics and the API docs work", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${exporter.url}/?at=${END}`);
+    await page.getByRole("link", { name: "API docs" }).click();
+    await page.waitForURL(/\/api$/);
+    expect(await page.locator("h3 code").allTextContents()).toContain("GET /api/v1/summary");
+    const metrics = await page.request.get(`${exporter.url}/metrics`);
+    expect(await metrics.text()).toContain("dora_deployments_total");
+  });
+
+  test("no console errors and no request leaves the exporter", () => {
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+});

@@ -1,0 +1,122 @@
+// `dora-exporter report` as an operator runs it (the compiled binary against the simulator), plus
+// the progress bar's terminal-only behaviour in process.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { runReport, parseReportArgs } from "../../src/cli/report.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import type { SummaryJson } from "../../src/server/view.ts";
+import { END, runBinary, startSim, type Sim } from "../api/sim.ts";
+
+setDefaultTimeout(60_000);
+
+const TOKEN = "report-token-c0ffee42";
+let s: Sim;
+const AT = ["--at", String(END)];
+
+beforeAll(() => {
+  s = startSim({ token: TOKEN });
+});
+afterAll(() => s?.served.stop());
+
+describe("output formats", () => {
+  test("table (default): title, overall lines and one row per repo × target; nothing on stderr", async () => {
+    const r = await runBinary(["report", ...AT], s.env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("DORA over the last 30 days (2026-08-02 00:00 UTC – 2026-09-01 00:00 UTC), 4 repos, 5 targets");
+    expect(r.stdout).toMatch(/^ {2}deployment frequency {2}\S/m);
+    expect(r.stdout).toMatch(/^ {2}failing now {11}1 target, the first since 2026-08-31/m);
+    const header = lines.findIndex((l) => l.startsWith("repo "));
+    expect(lines[header]).toMatch(/^repo +target +deploy frequency +lead time \(median \/ p90\) +change failure rate +time to restore +failing since$/);
+    const rows = lines.slice(header + 2).filter((l) => l.startsWith("acme/"));
+    expect(rows.map((l) => l.split(/\s{2,}/).slice(0, 2).join(" "))).toEqual([
+      "acme/billing production",
+      "acme/search production",
+      "acme/shop-api production",
+      "acme/shop-api staging",
+      "acme/web production",
+    ]);
+  });
+
+  test("--format json has the API's summary shape; --window and repeated --repo filter", async () => {
+    const r = await runBinary(["report", "--format=json", "--window", "7d", "--repo", "acme/web", "--repo", "acme/search", ...AT], s.env);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as SummaryJson;
+    expect(Object.keys(j).sort()).toEqual(["overall", "repos", "targets", "window"]);
+    expect(j.window).toEqual({ days: 7, start: END - 7 * 86_400, end: END });
+    expect(j.repos.map((x) => x.repo)).toEqual(["acme/search", "acme/web"]);
+    expect(j.overall.repos).toBe(2);
+  });
+
+  test("--format markdown: a heading and pipe tables", async () => {
+    const r = await runBinary(["report", "--format", "markdown", "--repo", "acme/shop-*", ...AT], s.env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toStartWith("## DORA over the last 30 days");
+    expect(lines).toContain("| repo | target | deploy frequency | lead time (median / p90) | change failure rate | time to restore | failing since |");
+    expect(lines).toContain("|---|---|---:|---:|---:|---:|---|");
+    expect(lines.filter((l) => l.startsWith("| acme/shop-api | ")).length).toBe(2);
+  });
+});
+
+describe("errors", () => {
+  const usage: [string[], string][] = [
+    [["--window", "abc"], "dora-exporter report: --window: expected a number of days from 1d to 365d, like 7d, 30d or 90d (see dora-exporter report --help)\n"],
+    [["--format", "xml"], 'dora-exporter report: --format: expected table, json or markdown, got "xml" (see dora-exporter report --help)\n'],
+    [["--verbose", "1"], "dora-exporter report: unknown flag --verbose (known: --window, --repo, --format, --at) (see dora-exporter report --help)\n"],
+    [["--window"], "dora-exporter report: --window needs a value (see dora-exporter report --help)\n"],
+    [["--repo", "acme/{x"], 'dora-exporter report: --repo: unclosed \'{\' in "acme/{x" (see dora-exporter report --help)\n'],
+  ];
+  for (const [args, message] of usage) {
+    test(`report ${args.join(" ")}: exit 2, one line`, async () => {
+      const r = await runBinary(["report", ...args], s.env);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(message);
+    });
+  }
+
+  test("a configuration error exits 2 with one line", async () => {
+    const r = await runBinary(["report"], { WOODPECKER_TOKEN: TOKEN });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("dora-exporter: WOODPECKER_URL: not set (e.g. https://ci.example.com) (see dora-exporter --help)\n");
+  });
+
+  test("a rejected token exits 1 with one line, without the token", async () => {
+    const wrong = "wrong-token-77aa99";
+    const r = await runBinary(["report"], { ...s.env, WOODPECKER_TOKEN: wrong });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("dora-exporter report: cannot read Woodpecker: GET /api/user: HTTP 401 (token rejected: check WOODPECKER_TOKEN)\n");
+    expect(r.stderr).not.toContain(wrong);
+  });
+
+  test("the token appears in no output", async () => {
+    const r = await runBinary(["report", "--format", "json", ...AT], s.env);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+});
+
+describe("progress", () => {
+  async function run(isTTY: boolean): Promise<{ out: string; err: string; code: number }> {
+    let out = "";
+    let err = "";
+    const config = loadConfig(s.env);
+    const code = await runReport(config, parseReportArgs(["--at", String(END)]), {
+      stdout: { write: (x: string) => (out += x) },
+      stderr: { isTTY, write: (x: string) => (err += x) },
+    });
+    return { out, err, code };
+  }
+
+  test("a progress bar goes to stderr only when it is a terminal, and is cleared", async () => {
+    const tty = await run(true);
+    expect(tty.code).toBe(0);
+    expect(tty.err).toMatch(/\r\x1b\[K\[[#.]{24}\] \d+\/(\d+|\?) repos · \d+ requests/);
+    expect(tty.err.endsWith("\r\x1b[K")).toBe(true);
+    expect(tty.out).not.toContain("\r");
+    const plain = await run(false);
+    expect(plain.err).toBe("");
+    expect(plain.out).toBe(tty.out);
+  });
+});
