@@ -254,7 +254,7 @@ export function monotonicProblems(before: Map<string, number>, after: Map<string
   for (const [k, v] of before) {
     if (exempt(k)) continue;
     if (!after.has(k)) problems.push(`series vanished: ${k}`);
-    else if (/^dora_(deployments_total|deployment_failures_total)\{/.test(k) && after.get(k)! < v) {
+    else if (/^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total)\{/.test(k) && after.get(k)! < v) {
       problems.push(`counter went backwards: ${k} ${v} -> ${after.get(k)}`);
     }
   }
