@@ -6,7 +6,7 @@
 import { SimulatedWoodpecker } from "../src/simulator/woodpecker.ts";
 import { newPipeline } from "../src/simulator/records.ts";
 import type { PipelineInput, PipelineRecord, RepoRecord } from "../src/simulator/model.ts";
-import { hashHex } from "../src/simulator/prng.ts";
+import { hashHex, mulberry32 } from "../src/simulator/prng.ts";
 
 /** The simulator with list results cached per repo (records are live objects; the API only reads them). */
 export class BenchWoodpecker extends SimulatedWoodpecker {
@@ -66,17 +66,6 @@ export interface BulkSummary {
 
 const TARGETS = ["production", "production-eu", "staging"];
 
-/** Small fast PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Every 10th repo deploys with push-to-main (default rule 2, one target); the others use
@@ -86,7 +75,7 @@ function rng(seed: number): () => number {
  * restart. All pipelines are terminal; the busy-poll step adds running ones.
  */
 export function bulkLoad(sim: BenchWoodpecker, opts: BulkOptions): BulkSummary {
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   let nextId = 1;
   const filtered = new Map<number, number>();
