@@ -22,6 +22,7 @@
 // still become the source of a future deployment (a change is needed for as long as the history
 // is), every deployment attempt is part of the state, and a pipeline's snapshot fields decide
 // which of two snapshots `mergePipeline` keeps. What it removes is the per-object overhead.
+import { Buffer } from "node:buffer";
 import type { Pipeline } from "../core/model.ts";
 
 const NUMS = 7; // id, number, parent, created, updated, started, finished
@@ -30,7 +31,8 @@ const SHA_BYTES = 20;
 /** In the commit column: the commit is the row's 20 bytes in `shas` (string 0 is never used). */
 const HEX_COMMIT = 0;
 const HEX40 = /^[0-9a-f]{40}$/;
-const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Node's and Bun's native hex encoding of a byte range; it accepts any Uint8Array as `this`. */
+const hexSlice = (Buffer.prototype as unknown as { hexSlice(this: Uint8Array, start: number, end: number): string }).hexSlice;
 
 /** Value of a lower-case hex digit's char code (the caller checked HEX40). */
 function nibble(code: number): number {
@@ -203,11 +205,12 @@ export class PipelineStore {
   }
 
   private hex(row: number): string {
+    // Buffer's native hex encoder, run on the column itself (lower-case, like the SHAs it came
+    // from): ~4x faster than joining 20 two-digit strings, and every stored pipeline is read this
+    // way once per state computation (issue 6). Not through a Buffer view: taking `.buffer` of a
+    // small typed array moves its bytes out of the JS heap into a separate allocation.
     const b = row * SHA_BYTES;
-    const s = this.shas;
-    let out = "";
-    for (let i = 0; i < SHA_BYTES; i++) out += BYTE_HEX[s[b + i]!]!;
-    return out;
+    return hexSlice.call(this.shas, b, b + SHA_BYTES);
   }
 
   private intern(text: string): number {

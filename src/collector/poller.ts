@@ -4,11 +4,12 @@
 import { computeRepoDora } from "../core/dora.ts";
 import { repoFilter, type GlobMatcher } from "../core/glob.ts";
 import type { CoreOptions, Pipeline } from "../core/model.ts";
-import type { RepoState } from "../core/state.ts";
+import type { RepoState, RuleMode } from "../core/state.ts";
 import type { Logger } from "../log.ts";
 import type { PollStatus } from "../metrics/health-metrics.ts";
 import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
+import { packRepoState, unpackRepoState, type PackedRepoState } from "./packed-state.ts";
 import { RepoHistory } from "./repo-history.ts";
 import { neededEvents } from "./events.ts";
 import { inShard, type Shard } from "./shard.ts";
@@ -28,12 +29,33 @@ export interface PollerOptions {
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
 }
 
-export interface TrackedRepo {
-  readonly listing: RepoListing;
-  readonly history: RepoHistory;
-  state: RepoState | null;
-  stateRevision: number;
-  stateLabel: string;
+export class TrackedRepo {
+  stateRevision = -1;
+  stateLabel = "";
+  /**
+   * The last published state, packed (packed-state.ts): the page, the API and `report` read it
+   * rarely, while it is held all the time; unpacked it was ~60 MB at 1M pipelines (issue 6).
+   */
+  private packed: PackedRepoState | null = null;
+
+  constructor(
+    readonly listing: RepoListing,
+    readonly history: RepoHistory,
+  ) {}
+
+  /** The last published RepoState (a fresh object equal to it on each read), null before the first. */
+  get state(): RepoState | null {
+    return this.packed === null ? null : unpackRepoState(this.packed);
+  }
+
+  set state(s: RepoState | null) {
+    this.packed = s === null ? null : packRepoState(s);
+  }
+
+  /** `state.mode` without unpacking the state. */
+  get mode(): RuleMode | null {
+    return this.packed === null ? null : this.packed.rest.mode;
+  }
 }
 
 export class Poller {
@@ -121,7 +143,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = { listing, history: new RepoHistory(), state: null, stateRevision: -1, stateLabel: "" };
+      tracked = new TrackedRepo(listing, new RepoHistory());
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;
@@ -231,10 +253,11 @@ export class Poller {
     const { listing, history } = tracked;
     if (tracked.stateRevision === history.revision && tracked.stateLabel === listing.fullName) return;
     const state = computeRepoDora(listing, history.pipelines.values(), this.opts.core);
-    if (tracked.state && tracked.state.mode !== state.mode) {
+    const oldMode = tracked.mode;
+    if (oldMode !== null && oldMode !== state.mode) {
       this.opts.log.info("deployment rules changed mode; the old mode's series disappear by design", {
         repo: listing.fullName,
-        from: tracked.state.mode,
+        from: oldMode,
         to: state.mode,
       });
     }

@@ -15,6 +15,7 @@
 // changed: test/perf/metrics-cache.test.ts compares the two through changes, renames and removals.
 import { Registry } from "prom-client";
 import type { RepoState } from "../core/state.ts";
+import { packRepoState, unpackRepoState, type PackedRepoState } from "../collector/packed-state.ts";
 import { DoraMetrics } from "./dora-metrics.ts";
 
 const encoder = new TextEncoder();
@@ -30,7 +31,12 @@ export class DoraSeriesCache {
   /** Repo id -> its label and, per family, its sample lines each preceded by "\n". */
   private readonly chunks = new Map<number, { readonly label: string; readonly families: Uint8Array[] }>();
   /** Changed repos still to render, in order of change. */
-  private readonly pending = new Map<number, { readonly label: string; readonly state: RepoState }>();
+  /**
+   * Packed (collector/packed-state.ts, lossless): during a backfill every repo waits here until
+   * the poll ends, and as objects the 1,000 states of 1M pipelines were ~1.1M live objects
+   * (~60 MB), which the garbage collector kept marking all through the backfill (issue 6).
+   */
+  private readonly pending = new Map<number, { readonly label: string; readonly state: PackedRepoState }>();
   /** Repo id -> revision of its last change (a render finishing after a newer change is dropped). */
   private readonly changedAt = new Map<number, number>();
   private parts: Uint8Array[] | null = null;
@@ -39,7 +45,7 @@ export class DoraSeriesCache {
   /** Replace the series of one repo (label = its current full_name); rendered on next use. */
   setRepo(repoId: number, repoLabel: string, state: RepoState): void {
     this.changed(repoId);
-    this.pending.set(repoId, { label: repoLabel, state });
+    this.pending.set(repoId, { label: repoLabel, state: packRepoState(state) });
   }
 
   removeRepo(repoId: number): void {
@@ -72,7 +78,7 @@ export class DoraSeriesCache {
       const [repoId, { label, state }] = this.pending.entries().next().value!;
       this.pending.delete(repoId);
       const at = this.changedAt.get(repoId);
-      this.scratch.setRepo(repoId, label, state);
+      this.scratch.setRepo(repoId, label, unpackRepoState(state));
       const families: Uint8Array[] = [];
       for (const name of this.names) {
         const text = await this.scratchRegistry.getSingleMetricAsString(name);

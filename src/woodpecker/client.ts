@@ -5,11 +5,11 @@ import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
 import * as v from "valibot";
 import type { Pipeline } from "../core/model.ts";
 import {
-  PipelineSchema,
   RepoSchema,
   UserSchema,
   VersionSchema,
   describeIssues,
+  parsePipeline,
   type RepoListing,
   type User,
 } from "./schemas.ts";
@@ -154,7 +154,7 @@ export class WoodpeckerClient {
     let firstInvalidReason: string | undefined;
     const invalidNumbers: number[] = [];
     for (const [i, item] of raw.entries()) {
-      const parsed = v.safeParse(PipelineSchema, item);
+      const parsed = parsePipeline(item);
       if (parsed.success) pipelines.push(parsed.output);
       else {
         invalid++;
@@ -176,7 +176,7 @@ export class WoodpeckerClient {
       if (e instanceof WoodpeckerError && e.status === 404) return null;
       throw e;
     }
-    const parsed = v.safeParse(PipelineSchema, raw);
+    const parsed = parsePipeline(raw);
     if (parsed.success) return parsed.output;
     this.opts.onInvalid?.("pipeline");
     throw new InvalidObjectError(`GET /api/repos/${repoId}/pipelines/${number}: invalid pipeline: ${describeIssues(parsed.issues)}`, 200);
@@ -198,10 +198,14 @@ export class WoodpeckerClient {
     params: Record<string, string> | undefined,
     schema: S,
   ): Promise<v.InferOutput<S>> {
-    const what = `GET /${path}${params ? "?" + new URLSearchParams(params).toString() : ""}`;
+    const query = params ? new URLSearchParams(params).toString() : "";
+    const what = `GET /${path}${params ? "?" + query : ""}`;
     let res: Response;
     try {
-      res = await this.http.get(path, params ? { searchParams: params } : undefined);
+      // The query goes into the path, already serialised (the same bytes ky's `searchParams` would
+      // append): ky's `searchParams` re-parses the URL and rebuilds the Request, ~15 µs a request
+      // (issue 6: a backfill of 1M pipelines is ~13,500 requests).
+      res = await this.http.get(query ? `${path}?${query}` : path);
     } catch (e) {
       throw describeFailure(what, e, this.opts.timeoutMs);
     }
