@@ -151,7 +151,8 @@ describe("bad objects are skipped and counted, never fatal, and read again later
     });
   }
 
-  test("a bad object on its own (re-check of a running pipeline) stays pending, is counted, and the repo is published", async () => {
+  /** A push pipeline the exporter saw running, which has since ended (its re-check is due). */
+  async function seenRunning() {
     const world = new World();
     const { push } = history(world);
     const p = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
@@ -159,6 +160,11 @@ describe("bad objects are skipped and counted, never fatal, and read again later
     const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     world.clock += 100;
+    return { world, push, p, exp };
+  }
+
+  test("a bad object on its own (re-check of a running pipeline) stays pending, is counted, and the repo is published", async () => {
+    const { world, push, p, exp } = await seenRunning();
     world.finish(push.id, p.number, "success");
     world.faults.add({ match: ONE, fault: { kind: "wrong-types" }, times: 1 });
     expect(await exp.poller.poll()).toBe(true);
@@ -168,13 +174,7 @@ describe("bad objects are skipped and counted, never fatal, and read again later
   });
 
   test("a running pipeline whose repo answers 404 for a while (deleted? permissions syncing?) is not forgotten", async () => {
-    const world = new World();
-    const { push } = history(world);
-    const p = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
-    world.drive(push.id, p, "running", 0);
-    const exp = inProcessExporter(world);
-    expect(await exp.poller.poll()).toBe(true);
-    world.clock += 100;
+    const { world, push, p, exp } = await seenRunning();
     world.finish(push.id, p.number, "failure");
     world.faults.add({ match: new RegExp(`^/api/repos/${push.id}(/|$)`), fault: { kind: "status", status: 404 } });
     expect(await exp.poller.poll()).toBe(false);
