@@ -2,6 +2,7 @@
 // Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
 import type { Config } from "../config/config.ts";
 import { Poller } from "../collector/poller.ts";
+import { secretsOf } from "../config/settings.ts";
 import { createLogger, setSecrets } from "../log.ts";
 import { WoodpeckerClient } from "../woodpecker/client.ts";
 
@@ -22,7 +23,7 @@ export interface CollectOptions {
 }
 
 export function makeClient(config: Config, onAttempt?: (code: string) => void): WoodpeckerClient {
-  setSecrets([config.token]);
+  setSecrets(secretsOf(config));
   return new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,

@@ -4,7 +4,7 @@
 // schema.ts can wrap them and the messages stay specific ("must not contain a query string"
 // rather than "invalid URL").
 import { isIPv4, isIPv6 } from "node:net";
-import type { Listen } from "./config.ts";
+import type { Listen, Shard } from "./config.ts";
 import { GlobError, globToRegExp } from "../core/glob.ts";
 import { show } from "./format.ts";
 
@@ -173,4 +173,15 @@ export function splitList(text: string): string[] {
   }
   items.push(current);
   return items.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** DORA_SHARD `k/n`: shard k (counted from 0) of n, 1 <= n <= 1024 (collector/shard.ts uses it). */
+export function parseShard(raw: string): Parsed<Shard> {
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(raw.replace(/\s+/g, ""));
+  if (!m) return bad(`${show(raw)} is not k/n (shard k of n, counted from 0, e.g. 0/2 and 1/2)`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > 1024) return bad(`${show(raw)}: n must be from 1 to 1024`);
+  if (index >= count) return bad(`${show(raw)}: k must be from 0 to ${count - 1} (shards are counted from 0)`);
+  return ok({ index, count });
 }
