@@ -8,7 +8,6 @@ export interface Listen {
   readonly port: number;
 }
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Shard `index` of `count` (0 <= index < count), DORA_SHARD. */
 export interface Shard {

@@ -7,11 +7,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import type { Listen, Shard } from "./config.ts";
 import { GlobError, globToRegExp } from "../core/glob.ts";
 import { show } from "./format.ts";
-
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+import { bad, ok, type Parsed } from "../util/parsed.ts";
 
 /** A URL as shown in messages: never with its `user:password@` part, which may be a secret. */
 function showUrl(raw: string): string {

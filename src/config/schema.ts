@@ -7,10 +7,10 @@
 import * as v from "valibot";
 import type { DeploymentRule, RepoRules } from "../core/model.ts";
 import { TERMINAL_STATUSES } from "../core/model.ts";
-import type { LogLevel } from "./config.ts";
+import type { LogLevel } from "../log.ts";
 import { didYouMean, show } from "./format.ts";
+import { type Parsed } from "../util/parsed.ts";
 import {
-  type Parsed,
   globProblem,
   parseListen,
   parseRfc3339,
