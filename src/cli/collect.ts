@@ -1,6 +1,6 @@
 // One poll of Woodpecker with the exporter's own client and poller, for the one-shot commands.
 // Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
-import type { Config } from "../config/config.ts";
+import { type Config, coreOptions } from "../config/config.ts";
 import { Poller } from "../collector/poller.ts";
 import { secretsOf } from "../config/settings.ts";
 import { createLogger, setSecrets } from "../log.ts";
@@ -50,7 +50,7 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
   });
   const poller = new Poller({
     client,
-    core: { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since },
+    core: coreOptions(config),
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,

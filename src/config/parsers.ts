@@ -5,7 +5,6 @@
 // rather than "invalid URL").
 import { isIPv4, isIPv6 } from "node:net";
 import type { Listen, Shard } from "./config.ts";
-import { GlobError, globToRegExp } from "../core/glob.ts";
 import { show } from "./format.ts";
 import { bad, ok, type Parsed } from "../util/parsed.ts";
 
@@ -121,18 +120,6 @@ export function parseRfc3339(raw: string): Parsed<number> {
 
 function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** Why `glob` is not a valid glob (see core/glob.ts), or undefined when it is. */
-export function globProblem(glob: string): string | undefined {
-  try {
-    globToRegExp(glob);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof GlobError)) throw err;
-    // GlobError repeats the pattern (` in "…"`); the caller already shows it.
-    return err.message.replace(` in "${glob}"`, "");
-  }
 }
 
 /**

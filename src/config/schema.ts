@@ -9,9 +9,9 @@ import type { DeploymentRule, RepoRules } from "../core/model.ts";
 import { TERMINAL_STATUSES } from "../core/model.ts";
 import type { LogLevel } from "../log.ts";
 import { didYouMean, show } from "./format.ts";
+import { globProblem } from "../core/glob.ts";
 import { type Parsed } from "../util/parsed.ts";
 import {
-  globProblem,
   parseListen,
   parseRfc3339,
   parseServerUrl,
@@ -116,10 +116,10 @@ const RepoPatternSchema = v.pipe(
   v.string(isNot("a repo glob")),
   v.trim(),
   v.check(
-    (p) => globProblem(p.startsWith("!") ? p.slice(1) : p) === undefined,
+    (p) => globProblem(p.startsWith("!") ? p.slice(1) : p) === null,
     (issue) => {
       const p = String(issue.input);
-      return `${show(p)} is not a valid glob: ${globProblem(p.startsWith("!") ? p.slice(1) : p)}`;
+      return `${show(p)} is not a valid glob: ${globProblem(p.startsWith("!") ? p.slice(1) : p)?.problem}`;
     },
   ),
 );
@@ -221,8 +221,8 @@ function globSchema(what: string, allowEmpty = false) {
   return v.pipe(
     v.string(isNot(what)),
     v.check(
-      (g) => (allowEmpty && g === "") || globProblem(g) === undefined,
-      (issue) => `${show(issue.input)} is not a valid glob: ${globProblem(String(issue.input))}`,
+      (g) => (allowEmpty && g === "") || globProblem(g) === null,
+      (issue) => `${show(issue.input)} is not a valid glob: ${globProblem(String(issue.input))?.problem}`,
     ),
   );
 }

@@ -1,7 +1,7 @@
 // The window summary's parameters (window length, end time, repo glob), parsed from text for the
 // JSON API and the page (query parameters) and for `dora-exporter report` (flags). Problems are
 // phrased without the parameter's name: each caller names its own (`window: …`, `--window: …`).
-import { GlobError, globToRegExp } from "../core/glob.ts";
+import { globProblem } from "../core/glob.ts";
 import { MAX_WINDOW_DAYS, MIN_WINDOW_DAYS } from "../core/summary.ts";
 import { bad, ok, type Parsed } from "../util/parsed.ts";
 
@@ -31,16 +31,6 @@ export function parseAt(text: string): number | null {
   return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : null;
 }
 
-/** null when `glob` (optionally `!`-prefixed) is a valid repo filter, else the problem. */
-export function globProblem(glob: string): string | null {
-  try {
-    globToRegExp(glob.startsWith("!") ? glob.slice(1) : glob);
-    return null;
-  } catch (e) {
-    return e instanceof GlobError ? e.message : String(e);
-  }
-}
-
 export function windowParam(text: string): Parsed<number> {
   const days = parseWindow(text);
   return days === null ? bad(WINDOW_PROBLEM) : ok(days);
@@ -51,7 +41,8 @@ export function atParam(text: string): Parsed<number> {
   return at === null ? bad(AT_PROBLEM) : ok(at);
 }
 
+/** A glob on repo full names; `!glob` excludes. */
 export function repoParam(text: string): Parsed<string> {
-  const problem = globProblem(text);
-  return problem === null ? ok(text) : bad(problem);
+  const problem = globProblem(text.startsWith("!") ? text.slice(1) : text);
+  return problem === null ? ok(text) : bad(problem.message);
 }

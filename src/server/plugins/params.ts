@@ -1,7 +1,7 @@
 // Query parameters shared by the JSON API and the page, as valibot schemas (Elysia accepts them as
 // Standard Schema). Every message is one line naming the parameter, so a 400 says what to fix.
 import * as v from "valibot";
-import { AT_PROBLEM, DEFAULT_WINDOW, parseAt, parseWindow, REPO_PROBLEM, WINDOW_PROBLEM, globProblem } from "../../view/params.ts";
+import { AT_PROBLEM, DEFAULT_WINDOW, parseAt, parseWindow, REPO_PROBLEM, WINDOW_PROBLEM, repoParam } from "../../view/params.ts";
 
 const windowMessage = `window: ${WINDOW_PROBLEM}`;
 
@@ -28,8 +28,8 @@ export const RepoGlobParam = v.pipe(
   v.string(`repo: ${REPO_PROBLEM}`),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
-    const problem = globProblem(dataset.value);
-    if (problem !== null) addIssue({ message: `repo: ${problem}` });
+    const repo = repoParam(dataset.value);
+    if (!repo.ok) addIssue({ message: `repo: ${repo.problem}` });
   }),
   v.metadata({ description: "Only repos whose full name matches this glob (`*`, `?`, `{a,b}`); `!glob` excludes.", examples: ["acme/*"] }),
 );
