@@ -21,6 +21,7 @@ export interface ExporterOptions {
 export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
+  readonly log: Logger;
   stop(): Promise<void>;
 }
 
@@ -96,7 +97,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   );
 
   try {
-    app.listen({ hostname: config.listen.host, port: config.listen.port });
+    // Elysia's Bun adapter turns on SO_REUSEPORT: a second exporter would then share the port
+    // silently and Prometheus would scrape the two in turn. One exporter per port.
+    app.listen({ hostname: config.listen.host, port: config.listen.port, reusePort: false });
   } catch (e) {
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
@@ -114,6 +117,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   return {
     url,
     poller,
+    log,
     async stop() {
       app.store.cron.poll.stop();
       await app.stop();

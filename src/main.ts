@@ -43,9 +43,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`dora-exporter: unknown argument "${args.join(" ")}"; see dora-exporter --help\n`);
     return 2;
   }
+  // Listen for the signals before starting: one that arrives during start-up still stops cleanly.
+  const signal = nextStopSignal();
   try {
     const running = command === "demo" ? await runDemo(process.env) : await serve(process.env);
-    await untilSignal(running);
+    const received = await signal;
+    running.log.info("stopping", { signal: received });
+    await running.stop();
+    running.log.info("stopped");
     return 0;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof ListenError) {
@@ -63,14 +68,10 @@ async function serve(env: Record<string, string | undefined>): Promise<RunningEx
   return startExporter({ config, log });
 }
 
-/** Graceful stop: finish the HTTP responses in flight, stop polling, exit 0. */
-function untilSignal(running: RunningExporter): Promise<void> {
+/** The first SIGTERM or SIGINT: the caller stops gracefully (HTTP responses in flight finish, polling stops) and exits 0. */
+function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = () => {
-      void running.stop().finally(resolve);
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    for (const s of ["SIGTERM", "SIGINT"] as const) process.once(s, () => resolve(s));
   });
 }
 
