@@ -54,6 +54,16 @@ describe("systemd unit", () => {
     expect(svc.Install!.WantedBy).toEqual(["multi-user.target"]);
   });
 
+  test("Documentation= is the project's README, installed there by the documented steps", () => {
+    const docs = svc.Unit!.Documentation!;
+    expect(docs).toHaveLength(1);
+    const m = /^file:(\/.+\/README\.md)$/.exec(docs[0]!);
+    expect(m).not.toBeNull();
+    const install = `install -D -m 0644 README.md ${m![1]}`;
+    expect(text("deploy/systemd/dora-exporter.service")).toContain(install);
+    expect(text("docs/running-as-a-service.md")).toContain(install);
+  });
+
   test("the env file example sets WOODPECKER_URL and never a token", () => {
     const env = text("deploy/systemd/dora-exporter.env");
     const vars = Object.fromEntries(
@@ -163,6 +173,34 @@ describe("docker compose", () => {
   });
 });
 
+describe("token files", () => {
+  const sources = ["README.md", "docs/running-as-a-service.md", "deploy/compose/docker-compose.yml", "deploy/systemd/dora-exporter.service"];
+  /** Every line of a doc or file that writes the Woodpecker token to a file. */
+  const writes = sources.flatMap((f) =>
+    text(f)
+      .split("\n")
+      .filter((l) => /printf '%s' "\$WOODPECKER_TOKEN"|<<< "\$TOKEN"/.test(l))
+      .map((line) => ({ f, line: line.replace(/^#\s*/, "") })),
+  );
+
+  test("are written by install with a mode for the owner alone, never made world-readable", () => {
+    expect(writes.length).toBeGreaterThanOrEqual(4);
+    for (const { f, line } of writes) {
+      const mode = /install (?:-[og] \S+ )*-m (0[0-7]{3})/.exec(line)?.[1];
+      expect({ f, line, mode }).toEqual({ f, line, mode: expect.stringMatching(/^0[46]00$/) });
+    }
+    for (const f of sources) expect({ f, chmod: /chmod 0?[0-7][0-7][4-7]|chmod (a|o)\+r/.test(text(f)) }).toEqual({ f, chmod: false });
+  });
+
+  test("for a container, belong to the image's user (compose mounts the host file as it is)", () => {
+    const user = yamlOf("deploy/compose/docker-compose.yml").services["dora-exporter"].user as string;
+    const [uid, gid] = user.split(":");
+    const container = writes.filter(({ line }) => !line.includes("/etc/dora-exporter"));
+    expect(container.length).toBeGreaterThanOrEqual(3);
+    for (const { f, line } of container) expect({ f, line, owner: line.includes(`install -o ${uid} -g ${gid} -m 0400 `) }).toEqual({ f, line, owner: true });
+  });
+});
+
 describe("Kubernetes manifests", () => {
   const dir = join(ROOT, "deploy", "kubernetes");
   const kustomization = yamlOf("deploy/kubernetes/kustomization.yaml");
@@ -210,6 +248,17 @@ describe("Kubernetes manifests", () => {
     const mount = c.volumeMounts.find((m: any) => m.name === tokenVolume.name);
     expect(mount.readOnly).toBe(true);
     expect(env.WOODPECKER_TOKEN_FILE).toBe(`${mount.mountPath}/token`);
+  });
+
+  test("readiness holds the rollout; nothing claims Prometheus scrapes ready pods only (it scrapes them all)", () => {
+    expect(docs.Deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // No relabeling drops not-ready endpoints: DoraBackfillNotComplete must see a pod that never gets ready.
+    for (const e of docs.ServiceMonitor.spec.endpoints) expect(JSON.stringify(e.relabelings ?? [])).not.toContain("ready");
+    expect(text("deploy/prometheus/dora.rules.yml")).toContain("alert: DoraBackfillNotComplete");
+    for (const f of ["deploy/kubernetes/deployment.yaml", "docs/kubernetes.md", "README.md"]) {
+      const flat = text(f).replace(/\s*\n\s*#?\s*/g, " ");
+      expect({ f, claim: /scrapes? ready endpoints only|only scrapes? ready|never (scrapes|sees) partial/i.test(flat) }).toEqual({ f, claim: false });
+    }
   });
 
   test("the Service selects the pods, the ServiceMonitor the Service's metrics port", () => {
