@@ -321,6 +321,73 @@ describe("examples/prometheus.yml", () => {
   }, 30_000);
 });
 
+describe("adding the exporter to an existing Prometheus (README, docs/prometheus-grafana.md)", () => {
+  /** The first sh block after `heading` in `doc`. */
+  const block = (doc: string, heading: string) => {
+    const md = text(doc);
+    const at = md.indexOf(heading);
+    expect(at).toBeGreaterThanOrEqual(0);
+    return /```sh\n([\s\S]*?)```/.exec(md.slice(at))![1]!.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  };
+  const snippet = yamlOf("examples/dora-exporter.scrape.yml");
+  const EXISTING = [
+    "global:",
+    "  scrape_interval: 15s",
+    "rule_files:",
+    "  - node.rules.yml",
+    "scrape_configs:",
+    "  - job_name: node",
+    "    static_configs:",
+    "      - targets: [\"localhost:9100\"]",
+    "",
+  ].join("\n");
+
+  for (const [doc, heading] of [["README.md", "## Prometheus and Grafana"], ["docs/prometheus-grafana.md", "## Shortest path"]] as const) {
+    test(`${doc}: the step never replaces prometheus.yml; after the documented edit promtool check config passes`, () => {
+      const promtool = Bun.which("promtool");
+      if (!promtool) throw new Error(INSTALL_HINT);
+      const lines = block(doc, heading);
+      const found = lines.findIndex((l) => l.startsWith("#") && l.includes("prometheus.yml"));
+      const edit = found < 0 ? lines.length : found;
+      const dir = mkdtempSync(join(tmpdir(), "dora-existing-prom-"));
+      const run = (l: string) => {
+        for (const part of l.split("&&").map((c) => c.trim())) {
+          if (/^(systemctl|kill) /.test(part)) continue; // the reload of a real Prometheus
+          const r = Bun.spawnSync(["sh", "-c", part.replaceAll("/etc/prometheus", dir)], { cwd: ROOT });
+          expect({ part, out: r.stdout.toString() + r.stderr.toString(), code: r.exitCode }).toMatchObject({ part, code: 0 });
+        }
+      };
+      try {
+        writeFileSync(join(dir, "prometheus.yml"), EXISTING);
+        writeFileSync(join(dir, "node.rules.yml"), "groups:\n  - name: node\n    rules:\n      - record: node:up:sum\n        expr: sum(up{job=\"node\"})\n");
+        for (const l of lines.slice(0, edit)) run(l);
+        expect(readFileSync(join(dir, "prometheus.yml"), "utf8")).toBe(EXISTING);
+        expect(found).toBeGreaterThan(0);
+        expect(readFileSync(join(dir, "dora.rules.yml"), "utf8")).toBe(text("deploy/prometheus/dora.rules.yml"));
+        // The edit the comment describes.
+        const cfg = parse(EXISTING);
+        cfg.rule_files.push("dora.rules.yml");
+        cfg.scrape_configs.push(...snippet.scrape_configs);
+        writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(cfg));
+        for (const l of lines.slice(edit).filter((x) => !x.startsWith("#"))) run(l);
+        const r = Bun.spawnSync([promtool, "check", "config", join(dir, "prometheus.yml")]);
+        const out = r.stdout.toString() + r.stderr.toString();
+        const doraRules = (yamlOf("deploy/prometheus/dora.rules.yml").groups as { rules: unknown[] }[]).reduce((n, g) => n + g.rules.length, 0);
+        expect(out).toContain("SUCCESS: 2 rule files found");
+        expect(out).toContain(`dora.rules.yml\n  SUCCESS: ${doraRules} rules found`);
+        expect(r.exitCode).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 30_000);
+  }
+
+  test("examples/dora-exporter.scrape.yml holds exactly the job of examples/prometheus.yml", () => {
+    expect(Object.keys(snippet)).toEqual(["scrape_configs"]);
+    expect(snippet.scrape_configs).toEqual(yamlOf("examples/prometheus.yml").scrape_configs);
+  });
+});
+
 describe("GitHub workflows", () => {
   test("CI runs .ci/run in a Debian container with Node.js", () => {
     const ci = yamlOf(".github/workflows/ci.yml");
