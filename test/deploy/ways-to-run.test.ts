@@ -112,10 +112,21 @@ describe("Dockerfile", () => {
 
   test("compiles with the pinned Bun in a first stage and runs on a glibc base", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(stages[0]![0]).toMatch(/^FROM oven\/bun:1\.4\.5 AS build$/);
+    expect(stages[0]![0]).toMatch(/^FROM (--platform=\$BUILDPLATFORM )?oven\/bun:1\.4\.5 AS build$/);
     expect(stages[0]!.join("\n")).toContain("bun install --frozen-lockfile");
     expect(stages[0]!.join("\n")).toMatch(/bun build --compile .*src\/main\.ts/);
     expect(final[0]).toMatch(/^FROM (gcr\.io\/distroless\/base-debian12|debian:bookworm-slim)/);
+  });
+
+  test("builds multi-arch: compiles on the build platform for TARGETARCH amd64 (x64) and arm64, no RUN in later stages", () => {
+    expect(stages[0]![0]).toStartWith("FROM --platform=$BUILDPLATFORM ");
+    expect(instr(stages[0]!, "ARG")).toContain("ARG TARGETARCH");
+    const build = instr(stages[0]!, "RUN").find((r) => r.includes("bun build --compile"))!;
+    expect(build).toContain("amd64) target=bun-linux-x64");
+    expect(build).toContain("arm64) target=bun-linux-arm64");
+    expect(build).toContain('--target="$target"');
+    // The later stages only copy: nothing runs under emulation for a foreign platform.
+    for (const stage of stages.slice(1)) expect(instr(stage, "RUN")).toEqual([]);
   });
 
   test("runs as a non-root numeric user, exposes 9798 and has a HEALTHCHECK on /healthz", () => {
@@ -397,19 +408,59 @@ describe("GitHub workflows", () => {
     expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(["push", "pull_request"]));
   });
 
-  test("release builds linux-x64 and linux-arm64 with bun build --compile, checksums them and uploads", () => {
-    const rel = yamlOf(".github/workflows/release.yml");
-    expect(rel.on.release.types).toEqual(["published"]);
-    const steps = Object.values(rel.jobs).flatMap((j: any) => j.steps) as any[];
-    const runs = steps.map((s) => s.run ?? "").join("\n");
+  const rel = yamlOf(".github/workflows/release.yml");
+  const stepsOf = (job: string) => rel.jobs[job].steps as any[];
+  const runs = (job: string) => stepsOf(job).map((s) => s.run ?? "").join("\n");
+  /** The files the release job attaches to the GitHub release. */
+  const attached = () => {
+    const cmd = runs("release").replace(/\s+/g, " ");
+    expect(cmd).toContain('gh release create "${GITHUB_REF_NAME}"');
+    return [...cmd.matchAll(/out\/(\S+)/g)].map((m) => m[1]!);
+  };
+
+  test("release runs on a pushed v* tag; the tag must match package.json's version", () => {
+    expect(rel.on).toEqual({ push: { tags: ["v*"] } });
+    expect(runs("binaries")).toContain('test "${GITHUB_REF_NAME}" = "v$(bun -e');
+    expect(rel.jobs.release.needs).toEqual(["binaries", "image"]);
+    expect(rel.jobs.release.permissions.contents).toBe("write");
+    expect(rel.jobs.image.permissions.packages).toBe("write");
+  });
+
+  test("release builds linux-x64 and linux-arm64 with bun build --compile, checksums them and attaches them", () => {
     for (const t of ["linux-x64", "linux-arm64"]) {
-      expect(runs).toMatch(new RegExp(`bun build --compile .*--target=bun-${t} src/main\\.ts --outfile out/dora-exporter-${t}`));
+      expect(runs("binaries")).toMatch(new RegExp(`bun build --compile .*--target=bun-${t} src/main\\.ts --outfile out/dora-exporter-${t}`));
     }
-    expect(runs).toContain("sha256sum dora-exporter-linux-x64 dora-exporter-linux-arm64 > SHA256SUMS");
-    expect(runs).toMatch(/gh release upload .*dora-exporter-linux-x64 .*dora-exporter-linux-arm64 .*SHA256SUMS/);
-    const bun = steps.find((s) => String(s.uses ?? "").startsWith("oven-sh/setup-bun"));
+    expect(runs("binaries")).toContain("sha256sum dora-exporter-linux-x64 dora-exporter-linux-arm64 > SHA256SUMS");
+    expect(attached()).toEqual(["dora-exporter-linux-x64", "dora-exporter-linux-arm64", "SHA256SUMS"]);
+    const bun = stepsOf("binaries").find((s) => String(s.uses ?? "").startsWith("oven-sh/setup-bun"));
     expect(bun.with["bun-version"]).toBe(JSON.parse(text("package.json")).packageManager.split("@")[1]);
-    expect(rel.permissions.contents).toBe("write");
+  });
+
+  test("release pushes a linux/amd64 + linux/arm64 image to ghcr.io with docker buildx", () => {
+    const uses = stepsOf("image").map((s) => String(s.uses ?? ""));
+    expect(uses.some((u) => u.startsWith("docker/setup-buildx-action@"))).toBe(true);
+    expect(stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/login-action@")).with.registry).toBe("ghcr.io");
+    const push = stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/build-push-action@")).with;
+    expect(push.platforms).toBe("linux/amd64,linux/arm64");
+    expect(push.push).toBe(true);
+    expect(push.file).toBe("Dockerfile");
+    expect(runs("image")).toContain('echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/dora-exporter" >> "$GITHUB_ENV"');
+    expect(push.tags.trim().split("\n")).toEqual(["${{ env.IMAGE }}:${{ env.VERSION }}", "${{ env.IMAGE }}:latest"]);
+  });
+
+  test("the docs name exactly the published artifacts: the attached binaries and the ghcr.io image", () => {
+    const docs = ["README.md", ...["kubernetes.md", "running-as-a-service.md", "prometheus-grafana.md"].map((f) => `docs/${f}`)];
+    const deploy = ["deploy/systemd/dora-exporter.service", "deploy/kubernetes/deployment.yaml", "Dockerfile"];
+    const all = [...docs, ...deploy].map((f) => text(f)).join("\n");
+    const binaries = attached().filter((f) => f !== "SHA256SUMS");
+    const named = new Set([...all.matchAll(/dora-exporter-linux-[\w-]+/g)].map((m) => m[0]));
+    expect([...named].sort()).toEqual([...binaries].sort());
+    for (const b of binaries) expect(text("README.md")).toContain(`\`${b}\``);
+    expect(text("README.md")).toContain("`SHA256SUMS`");
+    // One image name everywhere: the workflow's ghcr.io/<owner>/dora-exporter, owner written OWNER.
+    const images = new Set([...all.matchAll(/ghcr\.io\/[^\s`:]+/g)].map((m) => m[0]));
+    expect([...images]).toEqual(["ghcr.io/OWNER/dora-exporter"]);
+    expect(text("README.md")).toContain("`ghcr.io/OWNER/dora-exporter:X.Y.Z`");
   });
 });
 
