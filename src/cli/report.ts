@@ -1,7 +1,8 @@
 // `dora-exporter report`: read the history once (one poll, the exporter's own client and poller),
 // compute the window and print it as a table (default), JSON (the shape of GET /api/v1/summary)
 // or markdown (for a wiki page or a PR comment). Exit 0; a bad flag or setting exits 2 with one
-// line; Woodpecker not answering correctly exits 1 with one line.
+// line; Woodpecker not answering correctly, or --repo matching no tracked repo, exits 1 with one
+// line.
 import type { Config } from "../config/config.ts";
 import { repoFilter } from "../core/glob.ts";
 import { summarize, type Keys, type TargetSummary, type WindowSummary } from "../core/summary.ts";
@@ -59,11 +60,17 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     io.stderr.write(`dora-exporter report: cannot read Woodpecker: ${collected.problem}\n`);
     return 1;
   }
-  const summary = summarize(summaryRepos(collected.poller), {
+  const repos = summaryRepos(collected.poller);
+  const filter = args.repos.length === 0 ? undefined : repoFilter(args.repos);
+  if (filter && !repos.some((r) => filter(r.fullName))) {
+    io.stderr.write(`dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`);
+    return 1;
+  }
+  const summary = summarize(repos, {
     windowDays: args.window,
     now: args.at ?? Math.floor(now() / 1000),
     woodpeckerUrl: config.woodpeckerUrl,
-    repoFilter: args.repos.length === 0 ? undefined : repoFilter(args.repos),
+    repoFilter: filter,
   });
   io.stdout.write(renderReport(summary, args.format));
   return 0;
@@ -144,6 +151,13 @@ function reportMarkdown(s: WindowSummary): string {
       : `**${plural(s.overall.failingTargets, "target")} failing**, the first since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,
     "",
   ].join("\n");
+}
+
+/** "tracked: a, b, c" (the first few, sorted), for a --repo that matched nothing. */
+function trackedNames(names: string[]): string {
+  if (names.length === 0) return "no repo is tracked (see DORA_REPOS and dora-exporter check)";
+  const shown = [...names].sort().slice(0, 5);
+  return `tracked: ${shown.join(", ")}${names.length > shown.length ? `, ... (${names.length} in all)` : ""}`;
 }
 
 function plural(n: number, word: string): string {

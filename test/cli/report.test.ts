@@ -76,6 +76,17 @@ describe("errors", () => {
     });
   }
 
+  test("--repo matching no tracked repo: exit 1, one line saying so and naming the tracked repos", async () => {
+    for (const args of [["--repo", "nomatch/*"], ["--repo", "nomatch/*", "--repo", "!acme/*"], ["--repo", "!acme/*"]]) {
+      const r = await runBinary(["report", ...args, ...AT], s.env);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `dora-exporter report: ${args.filter((_, i) => i % 2 === 1).map((g) => `--repo ${g}`).join(" ")}: no repo matched; tracked: acme/billing, acme/search, acme/shop-api, acme/web\n`,
+      );
+    }
+  });
+
   test("a configuration error exits 2 with one line", async () => {
     const r = await runBinary(["report"], { WOODPECKER_TOKEN: TOKEN });
     expect(r.code).toBe(2);
