@@ -405,6 +405,10 @@ describe("GitHub workflows", () => {
     const job = Object.values(ci.jobs)[0] as any;
     expect(job.container).toMatch(/^node:\d+-(bookworm|bullseye|trixie)/);
     expect(job.steps.some((s: any) => s.run === "bash .ci/run")).toBe(true);
+    // A kubectl whose kustomize renders components (test/deploy/kubernetes.test.ts), before .ci/run.
+    const kubectl = job.steps.findIndex((s: any) => String(s.uses ?? "").startsWith("azure/setup-kubectl@"));
+    expect(kubectl).toBeGreaterThanOrEqual(0);
+    expect(kubectl).toBeLessThan(job.steps.findIndex((s: any) => s.run === "bash .ci/run"));
     expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(["push", "pull_request"]));
   });
 
