@@ -2,7 +2,7 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import type { Config } from "./config/config.ts";
+import { type Config, coreOptions } from "./config/config.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -57,11 +57,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   });
   poller = new Poller({
     client,
-    core: {
-      failureStatuses: new Set(config.failureStatuses),
-      repoRules: config.repoRules,
-      since: config.since,
-    },
+    core: coreOptions(config),
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,

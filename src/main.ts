@@ -3,7 +3,7 @@
 // Configuration problems exit 2 with one line naming the setting; nothing else exits the process.
 import { ConfigError } from "./config/config.ts";
 import { loadConfig } from "./config/load.ts";
-import { renderSettingsHelp } from "./config/settings.ts";
+import { renderSettingsHelp, secretsOf } from "./config/settings.ts";
 import { UsageError } from "./cli/args.ts";
 import { DEMO_USAGE, parseDemoArgs, runDemo } from "./demo.ts";
 import { ONE_SHOT_COMMANDS, runOneShot } from "./cli/index.ts";
@@ -74,7 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(env: Record<string, string | undefined>): Promise<RunningExporter> {
   const config = loadConfig(env);
-  setSecrets([config.token]);
+  setSecrets(secretsOf(config));
   const log = createLogger({ level: config.logLevel });
   return startExporter({ config, log });
 }

@@ -4,12 +4,13 @@
 // line; Woodpecker not answering correctly, or --repo matching no tracked repo, exits 1 with one
 // line.
 import type { Config } from "../config/config.ts";
+import { summaryRepos } from "../collector/summary-repos.ts";
 import { repoFilter } from "../core/glob.ts";
-import { summarize, type Keys, type TargetSummary, type WindowSummary } from "../core/summary.ts";
-import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../server/page/format.ts";
-import { AtParam, DEFAULT_WINDOW, RepoGlobParam, WindowParam } from "../server/plugins/params.ts";
-import { summaryJson, summaryRepos } from "../server/view.ts";
-import * as v from "valibot";
+import type { Keys, TargetSummary, WindowSummary } from "../core/summary.ts";
+import type { Parsed } from "../util/parsed.ts";
+import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
+import { atParam, DEFAULT_WINDOW, repoParam, windowParam } from "../view/params.ts";
+import { summaryJson, windowSummary } from "../view/window.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
 import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
@@ -27,10 +28,10 @@ export interface ReportArgs {
 
 export function parseReportArgs(args: readonly string[]): ReportArgs {
   const p = parseFlags(args, ["window", "repo", "format", "at"]);
-  const one = <T>(schema: v.GenericSchema<string, T>, value: string, name: string): T => {
-    const r = v.safeParse(schema, value);
-    if (!r.success) throw new UsageError(`--${r.issues[0].message.replace(/^\w+: /, `${name}: `)}`);
-    return r.output;
+  const one = <T>(parse: (text: string) => Parsed<T>, value: string, name: string): T => {
+    const r = parse(value);
+    if (!r.ok) throw new UsageError(`--${name}: ${r.problem}`);
+    return r.value;
   };
   const format = flag(p, "format") ?? "table";
   if (format !== "table" && format !== "json" && format !== "markdown") {
@@ -38,10 +39,10 @@ export function parseReportArgs(args: readonly string[]): ReportArgs {
   }
   const at = flag(p, "at");
   return {
-    window: one(WindowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
-    repos: (p.values.get("repo") ?? []).map((g) => one(RepoGlobParam, g, "repo")),
+    window: one(windowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
+    repos: (p.values.get("repo") ?? []).map((g) => one(repoParam, g, "repo")),
     format,
-    at: at === undefined ? undefined : one(AtParam, at, "at"),
+    at: at === undefined ? undefined : one(atParam, at, "at"),
   };
 }
 
@@ -61,17 +62,17 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     return 1;
   }
   const repos = summaryRepos(collected.poller);
-  const filter = args.repos.length === 0 ? undefined : repoFilter(args.repos);
-  if (filter && !repos.some((r) => filter(r.fullName))) {
-    io.stderr.write(`dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`);
-    return 1;
+  if (args.repos.length > 0) {
+    const match = repoFilter(args.repos);
+    if (!repos.some((r) => match(r.fullName))) {
+      io.stderr.write(`dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`);
+      return 1;
+    }
   }
-  const summary = summarize(repos, {
-    windowDays: args.window,
-    now: args.at ?? Math.floor(now() / 1000),
-    woodpeckerUrl: config.woodpeckerUrl,
-    repoFilter: filter,
-  });
+  const summary = windowSummary(
+    { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
+    { window: args.window, repo: args.repos, at: args.at },
+  );
   io.stdout.write(renderReport(summary, args.format));
   return 0;
 }
