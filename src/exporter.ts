@@ -3,6 +3,7 @@
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
 import { type Config, coreOptions } from "./config/config.ts";
+import { settingSource } from "./config/load.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -21,6 +22,7 @@ export interface ExporterOptions {
 export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
+  readonly log: Logger;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
+    tokenSetting: settingSource(config, "token"),
     timeoutMs: config.httpTimeout * 1000,
     onAttempt: (code) => health.requests.inc({ code }),
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
@@ -92,7 +95,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   );
 
   try {
-    app.listen({ hostname: config.listen.host, port: config.listen.port });
+    // Elysia's Bun adapter turns on SO_REUSEPORT: a second exporter would then share the port
+    // silently and Prometheus would scrape the two in turn. One exporter per port.
+    app.listen({ hostname: config.listen.host, port: config.listen.port, reusePort: false });
   } catch (e) {
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
@@ -110,6 +115,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   return {
     url,
     poller,
+    log,
     async stop() {
       app.store.cron.poll.stop();
       await app.stop();
