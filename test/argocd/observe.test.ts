@@ -265,10 +265,15 @@ describe("first contact", () => {
   test("an entry's images are those of its first sighting, not of a later one", () => {
     const s = session();
     s.sync(100, "aaa", [img("1111111")]);
-    // Pods later run another image without a sync (a manual kubectl set image): not the entry's.
+    // A failed sync that applied part of its manifests: pods now run its image, the entry is
+    // still the newest, and its operation is no longer the latest: a later sighting would read
+    // the summary's images for it.
+    s.sync(1000, "bbb", [img("2222222")], "Failed");
     const status = s.state.get("shop")!.body.status as { summary: { images: string[] } };
-    status.summary.images = [img("9999999")];
+    status.summary.images = [img("2222222")];
     s.look();
+    const late = addSighting(emptyFacts(), sight(s.state, "shop"), 99);
+    expect(deriveObservations(late, HOUR)[0]).toMatchObject({ kind: "deployment", images: [img("2222222")] });
     const [d] = s.observations();
     expect(d).toMatchObject({ kind: "deployment", images: [img("1111111")] });
   });
