@@ -24,3 +24,29 @@ export function sight(state: ArgoCDState, name: string): ArgoApp {
   if (!parsed.ok) throw new Error(`simulated app ${name} is invalid: ${parsed.reason}`);
   return parsed.app;
 }
+
+/** Reads a streaming response until `enough(text so far)` or `ms` pass, then cancels it. */
+export async function readFor(res: Response, ms: number, enough: (text: string) => boolean = () => false): Promise<string> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !enough(text)) {
+    const next = reader.read();
+    const timer = Bun.sleep(Math.max(1, deadline - Date.now())).then(() => "timeout" as const);
+    const r = await Promise.race([next, timer]);
+    if (r === "timeout") break;
+    if (r.done) break;
+    text += dec.decode(r.value, { stream: true });
+  }
+  await reader.cancel().catch(() => {});
+  return text;
+}
+
+/** The JSON messages of an SSE text (`data: {…} ` blocks). */
+export function sseMessages(text: string): unknown[] {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("data: "))
+    .map((l) => JSON.parse(l.slice(6)));
+}
