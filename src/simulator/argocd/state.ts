@@ -274,14 +274,22 @@ export class ArgoCDState {
     const app = this.must(name);
     const status = app.body.status as Json;
     const current = status.health as Json;
-    if (current.status !== health) {
-      status.health = {
-        status: health,
-        ...(opts.message ? { message: opts.message } : {}),
-        lastTransitionTime: formatTime(opts.at ?? this.now()),
-      };
-    }
+    // No change, no update of the object: the controller does not patch an unchanged status.
+    if (current.status === health) return;
+    status.health = {
+      status: health,
+      ...(opts.message ? { message: opts.message } : {}),
+      lastTransitionTime: formatTime(opts.at ?? this.now()),
+    };
     this.touch("MODIFIED", app);
+  }
+
+  /**
+   * An informer resync: every app re-sent unchanged (same resourceVersion). On the stream these are
+   * exactly the consecutive identical messages the API server drops.
+   */
+  resync(): void {
+    for (const app of this.list()) this.notify("MODIFIED", app);
   }
 
   /** A reconciliation that changes nothing but `reconciledAt` (the stream de-duplicates by content). */
@@ -349,6 +357,10 @@ export class ArgoCDState {
   private touch(type: ChangeType, app: AppRecord): void {
     this.resourceVersion++;
     (app.body.metadata as Json).resourceVersion = String(this.resourceVersion);
+    this.notify(type, app);
+  }
+
+  private notify(type: ChangeType, app: AppRecord): void {
     for (const fn of [...this.listeners]) fn(type, app);
   }
 }
