@@ -136,7 +136,10 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
       }, idleMs);
     };
     const reader = res.body?.getReader();
-    if (!reader) return false;
+    if (!reader) {
+      problem("disconnect", "stream: the server answered without a body");
+      return false;
+    }
     arm();
     try {
       for (;;) {

@@ -2,7 +2,9 @@
 // name those commits so the exporter's automatic join can find them.
 import { expect, test } from "bun:test";
 import { commitCandidates, namesCommit } from "../../src/argocd/images.ts";
+import { gitOpsReposFrom } from "../../src/simulator/argocd/from-woodpecker.ts";
 import { generateGitOps, type GitOpsRepo } from "../../src/simulator/argocd/generate.ts";
+import { generateHistory, SimulatedWoodpecker } from "../../src/simulator/index.ts";
 import { hashHex } from "../../src/simulator/prng.ts";
 import { makeArgo, sight } from "./helpers.ts";
 
@@ -52,5 +54,29 @@ test("nothing happens after `end`, and nothing before the first commit", () => {
     const app = sight(state, a.name);
     for (const h of app.history) expect(h.deployedAt).toBeLessThanOrEqual(early);
     for (const h of app.history) expect(h.deployStartedAt ?? 0).toBeGreaterThan(input[0]!.commits[0]!.time - 1000);
+  }
+});
+
+test("from a simulated Woodpecker: every running image names a push commit of exactly one repo", () => {
+  const wp = new SimulatedWoodpecker({ token: "t", admin: true, now: () => END });
+  generateHistory(wp, { seed: 42, days: 28, end: END, repos: 6 });
+  const names = wp.listRepos().map((r) => r.full_name).slice(0, 2);
+  const input = gitOpsReposFrom(wp, names);
+  expect(input.every((r) => r.commits.length > 5)).toBe(true);
+  const { state } = makeArgo({ now: () => END });
+  const { apps } = generateGitOps(state, input, { seed: 9, end: END });
+  const pushCommits = wp.listRepos().map((r) => ({
+    repo: r.full_name,
+    shas: wp.listPipelines(r.id).filter((p) => p.event === "push").map((p) => p.commit),
+  }));
+  for (const name of apps) {
+    const app = sight(state, name);
+    expect(app.images.length).toBeGreaterThan(0);
+    for (const image of app.images) {
+      const repos = new Set(
+        commitCandidates(image).flatMap((c) => pushCommits.filter((r) => r.shas.some((sha) => namesCommit(c, sha))).map((r) => r.repo)),
+      );
+      expect([...repos]).toEqual([names[apps.indexOf(name)] as string]);
+    }
   }
 });

@@ -11,4 +11,5 @@ export type { ArgoCDRequestLogEntry } from "./log.ts";
 export { serveArgoCD } from "./serve.ts";
 export type { ServedArgoCD } from "./serve.ts";
 export { generateGitOps } from "./generate.ts";
+export { gitOpsReposFrom } from "./from-woodpecker.ts";
 export type { GitOpsCommit, GitOpsOptions, GitOpsRepo } from "./generate.ts";
