@@ -37,7 +37,8 @@ export interface WatchEvent {
   readonly app: ArgoApp;
 }
 
-export type ProblemKind = "connect" | "disconnect" | "garbage" | "invalid-app" | "stream-error";
+/** `handler`: the caller's own `onEvent` threw (reported, the stream goes on). */
+export type ProblemKind = "connect" | "disconnect" | "garbage" | "invalid-app" | "stream-error" | "handler";
 
 export interface StreamProblem {
   readonly kind: ProblemKind;
@@ -87,14 +88,25 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
   if (fields.length > 0) params.fields = fields.join(",");
 
   const stopper = new AbortController();
-  const problems: Record<ProblemKind, number> = { connect: 0, disconnect: 0, garbage: 0, "invalid-app": 0, "stream-error": 0 };
+  const problems: Record<ProblemKind, number> = {
+    connect: 0,
+    disconnect: 0,
+    garbage: 0,
+    "invalid-app": 0,
+    "stream-error": 0,
+    handler: 0,
+  };
   let connected = false;
   let connections = 0;
   let relist = false;
 
   const problem = (kind: ProblemKind, message: string) => {
     problems[kind]++;
-    opts.onProblem?.({ kind, message: client.scrubText(message) });
+    try {
+      opts.onProblem?.({ kind, message: client.scrubText(message) });
+    } catch {
+      // A failing reporter must not end the watch: the count above still records the problem.
+    }
   };
 
   const onFrame = (frame: Frame) => {
@@ -117,7 +129,11 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
     if (!parsed.ok) {
       return problem("invalid-app", `stream: invalid application${parsed.name ? ` "${parsed.name}"` : ""}: ${parsed.reason}`);
     }
-    opts.onEvent({ type: msg.output.result.type, app: parsed.app });
+    try {
+      opts.onEvent({ type: msg.output.result.type, app: parsed.app });
+    } catch (e) {
+      problem("handler", `stream: event handler failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
 
   /** Reads one open stream to its end; true when it delivered anything (the backoff then resets). */

@@ -292,6 +292,30 @@ describe("watch stream", () => {
     expect(problems.length).toBe(n);
   });
 
+  test("a throwing onEvent or onProblem does not end the watch", async () => {
+    const { state, served, clock } = serve();
+    shop(state);
+    const { c } = client(served);
+    const seen: string[] = [];
+    const w = watchApplications(c, {
+      backoffInitialMs: 5,
+      onEvent: (e) => {
+        seen.push(e.app.health?.status ?? "");
+        throw new Error("caller bug");
+      },
+      onProblem: () => {
+        throw new Error("reporter bug");
+      },
+    });
+    cleanups.push(() => w.stop());
+    await until(() => seen.length === 1);
+    clock.t += 60;
+    state.setHealth("shop", "Degraded");
+    await until(() => seen.length === 2);
+    expect(w.problems.handler).toBe(2);
+    expect(w.connections).toBe(1);
+  });
+
   test("an HTML answer on the stream path is a connect problem", async () => {
     const { served } = serve();
     served.faults.add({ match: /stream/, fault: { kind: "html" } });
