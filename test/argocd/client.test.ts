@@ -232,6 +232,24 @@ describe("watch stream", () => {
     expect(w.connections).toBe(3);
   });
 
+  test("an API server restart: refused while down, reconnected and re-listed when back", async () => {
+    const { state, served } = serve();
+    shop(state);
+    const { c } = client(served, { retries: 0 });
+    const { w, events, connects, problems } = watch(c);
+    await until(() => events.length === 1);
+    w.takeRelist();
+    served.down();
+    await until(() => problems.filter((p) => p.kind === "connect").length >= 2);
+    expect(w.connected).toBe(false);
+    expect(w.takeRelist()).toBe(false);
+    served.up();
+    await until(() => connects.length === 2 && events.length === 2);
+    expect(w.takeRelist()).toBe(true);
+    expect(problems[0]?.kind).toBe("disconnect");
+    expect(problems[1]?.message).toStartWith("GET /api/v1/stream/applications?fields=");
+  });
+
   test("a silent connection (no keepalive) is dropped after the idle timeout and reopened", async () => {
     const { state, served } = serve({ keepaliveMs: 60_000 });
     shop(state);

@@ -154,6 +154,17 @@ describe("failed deployments", () => {
     expect(s.observations().map(brief)).toEqual(["fail:sync@400"]);
   });
 
+  test("a terminated sync (Terminating, then Failed) is one failure", () => {
+    const s = session();
+    s.at(100);
+    s.state.startSync("shop", { revision: "bbb", images: [img("2222222")] });
+    s.look();
+    s.at(160);
+    s.state.terminateSync("shop");
+    s.look();
+    expect(s.observations().map(brief)).toEqual(["fail:sync@160"]);
+  });
+
   test("dry runs and partial syncs are never attempts, whatever their outcome", () => {
     const s = session();
     s.sync(100, "aaa", [img("1111111")], "Failed", { dryRun: true });

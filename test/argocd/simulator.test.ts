@@ -1,6 +1,7 @@
 // Behaviour of the simulated ArgoCD that clients rely on, each fact as ArgoCD 3.5.1 has it.
 import { describe, expect, test } from "bun:test";
 import { createArgoCDHandler } from "../../src/simulator/argocd/handle.ts";
+import type { Json } from "../../src/simulator/argocd/state.ts";
 import { formatTime } from "../../src/simulator/argocd/time.ts";
 import { makeArgo, readFor, sseMessages, TOKEN, T0 } from "./helpers.ts";
 
@@ -57,6 +58,18 @@ describe("history and operations", () => {
     state.finishSync("a", "Failed");
     op = (state.json(state.get("a")!).status as { operationState: Record<string, unknown> }).operationState;
     expect(op).toMatchObject({ phase: "Failed", retryCount: 2, finishedAt: expect.any(String) });
+  });
+
+  test("one operation at a time; terminate goes through Terminating to Failed", () => {
+    const { state } = setup();
+    state.addApp({ name: "a" });
+    const phases: string[] = [];
+    state.subscribe((_t, app) => phases.push(String(((state.json(app).status as Json).operationState as Json).phase)));
+    state.startSync("a", { revision: "r1" });
+    expect(() => state.startSync("a", { revision: "r2" })).toThrow("another operation is already in progress");
+    state.terminateSync("a");
+    expect(phases).toEqual(["Running", "Terminating", "Failed"]);
+    expect((state.json(state.get("a")!).status as Json).operationState).toMatchObject({ message: "Operation terminated" });
   });
 
   test("health lastTransitionTime moves only when the status changes", () => {

@@ -194,6 +194,8 @@ export class ArgoCDState {
   startSync(name: string, input: SyncInput): void {
     const app = this.must(name);
     const status = app.body.status as Json;
+    // ArgoCD refuses a second operation while one runs ("another operation is already in progress").
+    if ((status.operationState as Json | undefined)?.phase === "Running") throw new Error(`app ${name}: another operation is already in progress`);
     const at = input.at ?? this.now();
     const multi = Array.isArray(input.revision);
     const revisions = multi ? [...(input.revision as readonly string[])] : [];
@@ -230,6 +232,14 @@ export class ArgoCDState {
     op.retryCount = ((op.retryCount as number | undefined) ?? 0) + 1;
     op.message = message;
     this.touch("MODIFIED", app);
+  }
+
+  /** `argocd app terminate-op`: Terminating now; the controller then ends it Failed ("Operation terminated"). */
+  terminateSync(name: string, opts: { at?: number } = {}): void {
+    const app = this.must(name);
+    this.runningOp(app).phase = "Terminating";
+    this.touch("MODIFIED", app);
+    this.finishSync(name, "Failed", { at: opts.at, message: "Operation terminated" });
   }
 
   /** The operation ends. Success of a whole-app, non-dry-run sync appends a history entry. */
@@ -344,7 +354,7 @@ export class ArgoCDState {
 
   private runningOp(app: AppRecord): Json {
     const op = (app.body.status as Json).operationState as Json | undefined;
-    if (!op || op.phase !== "Running") throw new Error(`app ${app.name} has no running operation`);
+    if (!op || (op.phase !== "Running" && op.phase !== "Terminating")) throw new Error(`app ${app.name} has no running operation`);
     return op;
   }
 
