@@ -62,6 +62,8 @@ export interface WatchOptions {
   /** After each successful (re)connection: list again, the stream does not replay. */
   readonly onConnected?: (connection: number) => void;
   readonly onProblem?: (problem: StreamProblem) => void;
+  /** The delay chosen before each reconnection (for logs; tests check the backoff with it). */
+  readonly onBackoff?: (delayMs: number) => void;
 }
 
 export interface Watch {
@@ -136,7 +138,7 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
     }
   };
 
-  /** Reads one open stream to its end; true when it delivered anything (the backoff then resets). */
+  /** Reads one open stream to its end; true when it delivered anything. */
   const read = async (res: Response, conn: AbortController): Promise<boolean> => {
     const mode = (res.headers.get("content-type") ?? "").includes("text/event-stream") ? "sse" : "ndjson";
     const parser = new StreamParser(mode, onFrame);
@@ -204,7 +206,10 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
         connections++;
         relist = true;
         opts.onConnected?.(connections);
-        if (await read(res, conn)) failures = 0;
+        const opened = Date.now();
+        // Only a connection that delivered and lasted resets the backoff: a server that accepts and
+        // hangs up at once must not be re-listed in a tight loop.
+        if ((await read(res, conn)) && Date.now() - opened >= 10 * initial) failures = 0;
       } catch (e) {
         if (!stopper.signal.aborted) {
           problem("connect", e instanceof ArgoCDError ? e.message : `stream: ${e instanceof Error ? e.message : String(e)}`);
@@ -217,7 +222,9 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
       // Full jitter over the upper half: never a thundering herd, never a hot loop.
       const cap = Math.min(max, initial * 2 ** Math.min(failures, 30));
       failures++;
-      await sleep(cap / 2 + (random() * cap) / 2);
+      const delay = cap / 2 + (random() * cap) / 2;
+      opts.onBackoff?.(delay);
+      await sleep(delay);
     }
   };
 

@@ -250,6 +250,23 @@ describe("watch stream", () => {
     expect(problems[1]?.message).toStartWith("GET /api/v1/stream/applications?fields=");
   });
 
+  test("failed connections back off exponentially with jitter, up to the cap; a lasting connection resets it", async () => {
+    const { state, served } = serve();
+    shop(state);
+    const rule = served.faults.add({ match: /stream/, fault: { kind: "text", status: 502, body: "Bad Gateway" }, times: 7 });
+    const { c } = client(served, { retries: 0 });
+    const delays: number[] = [];
+    const { events } = watch(c, { backoffInitialMs: 2, backoffMaxMs: 40, random: () => 0.5, onBackoff: (ms) => delays.push(ms) });
+    await until(() => events.length === 1);
+    expect(rule.applied()).toBe(7);
+    // cap = min(40, 2·2^n); delay = cap/2 + random·cap/2
+    expect(delays).toEqual([1.5, 3, 6, 12, 24, 30, 30]);
+    await Bun.sleep(40); // longer than 10 × the initial delay
+    served.handler.closeStreams();
+    await until(() => delays.length === 8);
+    expect(delays[7]).toBe(1.5);
+  });
+
   test("a silent connection (no keepalive) is dropped after the idle timeout and reopened", async () => {
     const { state, served } = serve({ keepaliveMs: 60_000 });
     shop(state);
