@@ -213,6 +213,8 @@ describe("watch stream", () => {
     expect(problems).toEqual([]);
     const stream = served.requests.find((r) => r.path === "/api/v1/stream/applications");
     expect(stream?.query.fields?.split(",")).toContain("result.application.status.history");
+    // Exactly this value: ArgoCD's forwarder switches to SSE (and keepalives) only on equality.
+    expect(stream?.accept).toBe("text/event-stream");
   });
 
   test("reconnects with backoff when the server ends the stream, and cues a re-list each time", async () => {
@@ -265,6 +267,25 @@ describe("watch stream", () => {
     served.handler.closeStreams();
     await until(() => delays.length === 8);
     expect(delays[7]).toBe(1.5);
+  });
+
+  test("a server that hangs up right after the first events does not get a tight reconnect loop", async () => {
+    const { state, served } = serve();
+    shop(state);
+    const { c } = client(served);
+    const delays: number[] = [];
+    const { connects } = watch(c, {
+      backoffInitialMs: 20,
+      backoffMaxMs: 10_000,
+      random: () => 0.5,
+      onBackoff: (ms) => delays.push(ms),
+      onConnected: (n) => {
+        connects.push(n);
+        if (n <= 3) setTimeout(() => served.handler.closeStreams(), 1);
+      },
+    });
+    await until(() => connects.length === 4);
+    expect(delays).toEqual([15, 30, 60]);
   });
 
   test("a silent connection (no keepalive) is dropped after the idle timeout and reopened", async () => {
