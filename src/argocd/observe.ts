@@ -114,6 +114,57 @@ export function addSighting(facts: Facts, app: ArgoApp, seenAt: number): Facts {
   return mergeFacts(facts, snapshotFacts(app, seenAt));
 }
 
+/** A fact that `mergeInto` added or replaced: what a durable store must write. */
+export type FactChange =
+  | { readonly kind: "entry"; readonly key: string; readonly fact: EntryFact }
+  | { readonly kind: "failedSync"; readonly key: string; readonly fact: FailedSyncFact }
+  | { readonly kind: "health"; readonly key: string; readonly fact: HealthFact };
+
+export interface MutableFacts extends Facts {
+  readonly entries: Map<string, EntryFact>;
+  readonly failedSyncs: Map<string, FailedSyncFact>;
+  readonly health: Map<string, HealthFact>;
+}
+
+/**
+ * `mergeFacts` in place, for the shell that keeps one growing set (no copy per sighting): `target`
+ * becomes `mergeFacts(target, source)`, and the facts that changed are returned, so they can be
+ * made durable before anything derived from them is exposed.
+ */
+export function mergeInto(target: MutableFacts, source: Facts): FactChange[] {
+  const changes: FactChange[] = [];
+  for (const [key, fact] of source.entries) {
+    const mine = target.entries.get(key);
+    const next = mine === undefined ? fact : earlier(mine, fact);
+    if (next !== mine) {
+      target.entries.set(key, next);
+      changes.push({ kind: "entry", key, fact: next });
+    }
+  }
+  for (const [key, fact] of source.failedSyncs) {
+    const mine = target.failedSyncs.get(key);
+    const next = mine === undefined ? fact : smaller(mine, fact);
+    if (next !== mine) {
+      target.failedSyncs.set(key, next);
+      changes.push({ kind: "failedSync", key, fact: next });
+    }
+  }
+  for (const [key, fact] of source.health) {
+    const mine = target.health.get(key);
+    const next = mine === undefined ? fact : smaller(mine, fact);
+    if (next !== mine) {
+      target.health.set(key, next);
+      changes.push({ kind: "health", key, fact: next });
+    }
+  }
+  return changes;
+}
+
+/** An empty set to grow in place with `mergeInto`. */
+export function emptyMutableFacts(): MutableFacts {
+  return { entries: new Map(), failedSyncs: new Map(), health: new Map() };
+}
+
 export interface DeploymentObservation {
   readonly kind: "deployment";
   readonly key: string;

@@ -7,8 +7,11 @@ import {
   addSighting,
   deriveObservations,
   emptyFacts,
+  emptyMutableFacts,
   factsToJson,
   mergeFacts,
+  mergeInto,
+  snapshotFacts,
   type Facts,
 } from "../../src/argocd/observe.ts";
 import type { ArgoApp } from "../../src/argocd/schemas.ts";
@@ -141,6 +144,29 @@ test("with every state sighted, observations are exactly the activity", () => {
         expect(degradations.length).toBeLessThanOrEqual(deployments.length);
         expect(new Set(degradations.map((d) => (d.kind === "failure" ? d.ref : -1))).size).toBe(degradations.length);
       }
+    }),
+    fcParams(150),
+  );
+});
+
+test("mergeInto grows one set in place to the same facts, and reports exactly what changed", () => {
+  fc.assert(
+    fc.property(runArb, fc.nat(), ([actions, seen], cut) => {
+      const { sightings } = play(actions, seen);
+      const set = emptyMutableFacts();
+      const written = new Map<string, unknown>();
+      // Sightings out of order too: a later one first, then the rest.
+      const k = sightings.length === 0 ? 0 : cut % sightings.length;
+      for (const s of [...sightings.slice(k), ...sightings.slice(0, k)]) {
+        for (const ch of mergeInto(set, snapshotFacts(s.app, s.seenAt))) written.set(ch.key, ch.fact);
+      }
+      same(set, fold(sightings));
+      // What was written, last write per key, is the whole set: a store fed the changes has it all.
+      const all = [...set.entries, ...set.failedSyncs, ...set.health];
+      expect(written.size).toBe(all.length);
+      for (const [key, fact] of all) expect(written.get(key)).toBe(fact);
+      // Nothing new: nothing to write.
+      for (const s of sightings) expect(mergeInto(set, snapshotFacts(s.app, s.seenAt))).toEqual([]);
     }),
     fcParams(150),
   );
