@@ -5,7 +5,7 @@
 // scrubbed of it before it can reach an error message.
 import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
 import * as v from "valibot";
-import { describeIssues } from "../woodpecker/schemas.ts";
+import { describeIssues } from "../util/valibot-issues.ts";
 import {
   ApplicationListSchema,
   GatewayErrorSchema,

@@ -3,7 +3,7 @@
 // are ignored; Go's zero values (`null` times, nil slices, absent omitempty fields) are accepted
 // where ArgoCD really sends them; a time that is not strict RFC 3339 makes the app invalid.
 import * as v from "valibot";
-import { describeIssues } from "../woodpecker/schemas.ts";
+import { describeIssues } from "../util/valibot-issues.ts";
 import { parseRfc3339 } from "./time.ts";
 
 /** One entry of `status.history`: a successful whole-app sync. */

@@ -5,7 +5,7 @@
 // says so, and `takeRelist()` is the same signal as a flag for a poller. Anything malformed
 // (garbage, an invalid app, an `{"error": …}` message) is a counted problem, never a crash.
 import * as v from "valibot";
-import { describeIssues } from "../woodpecker/schemas.ts";
+import { describeIssues } from "../util/valibot-issues.ts";
 import { ArgoCDError, type ArgoCDClient } from "./client.ts";
 import { parseApplication, StreamMessageSchema, type ArgoApp } from "./schemas.ts";
 import { StreamParser, type Frame } from "./sse.ts";
