@@ -15,6 +15,9 @@ RUN arch="${TARGETARCH:-$(dpkg --print-architecture)}" \
  && bun build --compile --minify --sourcemap --target="$target" src/main.ts --outfile /out/dora-exporter \
  && if [ "$arch" = "$(dpkg --print-architecture)" ]; then /out/dora-exporter --version; fi
 
+# The state directory (DORA_STATE_FILE=/var/lib/dora-exporter/state.db), empty, for the last stage.
+RUN mkdir -p /out/state
+
 # 2. A static busybox, only for the HEALTHCHECK's `wget` (the exporter has no HTTP client command).
 FROM busybox:1.37-musl AS busybox
 
@@ -22,6 +25,9 @@ FROM busybox:1.37-musl AS busybox
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /out/dora-exporter /usr/local/bin/dora-exporter
 COPY --from=busybox /bin/busybox /usr/local/bin/busybox
+# Owned by the user below, so that a volume mounted there (a new Docker named volume takes the
+# image directory's owner) is writable without a root step.
+COPY --from=build --chown=65532:65532 /out/state/ /var/lib/dora-exporter/
 ENV DORA_LISTEN=0.0.0.0:9798
 EXPOSE 9798
 # 65532 = distroless' "nonroot"; numeric so that Kubernetes' runAsNonRoot can verify it.

@@ -90,6 +90,30 @@ function withComponent(): { objects: K8sObject[]; kustomization: string } {
   }
 }
 
+/** deploy/kubernetes copied, with `components:` listing these (the kustomization names each one). */
+function withComponents(names: readonly string[]): K8sObject[] {
+  const src = readFileSync(join(BASE, "kustomization.yaml"), "utf8");
+  for (const n of names) expect(src).toContain(`- components/${n}`);
+  const dir = mkdtempSync(join(tmpdir(), "dora-kustomize-"));
+  try {
+    cpSync(BASE, dir, { recursive: true });
+    writeFileSync(join(dir, "kustomization.yaml"), `${src}components:\n${names.map((n) => `  - components/${n}\n`).join("")}`);
+    return render(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Pod = { containers: { env: { name: string; value?: string }[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: Record<string, any>[] };
+const deploymentOf = (objects: K8sObject[]) => objects.find((o) => o.kind === "Deployment") as K8sObject & { spec: { strategy: unknown; replicas: number; template: { spec: Pod } } };
+const envOf = (pod: Pod) => Object.fromEntries(pod.containers[0]!.env.map((e) => [e.name, e.value]));
+/** The volume mounted at the directory of `file`. */
+function volumeHolding(pod: Pod, file: string): Record<string, any> {
+  const mount = pod.containers[0]!.volumeMounts.find((m) => file.startsWith(m.mountPath + "/") && !file.slice(m.mountPath.length + 1).includes("/"));
+  expect(mount, `no volume mounted at the directory of ${file}`).toBeDefined();
+  return pod.volumes.find((v) => v.name === mount!.name)!;
+}
+
 const KINDS = ["ConfigMap", "Deployment", "PrometheusRule", "Service", "ServiceMonitor"];
 
 describe("deploy/kubernetes rendered by kubectl kustomize", () => {
@@ -141,6 +165,59 @@ describe("deploy/kubernetes rendered by kubectl kustomize", () => {
   test("no object has a field the schemas do not know (base, component, Secret example)", () => {
     const secret = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map((d) => d.toJSON() as K8sObject);
     expect(unknownFields([...render(BASE), ...withComponent().objects, ...secret])).toBe("");
+  }, 60_000);
+});
+
+describe("the state file and ArgoCD", () => {
+  test("the base: DORA_STATE_FILE in an emptyDir of its own per pod, so the rolling update never shares a file", () => {
+    const d = deploymentOf(render(BASE));
+    const pod = d.spec.template.spec;
+    const env = envOf(pod);
+    expect(env.DORA_STATE_FILE).toMatch(/^\/.+\.db$/);
+    const volume = volumeHolding(pod, env.DORA_STATE_FILE!);
+    expect(Object.keys(volume).sort()).toEqual(["emptyDir", "name"]);
+    expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(env.ARGOCD_URL).toBeUndefined();
+  });
+
+  test("persistent-state: the same file on a PVC the component creates, strategy Recreate (one pod holds the file at a time), one replica", async () => {
+    const objects = withComponents(["persistent-state"]);
+    expect(await schemaErrors(objects)).toEqual([]);
+    expect(objects.map((o) => o.kind).sort()).toEqual([...KINDS, "PersistentVolumeClaim"].sort());
+    const d = deploymentOf(objects);
+    const pod = d.spec.template.spec;
+    const volume = volumeHolding(pod, envOf(pod).DORA_STATE_FILE!);
+    expect(Object.keys(volume).sort()).toEqual(["name", "persistentVolumeClaim"]);
+    const pvc = objects.find((o) => o.kind === "PersistentVolumeClaim") as any;
+    expect(volume.persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
+    expect(pvc.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    expect(d.spec.strategy).toEqual({ type: "Recreate" });
+    expect(d.spec.replicas).toBe(1);
+    // Nothing else of the Deployment changes.
+    const base = deploymentOf(render(BASE));
+    const strip = (x: any) => ({ ...x, spec: { ...x.spec, strategy: null, template: { ...x.spec.template, spec: { ...x.spec.template.spec, volumes: x.spec.template.spec.volumes.filter((v: any) => v.name !== volume.name) } } } });
+    expect(strip(d)).toEqual(strip(base));
+  });
+
+  test("argocd: ARGOCD_URL and ARGOCD_TOKEN_FILE from the read-only mount of the Secret dora-exporter-argocd; never a token in the env", async () => {
+    const objects = withComponents(["argocd"]);
+    expect(await schemaErrors(objects)).toEqual([]);
+    const pod = deploymentOf(objects).spec.template.spec;
+    const env = envOf(pod);
+    expect(env.ARGOCD_URL).toMatch(/^https?:\/\//);
+    expect(env.ARGOCD_TOKEN).toBeUndefined();
+    const volume = volumeHolding(pod, env.ARGOCD_TOKEN_FILE!);
+    expect(volume.secret).toEqual({ secretName: "dora-exporter-argocd", items: [{ key: "token", path: "token" }] });
+    expect(env.ARGOCD_TOKEN_FILE).toEndWith("/token");
+    expect(pod.containers[0]!.volumeMounts.find((m) => m.name === volume.name)!.readOnly).toBe(true);
+    // The Woodpecker token stays where it was.
+    expect(envOf(deploymentOf(render(BASE)).spec.template.spec).WOODPECKER_TOKEN_FILE).toBe(env.WOODPECKER_TOKEN_FILE!);
+  });
+
+  test("all three components together validate, with no unknown field", async () => {
+    const objects = withComponents(["kube-prometheus-stack", "argocd", "persistent-state"]);
+    expect(await schemaErrors(objects)).toEqual([]);
+    expect(unknownFields(objects)).toBe("");
   }, 60_000);
 });
 

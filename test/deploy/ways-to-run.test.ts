@@ -54,6 +54,17 @@ describe("systemd unit", () => {
     expect(svc.Install!.WantedBy).toEqual(["multi-user.target"]);
   });
 
+  test("keeps the state file in its StateDirectory (writable under ProtectSystem=strict, kept across restarts); ArgoCD token only as a credential", () => {
+    expect(s.StateDirectory).toEqual(["dora-exporter"]);
+    // %S is /var/lib for a system unit; with DynamicUser the directory belongs to the service's user.
+    expect(s.Environment).toContain("DORA_STATE_FILE=%S/dora-exporter/state.db");
+    expect(s.ReadWritePaths).toBeUndefined();
+    const src = text("deploy/systemd/dora-exporter.service");
+    expect(src).toContain("# LoadCredential=argocd-token:/etc/dora-exporter/argocd-token");
+    expect(src).toContain("# Environment=ARGOCD_TOKEN_FILE=%d/argocd-token");
+    expect(src).not.toMatch(/ARGOCD_TOKEN=/);
+  });
+
   test("Documentation= is the project's README, installed there by the documented steps", () => {
     const docs = svc.Unit!.Documentation!;
     expect(docs).toHaveLength(1);
@@ -75,6 +86,7 @@ describe("systemd unit", () => {
     expect(vars.WOODPECKER_URL).toMatch(/^https?:\/\//);
     expect(vars.WOODPECKER_TOKEN).toBeUndefined();
     expect(vars.WOODPECKER_TOKEN_FILE).toBeUndefined();
+    expect(env).not.toMatch(/ARGOCD_TOKEN/);
     for (const k of Object.keys(vars)) expect(k).toMatch(/^(WOODPECKER_URL|DORA_[A-Z_]+)$/);
   });
 
@@ -182,6 +194,16 @@ describe("docker compose", () => {
     expect(svc.read_only).toBe(true);
     expect(svc.cap_drop).toEqual(["ALL"]);
   });
+
+  test("keeps the state file in a named volume at the directory the image gives its user", () => {
+    const file = svc.environment.DORA_STATE_FILE as string;
+    const dir = file.slice(0, file.lastIndexOf("/"));
+    expect(svc.volumes).toEqual([`dora-exporter-state:${dir}`]);
+    expect(Object.keys(compose.volumes)).toContain("dora-exporter-state");
+    // A new named volume takes the owner of the image's directory: the image creates it for 65532.
+    expect(text("Dockerfile")).toContain(`COPY --from=build --chown=${svc.user} /out/state/ ${dir}/`);
+    expect(svc.environment.ARGOCD_TOKEN).toBeUndefined();
+  });
 });
 
 describe("token files", () => {
@@ -190,7 +212,7 @@ describe("token files", () => {
   const writes = sources.flatMap((f) =>
     text(f)
       .split("\n")
-      .filter((l) => /printf '%s' "\$WOODPECKER_TOKEN"|<<< "\$TOKEN"/.test(l))
+      .filter((l) => /printf '%s' "\$WOODPECKER_TOKEN"|<<< "\$TOKEN"|generate-token .*\| *(sudo )?install /.test(l))
       .map((line) => ({ f, line: line.replace(/^#\s*/, "") })),
   );
 
