@@ -15,9 +15,9 @@ const USAGE = `dora-exporter ${VERSION}: DORA metrics from Woodpecker CI for Pro
 
 Usage:
   dora-exporter            run the exporter (needs WOODPECKER_URL and a token)
-  dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker; prints the
-                           simulator's URL and token for report/check (--sim-port N: its port;
-                           see dora-exporter demo --help)
+  dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker and ArgoCD;
+                           prints their URLs and tokens for report/check (--sim-port N,
+                           --argocd-port N: their ports; see dora-exporter demo --help)
   dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
                            --format table|json|markdown; see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match

@@ -1,5 +1,5 @@
-// `dora-exporter demo` as someone trying it: it prints the simulator's URL and token on stdout, and
-// `report` and `check` run in a second terminal with exactly those two lines work against it.
+// `dora-exporter demo` as someone trying it: it prints the simulators' URLs and tokens on stdout, and
+// `report` and `check` run in a second terminal with exactly those lines work against them.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { BINARY, ensureBinary, startExporterProcess, waitFor, type ExporterProcess } from "./exporter-process.ts";
 
@@ -15,7 +15,8 @@ async function startDemo(args: string[] = []): Promise<{ demo: ExporterProcess; 
   const demo = await startExporterProcess({}, ["demo", ...args]);
   running.push(demo);
   await waitFor("the demo's stdout block", async () => demo.stdout().includes("export WOODPECKER_TOKEN="));
-  const vars = Object.fromEntries([...demo.stdout().matchAll(/^\s*export (WOODPECKER_URL|WOODPECKER_TOKEN)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  await waitFor("the demo's ArgoCD lines", async () => demo.stdout().includes("export ARGOCD_TOKEN="));
+  const vars = Object.fromEntries([...demo.stdout().matchAll(/^\s*export (WOODPECKER_URL|WOODPECKER_TOKEN|ARGOCD_URL|ARGOCD_TOKEN)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
   return { demo, vars };
 }
 
@@ -35,8 +36,9 @@ async function freePort(): Promise<number> {
 describe("dora-exporter demo for trying report and check", () => {
   test("prints the page, the simulator's URL and its token on stdout; report and check work with them", async () => {
     const { demo, vars } = await startDemo();
-    expect(Object.keys(vars).sort()).toEqual(["WOODPECKER_TOKEN", "WOODPECKER_URL"]);
+    expect(Object.keys(vars).sort()).toEqual(["ARGOCD_TOKEN", "ARGOCD_URL", "WOODPECKER_TOKEN", "WOODPECKER_URL"]);
     expect(vars.WOODPECKER_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(vars.ARGOCD_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(demo.stdout()).toContain(`${demo.url}/`);
     expect(demo.stdout()).toContain("dora-exporter report");
     expect(demo.stdout()).toContain("dora-exporter check");
@@ -49,6 +51,33 @@ describe("dora-exporter demo for trying report and check", () => {
     const check = cli(["check"], vars);
     expect(check.out).toContain("acme/shop-api");
     expect(check.out).not.toMatch(/token\s+FAIL/);
+  });
+
+  test("the simulated ArgoCD answers with the printed token and deploys acme/search with images tagged by its pushes' commits", async () => {
+    const { vars } = await startDemo();
+    const denied = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`);
+    expect(denied.status).toBe(401);
+    const res = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`, { headers: { authorization: `Bearer ${vars.ARGOCD_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const apps = ((await res.json()) as { items: { metadata: { name: string }; status: { summary: { images?: string[] } } }[] }).items;
+    expect(apps.map((a) => a.metadata.name)).toEqual(["search"]);
+    const [image] = apps[0]!.status.summary.images!;
+    const tag = image!.slice(image!.lastIndexOf(":") + 1);
+    const pipelines = (await (
+      await fetch(`${vars.WOODPECKER_URL}/api/repos/lookup/acme/search`, { headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` } })
+        .then((r) => r.json() as Promise<{ id: number }>)
+        .then((r) => fetch(`${vars.WOODPECKER_URL}/api/repos/${r.id}/pipelines?per_page=100`, { headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` } }))
+    ).json()) as { event: string; commit: string }[];
+    expect(pipelines.filter((p) => p.event === "push").some((p) => p.commit.startsWith(tag))).toBe(true);
+  });
+
+  test("--argocd-port N serves the simulated ArgoCD on that port; a taken one is exit 2 with one line", async () => {
+    const port = await freePort();
+    const { vars } = await startDemo(["--argocd-port", String(port)]);
+    expect(vars.ARGOCD_URL).toBe(`http://127.0.0.1:${port}`);
+    const r = cli(["demo", "--argocd-port", String(port)], { DORA_LISTEN: "127.0.0.1:0" });
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split("\n")).toEqual([expect.stringMatching(/^dora-exporter demo: --argocd-port: cannot listen on 127\.0\.0\.1:\d+: address already in use/)]);
   });
 
   test("--sim-port N serves the simulator on that port", async () => {
@@ -80,6 +109,7 @@ describe("dora-exporter demo for trying report and check", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("--sim-port N");
     expect(r.out).toMatch(/\d+ times faster/);
+    expect(r.out).toContain("--argocd-port N");
     expect(cli(["--help"], {}).out).toContain("--sim-port");
   });
 });

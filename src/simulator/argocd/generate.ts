@@ -32,6 +32,11 @@ export interface GitOpsOptions {
   readonly degradeRate?: number;
 }
 
+/** The image a build of `sha` pushed: `registry.example.com/acme/shop-api:3f2a9c1`. */
+export function gitOpsImage(registry: string, fullName: string, sha: string): string {
+  return `${registry}/${fullName}:${sha.slice(0, 7)}`;
+}
+
 type Step = { readonly at: number; readonly run: () => void };
 
 export function generateGitOps(state: ArgoCDState, repos: readonly GitOpsRepo[], opts: GitOpsOptions): { apps: string[] } {
@@ -49,7 +54,7 @@ export function generateGitOps(state: ArgoCDState, repos: readonly GitOpsRepo[],
     const commits = [...repo.commits].sort((a, b) => a.time - b.time);
     const first = commits[0];
     if (!first) continue;
-    const image = (sha: string) => `${registry}/${repo.fullName}:${sha.slice(0, 7)}`;
+    const image = (sha: string) => gitOpsImage(registry, repo.fullName, sha);
     const created = first.time - 86_400;
     state.addApp({ name, repoURL: configRepo, path: `apps/${name}`, images: [], health: "Missing", at: created });
     apps.push(name);
