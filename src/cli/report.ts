@@ -6,11 +6,12 @@
 import type { Config } from "../config/config.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import { repoFilter } from "../core/glob.ts";
-import type { Keys, TargetSummary, WindowSummary } from "../core/summary.ts";
+import type { Keys } from "../core/summary.ts";
 import type { Parsed } from "../util/parsed.ts";
 import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
 import { atParam, DEFAULT_WINDOW, repoParam, windowParam } from "../view/params.ts";
-import { summaryJson, windowSummary } from "../view/window.ts";
+import { MAPPED_BY_TEXT, sourcesText } from "../view/sources.ts";
+import { summaryJson, windowSummary, type ViewSummary } from "../view/window.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
 import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
@@ -77,7 +78,7 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
   return 0;
 }
 
-export function renderReport(s: WindowSummary, format: ReportFormat): string {
+export function renderReport(s: ViewSummary, format: ReportFormat): string {
   switch (format) {
     case "json":
       return JSON.stringify(summaryJson(s), null, 2) + "\n";
@@ -91,9 +92,31 @@ export function renderReport(s: WindowSummary, format: ReportFormat): string {
 const HEADER = ["repo", "target", "deploy frequency", "lead time (median / p90)", "change failure rate", "time to restore", "failing since"];
 const RIGHT = new Set([2, 3, 4, 5]);
 
-function cells(t: TargetSummary): string[] {
-  const k = t.keys;
-  return [t.repo, t.deployTo, ...keyCells(k), t.failing.now ? formatTime(t.failing.since) : "-"];
+/** The rows' header: with a `source` column when ArgoCD feeds any target (without it every row would say woodpecker). */
+function header(s: ViewSummary): string[] {
+  return withSources(s) ? [...HEADER, "source"] : HEADER;
+}
+
+function withSources(s: ViewSummary): boolean {
+  return s.targets.some((t) => t.sources.some((x) => x.source !== "woodpecker"));
+}
+
+function rows(s: ViewSummary): string[][] {
+  const sources = withSources(s);
+  return s.targets.map((t) => {
+    const row = [t.repo, t.deployTo, ...keyCells(t.keys), t.failing.now ? formatTime(t.failing.since) : "-"];
+    return sources ? [...row, sourcesText(t.sources)] : row;
+  });
+}
+
+/** The ArgoCD apps and how each was mapped (nothing without ArgoCD). */
+function appLines(s: ViewSummary): string[] {
+  if (s.apps.length === 0) return [];
+  return [
+    `ArgoCD apps (${s.apps.length}): app -> repo, target: mapped by (why)`,
+    ...s.apps.map((a) => `  ${a.app} -> ${a.repo}, ${a.deployTo}: ${a.by} (${a.why})`),
+    "",
+  ];
 }
 
 function keyCells(k: Keys): string[] {
@@ -105,11 +128,11 @@ function keyCells(k: Keys): string[] {
   ];
 }
 
-function title(s: WindowSummary): string {
+function title(s: ViewSummary): string {
   return `DORA over the last ${s.window.days} days (${formatTime(s.window.start)} – ${formatTime(s.window.end)}), ${plural(s.overall.repos, "repo")}, ${plural(s.overall.targets, "target")}`;
 }
 
-function overallLine(s: WindowSummary): string[] {
+function overallLine(s: ViewSummary): string[] {
   const k = s.overall.keys;
   const [df, lt, cfr, ttr] = keyCells(k);
   return [
@@ -121,21 +144,21 @@ function overallLine(s: WindowSummary): string[] {
   ];
 }
 
-function reportTable(s: WindowSummary): string {
-  const rows = s.targets.map(cells);
+function reportTable(s: ViewSummary): string {
   return [
     title(s),
     "",
     ...overallLine(s).map((l) => "  " + l),
     "",
-    rows.length === 0 ? "No deployment attempts in these repos (dora-exporter check shows what the rules match)." : textTable(HEADER, rows, RIGHT),
+    s.targets.length === 0 ? "No deployment attempts in these repos (dora-exporter check shows what the rules match)." : textTable(header(s), rows(s), RIGHT),
     "",
+    ...appLines(s),
     "In parentheses: successful deployments, failed/attempts, incidents restored in the window. Levels: DORA 2023 (\"no data\": nothing in the window).",
     "",
   ].join("\n");
 }
 
-function reportMarkdown(s: WindowSummary): string {
+function reportMarkdown(s: ViewSummary): string {
   const k = s.overall.keys;
   const [df, lt, cfr, ttr] = keyCells(k).map(escapeMarkdown);
   return [
@@ -145,8 +168,18 @@ function reportMarkdown(s: WindowSummary): string {
     `|---:|---:|---:|---:|`,
     `| ${df} | ${lt} | ${cfr} | ${ttr} |`,
     "",
-    s.targets.length === 0 ? "_No deployment attempts._" : markdownTable(HEADER, s.targets.map(cells), RIGHT),
+    s.targets.length === 0 ? "_No deployment attempts._" : markdownTable(header(s), rows(s), RIGHT),
     "",
+    ...(s.apps.length === 0
+      ? []
+      : [
+          markdownTable(
+            ["ArgoCD app", "repo", "target", "mapped by", "why"],
+            s.apps.map((a) => [a.app, a.repo, a.deployTo, `${a.by}: ${MAPPED_BY_TEXT[a.by]}`, a.why]),
+            new Set(),
+          ),
+          "",
+        ]),
     s.overall.failingTargets === 0
       ? "No target is failing right now."
       : `**${plural(s.overall.failingTargets, "target")} failing**, the first since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,

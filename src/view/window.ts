@@ -1,9 +1,11 @@
 // The window summary as the JSON API, the page and `dora-exporter report` compute and show it:
-// one summary per request over the tracked repos, and the JSON shapes of the API (which
+// one summary per request over the tracked repos, each target with its sources (Woodpecker, ArgoCD
+// apps and their mappings: view/sources.ts), and the JSON shapes of the API (which
 // `report --format json` prints too).
 import { repoFilter } from "../core/glob.ts";
-import { summarize, type RepoSummary, type SummaryRepo, type WindowSummary } from "../core/summary.ts";
+import { summarize, type RepoSummary, type SummaryRepo, type TargetSummary, type WindowSummary } from "../core/summary.ts";
 import { pipelineLinks } from "../woodpecker/links.ts";
+import { sortedApps, sourceLookup, type AppMapping, type Sources, type TargetSource } from "./sources.ts";
 
 /** What a summary is computed from. */
 export interface SummarySource {
@@ -12,6 +14,8 @@ export interface SummarySource {
   readonly woodpeckerUrl: string;
   /** Unix seconds: "now" for windows that do not name an `at`. */
   readonly now: number;
+  /** What feeds each target (with ArgoCD); absent: Woodpecker feeds them all. */
+  readonly sources?: Sources;
 }
 
 export interface WindowQuery {
@@ -22,36 +26,60 @@ export interface WindowQuery {
   readonly at?: number;
 }
 
-export function windowSummary(source: SummarySource, q: WindowQuery): WindowSummary {
+/** A target of the summary with the sources that feed it. */
+export type SourcedTarget = TargetSummary & { readonly sources: readonly TargetSource[] };
+export type SourcedRepo = Omit<RepoSummary, "targets"> & { readonly targets: readonly SourcedTarget[] };
+
+/** The window summary as shown: targets with their sources, and the ArgoCD apps of the shown repos. */
+export interface ViewSummary extends Omit<WindowSummary, "targets" | "repos"> {
+  readonly targets: readonly SourcedTarget[];
+  readonly repos: readonly SourcedRepo[];
+  /** ArgoCD apps mapped to the shown repos (all of them without a repo filter), by name; [] without ArgoCD. */
+  readonly apps: readonly AppMapping[];
+}
+
+export function windowSummary(source: SummarySource, q: WindowQuery): ViewSummary {
   const repos = q.repo === undefined ? [] : typeof q.repo === "string" ? [q.repo] : q.repo;
-  return summarize(source.repos, {
+  const filter = repos.length === 0 ? undefined : repoFilter(repos);
+  const s = summarize(source.repos, {
     windowDays: q.window,
     now: q.at ?? source.now,
     pipelineLink: pipelineLinks(source.woodpeckerUrl),
-    repoFilter: repos.length === 0 ? undefined : repoFilter(repos),
+    repoFilter: filter,
   });
+  const lookup = sourceLookup(source.sources);
+  const sourced = (t: TargetSummary): SourcedTarget => ({ ...t, sources: lookup(t.repo, t.deployTo) });
+  return {
+    ...s,
+    targets: s.targets.map(sourced),
+    repos: s.repos.map((r) => ({ ...r, targets: r.targets.map(sourced) })),
+    apps: sortedApps(source.sources).filter((a) => !filter || filter(a.repo)),
+  };
 }
 
-export type SummaryJson = Omit<WindowSummary, "repos"> & {
-  readonly repos: readonly Omit<RepoSummary, "targets" | "daily" | "incidents">[];
+export type SummaryJson = Omit<ViewSummary, "repos"> & {
+  readonly repos: readonly Omit<SourcedRepo, "targets" | "daily" | "incidents">[];
 };
 
-/** GET /api/v1/summary: overall, repo × target rows and per-repo totals (no series, no incidents). */
-export function summaryJson(s: WindowSummary): SummaryJson {
+/** GET /api/v1/summary: overall, repo × target rows with their sources, per-repo totals (no series, no incidents), ArgoCD apps. */
+export function summaryJson(s: ViewSummary): SummaryJson {
   return {
     window: s.window,
     overall: s.overall,
     targets: s.targets,
     repos: s.repos.map(({ targets: _t, daily: _d, incidents: _i, ...rest }) => rest),
+    apps: s.apps,
   };
 }
 
 export interface RepoDetailJson {
-  readonly window: WindowSummary["window"];
-  readonly repo: RepoSummary;
+  readonly window: ViewSummary["window"];
+  readonly repo: SourcedRepo;
+  /** The ArgoCD apps mapped to this repo. */
+  readonly apps: readonly AppMapping[];
 }
 
-/** GET /api/v1/repos/{repo}: one repo with its targets, daily series and recent incidents. */
-export function repoDetailJson(s: WindowSummary, repo: RepoSummary): RepoDetailJson {
-  return { window: s.window, repo };
+/** GET /api/v1/repos/{repo}: one repo with its targets and their sources, daily series, recent incidents and ArgoCD apps. */
+export function repoDetailJson(s: ViewSummary, repo: SourcedRepo): RepoDetailJson {
+  return { window: s.window, repo, apps: s.apps.filter((a) => a.repo === repo.repo) };
 }

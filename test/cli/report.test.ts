@@ -45,7 +45,9 @@ describe("output formats", () => {
     const r = await runBinary(["report", "--format=json", "--window", "7d", "--repo", "acme/web", "--repo", "acme/search", ...AT], s.env);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as SummaryJson;
-    expect(Object.keys(j).sort()).toEqual(["overall", "repos", "targets", "window"]);
+    expect(Object.keys(j).sort()).toEqual(["apps", "overall", "repos", "targets", "window"]);
+    expect(j.apps).toEqual([]); // no ArgoCD
+    for (const t of j.targets) expect(t.sources).toEqual([{ source: "woodpecker", app: "", mappedBy: null, why: null }]);
     expect(j.window).toEqual({ days: 7, start: END - 7 * 86_400, end: END });
     expect(j.repos.map((x) => x.repo)).toEqual(["acme/search", "acme/web"]);
     expect(j.overall.repos).toBe(2);

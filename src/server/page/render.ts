@@ -3,7 +3,9 @@
 // summary as the JSON API; each shown number carries `data-k` (what it is) and `data-value` (the
 // API's raw value) so the browser test can compare the two.
 import type { Level } from "../../core/levels.ts";
-import type { Keys, RepoSummary, TargetSummary, WindowSummary } from "../../core/summary.ts";
+import type { Keys, RepoSummary } from "../../core/summary.ts";
+import { MAPPED_BY_TEXT, sourcesText, type AppMapping } from "../../view/sources.ts";
+import type { SourcedTarget, ViewSummary } from "../../view/window.ts";
 import { html, type Html } from "../html.ts";
 import type { ExporterStatus } from "../view.ts";
 import { dailyChart } from "./chart.ts";
@@ -12,7 +14,7 @@ import { STYLE_HTML } from "./style.ts";
 
 export interface PageInput {
   readonly status: ExporterStatus;
-  readonly summary: WindowSummary;
+  readonly summary: ViewSummary;
   readonly woodpeckerUrl: string;
   /** Unix seconds, the clock (not the window's end, which `at` may move): for "last poll 5 s ago". */
   readonly clock: number;
@@ -33,7 +35,7 @@ export function renderPage(p: PageInput): Html {
 <meta http-equiv="refresh" content="60"><link rel="icon" href="data:,">
 <title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} days${st.demo ? " (demo)" : ""}</title>
 <style>${STYLE_HTML}</style></head><body>
-${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker, not from a real server.</div>` : ""}
+${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker${s.apps.length > 0 ? " and ArgoCD" : ""}, not from a real server.</div>` : ""}
 <header><div class="wrap top">
 <h1>DORA <span class="sub">from Woodpecker CI</span></h1>
 <nav class="windows" aria-label="window">${WINDOWS.map((w) =>
@@ -48,6 +50,7 @@ ${headline(s)}
 ${failingNotice(s, now)}
 <h2>Repos × targets</h2>
 ${targetTable(s.targets, now)}
+${appTable(s.apps)}
 <h2>Per day</h2>
 <p class="legend"><span class="sw ok"></span> deployments <span class="sw fail"></span> failed attempts</p>
 <div class="repos">${s.repos.map((r) => repoCard(r))}</div>
@@ -65,7 +68,7 @@ export function pageHref(days: number, repo?: string, at?: number): string {
   return `/?${q.toString()}`;
 }
 
-function headline(s: WindowSummary): Html {
+function headline(s: ViewSummary): Html {
   const k = s.overall.keys;
   const card = (title: string, key: string, value: string, raw: number | null, level: Level, detail: Html | string) =>
     html`<section class="card lvl-${level}"><h3>${title}</h3><div class="big" data-k="overall:${key}" data-value="${raw ?? ""}">${value}</div>${badge(level)}<p class="detail">${detail}</p></section>`;
@@ -105,7 +108,7 @@ ${card(
 </div>`;
 }
 
-function failingNotice(s: WindowSummary, now: number): Html | string {
+function failingNotice(s: ViewSummary, now: number): Html | string {
   const failing = s.targets.filter((t) => t.failing.now);
   if (failing.length === 0) return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
   return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}"><strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
@@ -113,20 +116,25 @@ function failingNotice(s: WindowSummary, now: number): Html | string {
   )}</div>`;
 }
 
-function targetTable(rows: readonly TargetSummary[], now: number): Html {
+function targetTable(rows: readonly SourcedTarget[], now: number): Html {
+  // Sources under each target's name once ArgoCD feeds any (without it, every one is Woodpecker's).
+  const sources = rows.some((t) => t.sources.some((x) => x.source !== "woodpecker"));
   if (rows.length === 0) {
     return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
   }
   return html`<div class="scroll"><table>
 <thead><tr><th>repo</th><th>target</th><th class="n">deploy frequency</th><th class="n">lead time <span class="sub">median · p90</span></th><th class="n">change failure rate</th><th class="n">time to restore</th><th>failing since</th></tr></thead>
-<tbody>${rows.map((t) => targetRow(t, now))}</tbody></table></div>`;
+<tbody>${rows.map((t) => targetRow(t, now, sources))}</tbody></table></div>`;
 }
 
-function targetRow(t: TargetSummary, now: number): Html {
+function targetRow(t: SourcedTarget, now: number, sources: boolean): Html {
   const id = `${t.repo}|${t.deployTo}`;
   const k = t.keys;
+  const why = t.sources.flatMap((src) => (src.why ? [`${src.app}: ${src.why}`] : [])).join("; ");
   return html`<tr class="${t.failing.now ? "is-failing" : ""}">
-<td class="repo">${t.repo}</td><td class="target" data-label="target">${t.deployTo}</td>
+<td class="repo">${t.repo}</td><td class="target" data-label="target">${t.deployTo}${
+    sources ? html`<br><span class="sub src"${why ? html` title="${why}"` : ""} data-k="${id}:source">${sourcesText(t.sources)}</span>` : ""
+  }</td>
 <td class="n" data-label="deploy frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
 <td class="n" data-label="lead time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
 <td class="n" data-label="change failure rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
@@ -136,6 +144,17 @@ function targetRow(t: TargetSummary, now: number): Html {
       ? html`<span class="bad">since ${formatTime(t.failing.since)}</span> <span class="sub">(${formatDuration(now - t.failing.since!)})</span>`
       : html`<span class="okc">healthy</span>`
   }</td></tr>`;
+}
+
+/** The ArgoCD apps and how each maps to its (repo, target); nothing without ArgoCD. */
+function appTable(apps: readonly AppMapping[]): Html | string {
+  if (apps.length === 0) return "";
+  return html`<h2>ArgoCD apps</h2>
+<div class="scroll"><table class="apps">
+<thead><tr><th>app</th><th>repo</th><th>target</th><th>mapped by</th><th>why</th></tr></thead>
+<tbody>${apps.map(
+    (a) => html`<tr class="${a.by === "unmapped" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
+  )}</tbody></table></div>`;
 }
 
 function cell(id: string, key: string, text: string, raw: number | null, level: Level, sub: string): Html {

@@ -44,6 +44,8 @@ td.n,th.n{text-align:right}
 td.repo{font-weight:600}
 .val{font-variant-numeric:tabular-nums;font-weight:600}
 tr.is-failing{background:color-mix(in srgb,var(--bad) 7%,transparent)}
+tr.is-unmapped{background:color-mix(in srgb,var(--warn) 9%,transparent)}
+table.apps td.sub{overflow-wrap:anywhere}
 td.since{white-space:nowrap}
 .bad{color:var(--bad);font-weight:600}.okc{color:var(--ok)}.warnc{color:var(--warn);font-weight:600}
 .repos{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:.8rem}

@@ -37,7 +37,7 @@ export const apiPlugin = (view: () => ExporterView) =>
       detail: {
         summary: "The four keys over a window",
         description:
-          "Deployment frequency, median and p90 lead time, change failure rate and median time to restore with their DORA levels, overall, per repo and per repo × target, with the counts behind every number.",
+          "Deployment frequency, median and p90 lead time, change failure rate and median time to restore with their DORA levels, overall, per repo and per repo × target, with the counts behind every number; each target with its sources (Woodpecker, or the ArgoCD apps that feed it with how each was mapped and why), and the ArgoCD apps with their mappings.",
         tags: ["dora"],
       },
     })
