@@ -8,7 +8,7 @@ import type { Config } from "../config/config.ts";
 import { repoFilter } from "../core/glob.ts";
 import { attemptOutcome, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
-import { classify, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
+import { classify, DEFAULT_BRANCH_PLACEHOLDER, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
 import { DAY, pipelineUrl } from "../core/summary.ts";
 import { formatTime } from "../server/page/format.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
@@ -47,6 +47,11 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   try {
     const version = await client.version();
     out.push(`woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`);
+    if (olderThan25(version)) {
+      warnings.push(
+        `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, so where pipelines are deleted while a listing pages the exporter reads every pipeline number a page boundary skipped one by one (nothing is lost; extra requests), and its \`parent\` holds an id, not a number, so lead times of deployments may differ from the definitions; upgrade to 2.5 or later for exact numbers`,
+      );
+    }
   } catch (e) {
     out.push(`woodpecker      FAIL ${oneLine(e)}`);
     print();
@@ -121,7 +126,12 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       m.example ??= p; // newest first
       targets.set(target, m);
     }
-    out.push("", `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "?"})`, `  mode: ${describeMode(r, res)}`);
+    out.push("", `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "(empty)"})`, `  mode: ${describeMode(r, res)}`);
+    if (r.defaultBranch === "" && (res.mode === "default-branch-push" || res.block?.rules.some((rule) => rule.branch?.includes(DEFAULT_BRANCH_PLACEHOLDER)))) {
+      warnings.push(
+        `${r.fullName}: Woodpecker reports an empty default branch, so ${res.mode === "default-branch-push" ? "no push counts as a deployment (default rule 2)" : "$default_branch matches no branch"}; set the repo's default branch in the forge and repair the repo in Woodpecker`,
+      );
+    }
     if (res.block) {
       res.block.rules.forEach((rule, i) => {
         const hits = recent.filter((p) => matchRule(p, r, res.block!.rules) === i).length;
@@ -171,6 +181,12 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   return warnings.length === 0 ? 0 : 1;
 }
 
+/** Versions before 2.5 ignore `before` and put the parent's id in `parent` (API-NOTES). */
+function olderThan25(version: string | null): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version ?? "");
+  return m !== null && (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 5));
+}
+
 function coreOf(config: Config) {
   return { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since };
 }
@@ -192,7 +208,9 @@ function describeMode(r: Repo, res: Resolution): string {
     case "deployment-events":
       return "default 1: the repo has deployment pipelines, so only those count; target = deploy_to (or default)";
     case "default-branch-push":
-      return `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
+      return r.defaultBranch === ""
+        ? "default 2: no deployment pipelines, and the default branch is empty, so no push counts"
+        : `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
     case "rules":
       return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
   }

@@ -7,7 +7,7 @@ import type { CoreOptions, Pipeline } from "../core/model.ts";
 import type { RepoState, RuleMode } from "../core/state.ts";
 import type { Logger } from "../log.ts";
 import type { PollStatus } from "../metrics/health-metrics.ts";
-import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
+import { InvalidObjectError, PAGE_SIZE, WoodpeckerError, type RepoList, type WoodpeckerClient } from "../woodpecker/client.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
 import { packRepoState, unpackRepoState, type PackedRepoState } from "./packed-state.ts";
 import { RepoHistory } from "./repo-history.ts";
@@ -25,13 +25,17 @@ export interface PollerOptions {
   readonly log: Logger;
   /** Unix ms. */
   readonly now: () => number;
-  /** Called with each repo whose DORA state changed (or was renamed). */
+  /** Called with each repo whose DORA state changed (or was renamed, or changed default branch). */
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
+  /** Called with each published repo that is no longer tracked: all its series go. */
+  readonly onRepoRemoved?: (repoId: number) => void;
 }
 
 export class TrackedRepo {
   stateRevision = -1;
   stateLabel = "";
+  /** The default branch the published state was derived with. */
+  stateBranch = "";
   /**
    * The last published state, packed (packed-state.ts): the page, the API and `report` read it
    * rarely, while it is held all the time; unpacked it was ~60 MB at 1M pipelines (issue 6).
@@ -67,7 +71,7 @@ export class Poller {
     trackedRepos: 0,
     backfillComplete: false,
   };
-  /** Every repo ever tracked, by id (renames keep their history). */
+  /** Every tracked repo, by id (renames keep their history; a repo no longer tracked is dropped). */
   readonly repos = new Map<number, TrackedRepo>();
   private readonly filter: GlobMatcher;
   private readonly events: readonly string[] | null;
@@ -100,7 +104,8 @@ export class Poller {
       const listing = this.opts.adminRepos
         ? await this.opts.client.allRepos()
         : await this.opts.client.userRepos();
-      const tracked = listing.filter((r) => r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null));
+      const tracked = listing.filter((r) => this.tracks(r));
+      await this.applyListing(listing, tracked);
       this.status.trackedRepos = tracked.length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
@@ -140,6 +145,66 @@ export class Poller {
     }
   }
 
+  private tracks(r: RepoListing): boolean {
+    return r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null);
+  }
+
+  /**
+   * The repo listing's facts, applied as soon as it shows them, before any history is read
+   * (DEFINITIONS "Deployment rules"): a repo no longer tracked loses all its series; a rename or a
+   * default-branch change re-derives the repo's series from the history already held. All of it
+   * happens in one synchronous step, so no scrape can see an old label next to a new one (the
+   * listing has one repo per full_name: never two series with one label set).
+   */
+  private async applyListing(listing: RepoList, tracked: readonly RepoListing[]): Promise<void> {
+    const trackedIds = new Set(tracked.map((r) => r.id));
+    const gone: [TrackedRepo, string][] = [];
+    for (const [id, t] of this.repos) {
+      if (trackedIds.has(id)) continue;
+      const listed = listing.find((r) => r.id === id);
+      if (listed) {
+        gone.push([t, listed.active ? "excluded by DORA_REPOS" : "deactivated"]);
+        continue;
+      }
+      // A listing that skipped an invalid object may have skipped this very repo: not gone.
+      if (listing.skipped > 0) continue;
+      // The admin listing pages by offset: a repo deleted while it pages can hide another one.
+      // Ask for the missing repo itself (the token's own listing is one answer: no such doubt).
+      if (this.opts.adminRepos) {
+        const still = await this.stillThere(id);
+        if (still) continue;
+      }
+      gone.push([t, "not in the token's repo list (deleted, or access lost)"]);
+    }
+    for (const [t, reason] of gone) {
+      this.repos.delete(t.listing.id);
+      if (t.mode === null) continue; // never published: nothing to take away
+      this.opts.log.info("repo no longer tracked; all its series disappear by design", {
+        repo: t.stateLabel,
+        id: t.listing.id,
+        reason,
+      });
+      this.opts.onRepoRemoved?.(t.listing.id);
+    }
+    for (const r of tracked) {
+      const t = this.repos.get(r.id);
+      if (!t) continue;
+      (t as { listing: RepoListing }).listing = r;
+      if (t.mode !== null) this.publish(t);
+    }
+  }
+
+  /** Whether an admin-listed repo that a listing did not show still exists and is active. */
+  private async stillThere(id: number): Promise<boolean> {
+    try {
+      const r = await this.opts.client.repo(id);
+      return r.active;
+    } catch (e) {
+      if (e instanceof WoodpeckerError && (e.status === 404 || e.status === 403 || e.status === 401)) return false;
+      throw e;
+    }
+  }
+
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
@@ -172,6 +237,10 @@ export class Poller {
     // that shows as items at or after the cursor, and the listing starts over by offset.
     let before: number | undefined;
     let page = 1;
+    // Where the next page continues by offset, the lowest number of the page before it: every
+    // number between that and the next page's highest is read one by one (see boundaryGap).
+    let offsetFrom: number | null = null;
+    const unfiltered = !(filters.events && this.events);
     for (;;) {
       const res = await this.opts.client.pipelinePage(listing.id, {
         page,
@@ -181,8 +250,15 @@ export class Poller {
       });
       if (before !== undefined && res.pipelines.some((p) => p.created >= before!)) {
         this.beforeIgnored = true;
-        [before, page] = [undefined, 1];
+        [before, page, offsetFrom] = [undefined, 1, null];
         continue;
+      }
+      const numbers = [...res.pipelines.map((p) => p.number), ...res.invalidNumbers];
+      if (offsetFrom !== null && unfiltered && numbers.length > 0) {
+        // Numbers up to knownUpTo were listed completely by an earlier poll.
+        await this.boundaryGap(listing, h, fresh, Math.max(knownUpTo, ...numbers), offsetFrom, (n) => {
+          if (n > highest) highest = n;
+        });
       }
       for (const n of res.invalidNumbers) h.invalid.add(n);
       if (res.invalid > 0) {
@@ -205,11 +281,45 @@ export class Poller {
       const last = res.pipelines.at(-1);
       const cursor = !this.beforeIgnored && last ? last.created + 1 : before;
       // The cursor only moves down; when a whole page shares one created second, page within it.
-      if (cursor !== undefined && cursor !== before) [before, page] = [cursor, 1];
-      else page++;
+      if (cursor !== undefined && cursor !== before) [before, page, offsetFrom] = [cursor, 1, null];
+      else [page, offsetFrom] = [page + 1, numbers.length > 0 ? Math.min(...numbers) : null];
     }
     h.highWater = highest;
     h.backfilled = true;
+  }
+
+  /**
+   * Offset paging (servers before 2.5, and within one created second): a pipeline deleted after
+   * page k was read moves the first item of page k+1 onto page k, and it is never listed. Pages
+   * are `number DESC` snapshots, so a pipeline that existed all along and is on no page read has
+   * a number strictly between the lowest of page k and the highest of page k+1: each such number
+   * is read on its own (one request per number; normally none, since without a server-side event
+   * filter numbers are consecutive except where pipelines were deleted). Nothing is lost, whatever
+   * is deleted while the listing pages.
+   */
+  private async boundaryGap(
+    listing: RepoListing,
+    h: RepoHistory,
+    fresh: Set<number>,
+    high: number,
+    low: number,
+    seen: (number: number) => void,
+  ): Promise<void> {
+    for (let n = low - 1; n > high; n--) {
+      let p: Pipeline | null;
+      try {
+        p = await this.opts.client.pipeline(listing.id, n);
+      } catch (e) {
+        if (!(e instanceof InvalidObjectError)) throw e;
+        h.invalid.add(n); // skipped and counted; fetched again on its own until valid
+        continue;
+      }
+      if (p === null) continue; // deleted: a real gap
+      fresh.add(p.id);
+      h.invalid.delete(p.number);
+      seen(p.number);
+      if (this.wanted(p)) h.ingest(p);
+    }
   }
 
   private async recheckPending(listing: RepoListing, h: RepoHistory, fresh: ReadonlySet<number>): Promise<void> {
@@ -251,7 +361,13 @@ export class Poller {
 
   private publish(tracked: TrackedRepo): void {
     const { listing, history } = tracked;
-    if (tracked.stateRevision === history.revision && tracked.stateLabel === listing.fullName) return;
+    if (
+      tracked.stateRevision === history.revision &&
+      tracked.stateLabel === listing.fullName &&
+      tracked.stateBranch === listing.defaultBranch
+    ) {
+      return;
+    }
     const state = computeRepoDora(listing, history.pipelines.values(), this.opts.core);
     const oldMode = tracked.mode;
     if (oldMode !== null && oldMode !== state.mode) {
@@ -261,12 +377,25 @@ export class Poller {
         to: state.mode,
       });
     }
-    if (tracked.stateLabel && tracked.stateLabel !== listing.fullName) {
-      this.opts.log.info("repo renamed", { id: listing.id, from: tracked.stateLabel, to: listing.fullName });
+    const published = oldMode !== null;
+    if (published && tracked.stateLabel !== listing.fullName) {
+      this.opts.log.info("repo renamed; its series move to the new repo label by design", {
+        id: listing.id,
+        from: tracked.stateLabel,
+        to: listing.fullName,
+      });
+    }
+    if (published && tracked.stateBranch !== listing.defaultBranch) {
+      this.opts.log.info("default branch changed; the repo's series are derived afresh by design (counters may go down)", {
+        repo: listing.fullName,
+        from: tracked.stateBranch,
+        to: listing.defaultBranch,
+      });
     }
     tracked.state = state;
     tracked.stateRevision = history.revision;
     tracked.stateLabel = listing.fullName;
+    tracked.stateBranch = listing.defaultBranch;
     this.opts.onRepoState(listing, state);
   }
 

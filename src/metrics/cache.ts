@@ -89,11 +89,18 @@ export class DoraSeriesCache {
       // Changed again (or removed) while rendering: that newer change is what counts.
       if (this.changedAt.get(repoId) === at) this.chunks.set(repoId, { label, families });
     }
-    // Repos in name order (then id), not in the order polls happened to finish them: a restarted
-    // exporter or a replica then serves byte-identical DORA series.
-    const ordered = [...this.chunks.entries()]
-      .sort(([ida, a], [idb, b]) => (a.label < b.label ? -1 : a.label > b.label ? 1 : ida - idb))
-      .map(([, c]) => c.families);
+    // Repos in name order, not in the order polls happened to finish them: a restarted exporter
+    // or a replica then serves byte-identical DORA series. Never two series with one label set:
+    // when two repo ids hold one label (a repo re-created under its old name, a swap of names,
+    // seen by a scrape mid-poll) only the one changed last is served.
+    const byLabel = new Map<string, number>();
+    for (const [id, c] of this.chunks) {
+      const holder = byLabel.get(c.label);
+      if (holder === undefined || this.changedAt.get(id)! > this.changedAt.get(holder)!) byLabel.set(c.label, id);
+    }
+    const ordered = [...byLabel.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, id]) => this.chunks.get(id)!.families);
     const parts: Uint8Array[] = [];
     const last = this.names.length - 1;
     this.names.forEach((_, f) => {

@@ -143,6 +143,24 @@ export class SimulatedWoodpecker {
     return structuredClone(repo);
   }
 
+  /**
+   * Repo deletion (Woodpecker's "delete repository"): the repo, its pipelines and its permissions
+   * go; its name is free, and a repo activated again under it is a new repo with a new id.
+   */
+  deleteRepo(repoId: number): void {
+    const repo = this.mustRepo(repoId);
+    this.repos.delete(repoId);
+    this.perms.delete(repoId);
+    this.pipelines.delete(repoId);
+    for (const [name, id] of this.redirects) if (id === repoId) this.redirects.delete(name);
+    this.redirects.delete(repo.full_name.toLowerCase());
+  }
+
+  /** The forge's default branch changed (Woodpecker updates the repo record from the forge). */
+  setDefaultBranch(repoId: number, branch: string): void {
+    this.mustRepo(repoId).default_branch = branch;
+  }
+
   setActive(repoId: number, active: boolean): void {
     this.mustRepo(repoId).active = active;
   }

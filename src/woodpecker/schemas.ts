@@ -121,7 +121,8 @@ export const RepoSchema = v.pipe(
     (r): RepoListing => ({
       id: r.id,
       fullName: r.full_name,
-      defaultBranch: r.default_branch || "main",
+      // Empty stays empty: such a repo has no rule-2 deployments (DEFINITIONS), never a guessed "main".
+      defaultBranch: r.default_branch ?? "",
       active: r.active ?? true,
       forgeUrl: r.forge_url ?? "",
       lastPipeline:
