@@ -42,14 +42,26 @@ export class DoraSeriesCache {
   private parts: Uint8Array[] | null = null;
   private rendering: Promise<Uint8Array[]> | null = null;
 
-  /** Replace the series of one repo (label = its current full_name); rendered on next use. */
+  /** Repo id -> the label its series carry (or will, once rendered). */
+  private readonly labels = new Map<number, string>();
+
+  /**
+   * Replace the series of one repo (label = its current full_name); rendered on next use. A label
+   * another repo id still holds (a repo re-created under its old name, names swapped mid-poll)
+   * goes to this, the newer state, and the other id's series go: never two series with one label
+   * set (DEFINITIONS), as DoraMetrics does.
+   */
   setRepo(repoId: number, repoLabel: string, state: RepoState): void {
+    for (const [other, label] of this.labels) if (label === repoLabel && other !== repoId) this.removeRepo(other);
     this.changed(repoId);
+    this.labels.set(repoId, repoLabel);
     this.pending.set(repoId, { label: repoLabel, state: packRepoState(state) });
   }
 
   removeRepo(repoId: number): void {
     this.changed(repoId);
+    this.labels.delete(repoId);
+    this.changedAt.delete(repoId);
   }
 
   /** The DORA families as encoded parts, in exposition order; renders pending repos first. */
@@ -90,13 +102,12 @@ export class DoraSeriesCache {
       if (this.changedAt.get(repoId) === at) this.chunks.set(repoId, { label, families });
     }
     // Repos in name order, not in the order polls happened to finish them: a restarted exporter
-    // or a replica then serves byte-identical DORA series. Never two series with one label set:
-    // when two repo ids hold one label (a repo re-created under its old name, a swap of names,
-    // seen by a scrape mid-poll) only the one changed last is served.
+    // or a replica then serves byte-identical DORA series. setRepo keeps labels unique; should two
+    // chunks ever share one, only the one changed last is served (never two series, one label set).
     const byLabel = new Map<string, number>();
     for (const [id, c] of this.chunks) {
       const holder = byLabel.get(c.label);
-      if (holder === undefined || this.changedAt.get(id)! > this.changedAt.get(holder)!) byLabel.set(c.label, id);
+      if (holder === undefined || (this.changedAt.get(id) ?? 0) > (this.changedAt.get(holder) ?? 0)) byLabel.set(c.label, id);
     }
     const ordered = [...byLabel.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
