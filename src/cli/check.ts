@@ -49,7 +49,7 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     out.push(`woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`);
     if (olderThan25(version)) {
       warnings.push(
-        `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, so where pipelines are deleted while a listing pages the exporter reads every pipeline number a page boundary skipped one by one (nothing is lost; extra requests), and its \`parent\` holds an id, not a number, so lead times of deployments may differ from the definitions; upgrade to 2.5 or later for exact numbers`,
+        `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, and pages are offsets: a pipeline deleted while the exporter pages shifts the pages, so exact numbers under deletion there rest on re-reading, one by one, every pipeline number a page boundary skipped (one extra request each); upgrade to 2.5 or later`,
       );
     }
   } catch (e) {

@@ -368,7 +368,8 @@ export class Poller {
     ) {
       return;
     }
-    const state = computeRepoDora(listing, history.pipelines.values(), this.opts.core);
+    const pipelines = olderThan25(this.serverVersion) ? parentsAsNumbers(history) : history.pipelines.values();
+    const state = computeRepoDora(listing, pipelines, this.opts.core);
     const oldMode = tracked.mode;
     if (oldMode !== null && oldMode !== state.mode) {
       this.opts.log.info("deployment rules changed mode; the old mode's series disappear by design", {
@@ -406,6 +407,23 @@ export class Poller {
     this.wasFailing = failing;
     if (failing) this.opts.log.error("poll cycle incomplete; keeping what was collected", { problem, problems: count });
     else this.opts.log.info("woodpecker reachable again; poll cycle complete");
+  }
+}
+
+/** Servers before 2.5 ignore `before` and put the parent's id, not its number, in `parent` (API-NOTES). */
+function olderThan25(version: string | null | undefined): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version ?? "");
+  return m !== null && (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 5));
+}
+
+/**
+ * A history read from a server before 2.5, with each `parent` id turned into that pipeline's
+ * number, as the core (and 2.5+) expect. A parent the exporter does not hold (deleted before it
+ * was read, or created before DORA_SINCE) is no parent, as a missing parent number is on 2.5+.
+ */
+function* parentsAsNumbers(history: RepoHistory): IterableIterator<Pipeline> {
+  for (const p of history.pipelines.values()) {
+    yield p.parent > 0 ? { ...p, parent: history.pipelines.get(p.parent)?.number ?? 0 } : p;
   }
 }
 

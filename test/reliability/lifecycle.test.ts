@@ -142,6 +142,30 @@ describe("servers before 2.5 (no `before` filter): deletion while the listing pa
   }
 });
 
+describe("servers before 2.5: `parent` holds the parent's id", () => {
+  test("deployments' lead times equal the definitions' (parent ids read as the parents' numbers)", async () => {
+    const world = new World({ version: "2.4.0" });
+    const other = world.addRepo("acme/noise", false);
+    const r = world.addRepo("acme/deploys", true);
+    const sources: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      pushes(world, other.id, 2); // interleaved: pipeline ids and numbers differ
+      world.clock += 600;
+      const p = world.sim.addPipeline(r.id, { event: "push", branch: "main", commit: world.newCommit() });
+      world.drive(r.id, p, "success", 30);
+      sources.push(p.number);
+      // Deploy an older push now and then, so the parent (not the newest push) decides the source.
+      const from = i % 3 === 2 ? sources[i - 2]! : p.number;
+      world.clock += 3600;
+      const d = world.sim.deploy(r.id, from, i % 2 ? "production" : "staging");
+      world.drive(r.id, d, i % 5 === 4 ? "failure" : "success", 60);
+    }
+    const exp = inProcessExporter(world, { cached: true });
+    expect(await exp.poller.poll()).toBe(true);
+    expect(diffWithOracle(await exp.scrape(), world.expected())).toEqual([]);
+  });
+});
+
 describe("dora-exporter check", () => {
   let stop: (() => void) | undefined;
   afterEach(() => stop?.());
