@@ -281,6 +281,17 @@ export class SimulatedWoodpecker {
     return this.pipelines.get(repoId)?.delete(number) ?? false;
   }
 
+  /**
+   * Put a pipeline record back exactly as it was (id and number included), e.g. one deleted
+   * earlier: how tests show a fresh exporter the history a running one still holds.
+   */
+  putPipeline(repoId: number, record: PipelineRecord): void {
+    this.mustRepo(repoId);
+    const list = this.pipelines.get(repoId)!;
+    if (list.has(record.number)) throw new Error(`putPipeline: repo ${repoId} already has #${record.number}`);
+    list.set(record.number, snapshot(record));
+  }
+
   getPipeline(repoId: number, number: number): PipelineRecord | undefined {
     const p = this.pipelines.get(repoId)?.get(number);
     return p && snapshot(p);
