@@ -210,6 +210,8 @@ async function run(version: string, s: Scenario): Promise<void> {
   const life = new Life(version, s);
   const exp = inProcessExporter(life.world, { cached: true });
   const check = async () => {
+    const before = published(exp);
+    const logged = exp.logs.length;
     const ok = await exp.poller.poll();
     STATS.pagingDeletes = (STATS.pagingDeletes ?? 0) + life.world.faults.injected.length;
     life.world.faults.clear();
@@ -218,6 +220,8 @@ async function run(version: string, s: Scenario): Promise<void> {
     expositions.add(scrape);
     expect(duplicateSeries(scrape)).toEqual([]);
     expect(doraLines(scrape)).toEqual(await life.fresh(exp));
+    // Each by-design change of a repo's series is said by exactly one log line.
+    expect(byDesignLines(exp.logs.slice(logged))).toEqual(expectedLines(before, published(exp)));
   };
   await check();
   for (const st of s.steps) {
@@ -232,6 +236,47 @@ async function run(version: string, s: Scenario): Promise<void> {
 }
 /** What the runs exercised (printed: a property that never deleted while paging proves little). */
 const STATS: Record<string, number> = { pagingDeletes: 0 };
+
+type Published = Map<number, { label: string; branch: string; mode: string }>;
+
+/** The repos whose series the exporter serves, with the facts they were derived from. */
+function published(exp: InProcessExporter): Published {
+  const out: Published = new Map();
+  for (const [id, r] of exp.poller.repos) if (r.mode !== null) out.set(id, { label: r.stateLabel, branch: r.stateBranch, mode: r.mode });
+  return out;
+}
+
+const BY_DESIGN: [RegExp, string][] = [
+  [/^repo renamed/, "renamed"],
+  [/^default branch changed/, "branch"],
+  [/^deployment rules changed mode/, "mode"],
+  [/^repo no longer tracked/, "removed"],
+];
+
+function byDesignLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const l of lines) {
+    const rec = JSON.parse(l) as { msg: string; id?: number; repo?: string };
+    const kind = BY_DESIGN.find(([re]) => re.test(rec.msg))?.[1];
+    if (kind) out.push(kind);
+  }
+  return out.sort();
+}
+
+function expectedLines(before: Published, after: Published): string[] {
+  const out: string[] = [];
+  for (const [id, b] of before) {
+    const a = after.get(id);
+    if (!a) {
+      out.push("removed");
+      continue;
+    }
+    if (a.label !== b.label) out.push("renamed");
+    if (a.branch !== b.branch) out.push("branch");
+    if (a.mode !== b.mode) out.push("mode");
+  }
+  return out.sort();
+}
 
 /** Prefix every metric name so that many expositions make one, then one promtool run checks them all. */
 function batch(texts: Iterable<string>): string {
