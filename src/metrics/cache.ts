@@ -42,8 +42,9 @@ export class DoraSeriesCache {
   private parts: Uint8Array[] | null = null;
   private rendering: Promise<Uint8Array[]> | null = null;
 
-  /** Repo id -> the label its series carry (or will, once rendered). */
+  /** Repo id -> the label its series carry (or will, once rendered), and back. */
   private readonly labels = new Map<number, string>();
+  private readonly holders = new Map<string, number>();
 
   /**
    * Replace the series of one repo (label = its current full_name); rendered on next use. A label
@@ -52,14 +53,19 @@ export class DoraSeriesCache {
    * set (DEFINITIONS), as DoraMetrics does.
    */
   setRepo(repoId: number, repoLabel: string, state: RepoState): void {
-    for (const [other, label] of this.labels) if (label === repoLabel && other !== repoId) this.removeRepo(other);
-    this.changed(repoId);
+    const holder = this.holders.get(repoLabel);
+    if (holder !== undefined && holder !== repoId) this.removeRepo(holder);
+    this.removeRepo(repoId);
     this.labels.set(repoId, repoLabel);
+    this.holders.set(repoLabel, repoId);
+    this.changed(repoId);
     this.pending.set(repoId, { label: repoLabel, state: packRepoState(state) });
   }
 
   removeRepo(repoId: number): void {
     this.changed(repoId);
+    const label = this.labels.get(repoId);
+    if (label !== undefined && this.holders.get(label) === repoId) this.holders.delete(label);
     this.labels.delete(repoId);
     this.changedAt.delete(repoId);
   }
