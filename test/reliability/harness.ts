@@ -94,8 +94,8 @@ export class World {
   readonly deleted = new Map<number, number>();
   private commitSeq = 0;
 
-  constructor(opts: { seed?: number; version?: string } = {}) {
-    this.sim = new SimulatedWoodpecker({ token: TOKEN, now: () => this.clock, version: opts.version });
+  constructor(opts: { seed?: number; version?: string; admin?: boolean } = {}) {
+    this.sim = new SimulatedWoodpecker({ token: TOKEN, now: () => this.clock, version: opts.version, admin: opts.admin });
     this.faults = new FaultInjector(opts.seed ?? 1);
     this.sim.faults = this.faults;
   }
@@ -215,6 +215,8 @@ export interface InProcessOptions {
   backoffLimitMs?: number;
   /** Serve the DORA series the way the exporter does (metrics/cache.ts) instead of one prom-client registry. */
   cached?: boolean;
+  /** DORA_ADMIN_REPOS: list every active repo on the server (the World must be made with `admin`). */
+  adminRepos?: boolean;
 }
 
 export function inProcessExporter(world: World, opts: InProcessOptions = {}): InProcessExporter {
@@ -240,7 +242,7 @@ export function inProcessExporter(world: World, opts: InProcessOptions = {}): In
     client,
     core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
     repos: [],
-    adminRepos: false,
+    adminRepos: opts.adminRepos ?? false,
     concurrency: 2,
     log: createLogger({ write: (l) => logs.push(l) }),
     now,

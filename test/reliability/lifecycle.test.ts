@@ -80,6 +80,21 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     }
   });
 
+  test("a repo object the listing could not validate is not a repo that left: its series stay", async () => {
+    const world = new World();
+    const a = world.addRepo("acme/a", false);
+    pushes(world, a.id, 3);
+    const exp = inProcessExporter(world, { cached: true });
+    expect(await exp.poller.poll()).toBe(true);
+    const before = await exp.scrape();
+    world.faults.add({ match: /^\/api\/user\/repos$/, fault: { kind: "wrong-types", item: 0 }, times: 1 });
+    await exp.poller.poll();
+    expect(doraLines(await exp.scrape())).toEqual(doraLines(before));
+    expect(logLines(exp, /no longer tracked/)).toEqual([]);
+    expect(await exp.poller.poll()).toBe(true);
+    await expectLikeFresh(world, exp);
+  });
+
   test("a default-branch change applies when the repo listing shows it, with one log line (defect 3)", async () => {
     const world = new World();
     const r = world.sim.addRepo({ full_name: "acme/legacy", default_branch: "master" });
@@ -109,6 +124,35 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const scrape = await exp.scrape();
     expect(scrape).not.toContain('repo="acme/nobranch"');
     expect(diffWithOracle(scrape, world.expected())).toEqual([]);
+  });
+});
+
+describe("DORA_ADMIN_REPOS: the server's repo listing pages by offset", () => {
+  test("a repo deleted while the listing pages hides another from it: that one keeps its series; the deleted one loses them", async () => {
+    const world = new World({ admin: true });
+    const repos = Array.from({ length: 60 }, (_, i) => world.addRepo(`acme/r${String(i).padStart(2, "0")}`, false));
+    for (const r of repos) pushes(world, r.id, 1);
+    const exp = inProcessExporter(world, { cached: true, adminRepos: true });
+    expect(await exp.poller.poll()).toBe(true);
+    expect((await exp.scrape()).match(/^dora_deployments_total\{/gm)).toHaveLength(60);
+    // While page 2 of /api/repos is read, repo 10 (on page 1) is deleted: repo 50, first of
+    // page 2, slides onto page 1 and is in neither page read. (Repo 10 itself, listed but gone,
+    // makes this cycle incomplete: its pipelines answer 404.)
+    world.faults.add({
+      match: (url) => url.pathname === "/api/repos" && url.searchParams.get("page") === "2",
+      times: 1,
+      fault: { kind: "none" },
+      action: () => world.sim.deleteRepo(repos[10]!.id),
+    });
+    await exp.poller.poll();
+    expect(world.faults.injected.length).toBe(1);
+    expect(await exp.scrape()).toContain('repo="acme/r50"');
+    expect(logLines(exp, /no longer tracked/)).toEqual([]);
+    expect(await exp.poller.poll()).toBe(true);
+    const scrape = await expectLikeFresh(world, exp);
+    expect(scrape).toContain('repo="acme/r50"');
+    expect(scrape).not.toContain('repo="acme/r10"');
+    expect(logLines(exp, /no longer tracked/).map((l) => l.repo)).toEqual(["acme/r10"]);
   });
 });
 
