@@ -7,10 +7,12 @@ import type { CoreOptions, Pipeline } from "../core/model.ts";
 import type { RepoState, RuleMode } from "../core/state.ts";
 import type { Logger } from "../log.ts";
 import type { PollStatus } from "../metrics/health-metrics.ts";
-import { InvalidObjectError, PAGE_SIZE, WoodpeckerError, type RepoList, type WoodpeckerClient } from "../woodpecker/client.ts";
+import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
 import { packRepoState, unpackRepoState, type PackedRepoState } from "./packed-state.ts";
+import { applyListing } from "./listing.ts";
 import { RepoHistory } from "./repo-history.ts";
+import { olderThan25, parentsAsNumbers, supportsFilters } from "./server-version.ts";
 import { neededEvents } from "./events.ts";
 import { inShard, type Shard } from "./shard.ts";
 
@@ -105,7 +107,18 @@ export class Poller {
         ? await this.opts.client.allRepos()
         : await this.opts.client.userRepos();
       const tracked = listing.filter((r) => this.tracks(r));
-      await this.applyListing(listing, tracked);
+      await applyListing(
+        {
+          repos: this.repos,
+          adminRepos: this.opts.adminRepos,
+          client: this.opts.client,
+          log: this.opts.log,
+          onRepoRemoved: this.opts.onRepoRemoved,
+          publish: (t) => this.publish(t),
+        },
+        listing,
+        tracked,
+      );
       this.status.trackedRepos = tracked.length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
@@ -147,62 +160,6 @@ export class Poller {
 
   private tracks(r: RepoListing): boolean {
     return r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null);
-  }
-
-  /**
-   * The repo listing's facts, applied as soon as it shows them, before any history is read
-   * (DEFINITIONS "Deployment rules"): a repo no longer tracked loses all its series; a rename or a
-   * default-branch change re-derives the repo's series from the history already held. All of it
-   * happens in one synchronous step, so no scrape can see an old label next to a new one (the
-   * listing has one repo per full_name: never two series with one label set).
-   */
-  private async applyListing(listing: RepoList, tracked: readonly RepoListing[]): Promise<void> {
-    const trackedIds = new Set(tracked.map((r) => r.id));
-    const gone: [TrackedRepo, string][] = [];
-    for (const [id, t] of this.repos) {
-      if (trackedIds.has(id)) continue;
-      const listed = listing.find((r) => r.id === id);
-      if (listed) {
-        gone.push([t, listed.active ? "excluded by DORA_REPOS" : "deactivated"]);
-        continue;
-      }
-      // A listing that skipped an invalid object may have skipped this very repo: not gone.
-      if (listing.skipped > 0) continue;
-      // The admin listing pages by offset: a repo deleted while it pages can hide another one.
-      // Ask for the missing repo itself (the token's own listing is one answer: no such doubt).
-      if (this.opts.adminRepos) {
-        const still = await this.stillThere(id);
-        if (still) continue;
-      }
-      gone.push([t, "not in the token's repo list (deleted, or access lost)"]);
-    }
-    for (const [t, reason] of gone) {
-      this.repos.delete(t.listing.id);
-      if (t.mode === null) continue; // never published: nothing to take away
-      this.opts.log.info("repo no longer tracked; all its series disappear by design", {
-        repo: t.stateLabel,
-        id: t.listing.id,
-        reason,
-      });
-      this.opts.onRepoRemoved?.(t.listing.id);
-    }
-    for (const r of tracked) {
-      const t = this.repos.get(r.id);
-      if (!t) continue;
-      (t as { listing: RepoListing }).listing = r;
-      if (t.mode !== null) this.publish(t);
-    }
-  }
-
-  /** Whether an admin-listed repo that a listing did not show still exists and is active. */
-  private async stillThere(id: number): Promise<boolean> {
-    try {
-      const r = await this.opts.client.repo(id);
-      return r.active;
-    } catch (e) {
-      if (e instanceof WoodpeckerError && (e.status === 404 || e.status === 403 || e.status === 401)) return false;
-      throw e;
-    }
   }
 
   private async syncRepo(listing: RepoListing): Promise<void> {
@@ -359,7 +316,7 @@ export class Poller {
     return p.created >= this.opts.core.since && (this.events === null || this.events.includes(p.event));
   }
 
-  private publish(tracked: TrackedRepo): void {
+  publish(tracked: TrackedRepo): void {
     const { listing, history } = tracked;
     if (
       tracked.stateRevision === history.revision &&
@@ -408,32 +365,6 @@ export class Poller {
     if (failing) this.opts.log.error("poll cycle incomplete; keeping what was collected", { problem, problems: count });
     else this.opts.log.info("woodpecker reachable again; poll cycle complete");
   }
-}
-
-/** Servers before 2.5 ignore `before` and put the parent's id, not its number, in `parent` (API-NOTES). */
-function olderThan25(version: string | null | undefined): boolean {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? "");
-  return m !== null && (Number(m[1]) < 2 || (Number(m[1]) === 2 && Number(m[2]) < 5));
-}
-
-/**
- * A history read from a server before 2.5, with each `parent` id turned into that pipeline's
- * number, as the core (and 2.5+) expect. A parent the exporter does not hold (deleted before it
- * was read, or created before DORA_SINCE) is no parent, as a missing parent number is on 2.5+.
- */
-function* parentsAsNumbers(history: RepoHistory): IterableIterator<Pipeline> {
-  for (const p of history.pipelines.values()) {
-    yield p.parent > 0 ? { ...p, parent: history.pipelines.get(p.parent)?.number ?? 0 } : p;
-  }
-}
-
-/** Which list filters the server honours (API-NOTES: `after` since 2.5, the others since 3.0). */
-function supportsFilters(version: string | null | undefined): { events: boolean; after: boolean } {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? "");
-  if (!m) return { events: false, after: false };
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return { events: major >= 3, after: major >= 3 || (major === 2 && minor >= 5) };
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
