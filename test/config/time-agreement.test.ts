@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { parseRfc3339 } from "../../src/config/parsers.ts";
-import { parseAt } from "../../src/server/plugins/params.ts";
+import { parseAt } from "../../src/view/params.ts";
 import { reliabilityParams } from "../reliability/params.ts";
 
 // Strings that are near-misses as often as valid times, with what RFC 3339 says of each (an
