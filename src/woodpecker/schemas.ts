@@ -144,10 +144,4 @@ export type User = v.InferOutput<typeof UserSchema>;
 
 export const VersionSchema = v.looseObject({ version: v.string() });
 
-/** One line naming the first problem valibot found, with its path (`[3].created: …`). */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  const issue = issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path?.map((p) => (typeof p.key === "number" ? `[${p.key}]` : `.${String(p.key)}`)).join("") ?? "";
-  return `${path ? path.replace(/^\./, "") + ": " : ""}${issue.message}`;
-}
+export { describeIssues } from "../util/valibot-issues.ts";
