@@ -1,10 +1,11 @@
 // The one redactor of the project (issue 9): the log, CLI error lines and configuration errors all
 // go through it, so a secret is hidden the same way wherever it would appear. Dependency-free.
 //
-// A secret reaches text either as itself or inside JSON (a log line is JSON; a config error shows
-// values JSON-quoted), where `"`, `\` and control characters are escaped, once per level of
-// quoting (a JSON-quoted value inside a logged message is escaped twice). Every such form is
-// replaced, longest first, so no escaped remainder of a secret survives.
+// A secret reaches text either as itself, inside JSON (a log line is JSON; a config error shows
+// values JSON-quoted; a server may echo it back), where `"`, `\` and control characters are
+// escaped once per level of quoting (a JSON-quoted value inside a logged message is escaped
+// twice), or inside a URL (percent-encoded). Every such form is replaced, longest first, so no
+// escaped remainder of a secret survives.
 
 export const REDACTED = "<redacted>";
 
@@ -23,6 +24,7 @@ export function secretForms(secret: string): string[] {
     s = JSON.stringify(s).slice(1, -1);
     forms.add(s);
   }
+  forms.add(encodeURIComponent(secret));
   return [...forms].sort((a, b) => b.length - a.length);
 }
 

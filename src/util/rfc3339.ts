@@ -5,7 +5,8 @@
 // RFC 3339 section 5.6 `date-time`: `T` (either case) between date and time, seconds required,
 // optional fraction, `Z` or a numeric offset. No plain dates, no space separator, no missing
 // offset (a time without a zone would depend on the host's TZ), no day 30 of February, no hour 24.
-// Second 60 is RFC 3339's leap second; Unix time folds it into the next second (23:59:60 = 00:00:00).
+// Second 60 is RFC 3339's leap second, which exists only at 23:59:60 UTC on a month's last day
+// (RFC 3339 5.7); Unix time folds it into the next second (23:59:60 = 00:00:00 of the next day).
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
@@ -45,6 +46,10 @@ export function parseRfc3339Time(text: string): Rfc3339Result {
   }
   const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (offsetHour * 60 + offsetMinute) * 60;
   const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  // A leap second folds onto 00:00:00 UTC of a month's first day, or it is no leap second.
+  if (second === 60 && !(mod(seconds, 86400) === 0 && civilDay(Math.floor(seconds / 86400)) === 1)) {
+    return { ok: false, problem: "is not a real date and time" };
+  }
   return { ok: true, time: { seconds, fraction } };
 }
 
@@ -64,6 +69,21 @@ function isLeap(year: number): boolean {
 
 function daysInMonth(year: number, month: number): number {
   return month === 2 ? (isLeap(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+function mod(a: number, n: number): number {
+  return ((a % n) + n) % n;
+}
+
+/** Day of the month of a day count since 1970-01-01 (Howard Hinnant's civil_from_days). */
+function civilDay(days: number): number {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  return doy - Math.floor((153 * mp + 2) / 5) + 1;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */

@@ -31,7 +31,10 @@ const timeLike = fc
     const valid =
       sep !== " " && withSeconds && zone in offsets && mo >= 1 && mo <= 12 && d >= 1 && d <= days && h <= 23 && mi <= 59 && sec <= 60;
     const seconds = Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 - (offsets[zone] ?? 0);
-    return { text, valid, seconds, fraction: /[1-9]/.test(frac) };
+    // RFC 3339 5.7: a leap second only at 23:59:60 UTC on a month's last day (folded onto the 1st).
+    const utc = new Date(seconds * 1000);
+    const leap = sec !== 60 || (seconds % 86400 === 0 && utc.getUTCDate() === 1);
+    return { text, valid: valid && leap, seconds, fraction: /[1-9]/.test(frac) };
   });
 
 describe("DORA_SINCE and ?at= read times the same way", () => {

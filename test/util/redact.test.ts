@@ -4,11 +4,12 @@ import { describe, expect, test } from "bun:test";
 import { redact, secretForms } from "../../src/util/redact.ts";
 
 describe("redact", () => {
-  test("the raw secret and its JSON-escaped forms (three levels of quoting), longest first", () => {
+  test("the raw secret, its JSON-escaped forms (three levels of quoting) and its URL form, longest first", () => {
     const once = String.raw`ab\"c`;
     const twice = String.raw`ab\\\"c`;
     const thrice = String.raw`ab\\\\\\\"c`;
-    expect(secretForms('ab"c')).toEqual([thrice, twice, once, 'ab"c']);
+    expect(secretForms('ab"c')).toEqual([thrice, twice, "ab%22c", once, 'ab"c']);
+    expect(redact("GET /api?token=a%2Fb%20c x", ["a/b c"])).toBe("GET /api?token=<redacted> x");
     expect(redact(`x ab"c y ${once} z ${twice}`, ['ab"c'])).toBe("x <redacted> y <redacted> z <redacted>");
     expect(redact(String.raw`k\\\\ k\\`, [String.raw`k\\`.slice(0, 2) + "xx"])).toBe(String.raw`k\\\\ k\\`);
     expect(redact(String.raw`"wp\\tok" wp\tok`, [String.raw`wp\tok`])).toBe(`"<redacted>" <redacted>`);

@@ -16,6 +16,8 @@ describe("parseRfc3339Time", () => {
     expect(at("2025-12-31T19:30:00-04:30").seconds).toBe(Date.UTC(2026, 0, 1) / 1000);
     expect(at("2024-02-29T12:00:00Z").seconds).toBe(Date.UTC(2024, 1, 29, 12) / 1000);
     expect(at("2016-12-31T23:59:60Z").seconds).toBe(Date.UTC(2017, 0, 1) / 1000);
+    expect(at("2015-07-01T01:59:60+02:00").seconds).toBe(Date.UTC(2015, 6, 1) / 1000);
+    expect(at("0050-01-01T00:00:00Z").seconds).toBe(-60589296000);
     expect(at("2026-01-01T00:00:00.000Z")).toEqual({ seconds: Date.UTC(2026, 0, 1) / 1000, fraction: false });
     expect(at("2026-01-01T00:00:00.0001Z")).toEqual({ seconds: Date.UTC(2026, 0, 1) / 1000, fraction: true });
     expect(at("0001-01-01T00:00:00Z").seconds).toBe(Date.UTC(2001, 0, 1) / 1000 - 2000 * 365.2425 * 86400);
@@ -40,6 +42,9 @@ describe("parseRfc3339Time", () => {
       "2026-01-01T00:00:00+0200",
       " 2026-01-01T00:00:00Z",
       "2026-01-01T00:00:00.Z",
+      "2026-11-26T10:15:60Z",
+      "2016-12-30T23:59:60Z",
+      "2016-12-31T23:58:60Z",
     ]) {
       expect(parseRfc3339Time(s).ok, s).toBe(false);
     }
