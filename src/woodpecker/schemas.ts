@@ -125,7 +125,8 @@ export const RepoSchema = v.pipe(
     (r): RepoListing => ({
       id: r.id,
       fullName: r.full_name,
-      defaultBranch: r.default_branch || "main",
+      // Empty stays empty: such a repo has no rule-2 deployments (DEFINITIONS), never a guessed "main".
+      defaultBranch: r.default_branch ?? "",
       active: r.active ?? true,
       forgeUrl: r.forge_url ?? "",
       cloneUrls: [r.clone_url, r.clone_url_ssh].filter((u): u is string => typeof u === "string" && u !== ""),
