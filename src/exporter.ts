@@ -67,6 +67,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     log,
     now,
     onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
+    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
   });
 
   let ready = false;

@@ -5,6 +5,7 @@
 // scrubbed of it before it can reach an error message.
 import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
 import * as v from "valibot";
+import { redact } from "../util/redact.ts";
 import { describeIssues } from "../util/valibot-issues.ts";
 import {
   ApplicationListSchema,
@@ -234,15 +235,10 @@ export function serverMessage(data: unknown): string {
 
 /**
  * A function that replaces the token, and the forms it takes when a server echoes it back in
- * JSON (`"` and `\` escaped) or in a URL, by `[REDACTED]`. Tokens shorter than 4 characters are
- * not scrubbed (they would blank out ordinary words; such a token is no secret anyway).
+ * JSON (`"` and `\` escaped) or in a URL, by `<redacted>`: the project's one redactor
+ * (util/redact.ts). Tokens shorter than 4 characters are not scrubbed (they would blank out
+ * ordinary words; such a token is no secret anyway).
  */
 export function scrubber(token: string): (text: string) => string {
-  if (token.length < 4) return (text) => text;
-  const forms = [...new Set([token, JSON.stringify(token).slice(1, -1), encodeURIComponent(token)])];
-  return (text) => {
-    let out = text;
-    for (const f of forms) out = out.split(f).join("[REDACTED]");
-    return out;
-  };
+  return (text) => redact(text, [token]);
 }

@@ -102,6 +102,8 @@ export interface LastPipeline {
 export interface RepoListing extends Repo {
   readonly active: boolean;
   readonly forgeUrl: string;
+  /** `clone_url` and `clone_url_ssh` (those the server sent), for joining ArgoCD apps by source repoURL. */
+  readonly cloneUrls: readonly string[];
   /** undefined: the server does not report it (2.x); null: the repo has no pipeline. */
   readonly lastPipeline: LastPipeline | null | undefined;
 }
@@ -113,6 +115,8 @@ export const RepoSchema = v.pipe(
     default_branch: text,
     active: v.optional(v.boolean(), true),
     forge_url: text,
+    clone_url: v.optional(v.nullable(v.string())),
+    clone_url_ssh: v.optional(v.nullable(v.string())),
     last_pipeline: v.optional(
       v.nullable(v.looseObject({ id: v.pipe(id, v.minValue(1)), number: v.pipe(id, v.minValue(1)) })),
     ),
@@ -121,9 +125,11 @@ export const RepoSchema = v.pipe(
     (r): RepoListing => ({
       id: r.id,
       fullName: r.full_name,
-      defaultBranch: r.default_branch || "main",
+      // Empty stays empty: such a repo has no rule-2 deployments (DEFINITIONS), never a guessed "main".
+      defaultBranch: r.default_branch ?? "",
       active: r.active ?? true,
       forgeUrl: r.forge_url ?? "",
+      cloneUrls: [r.clone_url, r.clone_url_ssh].filter((u): u is string => typeof u === "string" && u !== ""),
       lastPipeline:
         r.last_pipeline === undefined
           ? undefined

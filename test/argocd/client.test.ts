@@ -402,7 +402,7 @@ test("the token never appears in errors, problems or logs, even with quotes and 
     texts.push(e.message, String(e), e.stack ?? "");
     log.error("argocd request failed", { err: e, message: e.message });
   }
-  expect(texts.join("\n")).toContain("[REDACTED]");
+  expect(texts.join("\n")).toContain("<redacted>");
   served.faults.add({ match: /stream/, fault: { kind: "echo-token" }, times: 2 });
   served.faults.add({
     match: /stream/,
@@ -419,5 +419,5 @@ test("the token never appears in errors, problems or logs, even with quotes and 
   expect(problems.filter((p) => p.kind === "connect")).toHaveLength(2);
   const all = [...texts, ...lines, JSON.stringify(served.requests)].join("\n");
   for (const f of forms) expect(all.includes(f)).toBe(false);
-  expect(all).toContain("[REDACTED]");
+  expect(all).toContain("<redacted>");
 });

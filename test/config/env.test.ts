@@ -19,6 +19,12 @@ describe("defaults", () => {
       httpTimeout: 30,
       logLevel: "info",
       repoRules: [],
+      argocdUrl: null,
+      argocdToken: null,
+      argocdApps: [],
+      argocdSelector: null,
+      argocdDegradedWindow: 3600,
+      argocdAppBlocks: [],
     });
   });
 

@@ -23,6 +23,21 @@ const defaults = {
   httpTimeout: 30,
   logLevel: "info",
   repoRules: [],
+  argocdUrl: null,
+  argocdToken: null,
+  argocdApps: [],
+  argocdSelector: null,
+  argocdDegradedWindow: 3600,
+  argocdAppBlocks: [],
+} as const;
+
+const argoOff = {
+  argocdUrl: null,
+  argocdToken: null,
+  argocdApps: [],
+  argocdSelector: null,
+  argocdDegradedWindow: 3600,
+  argocdAppBlocks: [],
 } as const;
 
 const expectedGood: Record<string, Config> = {
@@ -41,6 +56,15 @@ const expectedGood: Record<string, Config> = {
     httpTimeout: 45,
     logLevel: "debug",
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
+    argocdUrl: "https://argocd.example.com",
+    argocdToken: "argo-t0ken-\"quoted\"\\x",
+    argocdApps: ["shop/*", "!shop/legacy-*"],
+    argocdSelector: "team=shop,tier!=test",
+    argocdDegradedWindow: 1800,
+    argocdAppBlocks: [
+      { apps: "shop/api-*", repo: "acme/shop-api", deployTo: "production" },
+      { apps: "*/web", deployTo: "web" },
+    ],
   },
   "full.json": {
     woodpeckerUrl: "http://woodpecker.internal:8000",
@@ -56,6 +80,7 @@ const expectedGood: Record<string, Config> = {
     httpTimeout: 600,
     logLevel: "warn",
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
+    ...argoOff,
   },
   "rules.yaml": {
     ...defaults,
