@@ -2,16 +2,17 @@
 // `check` show every target's sources (what `dora_target_info{repo, deploy_to, source, app}` says)
 // and, for an ArgoCD app, how it was mapped to its (repo, target) and why. The records are plain
 // data handed over by the collector; nothing here decides a mapping.
+import type { AppMapping as DecidedMapping, MappingVia } from "../argocd/mapping.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 
 export type SourceKind = "woodpecker" | "argocd";
 
 /**
- * Which mapping rule placed an ArgoCD app (DEFINITIONS "ArgoCD deployments", in their order):
- * a config block, the app's annotations, its images, its source repoURL; or none (`unmapped`: the
- * app still counts, under the owner/name path of its source repoURL).
+ * Which mapping rule placed an ArgoCD app (DEFINITIONS "ArgoCD deployments", in their order; the
+ * values of argocd/mapping.ts): a config block, the app's annotation, its images, its source
+ * repoURL; or `none`: the app still counts, under the owner/name path of its source repoURL.
  */
-export type MappedBy = "config" | "annotations" | "images" | "source" | "unmapped";
+export type MappedBy = MappingVia;
 
 /** One ArgoCD app's mapping as the last poll decided it. */
 export interface AppMapping {
@@ -22,6 +23,11 @@ export interface AppMapping {
   readonly by: MappedBy;
   /** One line: what made the rule apply (the matching block, the image and commit, ...). */
   readonly why: string;
+}
+
+/** The view's record of a mapping decided by argocd/mapping.ts. */
+export function shownMapping(m: DecidedMapping): AppMapping {
+  return { app: m.app, repo: m.repo, deployTo: m.target, by: m.via, why: m.why };
 }
 
 /** One row of `dora_target_info`. */
@@ -80,10 +86,10 @@ export function sourcesText(sources: readonly TargetSource[]): string {
 /** What each mapping rule means, for the page's and check's explanations. */
 export const MAPPED_BY_TEXT: Record<MappedBy, string> = {
   config: "a config block (argocd_apps)",
-  annotations: "the app's dora-exporter/* annotations",
+  annotation: "the app's dora-exporter/repo annotation",
   images: "its image tags name commits of the repo",
   source: "its source repoURL is the repo's URL",
-  unmapped: "maps to no tracked repo: counted under its source repoURL's path, lead time missing",
+  none: "maps to no tracked repo: counted under its source repoURL's path, lead time missing",
 };
 
 /** The apps sorted by name, for the lists of the page, `report` and `check`. */

@@ -35,7 +35,7 @@ const SOURCES: Sources = {
   apps: [
     { app: "default/search-canary", repo: "acme/search", deployTo: "production", by: "config", why: 'argocd_apps[0] (apps: "default/search*")' },
     { app: "default/search", repo: "acme/search", deployTo: "production", by: "images", why: "registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search" },
-    { app: "ops/legacy", repo: "acme-ops/legacy-deploy", deployTo: "legacy", by: "unmapped", why: "no image names a tracked commit; source git@git.example.com:acme-ops/legacy-deploy.git is no tracked repo" },
+    { app: "ops/legacy", repo: "acme-ops/legacy-deploy", deployTo: "legacy", by: "none", why: "no image names a tracked commit; source git@git.example.com:acme-ops/legacy-deploy.git is no tracked repo" },
   ],
 };
 
@@ -114,10 +114,10 @@ describe("the API's JSON, the page and report show the same sources", () => {
     const row = table.split("\n").find((l) => l.startsWith("acme/search "))!;
     expect(row.trimEnd()).toEndWith(sourcesText(s.targets[0]!.sources));
     expect(table).toContain("  default/search -> acme/search, production: images (registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search)");
-    expect(table).toContain("  ops/legacy -> acme-ops/legacy-deploy, legacy: unmapped (");
+    expect(table).toContain("  ops/legacy -> acme-ops/legacy-deploy, legacy: none (");
     const md = renderReport(s, "markdown");
     expect(md).toContain("| ArgoCD app | repo | target | mapped by | why |");
-    expect(md).toContain("| ops/legacy | acme-ops/legacy-deploy | legacy | unmapped: maps to no tracked repo");
+    expect(md).toContain("| ops/legacy | acme-ops/legacy-deploy | legacy | none: maps to no tracked repo");
     expect(JSON.parse(renderReport(s, "json"))).toEqual(JSON.parse(JSON.stringify(summaryJson(s))));
     const plain = renderReport(windowSummary({ ...source, sources: undefined }, { window: 30 }), "table");
     expect(plain).not.toContain("ArgoCD apps");

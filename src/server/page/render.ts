@@ -153,7 +153,7 @@ function appTable(apps: readonly AppMapping[]): Html | string {
 <div class="scroll"><table class="apps">
 <thead><tr><th>app</th><th>repo</th><th>target</th><th>mapped by</th><th>why</th></tr></thead>
 <tbody>${apps.map(
-    (a) => html`<tr class="${a.by === "unmapped" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
+    (a) => html`<tr class="${a.by === "none" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
