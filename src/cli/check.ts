@@ -14,6 +14,7 @@ import { DAY } from "../core/levels.ts";
 import { formatTime } from "../view/format.ts";
 import { pipelineUrl } from "../woodpecker/links.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
+import { argocdCheck, readArgoMappings, type ArgoRead } from "./check-argocd.ts";
 import { collectOnce, makeClient } from "./collect.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 import { textTable } from "./table.ts";
@@ -99,6 +100,26 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     if (pattern.startsWith("!")) continue;
     if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
   }
+  // ArgoCD (optional): every app's mapping, decided from the history just read, as the exporter does.
+  let argo: ArgoRead | null = null;
+  if (config.argocdUrl !== null) {
+    argo = await readArgoMappings(
+      config,
+      tracked.map((listing) => ({ listing, history: collected.poller.repos.get(listing.id)?.history.pipelines.values() ?? [] })),
+    );
+    if (argo.ok) {
+      out.push(
+        `argocd          ok   ${config.argocdUrl} answers, version ${argo.version || "(none reported)"}; ${argo.mappings.length} app${argo.mappings.length === 1 ? "" : "s"} read${
+          argo.excluded > 0 ? ` (ARGOCD_APPS leaves out ${argo.excluded})` : ""
+        }${argo.invalid.length > 0 ? `, ${argo.invalid.length} malformed skipped` : ""}`,
+      );
+    } else {
+      out.push(`argocd          FAIL ${argo.problem}`);
+      warnings.push(`ArgoCD: ${argo.problem}; the repos below are shown as without ArgoCD`);
+    }
+  }
+  const mappings = argo?.ok ? argo.mappings : [];
+  const buildsOnly: Repo[] = [];
   out.push(`window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by created time)`);
 
   // Per configured rule: pipelines it decided (first match) across the repos of its block.
@@ -109,7 +130,9 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const core = coreOptions(config);
   for (const r of tracked) {
     const history = existingPipelines(collected.poller.repos.get(r.id)?.history.pipelines.values() ?? [], config.since);
-    const res = resolveMode(r, history, core);
+    const apps = mappings.filter((m) => m.repoId === r.id);
+    const res = resolveMode(r, history, core, apps.length > 0);
+    if (res.mode === "argocd-builds") buildsOnly.push(r);
     if (res.blockIndex >= 0) blockRepos[res.blockIndex]!++;
     const recent = history.filter((p) => p.created > from && p.created <= now).sort((a, b) => b.number - a.number);
     const targets = new Map<string, TargetMatch>();
@@ -142,7 +165,10 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
         out.push(`  rule ${i + 1}: ${describeRule(rule)} -> decided ${hits} pipeline${hits === 1 ? "" : "s"}`);
       });
     }
-    if (targets.size === 0) {
+    for (const m of apps) out.push(`  argocd: app ${m.app} -> target ${m.target} (${m.via}: ${m.why})`);
+    if (targets.size === 0 && res.mode === "argocd-builds") {
+      out.push(`  matched: no Woodpecker pipeline (its pushes are builds); its deployments come from ArgoCD`);
+    } else if (targets.size === 0) {
       out.push(`  matched: nothing in the last ${CHECK_DAYS} days`);
       warnings.push(`${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(recent, r, history)}`);
     } else {
@@ -178,7 +204,16 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     });
   });
 
+  let notes: readonly string[] = [];
+  if (argo?.ok) {
+    const a = argocdCheck({ mappings, invalid: argo.invalid, blocks: config.argocdAppBlocks, buildsOnly });
+    out.push(...a.lines);
+    warnings.push(...a.warnings);
+    notes = a.notes;
+  }
+
   out.push("");
+  if (notes.length > 0) out.push(`${notes.length} note${notes.length === 1 ? "" : "s"}:`, ...notes.map((n) => `  - ${n}`));
   if (warnings.length === 0) out.push("ok: every tracked repo has matched deployments and every rule matches something");
   else out.push(`${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, ...warnings.map((w) => `  ! ${w}`));
   print();
