@@ -1,5 +1,8 @@
-// A served simulated Woodpecker with a fixed clock and a generated history, plus helpers to run
-// the compiled binary's one-shot commands against it. Shared by test/api, test/cli, test/browser.
+// A served simulated Woodpecker with a fixed clock and a generated history (optionally a simulated
+// ArgoCD deploying acme/search the GitOps way, its images tagged with that repo's pushes), plus
+// helpers to run the compiled binary's one-shot commands against it. Shared by test/api, test/cli,
+// test/browser.
+import { ArgoCDState, generateGitOps, gitOpsReposFrom, serveArgoCD, type ServedArgoCD } from "../../src/simulator/argocd/index.ts";
 import { SimulatedWoodpecker, generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
 import { BINARY, ensureBinary } from "../e2e/exporter-process.ts";
 
@@ -10,15 +13,42 @@ export interface Sim {
   readonly sim: SimulatedWoodpecker;
   readonly served: ServedSimulator;
   readonly token: string;
+  /** WOODPECKER_URL and _TOKEN, and with `argocd` ARGOCD_URL and _TOKEN. */
   readonly env: Record<string, string>;
+  readonly argocd: { readonly state: ArgoCDState; readonly served: ServedArgoCD } | null;
+  /** Stops what was served. */
+  stop(): void;
 }
 
-export function startSim(opts: { token: string; seed?: number; days?: number; end?: number }): Sim {
+/** The repo the optional simulated ArgoCD deploys, and its app. */
+export const GITOPS_REPO = "acme/search";
+export const GITOPS_APP = "default/search";
+
+export function startSim(opts: { token: string; seed?: number; days?: number; end?: number; argocdToken?: string }): Sim {
   const end = opts.end ?? END;
   const sim = new SimulatedWoodpecker({ token: opts.token, now: () => end });
   generateHistory(sim, { seed: opts.seed ?? 7, days: opts.days ?? 21, end });
   const served = serveSimulator(sim, { hostname: "127.0.0.1", port: 0 });
-  return { sim, served, token: opts.token, env: { WOODPECKER_URL: served.url, WOODPECKER_TOKEN: opts.token } };
+  const env: Record<string, string> = { WOODPECKER_URL: served.url, WOODPECKER_TOKEN: opts.token };
+  let argocd: Sim["argocd"] = null;
+  if (opts.argocdToken !== undefined) {
+    const state = new ArgoCDState({ token: opts.argocdToken, now: () => end });
+    generateGitOps(state, gitOpsReposFrom(sim, [GITOPS_REPO]), { seed: opts.seed ?? 7, end });
+    argocd = { state, served: serveArgoCD(state) };
+    env.ARGOCD_URL = argocd.served.url;
+    env.ARGOCD_TOKEN = opts.argocdToken;
+  }
+  return {
+    sim,
+    served,
+    token: opts.token,
+    env,
+    argocd,
+    stop() {
+      argocd?.served.stop();
+      served.stop();
+    },
+  };
 }
 
 export interface RunResult {

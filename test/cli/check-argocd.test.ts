@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppMapping } from "../../src/argocd/mapping.ts";
 import { argocdCheck } from "../../src/cli/check-argocd.ts";
-import { ArgoCDState, generateGitOps, gitOpsReposFrom, serveArgoCD, type ServedArgoCD } from "../../src/simulator/argocd/index.ts";
+import type { ServedArgoCD } from "../../src/simulator/argocd/index.ts";
 import { runBinary, startSim, type Sim } from "../api/sim.ts";
 
 setDefaultTimeout(60_000);
@@ -96,17 +96,14 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
   let env: Record<string, string>;
 
   beforeAll(() => {
-    s = startSim({ token: TOKEN, end: NOW });
-    const state = new ArgoCDState({ token: ARGO_TOKEN, now: () => NOW });
     // acme/search deployed by ArgoCD (images tagged with its pushes' commits); one app nothing maps.
-    generateGitOps(state, gitOpsReposFrom(s.sim, ["acme/search"]), { seed: 3, end: NOW });
-    state.addApp({ name: "legacy", project: "ops", repoURL: "https://git.example.com/acme-ops/legacy-deploy.git", images: ["registry.example.com/legacy:latest"], at: NOW - 86_400 });
-    argo = serveArgoCD(state);
-    env = { ...s.env, ARGOCD_URL: argo.url, ARGOCD_TOKEN: ARGO_TOKEN };
+    s = startSim({ token: TOKEN, end: NOW, argocdToken: ARGO_TOKEN });
+    s.argocd!.state.addApp({ name: "legacy", project: "ops", repoURL: "https://git.example.com/acme-ops/legacy-deploy.git", images: ["registry.example.com/legacy:latest"], at: NOW - 86_400 });
+    argo = s.argocd!.served;
+    env = s.env;
   });
   afterAll(() => {
-    argo?.stop();
-    s?.served.stop();
+    s?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
