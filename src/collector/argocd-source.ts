@@ -25,6 +25,7 @@ import {
   type Facts,
   type MutableFacts,
 } from "../argocd/observe.ts";
+import { lastSeen } from "../argocd/durable.ts";
 import type { ArgoApp } from "../argocd/schemas.ts";
 import { watchApplications, type Watch } from "../argocd/watch.ts";
 import type { ArgoEvent, ArgoInput } from "../core/argocd.ts";
@@ -82,7 +83,11 @@ export class ArgoSource {
 
   constructor(private readonly opts: ArgoSourceOptions) {
     this.filter = repoFilter(opts.apps);
-    if (opts.initialFacts) mergeInto(this.facts, opts.initialFacts);
+    if (opts.initialFacts) {
+      mergeInto(this.facts, opts.initialFacts);
+      // A sighting now is later than every one kept: the first sighting of an entry must stay first.
+      this.seen = lastSeen(opts.initialFacts);
+    }
   }
 
   /** Opens the watch stream (reconnecting by itself until `stop`). */
