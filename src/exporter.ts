@@ -4,9 +4,13 @@ import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
 import { type Config, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
+import { ArgoCDClient } from "./argocd/client.ts";
+import { ArgoSource } from "./collector/argocd-source.ts";
+import { ArgoStep } from "./collector/argocd-step.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
+import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
@@ -23,7 +27,35 @@ export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
   readonly log: Logger;
+  /** The ArgoCD parts (ARGOCD_URL set), else null. */
+  readonly argo: RunningArgo | null;
   stop(): Promise<void>;
+}
+
+export interface RunningArgo {
+  readonly step: ArgoStep;
+  readonly metrics: ArgoMetrics;
+}
+
+/** The ArgoCD client, source and metrics (ARGOCD_URL set). */
+function argoParts(config: Config, registry: CachedRegistry, log: Logger): RunningArgo {
+  let source!: ArgoSource;
+  const metrics = new ArgoMetrics(registry, () => source.status, () => source.streamConnected);
+  const client = new ArgoCDClient({
+    baseUrl: config.argocdUrl!.replace(/\/+$/, ""),
+    token: config.argocdToken!,
+    timeoutMs: config.httpTimeout * 1000,
+    onAttempt: (code) => metrics.requests.inc({ code }),
+  });
+  source = new ArgoSource({
+    client,
+    apps: config.argocdApps,
+    selector: config.argocdSelector,
+    degradedWindow: config.argocdDegradedWindow,
+    blocks: config.argocdAppBlocks,
+    log,
+  });
+  return { step: new ArgoStep(source, config.shard), metrics };
 }
 
 /** Thrown when the listen address cannot be bound: a configuration problem (exit 2). */
@@ -57,6 +89,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onAttempt: (code) => health.requests.inc({ code }),
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
+  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log);
   poller = new Poller({
     client,
     core: coreOptions(config),
@@ -66,9 +99,17 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     shard: config.shard,
     log,
     now,
-    onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
-    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
+    onRepoState: (repo, state) => {
+      dora.setRepo(repo.id, repo.fullName, state);
+      argo?.metrics.setRepo(repo.id, repo.fullName, state);
+    },
+    onRepoRemoved: (repoId) => {
+      dora.removeRepo(repoId);
+      argo?.metrics.removeRepo(repoId);
+    },
+    argo: argo?.step ?? null,
   });
+  argo?.step.source.start();
 
   let ready = false;
   const runPoll = async () => {
@@ -117,8 +158,10 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     url,
     poller,
     log,
+    argo,
     async stop() {
       app.store.cron.poll.stop();
+      await argo?.step.source.stop();
       await app.stop();
     },
   };
