@@ -124,7 +124,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const app = createApp({
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now }),
+    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now, argo: argo?.step ?? null }),
   }).use(
     cron({
       name: "poll",

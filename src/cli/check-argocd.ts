@@ -3,66 +3,11 @@
 // mapping that names an untracked repo, an `argocd_apps` block that matches no app, malformed
 // apps); notes for the repos whose pushes stopped counting as deployments because an app deploys
 // them (expected in GitOps, but a change the operator should see once).
-import { ArgoCDClient, type InvalidApp } from "../argocd/client.ts";
-import { appName, mapApp, pushCommitIndex, type AppMapping, type AppMappingBlock, type MappableRepo } from "../argocd/mapping.ts";
-import type { Config } from "../config/config.ts";
-import { secretsOf } from "../config/settings.ts";
-import { existingPipelines } from "../core/dora.ts";
-import { globMatch, repoFilter } from "../core/glob.ts";
-import type { Pipeline } from "../core/model.ts";
-import { setSecrets } from "../log.ts";
+import type { InvalidApp } from "../argocd/client.ts";
+import type { AppMapping, AppMappingBlock } from "../argocd/mapping.ts";
+import { globMatch } from "../core/glob.ts";
 import { compareCodeUnits } from "../util/strings.ts";
-import type { RepoListing } from "../woodpecker/schemas.ts";
 import { textTable } from "./table.ts";
-
-export type ArgoRead =
-  | {
-      readonly ok: true;
-      readonly version: string;
-      readonly mappings: readonly AppMapping[];
-      readonly invalid: readonly InvalidApp[];
-      /** Apps ARGOCD_APPS left out. */
-      readonly excluded: number;
-    }
-  | { readonly ok: false; readonly problem: string };
-
-/**
- * One read of ArgoCD (version, then the application list) and every app's mapping, decided by the
- * exporter's own rules (argocd/mapping.ts) from the Woodpecker history `check` read.
- */
-export async function readArgoMappings(
-  config: Config,
-  tracked: readonly { readonly listing: RepoListing; readonly history: Iterable<Pipeline> }[],
-): Promise<ArgoRead> {
-  if (config.argocdUrl === null || config.argocdToken === null) return { ok: false, problem: "ARGOCD_URL is not set" };
-  setSecrets(secretsOf(config));
-  const client = new ArgoCDClient({ baseUrl: config.argocdUrl, token: config.argocdToken, timeoutMs: config.httpTimeout * 1000 });
-  let version: string;
-  let list: Awaited<ReturnType<ArgoCDClient["listApplications"]>>;
-  try {
-    version = await client.version();
-    list = await client.listApplications(config.argocdSelector ? { selector: config.argocdSelector } : {});
-  } catch (e) {
-    return { ok: false, problem: (e instanceof Error ? e.message : String(e)).split("\n")[0]! };
-  }
-  const wanted = repoFilter(config.argocdApps);
-  const apps = list.apps.filter((a) => wanted(appName(a)));
-  const repos: MappableRepo[] = tracked.map(({ listing }) => ({ id: listing.id, fullName: listing.fullName, urls: [listing.forgeUrl, ...listing.cloneUrls].filter((u) => u !== "") }));
-  const commits = pushCommitIndex(
-    tracked.flatMap(({ listing, history }) =>
-      existingPipelines(history, config.since)
-        .filter((p) => p.event === "push")
-        .map((p) => [listing.id, p.commit] as const),
-    ),
-  );
-  return {
-    ok: true,
-    version,
-    mappings: apps.map((a) => mapApp(a, repos, commits, config.argocdAppBlocks)),
-    invalid: list.invalid,
-    excluded: list.apps.length - apps.length,
-  };
-}
 
 export interface ArgoCheckInput {
   readonly mappings: readonly AppMapping[];

@@ -14,7 +14,7 @@ import { DAY } from "../core/levels.ts";
 import { formatTime } from "../view/format.ts";
 import { pipelineUrl } from "../woodpecker/links.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
-import { argocdCheck, readArgoMappings, type ArgoRead } from "./check-argocd.ts";
+import { argocdCheck } from "./check-argocd.ts";
 import { collectOnce, makeClient } from "./collect.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 import { textTable } from "./table.ts";
@@ -100,25 +100,31 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     if (pattern.startsWith("!")) continue;
     if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
   }
-  // ArgoCD (optional): every app's mapping, decided from the history just read, as the exporter does.
-  let argo: ArgoRead | null = null;
-  if (config.argocdUrl !== null) {
-    argo = await readArgoMappings(
-      config,
-      tracked.map((listing) => ({ listing, history: collected.poller.repos.get(listing.id)?.history.pipelines.values() ?? [] })),
-    );
-    if (argo.ok) {
+  // ArgoCD (optional): read in the same cycle, after Woodpecker; every app's mapping as the exporter decides it.
+  const argo = collected.argo;
+  let argoOk = false;
+  if (argo !== null) {
+    let version: string | null = null;
+    let problem = argo.problem;
+    try {
+      version = await argo.client.version();
+    } catch (e) {
+      problem ??= firstLine(e);
+    }
+    const mappings = argo.step.last?.mappings ?? [];
+    if (problem === null) {
+      argoOk = true;
       out.push(
-        `argocd          ok   ${config.argocdUrl} answers, version ${argo.version || "(none reported)"}; ${argo.mappings.length} app${argo.mappings.length === 1 ? "" : "s"} read${
-          argo.excluded > 0 ? ` (ARGOCD_APPS leaves out ${argo.excluded})` : ""
-        }${argo.invalid.length > 0 ? `, ${argo.invalid.length} malformed skipped` : ""}`,
+        `argocd          ok   ${config.argocdUrl} answers, version ${version || "(none reported)"}; ${mappings.length} app${mappings.length === 1 ? "" : "s"} read${
+          argo.invalid.length > 0 ? `, ${argo.invalid.length} malformed skipped` : ""
+        }`,
       );
     } else {
-      out.push(`argocd          FAIL ${argo.problem}`);
-      warnings.push(`ArgoCD: ${argo.problem}; the repos below are shown as without ArgoCD`);
+      out.push(`argocd          FAIL ${problem}`);
+      warnings.push(`ArgoCD: ${problem}; the repos below are shown as without ArgoCD`);
     }
   }
-  const mappings = argo?.ok ? argo.mappings : [];
+  const mappings = argoOk ? (argo!.step.last?.mappings ?? []) : [];
   const buildsOnly: Repo[] = [];
   out.push(`window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by created time)`);
 
@@ -205,8 +211,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   });
 
   let notes: readonly string[] = [];
-  if (argo?.ok) {
-    const a = argocdCheck({ mappings, invalid: argo.invalid, blocks: config.argocdAppBlocks, buildsOnly });
+  if (argoOk) {
+    const a = argocdCheck({ mappings, invalid: argo!.invalid, blocks: config.argocdAppBlocks, buildsOnly });
     out.push(...a.lines);
     warnings.push(...a.warnings);
     notes = a.notes;

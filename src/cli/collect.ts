@@ -1,5 +1,9 @@
-// One poll of Woodpecker with the exporter's own client and poller, for the one-shot commands.
-// Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
+// One poll of Woodpecker (and, with ARGOCD_URL, of ArgoCD after it, as the exporter's cycle does)
+// with the exporter's own clients and poller, for the one-shot commands. Shows a progress bar on
+// stderr only when stderr is a terminal; never prints a token.
+import { ArgoCDClient, type InvalidApp } from "../argocd/client.ts";
+import { ArgoSource } from "../collector/argocd-source.ts";
+import { ArgoStep } from "../collector/argocd-step.ts";
 import { type Config, coreOptions } from "../config/config.ts";
 import { settingSource } from "../config/load.ts";
 import { Poller } from "../collector/poller.ts";
@@ -14,6 +18,17 @@ export interface Collected {
   /** The first problem of an incomplete poll (already one line, token-free). */
   readonly problem: string | null;
   readonly requests: number;
+  /** ArgoCD (ARGOCD_URL set), else null. */
+  readonly argo: CollectedArgo | null;
+}
+
+export interface CollectedArgo {
+  readonly step: ArgoStep;
+  readonly client: ArgoCDClient;
+  /** Apps the list skipped as malformed. */
+  readonly invalid: readonly InvalidApp[];
+  /** Why the list failed (one line, token-free); null when it was answered. */
+  readonly problem: string | null;
 }
 
 export interface CollectOptions {
@@ -38,18 +53,38 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
   let requests = 0;
   const client = makeClient(config, () => requests++);
   const problems: string[] = [];
-  // Poller logs go nowhere but the problem of a failed cycle is kept for the one-line error.
+  const argoInvalid: InvalidApp[] = [];
+  let argoProblem: string | null = null;
+  // Poller logs go nowhere but the problem of a failed cycle is kept for the one-line error, and
+  // ArgoCD's own problems (they never fail the cycle) for `check`.
   const log = createLogger({
     level: "warn",
     write: (line) => {
       try {
-        const rec = JSON.parse(line) as { level?: string; problem?: string; msg?: string };
-        if (rec.level === "error") problems.push(rec.problem ?? rec.msg ?? "poll failed");
+        const rec = JSON.parse(line) as { level?: string; problem?: string; msg?: string; app?: string; reason?: string };
+        if (rec.msg === "skipped invalid ArgoCD application") argoInvalid.push({ ...(rec.app && rec.app !== "(unnamed)" ? { name: rec.app } : {}), reason: rec.reason ?? "" });
+        else if (rec.msg?.startsWith("ArgoCD")) argoProblem = rec.problem ?? rec.msg;
+        else if (rec.level === "error") problems.push(rec.problem ?? rec.msg ?? "poll failed");
       } catch {
         /* not JSON */
       }
     },
   });
+  let argoClient: ArgoCDClient | null = null;
+  let step: ArgoStep | null = null;
+  if (config.argocdUrl !== null && config.argocdToken !== null) {
+    argoClient = new ArgoCDClient({ baseUrl: config.argocdUrl.replace(/\/+$/, ""), token: config.argocdToken, timeoutMs: config.httpTimeout * 1000, onAttempt: () => requests++ });
+    const source = new ArgoSource({
+      client: argoClient,
+      apps: config.argocdApps,
+      selector: config.argocdSelector,
+      degradedWindow: config.argocdDegradedWindow,
+      blocks: config.argocdAppBlocks,
+      log,
+      watch: false, // one list is the whole read of a one-shot command
+    });
+    step = new ArgoStep(source, null); // like the Woodpecker side here: every repo, no shard
+  }
   const poller = new Poller({
     client,
     core: coreOptions(config),
@@ -59,6 +94,7 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
     log,
     now: opts.now ?? (() => Date.now()),
     onRepoState: () => {},
+    argo: step,
   });
   const out = opts.progress;
   const tty = out?.isTTY === true;
@@ -82,5 +118,6 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
       out!.write("\r\x1b[K");
     }
   }
-  return { poller, client, ok, problem: ok ? null : (problems[0] ?? "poll cycle incomplete"), requests };
+  const argo = step === null || argoClient === null ? null : { step, client: argoClient, invalid: argoInvalid, problem: step.source.status.lastOk === false ? (argoProblem ?? "ArgoCD list failed") : null };
+  return { poller, client, ok, problem: ok ? null : (problems[0] ?? "poll cycle incomplete"), requests, argo };
 }

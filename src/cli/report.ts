@@ -1,8 +1,8 @@
 // `dora-exporter report`: read the history once (one poll, the exporter's own client and poller),
 // compute the window and print it as a table (default), JSON (the shape of GET /api/v1/summary)
 // or markdown (for a wiki page or a PR comment). Exit 0; a bad flag or setting exits 2 with one
-// line; Woodpecker not answering correctly, or --repo matching no tracked repo, exits 1 with one
-// line.
+// line; Woodpecker (or, with ARGOCD_URL, ArgoCD) not answering correctly, or --repo matching no
+// tracked repo, exits 1 with one line.
 import type { Config } from "../config/config.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import { repoFilter } from "../core/glob.ts";
@@ -10,7 +10,7 @@ import type { Keys } from "../core/summary.ts";
 import type { Parsed } from "../util/parsed.ts";
 import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
 import { atParam, DEFAULT_WINDOW, repoParam, windowParam } from "../view/params.ts";
-import { MAPPED_BY_TEXT, sourcesText } from "../view/sources.ts";
+import { MAPPED_BY_TEXT, sourcesText, viewSources } from "../view/sources.ts";
 import { summaryJson, windowSummary, type ViewSummary } from "../view/window.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
@@ -62,7 +62,13 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     io.stderr.write(`dora-exporter report: cannot read Woodpecker: ${collected.problem}\n`);
     return 1;
   }
-  const repos = summaryRepos(collected.poller);
+  const argo = collected.argo;
+  if (argo?.problem) {
+    // Without its apps, a GitOps repo's pushes would count as deployments: no report rather than a wrong one.
+    io.stderr.write(`dora-exporter report: cannot read ArgoCD: ${argo.problem}\n`);
+    return 1;
+  }
+  const repos = summaryRepos(collected.poller, argo?.step ?? null);
   if (args.repos.length > 0) {
     const match = repoFilter(args.repos);
     if (!repos.some((r) => match(r.fullName))) {
@@ -71,7 +77,7 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     }
   }
   const summary = windowSummary(
-    { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
+    { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000), sources: viewSources(repos, argo === null ? null : (argo.step.last?.mappings ?? [])) },
     { window: args.window, repo: args.repos, at: args.at },
   );
   io.stdout.write(renderReport(summary, args.format));

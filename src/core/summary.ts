@@ -118,10 +118,18 @@ export interface IncidentSummary {
   readonly durationSeconds: number;
   readonly open: boolean;
   readonly failures: number;
+  /** The pipeline number, or for an ArgoCD event the history id (0 for a failed sync or a restore). */
   readonly openedBy: number;
   readonly closedBy: number | null;
+  /** The Woodpecker pipeline's page; null for an ArgoCD event (it is no Woodpecker pipeline). */
   readonly openedByUrl: string | null;
   readonly closedByUrl: string | null;
+  /** The ArgoCD app (`<project>/<name>`) whose event opened it; null when a pipeline did. */
+  readonly openedByApp: string | null;
+  /** The ArgoCD app whose event closed it; null when a pipeline did, or while open. */
+  readonly closedByApp: string | null;
+  /** Closed by the app turning Healthy, not by a successful deployment. */
+  readonly closedByRestore: boolean;
 }
 
 export interface RepoSummary {
@@ -220,8 +228,11 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
           failures: i.failures,
           openedBy: i.openedBy,
           closedBy: closed ? i.closedBy : null,
-          openedByUrl: link(r.id, i.openedBy),
-          closedByUrl: closed ? link(r.id, i.closedBy) : null,
+          openedByUrl: i.openedByApp === undefined ? link(r.id, i.openedBy) : null,
+          closedByUrl: closed && i.closedByApp === undefined ? link(r.id, i.closedBy) : null,
+          openedByApp: i.openedByApp ?? null,
+          closedByApp: closed ? (i.closedByApp ?? null) : null,
+          closedByRestore: closed && i.closedByRestore === true,
         });
       }
       const failing = failingAt(t, end);

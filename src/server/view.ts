@@ -1,10 +1,12 @@
 // What the page and the JSON API read, taken from the poller's state at request time (cheap: the
 // DORA states are already computed at poll time; only the window summary is computed per request,
 // by view/window.ts).
+import type { ArgoStep } from "../collector/argocd-step.ts";
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import type { SummaryRepo } from "../core/summary.ts";
 import { VERSION } from "../version.ts";
+import { viewSources } from "../view/sources.ts";
 import type { SummarySource } from "../view/window.ts";
 
 export interface ExporterStatus {
@@ -20,6 +22,16 @@ export interface ExporterStatus {
   /** Repos whose history is read back to DORA_SINCE, of `trackedRepos`. */
   readonly backfilledRepos: number;
   readonly trackedRepos: number;
+  /** ArgoCD (ARGOCD_URL set), else null. */
+  readonly argocd: ArgoStatusView | null;
+}
+
+export interface ArgoStatusView {
+  /** Whether the last ArgoCD list was answered correctly; null before the first. */
+  readonly up: boolean | null;
+  /** Apps read in the last successful list. */
+  readonly apps: number;
+  readonly streamConnected: boolean;
 }
 
 export interface ExporterView extends SummarySource {
@@ -32,18 +44,23 @@ export interface ViewOptions {
   readonly woodpeckerUrl: string;
   /** Unix ms. */
   readonly now: () => number;
+  /** The ArgoCD step (ARGOCD_URL set). */
+  readonly argo?: ArgoStep | null;
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
+  const argo = opts.argo ?? null;
+  const repos = summaryRepos(poller, argo);
   return {
-    status: statusOf(poller, opts.demo),
-    repos: summaryRepos(poller),
+    status: statusOf(poller, opts.demo, argo),
+    repos,
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
+    sources: viewSources(repos, argo === null ? null : (argo.last?.mappings ?? [])),
   };
 }
 
-export function statusOf(poller: Poller, demo: boolean): ExporterStatus {
+export function statusOf(poller: Poller, demo: boolean, argo: ArgoStep | null = null): ExporterStatus {
   const s = poller.status;
   let backfilled = 0;
   for (const r of poller.repos.values()) if (r.history.backfilled) backfilled++;
@@ -56,5 +73,6 @@ export function statusOf(poller: Poller, demo: boolean): ExporterStatus {
     backfillComplete: s.backfillComplete,
     backfilledRepos: Math.min(backfilled, s.trackedRepos),
     trackedRepos: s.trackedRepos,
+    argocd: argo === null ? null : { up: argo.source.status.lastOk, apps: argo.source.status.apps, streamConnected: argo.source.streamConnected },
   };
 }

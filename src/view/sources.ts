@@ -3,6 +3,7 @@
 // and, for an ArgoCD app, how it was mapped to its (repo, target) and why. The records are plain
 // data handed over by the collector; nothing here decides a mapping.
 import type { AppMapping as DecidedMapping, MappingVia } from "../argocd/mapping.ts";
+import type { SummaryRepo } from "../core/summary.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 
 export type SourceKind = "woodpecker" | "argocd";
@@ -28,6 +29,24 @@ export interface AppMapping {
 /** The view's record of a mapping decided by argocd/mapping.ts. */
 export function shownMapping(m: DecidedMapping): AppMapping {
   return { app: m.app, repo: m.repo, deployTo: m.target, by: m.via, why: m.why };
+}
+
+/**
+ * The sources of the exporter's targets: `dora_target_info`'s rows, by the metric's own rule (a
+ * target's Woodpecker attempts, then one row per app among its ArgoCD attempts), and every app's
+ * mapping. `mappings` null: ArgoCD is not read (every target is Woodpecker's, nothing to compute).
+ */
+export function viewSources(repos: readonly SummaryRepo[], mappings: readonly DecidedMapping[] | null): Sources | undefined {
+  if (mappings === null) return undefined;
+  const targets: TargetInfo[] = [];
+  for (const r of repos) {
+    for (const t of r.state?.targets ?? []) {
+      if (t.attempts.some((a) => a.app === undefined)) targets.push({ repo: r.fullName, deployTo: t.target, source: "woodpecker", app: "" });
+      const apps = [...new Set(t.attempts.flatMap((a) => (a.app === undefined ? [] : [a.app])))].sort(compareCodeUnits);
+      for (const app of apps) targets.push({ repo: r.fullName, deployTo: t.target, source: "argocd", app });
+    }
+  }
+  return { targets, apps: mappings.map(shownMapping) };
 }
 
 /** One row of `dora_target_info`. */

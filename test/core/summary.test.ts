@@ -149,6 +149,9 @@ describe("keys of one target", () => {
         closedBy: null,
         openedByUrl: "https://ci.example.com/repos/5/pipeline/4",
         closedByUrl: null,
+        openedByApp: null,
+        closedByApp: null,
+        closedByRestore: false,
       },
       {
         repoId: 5,
@@ -163,6 +166,9 @@ describe("keys of one target", () => {
         closedBy: 3,
         openedByUrl: "https://ci.example.com/repos/5/pipeline/2",
         closedByUrl: "https://ci.example.com/repos/5/pipeline/3",
+        openedByApp: null,
+        closedByApp: null,
+        closedByRestore: false,
       },
     ]);
   });
@@ -399,5 +405,34 @@ describe("formatting shared by the page and report", () => {
     expect(formatFrequency(2 / 7, 2)).toBe("2/week");
     expect(formatFrequency(1 / 30, 1)).toBe("1/month");
     expect(formatFrequency(0, 0)).toBe("0");
+  });
+});
+
+describe("incidents opened or closed by ArgoCD events", () => {
+  // An ArgoCD app deploys acme/app: history 7 rolls out, a sync fails, the app turns Healthy again
+  // (a restore), then a failed sync is fixed by history 8.
+  const ev = (kind: "deployment" | "failure" | "restore", time: number, number: number) => ({
+    kind,
+    target: "web",
+    app: "default/web",
+    key: `${kind}/${time}`,
+    time,
+    created: time - 60,
+    number,
+    order: number || time,
+    imageCommits: [],
+    revisions: [],
+  });
+  const state = computeRepoDora(REPO, [], opts(), {
+    mapped: true,
+    events: [ev("deployment", NOW - 5 * DAY, 7), ev("failure", NOW - 4 * DAY, 0), ev("restore", NOW - 4 * DAY + 600, 0), ev("failure", NOW - 2 * DAY, 0), ev("deployment", NOW - DAY, 8)],
+  });
+  const s = summarize([{ id: REPO.id, fullName: REPO.fullName, state }], { windowDays: 7, now: NOW, pipelineLink: pipelineLinks("https://ci.example.com") });
+
+  test("name the app and how it closed, and never link a Woodpecker pipeline (they are no pipelines)", () => {
+    expect(s.repos[0]!.incidents.map((i) => ({ start: i.start, end: i.end, openedBy: i.openedBy, closedBy: i.closedBy, urls: [i.openedByUrl, i.closedByUrl], app: [i.openedByApp, i.closedByApp], restore: i.closedByRestore }))).toEqual([
+      { start: NOW - 2 * DAY, end: NOW - DAY, openedBy: 0, closedBy: 8, urls: [null, null], app: ["default/web", "default/web"], restore: false },
+      { start: NOW - 4 * DAY, end: NOW - 4 * DAY + 600, openedBy: 0, closedBy: 0, urls: [null, null], app: ["default/web", "default/web"], restore: true },
+    ]);
   });
 });

@@ -180,10 +180,17 @@ ${
     : html`<ul class="incidents">${recent.map(
         (i) => html`<li class="${i.open ? "bad" : ""}">${i.deployTo}: ${i.open ? "open since" : "failed"} ${formatTime(i.start)}${
           i.open ? html` (${formatDuration(i.durationSeconds)})` : html`, restored in ${formatDuration(i.durationSeconds)}`
-        } · ${link(i.openedByUrl, `#${i.openedBy}`)}${i.closedBy !== null ? html` → ${link(i.closedByUrl, `#${i.closedBy}`)}` : ""}</li>`,
+        } · ${i.openedByApp !== null ? argoEvent(i.openedByApp, i.openedBy, false) : link(i.openedByUrl, `#${i.openedBy}`)}${
+          i.closedBy === null ? "" : html` → ${i.closedByApp !== null ? argoEvent(i.closedByApp, i.closedBy, i.closedByRestore) : link(i.closedByUrl, `#${i.closedBy}`)}`
+        }</li>`,
       )}</ul>`
 }
 </section>`;
+}
+
+/** An ArgoCD event in an incident: the app, and its history entry or that it turned Healthy. */
+function argoEvent(app: string, number: number, restore: boolean): string {
+  return restore ? `${app} Healthy` : number > 0 ? `${app} history ${number}` : `${app} sync`;
 }
 
 function link(url: string | null, text: string): Html | string {
@@ -205,6 +212,13 @@ function modeText(mode: RepoSummary["mode"]): string {
   }
 }
 
+function argoStatus(st: ExporterStatus): Html | string {
+  const a = st.argocd;
+  if (a === null) return "";
+  const up = a.up === null ? html`<span class="warnc">first list pending</span>` : a.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last list failed)</span>`;
+  return html`<dt>ArgoCD</dt><dd data-k="status:argocd">${up} · ${a.apps} app${a.apps === 1 ? "" : "s"} · watch stream ${a.streamConnected ? "connected" : html`<span class="warnc">not connected</span>`}</dd>`;
+}
+
 function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Html {
   const up = st.up === null ? html`<span class="warnc">first poll running</span>` : st.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last poll incomplete)</span>`;
   const backfill = st.backfillComplete
@@ -212,6 +226,7 @@ function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Ht
     : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
   return html`<h2>Exporter</h2><dl class="status" data-k="status">
 <dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>
+${argoStatus(st)}
 <dt>Last successful poll</dt><dd data-k="status:last-poll">${st.lastPollSuccess > 0 ? `${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, now)})` : "not yet"}${st.polling ? " · polling now" : ""}</dd>
 <dt>Backfill</dt><dd data-k="status:backfill">${backfill}</dd>
 <dt>Levels</dt><dd class="sub">DORA 2023 clusters: frequency ≥1/day elite, ≥1/week high, ≥1/month medium; lead time &lt;1 day, &lt;1 week, &lt;1 month; failure rate ≤5%, ≤10%, ≤15%; restore &lt;1 hour, &lt;1 day, &lt;1 week. “no data”: nothing in the window.</dd>
