@@ -1,29 +1,45 @@
 // The API, the page and the CLI agree on every number for the same history: the compiled exporter
 // (API and page) and `dora-exporter report` (JSON and table), all at the same `at`, against one
-// simulated Woodpecker whose clock stands still.
+// simulated Woodpecker whose clock stands still, and a simulated ArgoCD that deploys acme/search
+// (its images tagged with the pushes' commits): so one target is ArgoCD's, and every view (and
+// dora_target_info) says so.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { formatDuration, formatFrequency, formatRate } from "../../src/view/format.ts";
+import { sourcesText } from "../../src/view/sources.ts";
 import type { SummaryJson } from "../../src/view/window.ts";
 import { startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 import { expectedValues, shownValues } from "./page-values.ts";
-import { END, runBinary, startSim, type Sim } from "./sim.ts";
+import { END, GITOPS_APP, GITOPS_REPO, runBinary, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(60_000);
 
 const TOKEN = "agree-token-5d2e8f";
+const ARGO_TOKEN = "agree-argo-token-71c0";
 let s: Sim;
 let exporter: ExporterProcess;
 
 beforeAll(async () => {
-  s = startSim({ token: TOKEN });
+  s = startSim({ token: TOKEN, argocdToken: ARGO_TOKEN });
   exporter = await startExporterProcess({ ...s.env, DORA_POLL_INTERVAL: "60" });
   await waitReady(exporter.url);
 });
 
 afterAll(async () => {
   if (exporter && exporter.proc.exitCode === null) await exporter.stop();
-  s?.served.stop();
+  s?.stop();
 });
+
+/** dora_target_info's rows on /metrics: "repo|deploy_to" -> sources as `source:app`, sorted. */
+async function targetInfo(): Promise<Map<string, string[]>> {
+  const text = await (await fetch(`${exporter.url}/metrics`)).text();
+  const out = new Map<string, string[]>();
+  for (const m of text.matchAll(/^dora_target_info\{([^}]*)\} 1$/gm)) {
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+    const key = `${labels.repo}|${labels.deploy_to}`;
+    out.set(key, [...(out.get(key) ?? []), `${labels.source}:${labels.app}`].sort());
+  }
+  return out;
+}
 
 for (const days of [7, 30, 90]) {
   describe(`window ${days}d at END`, () => {
@@ -35,10 +51,23 @@ for (const days of [7, 30, 90]) {
       api = (await res.json()) as SummaryJson;
     });
 
-    test("the history has something to compare", () => {
+    test("the history has something to compare, an ArgoCD target among it", () => {
       expect(api.targets.length).toBe(5);
       expect(api.overall.keys.changeFailureRate.failed).toBeGreaterThan(0);
       expect(api.overall.keys.timeToRestore.restored).toBeGreaterThan(0);
+      const argo = api.targets.filter((t) => t.sources.some((x) => x.source === "argocd"));
+      expect(argo.map((t) => [t.repo, t.deployTo, t.sources.map((x) => `${x.source}:${x.app}:${x.mappedBy}`)])).toEqual([[GITOPS_REPO, "search", [`argocd:${GITOPS_APP}:images`]]]);
+      expect(argo[0]!.keys.changeFailureRate.attempts).toBeGreaterThan(0);
+      // Its pushes are builds now: no Woodpecker target left for the repo.
+      expect(api.targets.filter((t) => t.repo === GITOPS_REPO).map((t) => t.deployTo)).toEqual(["search"]);
+      expect(api.apps.map((a) => [a.app, a.repo, a.deployTo, a.by])).toEqual([[GITOPS_APP, GITOPS_REPO, "search", "images"]]);
+    });
+
+    test("dora_target_info on /metrics names exactly the sources the API gives each target", async () => {
+      const info = await targetInfo();
+      const fromApi = new Map(api.targets.map((t) => [`${t.repo}|${t.deployTo}`, t.sources.map((x) => `${x.source}:${x.app}`).sort()]));
+      // The window may leave out a target the metric still has (no attempt in it): compare the API's.
+      for (const [k, v] of fromApi) expect(`${k}: ${info.get(k)?.join(",")}`).toBe(`${k}: ${v.join(",")}`);
     });
 
     test("report --format json equals the API's JSON", async () => {
@@ -48,7 +77,7 @@ for (const days of [7, 30, 90]) {
       expect(JSON.parse(r.stdout)).toEqual(api);
     });
 
-    test("the page shows the API's numbers, raw and formatted", async () => {
+    test("the page shows the API's numbers, raw and formatted, and each target's sources", async () => {
       const html = await (await fetch(`${exporter.url}/?window=${days}d&at=${END}`)).text();
       const shown = shownValues(html);
       const expected = expectedValues(api);
@@ -59,6 +88,9 @@ for (const days of [7, 30, 90]) {
         if (want.text !== "") expect(`${k}: ${got!.text}`).toBe(`${k}: ${want.text}`);
       }
       expect(shown.get("overall:failing")!.value).toBe(String(api.overall.failingTargets));
+      // expectedValues includes each target's sources and the apps' mappings (ArgoCD feeds one).
+      expect(expected.has(`${GITOPS_REPO}|search:source`)).toBe(true);
+      expect(expected.has(`app:${GITOPS_APP}:why`)).toBe(true);
     });
 
     test("report's table shows the same numbers per row", async () => {
@@ -73,7 +105,9 @@ for (const days of [7, 30, 90]) {
         expect(line).toContain(`${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} `);
         expect(line).toContain(`${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) `);
         expect(line).toContain(`${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) `);
+        expect(line!.trimEnd()).toEndWith(sourcesText(t.sources));
       }
+      for (const a of api.apps) expect(lines).toContain(`  ${a.app} -> ${a.repo}, ${a.deployTo}: ${a.by} (${a.why})`);
     });
   });
 }

@@ -2,6 +2,7 @@
 // raw number, empty for none) and its text. Shared by the agreement and browser tests.
 import type { SummaryJson } from "../../src/view/window.ts";
 import { formatDuration, formatFrequency, formatRate } from "../../src/view/format.ts";
+import { sourcesText } from "../../src/view/sources.ts";
 
 export interface Shown {
   readonly value: string | null;
@@ -35,10 +36,19 @@ export function expectedValues(sum: SummaryJson): Map<string, Shown> {
   out.set("overall:failed", { value: null, text: String(o.changeFailureRate.failed) });
   out.set("overall:attempts", { value: null, text: String(o.changeFailureRate.attempts) });
   out.set("overall:restored", { value: null, text: String(o.timeToRestore.restored) });
+  // Once ArgoCD feeds a target, each target shows its sources, and the apps table their mappings.
+  const sources = sum.targets.some((t) => t.sources.some((x) => x.source !== "woodpecker"));
   for (const t of sum.targets) {
     const id = `${t.repo}|${t.deployTo}`;
     keys(id, t.keys);
     out.set(`${id}:failing`, { value: raw(t.failing.since), text: "" });
+    if (sources) out.set(`${id}:source`, { value: null, text: sourcesText(t.sources) });
+  }
+  for (const a of sum.apps) {
+    out.set(`app:${a.app}:repo`, { value: null, text: a.repo });
+    out.set(`app:${a.app}:target`, { value: null, text: a.deployTo });
+    out.set(`app:${a.app}:by`, { value: null, text: a.by });
+    out.set(`app:${a.app}:why`, { value: null, text: a.why });
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // The page in a real browser: Debian's chromium driven by playwright-core (never a downloaded
-// browser) opens the compiled exporter's page against the simulator, checks that every number it
-// shows equals the API's, switches the window with the page's own links, sees no console error
-// and no request leaving the exporter, and saves screenshots to .test-artifacts/.
+// browser) opens the compiled exporter's page against the simulators (Woodpecker, and ArgoCD
+// deploying acme/search), checks that every number and every target's source it shows equals the
+// API's, switches the window with the page's own links, sees no console error and no request
+// leaving the exporter, and saves screenshots to .test-artifacts/.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { SummaryJson } from "../../src/view/window.ts";
 import { expectedValues } from "../api/page-values.ts";
-import { END, startSim, type Sim } from "../api/sim.ts";
+import { END, GITOPS_APP, GITOPS_REPO, startSim, type Sim } from "../api/sim.ts";
 import { ROOT, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 
 setDefaultTimeout(90_000);
@@ -36,7 +37,7 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: run \`sh scripts/install-test-deps.sh\` (as root) to install Debian's chromium`);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
-  s = startSim({ token: TOKEN });
+  s = startSim({ token: TOKEN, argocdToken: "browser-argo-token-2b9e" });
   exporter = await startExporterProcess({ ...s.env, DORA_POLL_INTERVAL: "60" });
   await waitReady(exporter.url);
   userDataDir = mkdtempSync(join(tmpdir(), "dora-chromium-"));
@@ -60,7 +61,7 @@ afterAll(async () => {
   await context?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   if (exporter && exporter.proc.exitCode === null) await exporter.stop();
-  s?.served.stop();
+  s?.stop();
 });
 
 async function api(days: number): Promise<SummaryJson> {
@@ -107,6 +108,18 @@ describe("the page in chromium", () => {
     // The stylesheet arrives intact (a <style> element's text must not be entity-escaped).
     expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain("sans-serif");
     await page.screenshot({ path: join(ARTIFACTS, "page.png"), fullPage: true });
+  });
+
+  test("the ArgoCD target: its source under the target, the app's mapping in the apps table, ArgoCD in the status", async () => {
+    await page.goto(`${exporter.url}/?window=30d&at=${END}`);
+    const row = page.locator("tbody tr", { has: page.locator(`[data-k="${GITOPS_REPO}|search:source"]`) });
+    expect(await row.locator("td.repo").textContent()).toBe(GITOPS_REPO);
+    expect(await row.locator(".src").textContent()).toBe(`argocd ${GITOPS_APP} (images)`);
+    expect(await row.locator(".src").getAttribute("title")).toMatch(new RegExp(`^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit of ${GITOPS_REPO}$`));
+    expect(await page.getByRole("heading", { name: "ArgoCD apps" }).isVisible()).toBe(true);
+    expect(await page.locator(`[data-k="app:${GITOPS_APP}:by"]`).textContent()).toBe("images");
+    expect(await page.locator('[data-k="status:argocd"]').textContent()).toMatch(/^reachable · 1 app · watch stream connected$/);
+    await page.screenshot({ path: join(ARTIFACTS, "page-argocd.png"), fullPage: true });
   });
 
   test("the window switch: the 7-day link shows the 7-day numbers", async () => {

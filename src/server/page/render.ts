@@ -35,9 +35,9 @@ export function renderPage(p: PageInput): Html {
 <meta http-equiv="refresh" content="60"><link rel="icon" href="data:,">
 <title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} days${st.demo ? " (demo)" : ""}</title>
 <style>${STYLE_HTML}</style></head><body>
-${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker${s.apps.length > 0 ? " and ArgoCD" : ""}, not from a real server.</div>` : ""}
+${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker${st.argocd !== null ? " and ArgoCD" : ""}, not from a real server.</div>` : ""}
 <header><div class="wrap top">
-<h1>DORA <span class="sub">from Woodpecker CI</span></h1>
+<h1>DORA <span class="sub">from Woodpecker CI${st.argocd !== null ? " and ArgoCD" : ""}</span></h1>
 <nav class="windows" aria-label="window">${WINDOWS.map((w) =>
     w === days
       ? html`<span class="on" aria-current="page">${w} days</span>`
