@@ -51,6 +51,24 @@ describe("dora-exporter demo for trying report and check", () => {
     const check = cli(["check"], vars);
     expect(check.out).toContain("acme/shop-api");
     expect(check.out).not.toMatch(/token\s+FAIL/);
+    // The GitOps repo: deployed by ArgoCD, its pushes builds, joined by the image tags alone.
+    expect(check.out).toMatch(/^argocd {10}ok {3}http:\/\/127\.0\.0\.1:\d+ answers/m);
+    expect(check.out).toMatch(/^ {2}argocd: app default\/search -> target search \(images: /m);
+    const gitops = (summary as unknown as { targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[] }).targets.filter((t) => t.repo === "acme/search");
+    expect(gitops.map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)])).toEqual([["search", ["argocd:default/search"]]]);
+  });
+
+  test("the exporter reads the simulated ArgoCD: dora_target_info names the app, the page shows it, labelled demo", async () => {
+    const { demo } = await startDemo();
+    await waitFor("the first poll with ArgoCD", async () => (await (await fetch(`${demo.url}/metrics`)).text()).includes('source="argocd"'));
+    const metrics = await (await fetch(`${demo.url}/metrics`)).text();
+    expect(metrics).toMatch(/^dora_target_info\{repo="acme\/search",deploy_to="search",source="argocd",app="default\/search"\} 1$/m);
+    expect(metrics).toMatch(/^dora_argocd_up 1$/m);
+    expect(metrics).toMatch(/^dora_demo_mode 1$/m);
+    expect(metrics).toMatch(/^dora_deployments_total\{repo="acme\/search",deploy_to="search"\} [1-9]\d*$/m);
+    const page = await (await fetch(`${demo.url}/`)).text();
+    expect(page).toContain("DEMO DATA: these numbers come from a built-in simulated Woodpecker and ArgoCD");
+    expect(page).toContain("<h2>ArgoCD apps</h2>");
   });
 
   test("the simulated ArgoCD answers with the printed token and deploys acme/search with images tagged by its pushes' commits", async () => {
