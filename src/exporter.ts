@@ -4,9 +4,7 @@ import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
 import { type Config, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
-import { ArgoCDClient } from "./argocd/client.ts";
-import { ArgoSource } from "./collector/argocd-source.ts";
-import { ArgoStep } from "./collector/argocd-step.ts";
+import { createArgoStep, type ArgoStep } from "./collector/argocd-step.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -37,25 +35,12 @@ export interface RunningArgo {
   readonly metrics: ArgoMetrics;
 }
 
-/** The ArgoCD client, source and metrics (ARGOCD_URL set). */
+/** The ArgoCD source and metrics (ARGOCD_URL set). */
 function argoParts(config: Config, registry: CachedRegistry, log: Logger): RunningArgo {
-  let source!: ArgoSource;
-  const metrics = new ArgoMetrics(registry, () => source.status, () => source.streamConnected);
-  const client = new ArgoCDClient({
-    baseUrl: config.argocdUrl!.replace(/\/+$/, ""),
-    token: config.argocdToken!,
-    timeoutMs: config.httpTimeout * 1000,
-    onAttempt: (code) => metrics.requests.inc({ code }),
-  });
-  source = new ArgoSource({
-    client,
-    apps: config.argocdApps,
-    selector: config.argocdSelector,
-    degradedWindow: config.argocdDegradedWindow,
-    blocks: config.argocdAppBlocks,
-    log,
-  });
-  return { step: new ArgoStep(source, config.shard), metrics };
+  let step!: ArgoStep;
+  const metrics = new ArgoMetrics(registry, () => step.source.status, () => step.source.streamConnected);
+  step = createArgoStep(config, log, { onAttempt: (code) => metrics.requests.inc({ code }) });
+  return { step, metrics };
 }
 
 /** Thrown when the listen address cannot be bound: a configuration problem (exit 2). */
