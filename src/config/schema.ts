@@ -124,7 +124,18 @@ const RepoPatternSchema = v.pipe(
   ),
 );
 
-export const ReposSchema = listOf(RepoPatternSchema, "repo globs");
+/**
+ * Stray commas are forgiven (`a/*,`), but a value that is only commas and blanks names no repo:
+ * read as "all repos" it would track everything without a word, so it is refused.
+ */
+export const ReposSchema = v.pipe(
+  v.unknown(),
+  v.check(
+    (x) => typeof x !== "string" || x.trim() === "" || splitList(x).length > 0,
+    "lists no repo glob (leave it unset to track every repo)",
+  ),
+  listOf(RepoPatternSchema, "repo globs"),
+);
 
 export const AdminReposSchema = BooleanSchema;
 

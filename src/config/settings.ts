@@ -247,6 +247,20 @@ export type ConfigFields = {
 /** The rows in table order, with their Config field names. */
 export const ROWS: readonly (readonly [field: string, row: Row])[] = Object.entries(SETTINGS);
 
+/**
+ * The prefixes this program owns in the environment: a variable with one of them that no row
+ * names is a misspelling (DORA_POLL_INTERVALL), refused rather than silently ignored.
+ */
+export const ENV_PREFIXES = ["DORA_", "WOODPECKER_", "ARGOCD_"] as const;
+
+/** Every environment variable a row reads (a token row reads two). */
+export function knownEnvNames(): string[] {
+  return ROWS.flatMap(([, row]) => {
+    if (row.kind === "token") return [row.env, row.fileEnv];
+    return row.env === null ? [] : [row.env];
+  });
+}
+
 /** The value of every secret setting in `config` (set ones only), for log and message scrubbing. */
 export function secretsOf(config: ConfigFields): string[] {
   const values = ROWS.flatMap(([field, row]) =>
