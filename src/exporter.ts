@@ -9,6 +9,8 @@ import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
+import { exporterWarnings } from "./server/warnings.ts";
+import { redactedConfig } from "./config/settings.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -66,9 +68,20 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
   });
 
+  // Each warning is logged when it first holds (and again if it comes back), not once per poll.
+  let warned = new Set<string>();
+  const logWarnings = () => {
+    const s = poller.status;
+    const now = Math.floor(Date.now() / 1000);
+    const current = exporterWarnings({ ...config, now, lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos });
+    for (const w of current) if (!warned.has(w)) log.warn(w);
+    warned = new Set(current);
+  };
+
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
+    logWarnings();
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
@@ -79,7 +92,16 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const app = createApp({
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now }),
+    view: () =>
+      buildView(poller, {
+        demo,
+        woodpeckerUrl: config.woodpeckerUrl,
+        now,
+        pollIntervalSeconds: config.pollInterval,
+        since: config.since,
+        repos: config.repos,
+        shard: config.shard,
+      }),
   }).use(
     cron({
       name: "poll",
@@ -105,6 +127,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     demo,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
   });
+  // What is in effect, as one line (secrets redacted by the settings table's secret rows).
+  log.info("settings", { settings: redactedConfig(config) });
+  logWarnings();
   void runPoll();
 
   return {

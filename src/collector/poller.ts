@@ -65,6 +65,9 @@ export class Poller {
     lastSuccessAt: 0,
     lastDurationSeconds: 0,
     trackedRepos: 0,
+    listedRepos: 0,
+    lastProblem: null,
+    failingSince: null,
     backfillComplete: false,
   };
   /** Every repo ever tracked, by id (renames keep their history). */
@@ -102,6 +105,7 @@ export class Poller {
         : await this.opts.client.userRepos();
       const tracked = listing.filter((r) => r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null));
       this.status.trackedRepos = tracked.length;
+      this.status.listedRepos = listing.filter((r) => r.active).length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
           await this.syncRepo(r);
@@ -119,6 +123,16 @@ export class Poller {
     this.status.lastCycleOk = ok;
     this.status.lastDurationSeconds = (ended - started) / 1000;
     if (ok) this.status.lastSuccessAt = Math.floor(ended / 1000);
+    this.status.lastProblem = ok ? null : problems[0]!;
+    this.status.failingSince = ok ? null : (this.status.failingSince ?? Math.floor(started / 1000));
+    this.opts.log.debug("poll cycle", {
+      ok,
+      duration_s: this.status.lastDurationSeconds,
+      tracked: this.status.trackedRepos,
+      listed: this.status.listedRepos,
+      problems: problems.length,
+      ...(ok ? {} : { problem: problems[0] }),
+    });
     this.reportStateChange(ok ? null : problems[0]!, problems.length);
     return ok;
   }
@@ -158,6 +172,13 @@ export class Poller {
     }
     await this.recheckPending(listing, h, fresh);
     this.publish(tracked);
+    this.opts.log.debug("repo polled", {
+      repo: listing.fullName,
+      unchanged,
+      listed: fresh.size,
+      pending: h.pending.size,
+      pipelines: h.pipelines.size,
+    });
   }
 
   /** Pages from the newest down to what is already known (or DORA_SINCE, or the end). */

@@ -31,7 +31,15 @@ beforeAll(async () => {
     onRepoState: () => {},
   });
   expect(await poller.poll()).toBe(true);
-  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000 });
+  view = buildView(poller, {
+    demo: false,
+    woodpeckerUrl: s.served.url,
+    now: () => END * 1000,
+    pollIntervalSeconds: 60,
+    since: 0,
+    repos: [],
+    shard: null,
+  });
   app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
 });
 

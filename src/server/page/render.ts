@@ -34,6 +34,8 @@ export function renderPage(p: PageInput): Html {
 <title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} days${st.demo ? " (demo)" : ""}</title>
 <style>${STYLE_HTML}</style></head><body>
 ${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker, not from a real server.</div>` : ""}
+${connectionBanner(st, p.clock, p.woodpeckerUrl)}
+${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warning">${w}</div>`)}
 <header><div class="wrap top">
 <h1>DORA <span class="sub">from Woodpecker CI</span></h1>
 <nav class="windows" aria-label="window">${WINDOWS.map((w) =>
@@ -44,10 +46,11 @@ ${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these
 </div></header>
 <main class="wrap">
 <p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at)}">all</a>)` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+${coverageNote(s, st.historyOrigin)}
 ${headline(s)}
-${failingNotice(s, now)}
+${failingNotice(s, now, st)}
 <h2>Repos × targets</h2>
-${targetTable(s.targets, now)}
+${targetTable(s.targets, now, st)}
 <h2>Per day</h2>
 <p class="legend"><span class="sw ok"></span> deployments <span class="sw fail"></span> failed attempts</p>
 <div class="repos">${s.repos.map((r) => repoCard(r))}</div>
@@ -105,16 +108,57 @@ ${card(
 </div>`;
 }
 
-function failingNotice(s: WindowSummary, now: number): Html | string {
+/**
+ * Woodpecker not answering, or numbers older than three poll intervals: a banner over everything,
+ * with since when, so stale numbers are never read as current ones.
+ */
+function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: string): Html | string {
+  const asOf =
+    st.lastPollSuccess > 0
+      ? html`The numbers below are as of the last complete poll, ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).`
+      : "No poll has completed yet: nothing below comes from Woodpecker.";
+  if (st.up === false) {
+    const since = st.unreachableSince === null ? "" : html` since ${formatTime(st.unreachableSince)} (${formatAgo(st.unreachableSince, clock)})`;
+    return html`<div class="banner bad" role="alert" data-k="connection">Woodpecker at ${woodpeckerUrl} is not answering${since}: ${st.problem ?? "the last poll did not complete"}. ${asOf}</div>`;
+  }
+  if (st.stale) {
+    return html`<div class="banner bad" role="alert" data-k="connection">The numbers are stale: polls run every ${st.pollIntervalSeconds} s, but the last one completed ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).${st.polling ? " A poll is running now." : ""}</div>`;
+  }
+  return "";
+}
+
+/** A window that starts before the oldest pipeline read divides by days nothing was read for. */
+function coverageNote(s: WindowSummary, origin: number | null): Html | string {
+  if (origin === null || origin <= s.window.start) return "";
+  return html`<p class="note" data-k="coverage" data-value="${origin}">This window reaches back before the history read: it starts ${formatTime(s.window.start)}, the oldest pipeline read is from ${formatTime(origin)}. Per-day rates still divide by all ${s.window.days} days.</p>`;
+}
+
+/** Said instead of the table or of "no target is failing" when nothing could be read yet. */
+function notKnown(st: ExporterStatus): string | null {
+  if (st.lastPollSuccess > 0) return null;
+  if (st.up === false) return "Nothing read yet: Woodpecker is not answering (see the banner above), so there is nothing to show.";
+  if (st.up === null) return "The first poll is still running; numbers appear when it completes.";
+  return null;
+}
+
+function failingNotice(s: WindowSummary, now: number, st: ExporterStatus): Html | string {
   const failing = s.targets.filter((t) => t.failing.now);
+  const unknown = notKnown(st);
+  if (failing.length === 0 && unknown !== null) return html`<p class="empty" data-k="overall:failing" data-value="">${unknown}</p>`;
+  if (failing.length === 0 && st.up === false) {
+    return html`<p class="empty" data-k="overall:failing" data-value="0">No target was failing at the last complete poll.</p>`;
+  }
   if (failing.length === 0) return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
   return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}"><strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
     (t, i) => html`${i > 0 ? ", " : ""}${t.repo} → ${t.deployTo} for ${formatDuration(now - t.failing.since!)}`,
   )}</div>`;
 }
 
-function targetTable(rows: readonly TargetSummary[], now: number): Html {
+function targetTable(rows: readonly TargetSummary[], now: number, st: ExporterStatus): Html {
   if (rows.length === 0) {
+    const unknown = notKnown(st);
+    if (unknown !== null) return html`<p class="empty">${unknown}</p>`;
+    if (st.trackedRepos === 0) return html`<p class="empty">No repo is tracked${st.warnings.length > 0 ? " (see the warning above)" : ""}.</p>`;
     return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
   }
   return html`<div class="scroll"><table>
@@ -188,6 +232,8 @@ function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Ht
   const up = st.up === null ? html`<span class="warnc">first poll running</span>` : st.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last poll incomplete)</span>`;
   const backfill = st.backfillComplete
     ? html`<span class="okc">complete</span> (${st.trackedRepos} repos)`
+    : st.trackedRepos === 0
+      ? html`<span class="warnc">${st.up === false ? "waiting for Woodpecker" : st.up === null ? "starting" : "no repo tracked"}</span>`
     : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
   return html`<h2>Exporter</h2><dl class="status" data-k="status">
 <dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>

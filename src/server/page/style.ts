@@ -12,6 +12,8 @@ body{margin:0;font:15px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Ar
 a{color:var(--link)}
 .wrap{max-width:1180px;margin:0 auto;padding:0 1rem}
 .banner{background:#8a5300;color:#fff;padding:.55rem 1rem;font-weight:600;text-align:center}
+.banner.bad{background:#a11d1d}.banner.warn{background:#6b4a00}
+.note{color:var(--warn);margin:.4rem 0}
 header{background:var(--card);border-bottom:1px solid var(--line)}
 .top{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;padding-top:.7rem;padding-bottom:.7rem}
 h1{font-size:1.25rem;margin:0}
