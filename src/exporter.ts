@@ -2,7 +2,8 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import { type Config, coreOptions } from "./config/config.ts";
+import { type Config, ConfigError, coreOptions } from "./config/config.ts";
+import { loadWebConfig } from "./config/web-config.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -89,7 +90,10 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     }
   };
 
+  // Read before anything listens or polls: a bad file exits 2 (ConfigError) with nothing started.
+  const web = config.webConfig === null ? null : loadWebConfig(config.webConfig);
   const app = createApp({
+    users: web?.users,
     registry,
     readiness: { ready: () => ready },
     view: () =>
@@ -114,17 +118,27 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   );
 
   try {
-    app.listen({ hostname: config.listen.host, port: config.listen.port });
+    app.listen({
+      hostname: config.listen.host,
+      port: config.listen.port,
+      ...(web?.tls ? { tls: { cert: web.tls.cert, key: web.tls.key } } : {}),
+    });
   } catch (e) {
+    if (web?.tls && !/in use|EADDRINUSE/i.test(String(e))) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      throw new ConfigError(`DORA_WEB_CONFIG ${config.webConfig}`, `tls_server_config: cannot use the certificate and key: ${reason}`);
+    }
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
   const server = app.server!;
-  const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  const url = `${web?.tls ? "https" : "http"}://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   log.info("listening", {
     url,
     poll_interval_s: config.pollInterval,
     demo,
+    tls: web?.tls != null,
+    basic_auth: Object.keys(web?.users ?? {}).length > 0,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
   });
   // What is in effect, as one line (secrets redacted by the settings table's secret rows).

@@ -175,6 +175,9 @@ export const FailureStatusesSchema = v.pipe(
 
 // ---- Serving and logging -----------------------------------------------------------------------
 
+/** DORA_WEB_CONFIG: the path of an exporter-toolkit web config file (config/web-config.ts reads it). */
+export const WebConfigFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
+
 export const ListenSchema = parsedString(parseListen, "a listen address (host:port, [ipv6]:port or :port)");
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const satisfies readonly LogLevel[];

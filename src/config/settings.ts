@@ -26,6 +26,7 @@ import {
   SinceSchema,
   TokenFileSchema,
   TokenSchema,
+  WebConfigFileSchema,
   WoodpeckerUrlSchema,
 } from "./schema.ts";
 
@@ -182,6 +183,16 @@ export const SETTINGS = {
     default: { host: "0.0.0.0", port: 9798 },
     shown: "0.0.0.0:9798",
     description: "HTTP listen address: host:port, [ipv6]:port or :port",
+  }),
+  /** Path of the TLS/basic auth file (config/web-config.ts); null: plain HTTP, no authentication. */
+  webConfig: value({
+    env: "DORA_WEB_CONFIG",
+    key: "web_config",
+    schema: WebConfigFileSchema,
+    default: null,
+    shown: "(none: plain HTTP)",
+    description:
+      "web config file (Prometheus exporter-toolkit format): tls_server_config cert_file/key_file, basic_auth_users with bcrypt hashes; applies to every path",
   }),
   concurrency: value({
     env: "DORA_CONCURRENCY",

@@ -14,6 +14,7 @@ describe("defaults", () => {
       pollInterval: 60,
       failureStatuses: ["failure", "error"],
       listen: { host: "0.0.0.0", port: 9798 },
+      webConfig: null,
       concurrency: 4,
       shard: null,
       httpTimeout: 30,

@@ -47,12 +47,12 @@ interface Param {
 }
 
 /** GET /api: the OpenAPI document as a readable page (no script, no CDN). */
-export const apiDocsPlugin = (spec: () => Promise<unknown>) =>
+export const apiDocsPlugin = (spec: (authorization: string | null) => Promise<unknown>) =>
   new Elysia({ name: "api-docs" }).get(
     "/api",
-    async ({ set }) => {
+    async ({ set, request }) => {
       Object.assign(set.headers, PAGE_HEADERS);
-      return renderApiDocs((await spec()) as Spec).toString();
+      return renderApiDocs((await spec(request.headers.get("authorization"))) as Spec).toString();
     },
     { detail: { hide: true } },
   );
