@@ -20,6 +20,10 @@ export interface PageInput {
   readonly repo?: string;
   /** The `at` the page was asked for (kept by the window links), if any. */
   readonly at?: number;
+  /** The target glob (`deploy_to`) the page is filtered by, if any. */
+  readonly deployTo?: string;
+  /** Every target name tracked, for the target filter. */
+  readonly targetNames?: readonly string[];
 }
 
 export const WINDOWS = [7, 30, 90] as const;
@@ -41,11 +45,12 @@ ${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warn
 <nav class="windows" aria-label="window">${WINDOWS.map((w) =>
     w === days
       ? html`<span class="on" aria-current="page">${w} days</span>`
-      : html`<a href="${pageHref(w, p.repo, p.at)}">${w} days</a>`,
+      : html`<a href="${pageHref(w, p.repo, p.at, p.deployTo)}">${w} days</a>`,
   )}${WINDOWS.includes(days as 7) ? "" : html`<span class="on" aria-current="page">${days} days</span>`}</nav>
 </div></header>
 <main class="wrap">
-<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at)}">all</a>)` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo)}">all</a>)` : ""}${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+${targetNav(p, days)}
 ${coverageNote(s, st.historyOrigin)}
 ${headline(s)}
 ${failingNotice(s, now, st)}
@@ -56,16 +61,30 @@ ${targetTable(s.targets, now, st)}
 <div class="repos">${s.repos.map((r) => repoCard(r))}</div>
 ${statusBlock(st, p.clock, p.woodpeckerUrl)}
 </main>
-<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
+<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at, p.deployTo).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
 </body></html>
 `;
 }
 
-export function pageHref(days: number, repo?: string, at?: number): string {
+export function pageHref(days: number, repo?: string, at?: number, deployTo?: string): string {
   const q = new URLSearchParams({ window: `${days}d` });
   if (repo) q.set("repo", repo);
+  if (deployTo) q.set("deploy_to", deployTo);
   if (at !== undefined) q.set("at", String(at));
   return `/?${q.toString()}`;
+}
+
+/** One link per target name: headline numbers for one target instead of all of them mixed. */
+function targetNav(p: PageInput, days: number): Html | string {
+  const names = p.targetNames ?? [];
+  if (names.length < 2 && !p.deployTo) return "";
+  const item = (name: string | undefined, text: string) =>
+    (p.deployTo ?? undefined) === name
+      ? html`<span class="on" aria-current="page">${text}</span>`
+      : html`<a href="${pageHref(days, p.repo, p.at, name)}">${text}</a>`;
+  return html`<nav class="windows targets" aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
+    p.deployTo && !names.includes(p.deployTo) ? html`<span class="on" aria-current="page">${p.deployTo}</span>` : ""
+  }</nav>`;
 }
 
 function headline(s: WindowSummary): Html {

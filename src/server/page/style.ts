@@ -14,6 +14,7 @@ a{color:var(--link)}
 .banner{background:#8a5300;color:#fff;padding:.55rem 1rem;font-weight:600;text-align:center}
 .banner.bad{background:#a11d1d}.banner.warn{background:#6b4a00}
 .note{color:var(--warn);margin:.4rem 0}
+.targets{display:inline-flex;flex-wrap:wrap;margin:0 0 .8rem}
 header{background:var(--card);border-bottom:1px solid var(--line)}
 .top{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;padding-top:.7rem;padding-bottom:.7rem}
 h1{font-size:1.25rem;margin:0}
