@@ -82,7 +82,7 @@ describe("page", () => {
     const all = await summary("window=30d");
     const name = all.targets[0]!.deployTo;
     const body = await (await get(`/?window=30d&deploy_to=${encodeURIComponent(name)}`)).text();
-    const nav = body.match(/<nav class="windows targets" aria-label="target">([\s\S]*?)<\/nav>/)![1]!;
+    const nav = body.match(/<nav class="targets" aria-label="target">([\s\S]*?)<\/nav>/)![1]!;
     expect(nav).toContain(`<span class="on" aria-current="page">${name}</span>`);
     expect(nav).toContain('<a href="/?window=30d">all targets</a>');
     const weekLink = body.match(/<a href="(\/\?window=7d[^"]*)">7 days<\/a>/)![1]!;

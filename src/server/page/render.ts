@@ -82,7 +82,7 @@ function targetNav(p: PageInput, days: number): Html | string {
     (p.deployTo ?? undefined) === name
       ? html`<span class="on" aria-current="page">${text}</span>`
       : html`<a href="${pageHref(days, p.repo, p.at, name)}">${text}</a>`;
-  return html`<nav class="windows targets" aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
+  return html`<nav class="targets" aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
     p.deployTo && !names.includes(p.deployTo) ? html`<span class="on" aria-current="page">${p.deployTo}</span>` : ""
   }</nav>`;
 }
@@ -196,7 +196,8 @@ function targetRow(t: TargetSummary, now: number): Html {
 <td class="n" data-label="time to restore">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
 <td class="since" data-label="now" data-k="${id}:failing" data-value="${t.failing.since ?? ""}">${
     t.failing.now
-      ? html`<span class="bad">since ${formatTime(t.failing.since)}</span> <span class="sub">(${formatDuration(now - t.failing.since!)})</span>`
+      ? // Two short lines rather than one long one: a failing row must not squeeze the other columns.
+        html`<span class="bad">failing for ${formatDuration(now - t.failing.since!)}</span><br><span class="sub">since ${formatTime(t.failing.since)}</span>`
       : html`<span class="okc">healthy</span>`
   }</td></tr>`;
 }
