@@ -10,7 +10,7 @@ import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
-import { exporterWarnings } from "./server/warnings.ts";
+import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
@@ -73,8 +73,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   let warned = new Set<string>();
   const logWarnings = () => {
     const s = poller.status;
-    const now = Math.floor(Date.now() / 1000);
-    const current = exporterWarnings({ ...config, now, lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos });
+    const current = exporterWarnings({ ...config, now: Math.floor(now() / 1000), lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos });
     for (const w of current) if (!warned.has(w)) log.warn(w);
     warned = new Set(current);
   };

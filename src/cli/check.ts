@@ -16,6 +16,7 @@ import type { RepoListing } from "../woodpecker/schemas.ts";
 import { collectOnce, makeClient } from "./collect.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 import { textTable } from "./table.ts";
+import { exporterWarnings } from "../view/warnings.ts";
 
 export const CHECK_DAYS = 30;
 
@@ -43,6 +44,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const print = () => io.stdout.write(out.splice(0).join("\n") + "\n");
 
   out.push(`configuration   ok   ${describeConfig(config)}`);
+  // Settings that are valid but match nothing the exporter could count, as the exporter warns.
+  warnings.push(...exporterWarnings({ ...config, now, lastCycleOk: null, listedRepos: 0, trackedRepos: 0 }));
 
   // Reach the server and validate the token before reading any history.
   const client = makeClient(config);

@@ -8,7 +8,7 @@ import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
 import type { SummarySource } from "../view/window.ts";
 import type { Shard } from "../config/config.ts";
-import { exporterWarnings } from "./warnings.ts";
+import { exporterWarnings } from "../view/warnings.ts";
 
 export interface ExporterStatus {
   readonly demo: boolean;

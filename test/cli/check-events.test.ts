@@ -73,3 +73,9 @@ test("check and report count the same attempts for the same minute (attempt time
   // target, matched, success, failed, other
   expect(row.slice(0, 5)).toEqual(["production", "4", "2", "2", "0"]);
 });
+
+test("DORA_SINCE in the future is a warning of check too", async () => {
+  const { code, out } = await check({ DORA_REPOS: "acme/app", DORA_SINCE: "2030-01-01T00:00:00Z" });
+  expect(code).toBe(1);
+  expect(out).toContain("  ! DORA_SINCE 2030-01-01T00:00:00Z is in the future: every pipeline is older, so nothing is counted until then");
+});

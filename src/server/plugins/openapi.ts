@@ -82,8 +82,7 @@ export function renderApiDocs(spec: Spec) {
   );
   const example: Record<string, string> = {
     "/api/v1/summary": "/api/v1/summary?window=7d&repo=acme/*",
-    "/api/v1/repos/{repo}": "/api/v1/repos/2?window=30d",
-    "/api/v1/repos/{owner}/{name}": "/api/v1/repos/acme/web?window=30d",
+    "/api/v1/repos/{repo}": "/api/v1/repos/acme/web?window=30d",
     "/api/v1/status": "/api/v1/status",
   };
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
