@@ -123,6 +123,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       ...(web?.tls ? { tls: { cert: web.tls.cert, key: web.tls.key } } : {}),
     });
   } catch (e) {
+    app.store.cron.poll.stop(); // nothing may keep running in a process about to exit 2
     if (web?.tls && !/in use|EADDRINUSE/i.test(String(e))) {
       const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
       throw new ConfigError(`DORA_WEB_CONFIG ${config.webConfig}`, `tls_server_config: cannot use the certificate and key: ${reason}`);

@@ -122,6 +122,25 @@ describe("bad files: one line naming the file and what is wrong", () => {
     expect(problem(content)).toContain(expected);
   });
 
+  test("a certificate that is PEM-shaped but unusable: a ConfigError before anything serves", async () => {
+    const path = file(
+      "garbage-tls.yml",
+      "tls_server_config:\n  cert_file: garbage.crt\n  key_file: server.key\n",
+    );
+    file("garbage.crt", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+    const config = loadConfig({ ...sim.env, DORA_LISTEN: "127.0.0.1:0", DORA_POLL_INTERVAL: "3600", DORA_WEB_CONFIG: path });
+    let caught: unknown;
+    try {
+      const started = await startExporter({ config, log: silentLogger });
+      await started.stop();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).message).toStartWith(`DORA_WEB_CONFIG ${path}: tls_server_config: cannot use the certificate and key: `);
+    expect((caught as Error).message).not.toMatch(/[\r\n]/);
+  });
+
   test("a hash is never echoed", () => {
     const message = problem(`basic_auth_users:\n  alice: "${hash.slice(0, 40)}"\n`);
     expect(message).not.toContain(hash.slice(0, 40));
