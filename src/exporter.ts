@@ -2,14 +2,17 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import { type Config, coreOptions } from "./config/config.ts";
+import { type Config, ConfigError, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
+import { loadWebConfig } from "./config/web-config.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
+import { exporterWarnings } from "./view/warnings.ts";
+import { redactedConfig } from "./config/settings.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -70,9 +73,19 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onRepoRemoved: (repoId) => dora.removeRepo(repoId),
   });
 
+  // Each warning is logged when it first holds (and again if it comes back), not once per poll.
+  let warned = new Set<string>();
+  const logWarnings = () => {
+    const s = poller.status;
+    const current = exporterWarnings({ ...config, now: Math.floor(now() / 1000), lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos });
+    for (const w of current) if (!warned.has(w)) log.warn(w);
+    warned = new Set(current);
+  };
+
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
+    logWarnings();
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
@@ -80,10 +93,22 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     }
   };
 
+  // Read before anything listens or polls: a bad file exits 2 (ConfigError) with nothing started.
+  const web = config.webConfig === null ? null : loadWebConfig(config.webConfig);
   const app = createApp({
+    users: web?.users,
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now }),
+    view: () =>
+      buildView(poller, {
+        demo,
+        woodpeckerUrl: config.woodpeckerUrl,
+        now,
+        pollIntervalSeconds: config.pollInterval,
+        since: config.since,
+        repos: config.repos,
+        shard: config.shard,
+      }),
   }).use(
     cron({
       name: "poll",
@@ -98,19 +123,34 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   try {
     // Elysia's Bun adapter turns on SO_REUSEPORT: a second exporter would then share the port
     // silently and Prometheus would scrape the two in turn. One exporter per port.
-    app.listen({ hostname: config.listen.host, port: config.listen.port, reusePort: false });
+    app.listen({
+      hostname: config.listen.host,
+      port: config.listen.port,
+      reusePort: false,
+      ...(web?.tls ? { tls: { cert: web.tls.cert, key: web.tls.key } } : {}),
+    });
   } catch (e) {
+    app.store.cron.poll.stop(); // nothing may keep running in a process about to exit 2
+    if (web?.tls && !/in use|EADDRINUSE/i.test(String(e))) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      throw new ConfigError(`DORA_WEB_CONFIG ${config.webConfig}`, `tls_server_config: cannot use the certificate and key: ${reason}`);
+    }
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
   const server = app.server!;
-  const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  const url = `${web?.tls ? "https" : "http"}://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   log.info("listening", {
     url,
     poll_interval_s: config.pollInterval,
     demo,
+    tls: web?.tls != null,
+    basic_auth: Object.keys(web?.users ?? {}).length > 0,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
   });
+  // What is in effect, as one line (secrets redacted by the settings table's secret rows).
+  log.info("settings", { settings: redactedConfig(config) });
+  logWarnings();
   void runPoll();
 
   return {

@@ -71,6 +71,9 @@ export class Poller {
     lastSuccessAt: 0,
     lastDurationSeconds: 0,
     trackedRepos: 0,
+    listedRepos: 0,
+    lastProblem: null,
+    failingSince: null,
     backfillComplete: false,
   };
   /** Every tracked repo, by id (renames keep their history; a repo no longer tracked is dropped). */
@@ -120,6 +123,7 @@ export class Poller {
         tracked,
       );
       this.status.trackedRepos = tracked.length;
+      this.status.listedRepos = listing.filter((r) => r.active).length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
           await this.syncRepo(r);
@@ -137,6 +141,16 @@ export class Poller {
     this.status.lastCycleOk = ok;
     this.status.lastDurationSeconds = (ended - started) / 1000;
     if (ok) this.status.lastSuccessAt = Math.floor(ended / 1000);
+    this.status.lastProblem = ok ? null : problems[0]!;
+    this.status.failingSince = ok ? null : (this.status.failingSince ?? Math.floor(started / 1000));
+    this.opts.log.debug("poll cycle", {
+      ok,
+      duration_s: this.status.lastDurationSeconds,
+      tracked: this.status.trackedRepos,
+      listed: this.status.listedRepos,
+      problems: problems.length,
+      ...(ok ? {} : { problem: problems[0] }),
+    });
     this.reportStateChange(ok ? null : problems[0]!, problems.length);
     return ok;
   }
@@ -180,6 +194,13 @@ export class Poller {
     }
     await this.recheckPending(listing, h, fresh);
     this.publish(tracked);
+    this.opts.log.debug("repo polled", {
+      repo: listing.fullName,
+      unchanged,
+      listed: fresh.size,
+      pending: h.pending.size,
+      pipelines: h.pipelines.size,
+    });
   }
 
   /** Pages from the newest down to what is already known (or DORA_SINCE, or the end). */
