@@ -27,6 +27,12 @@ export interface PollerOptions {
   readonly now: () => number;
   /** Called with each repo whose DORA state changed (or was renamed). */
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
+  /**
+   * Called when a repo's sync completed, before its state is published (DORA_STATE_FILE writes
+   * what the poll learned here). If it throws, nothing of this sync is published; the repo's
+   * sync counts as failed and the next poll tries again.
+   */
+  readonly commitRepo?: (tracked: TrackedRepo) => void;
 }
 
 export class TrackedRepo {
@@ -157,6 +163,7 @@ export class Poller {
       h.listedLastPipelineId = listing.lastPipeline === undefined ? undefined : (listing.lastPipeline?.id ?? null);
     }
     await this.recheckPending(listing, h, fresh);
+    this.opts.commitRepo?.(tracked);
     this.publish(tracked);
   }
 
