@@ -3,12 +3,14 @@
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
 import type { Config } from "./config/config.ts";
+import { neededEvents } from "./collector/events.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
+import { MemoryObservationStore, StateFile, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -21,6 +23,8 @@ export interface ExporterOptions {
 export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
+  /** Where ArgoCD observations are kept: the state file's store, or memory without DORA_STATE_FILE. */
+  readonly observations: ObservationStore;
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   // suffix on a gauge); operators run that check, so they go.
   for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
   const now = () => Date.now();
+  // Opened before anything listens: a file it must refuse stops the start (exit 2).
+  const state =
+    config.stateFile === null
+      ? null
+      : StateFile.open({ path: config.stateFile, woodpeckerUrl: config.woodpeckerUrl, log, now });
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
     version: VERSION,
@@ -67,12 +76,33 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     shard: config.shard,
     log,
     now,
-    onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
+    onRepoState: (repo, repoState) => dora.setRepo(repo.id, repo.fullName, repoState),
+    // Each synced repo is written before it is published: what /metrics showed is in the file.
+    commitRepo: state === null ? undefined : (tracked) => state.saveRepo(tracked),
   });
+  if (state !== null) {
+    const t0 = performance.now();
+    const restored = state.restoreInto(poller, { since: config.since, events: neededEvents(config.repoRules) });
+    let pipelines = 0;
+    for (const r of poller.repos.values()) pipelines += r.history.pipelines.size;
+    log.info("state file loaded; the first poll is incremental", {
+      file: state.path,
+      repos: restored,
+      pipelines,
+      ms: Math.round(performance.now() - t0),
+    });
+  }
 
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
+    if (state !== null) {
+      try {
+        state.retain(poller);
+      } catch (e) {
+        log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
+      }
+    }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
@@ -98,6 +128,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   try {
     app.listen({ hostname: config.listen.host, port: config.listen.port });
   } catch (e) {
+    state?.close();
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
@@ -114,9 +145,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   return {
     url,
     poller,
+    observations: state?.observations ?? new MemoryObservationStore(),
     async stop() {
       app.store.cron.poll.stop();
       await app.stop();
+      state?.close();
     },
   };
 }

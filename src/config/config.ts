@@ -32,6 +32,8 @@ export interface Config {
   readonly shard: { readonly index: number; readonly count: number } | null;
   /** DORA_HTTP_TIMEOUT: seconds per Woodpecker request. */
   readonly httpTimeout: number;
+  /** DORA_STATE_FILE: the durable state file (src/state/); null = state in memory only. */
+  readonly stateFile: string | null;
   /** DORA_LOG_LEVEL. */
   readonly logLevel: LogLevel;
   /** `deployment_rules` from the config file (no env form). */

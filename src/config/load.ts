@@ -29,6 +29,7 @@ export const DEFAULTS = {
   concurrency: 4,
   shard: null as { readonly index: number; readonly count: number } | null,
   httpTimeout: 30,
+  stateFile: null as string | null,
   logLevel: "info" as LogLevel,
 } as const;
 
@@ -99,6 +100,7 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
     concurrency: fromEnv("DORA_CONCURRENCY") ?? file.concurrency ?? DEFAULTS.concurrency,
     shard: Object.freeze(fromEnv("DORA_SHARD") ?? file.shard ?? DEFAULTS.shard),
     httpTimeout: fromEnv("DORA_HTTP_TIMEOUT") ?? file.http_timeout ?? DEFAULTS.httpTimeout,
+    stateFile: fromEnv("DORA_STATE_FILE") ?? file.state_file ?? DEFAULTS.stateFile,
     logLevel: fromEnv("DORA_LOG_LEVEL") ?? file.log_level ?? DEFAULTS.logLevel,
     repoRules: Object.freeze(file.deployment_rules ?? []),
   };

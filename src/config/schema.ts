@@ -133,6 +133,9 @@ export const ShardSchema = parsedString(parseShard, "a shard k/n (e.g. 0/2)");
 
 export const HttpTimeoutSchema = integerIn(1, 600, " (seconds)");
 
+/** DORA_STATE_FILE: a file path (opened, created or refused at start, src/state/db.ts). */
+export const StateFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
+
 /** Failure statuses: terminal and not `success` (a success can never be a failed deployment). */
 export const FAILURE_STATUS_CHOICES: readonly string[] = [...TERMINAL_STATUSES].filter((s) => s !== "success");
 
@@ -305,6 +308,7 @@ export const ENV_SCHEMAS = {
   DORA_CONCURRENCY: ConcurrencySchema,
   DORA_SHARD: ShardSchema,
   DORA_HTTP_TIMEOUT: HttpTimeoutSchema,
+  DORA_STATE_FILE: StateFileSchema,
   DORA_LOG_LEVEL: LogLevelSchema,
 } as const;
 
@@ -328,6 +332,7 @@ export const CONFIG_FILE_ENTRIES = {
   concurrency: v.nullish(ConcurrencySchema),
   shard: v.nullish(ShardSchema),
   http_timeout: v.nullish(HttpTimeoutSchema),
+  state_file: v.nullish(StateFileSchema),
   log_level: v.nullish(LogLevelSchema),
   deployment_rules: v.nullish(DeploymentRulesSchema),
 } as const;

@@ -85,6 +85,12 @@ export const SETTINGS: readonly Setting[] = [
     description: "seconds per Woodpecker request (1-600)",
   },
   {
+    env: "DORA_STATE_FILE",
+    key: "state_file",
+    default: "(none: state in memory)",
+    description: "SQLite file that keeps Woodpecker history and ArgoCD observations across restarts (see the README)",
+  },
+  {
     env: "DORA_LOG_LEVEL",
     key: "log_level",
     default: "info",
