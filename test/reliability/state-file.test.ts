@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveWithFaults, type ServedWithFaults } from "../../src/simulator/faults.ts";
 import { generateHistory } from "../../src/simulator/index.ts";
-import { BINARY, ensureBinary, startExporterProcess, waitFor, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
+import { BINARY, ensureBinary, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 import { TOKEN, World, diffWithOracle, doraSamples } from "./harness.ts";
 
 setDefaultTimeout(180_000);
@@ -193,6 +193,17 @@ describe("DORA_STATE_FILE with the compiled binary", () => {
     expect(newer.stderr.toString().trim()).toMatch(/^dora-exporter: DORA_STATE_FILE: .* newer dora-exporter \(state schema 99; [^\n]*$/);
     expect(existsSync(file)).toBe(true);
     expect(readdirSync(join(file, "..")).some((n) => n.includes("corrupt"))).toBe(false);
-    await waitFor("nothing listening", async () => true);
+  });
+
+  test("demo ignores DORA_STATE_FILE: its simulated world is new on every run", async () => {
+    ensureBinary();
+    const dir = mkdtempSync(join(tmpdir(), "dora-state-demo-"));
+    dirs.push(dir);
+    const file = join(dir, "demo.db");
+    const p = await startExporterProcess({ DORA_STATE_FILE: file }, ["demo"]);
+    processes.push(p);
+    await waitReady(p.url, 60_000);
+    expect(existsSync(file)).toBe(false);
+    await p.stop("SIGTERM");
   });
 });
