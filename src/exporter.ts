@@ -79,16 +79,14 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onRepoState: (repo, repoState) => dora.setRepo(repo.id, repo.fullName, repoState),
     // Each synced repo is written before it is published: what /metrics showed is in the file.
     commitRepo: state === null ? undefined : (tracked) => state.saveRepo(tracked),
+    restoreRepo: state === null ? undefined : (listing) => state.restoreRepo(listing),
   });
   if (state !== null) {
     const t0 = performance.now();
-    const restored = state.restoreInto(poller, { since: config.since, events: neededEvents(config.repoRules) });
-    let pipelines = 0;
-    for (const r of poller.repos.values()) pipelines += r.history.pipelines.size;
+    const loaded = state.load({ since: config.since, events: neededEvents(config.repoRules) });
     log.info("state file loaded; the first poll is incremental", {
       file: state.path,
-      repos: restored,
-      pipelines,
+      ...loaded,
       ms: Math.round(performance.now() - t0),
     });
   }

@@ -33,6 +33,12 @@ export interface PollerOptions {
    * sync counts as failed and the next poll tries again.
    */
   readonly commitRepo?: (tracked: TrackedRepo) => void;
+  /**
+   * The history DORA_STATE_FILE kept of a repo this process meets for the first time (its next
+   * sync is then incremental), or undefined for a fresh one. Asked only for listed repos, so a repo
+   * that vanished while the exporter was down is never shown from the file.
+   */
+  readonly restoreRepo?: (listing: RepoListing) => RepoHistory | undefined;
 }
 
 export class TrackedRepo {
@@ -149,7 +155,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = new TrackedRepo(listing, new RepoHistory());
+      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory());
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;

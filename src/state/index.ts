@@ -2,7 +2,9 @@
 // ArgoCD observation store. Without the setting there is no StateFile and state lives in memory.
 import type { Database } from "bun:sqlite";
 import type { Poller, TrackedRepo } from "../collector/poller.ts";
+import type { RepoHistory } from "../collector/repo-history.ts";
 import type { Logger } from "../log.ts";
+import type { RepoListing } from "../woodpecker/schemas.ts";
 import { openStateDb, SETTING, type OpenStateOptions } from "./db.ts";
 import { SqliteObservationStore, type ObservationStore } from "./observations.ts";
 import { WoodpeckerCache, type CollectionKey } from "./woodpecker-cache.ts";
@@ -18,6 +20,8 @@ export class StateWriteError extends Error {}
 export class StateFile {
   readonly observations: ObservationStore;
   private readonly woodpecker: WoodpeckerCache;
+  /** Histories loaded from the file that no listing has claimed yet, by repo id. */
+  private readonly unclaimed = new Map<number, RepoHistory>();
 
   private constructor(
     private readonly db: Database,
@@ -37,11 +41,24 @@ export class StateFile {
     return new StateFile(openStateDb(opts), opts.path, opts.log);
   }
 
-  /** Put the cached repos into the poller's map; returns how many. Before the first poll. */
-  restoreInto(poller: Poller, key: CollectionKey): number {
-    const repos = this.woodpecker.load(key);
-    for (const r of repos) poller.repos.set(r.listing.id, r);
-    return repos.length;
+  /**
+   * Load the cached histories (before the first poll); returns how many repos and pipelines. The
+   * poller then takes each one through `restoreRepo` when the repo is first listed.
+   */
+  load(key: CollectionKey): { repos: number; pipelines: number } {
+    let pipelines = 0;
+    for (const r of this.woodpecker.load(key)) {
+      this.unclaimed.set(r.listing.id, r.history);
+      pipelines += r.history.pipelines.size;
+    }
+    return { repos: this.unclaimed.size, pipelines };
+  }
+
+  /** The poller's `restoreRepo` hook: the kept history of a repo met for the first time. */
+  restoreRepo(listing: RepoListing): RepoHistory | undefined {
+    const h = this.unclaimed.get(listing.id);
+    this.unclaimed.delete(listing.id);
+    return h;
   }
 
   /** The poller's `commitRepo` hook: one transaction per synced repo, before it is published. */
@@ -49,9 +66,12 @@ export class StateFile {
     this.writing(() => this.woodpecker.save(tracked));
   }
 
-  /** After a poll: the file keeps exactly the repos the poller holds. */
+  /**
+   * After a poll: drop from the file the repos the poller no longer holds. Kept histories of repos
+   * not listed since the start stay (a repo listed again later continues from them).
+   */
   retain(poller: Poller): void {
-    this.writing(() => this.woodpecker.retain(poller.repos));
+    this.writing(() => this.woodpecker.retain({ has: (id) => poller.repos.has(id) || this.unclaimed.has(id) }));
   }
 
   close(): void {

@@ -127,7 +127,9 @@ describe("DORA_STATE_FILE with the compiled binary", () => {
       // One poll: one repo listing, and pipeline requests only for the repos that had activity.
       expect(b.requests.filter((r) => r.path === "/api/user/repos")).toHaveLength(1);
       expect(beyondOnePoll(world, b.requests, active.map((r) => r.id))).toEqual([]);
-      expect(b.requests.length).toBeLessThan(backfillRequests / 3);
+      const pages = b.requests.filter((r) => /\/pipelines$/.test(r.path)).length;
+      expect(pages).toBeLessThanOrEqual(2 * active.length);
+      expect(b.requests.length).toBeLessThan(backfillRequests);
       expect(diffWithOracle(b.scrape, world.expected())).toEqual([]);
       const now = doraSamples(b.scrape);
       for (const [k, v] of maxSeen) expect(`${k} ${now.get(k) ?? 0}`).toBe(`${k} ${Math.max(v, now.get(k) ?? 0)}`);

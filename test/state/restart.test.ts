@@ -57,6 +57,7 @@ function world() {
         events.push(`publish ${repo.id}`);
         published.set(repo.id, { label: repo.fullName, state: s });
       },
+      restoreRepo: state === null ? undefined : (listing) => state.restoreRepo(listing),
       commitRepo:
         state === null
           ? undefined
@@ -66,7 +67,7 @@ function world() {
               events.push(`commit ${t.listing.id}`);
             },
     });
-    state?.restoreInto(poller, { since: core.since, events: ["deployment", "push"] });
+    state?.load({ since: core.since, events: ["deployment", "push"] });
     return { poller, published, events, state };
   };
   const poll = async (e: Exporter) => {
@@ -122,8 +123,9 @@ describe("restart with DORA_STATE_FILE", () => {
     await w.poll(never);
     w.sim.resetRequests();
     const restarted = w.exporter(path);
-    expect(restarted.poller.repos.size).toBe(5);
     await w.poll(restarted);
+    // Only listed repos are taken from the file: d and the old e are neither tracked nor shown.
+    expect([...restarted.poller.repos.keys()].sort()).toEqual([repos[0]!.id, repos[1]!.id, repos[2]!.id, e2.id].sort());
     expect(restarted.poller.status.backfillComplete).toBe(true);
     // Exactly one poll: the once-per-process checks, one listing, one page for the changed repo,
     // one re-check of the pipeline seen running, and the new repo's (small) backfill.
@@ -150,6 +152,12 @@ describe("restart with DORA_STATE_FILE", () => {
     await w.poll(again);
     expect(w.sim.requests.map((r) => r.path).sort()).toEqual(["/api/user", "/api/user/repos", "/version"]);
     expect(shown(again)).toEqual(expected);
+    // d is listed again: its kept history is taken, no backfill, the numbers it had.
+    w.sim.setActive(repos[3]!.id, true);
+    w.sim.resetRequests();
+    await w.poll(again);
+    expect(w.sim.requests.map((r) => r.path)).toEqual(["/api/user/repos"]);
+    expect(again.published.get(repos[3]!.id)).toEqual(never.published.get(repos[3]!.id));
     again.state!.close();
   });
 
