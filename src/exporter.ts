@@ -2,15 +2,16 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import type { Config } from "./config/config.ts";
+import { type Config, ConfigError } from "./config/config.ts";
 import { neededEvents } from "./collector/events.ts";
+import { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
-import { MemoryObservationStore, StateFile, type ObservationStore } from "./state/index.ts";
+import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -45,10 +46,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
   const now = () => Date.now();
   // Opened before anything listens: a file it must refuse stops the start (exit 2).
-  const state =
-    config.stateFile === null
-      ? null
-      : StateFile.open({ path: config.stateFile, woodpeckerUrl: config.woodpeckerUrl, log, now });
+  const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
+  const durable = state === null ? null : new DurableHistories(state.woodpecker);
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
     version: VERSION,
@@ -78,15 +77,16 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     now,
     onRepoState: (repo, repoState) => dora.setRepo(repo.id, repo.fullName, repoState),
     // Each synced repo is written before it is published: what /metrics showed is in the file.
-    commitRepo: state === null ? undefined : (tracked) => state.saveRepo(tracked),
-    restoreRepo: state === null ? undefined : (listing) => state.restoreRepo(listing),
+    commitRepo: durable === null ? undefined : (tracked) => durable.save(tracked),
+    restoreRepo: durable === null ? undefined : (listing) => durable.restore(listing),
   });
-  if (state !== null) {
+  if (state !== null && durable !== null) {
     const t0 = performance.now();
-    const loaded = state.load({ since: config.since, events: neededEvents(config.repoRules) });
+    const { repos, pipelines } = durable.load({ since: config.since, events: neededEvents(config.repoRules) });
     log.info("state file loaded; the first poll is incremental", {
       file: state.path,
-      ...loaded,
+      repos,
+      pipelines,
       ms: Math.round(performance.now() - t0),
     });
   }
@@ -94,9 +94,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
-    if (state !== null) {
+    if (durable !== null) {
       try {
-        state.retain(poller);
+        durable.retain(poller);
       } catch (e) {
         log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
       }
@@ -150,4 +150,14 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       state?.close();
     },
   };
+}
+
+/** Open DORA_STATE_FILE; a file it must refuse is a configuration problem (exit 2). */
+function openState(path: string, config: Config, log: Logger, now: () => number): StateFile {
+  try {
+    return StateFile.open({ path, woodpeckerUrl: config.woodpeckerUrl, log, now });
+  } catch (e) {
+    if (e instanceof StateFileError) throw new ConfigError("DORA_STATE_FILE", e.problem);
+    throw e;
+  }
 }

@@ -2,9 +2,9 @@
 // outlives the process. This module opens it and decides whether it can be trusted:
 //   - missing: created (with its directory);
 //   - written by a newer schema, or for another Woodpecker URL, or not ours at all: refused with
-//     a ConfigError (exit 2), because using it could give wrong numbers and replacing it could
+//     a StateFileError (exit 2), because using it could give wrong numbers and replacing it could
 //     destroy someone's data;
-//   - corrupt or unreadable: moved aside (`<file>.corrupt-<time>`, with its WAL) and replaced by
+//   - corrupt or unreadable: moved aside (`<file>.corrupt-<time>`) and replaced by
 //     an empty one, so the exporter backfills in full: never wrong numbers, never a crash loop.
 // The file is opened in exclusive locking mode: a second exporter on the same file (a shard or a
 // replica given the same path) would interleave its writes with ours, so it is refused instead.
@@ -12,10 +12,19 @@
 import { Database, SQLiteError } from "bun:sqlite";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { ConfigError } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 
 export const SETTING = "DORA_STATE_FILE";
+
+/**
+ * A state file the exporter must not use as it is (refused), or cannot create: a configuration
+ * problem (the exporter maps it to exit 2). `problem` is one line without the setting's name.
+ */
+export class StateFileError extends Error {
+  constructor(readonly problem: string) {
+    super(`${SETTING}: ${problem}`);
+  }
+}
 
 /**
  * Version of the tables below. Bump it with every change of their shape and add a migration from
@@ -80,7 +89,7 @@ export interface OpenStateOptions {
 class Unusable extends Error {}
 
 /**
- * Open (or create) the state file. Throws ConfigError for the refusals; a corrupt or unreadable
+ * Open (or create) the state file. Throws StateFileError for the refusals; a corrupt or unreadable
  * file is logged, moved aside and replaced by a fresh one.
  */
 export function openStateDb(opts: OpenStateOptions): Database {
@@ -88,7 +97,7 @@ export function openStateDb(opts: OpenStateOptions): Database {
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (e) {
-    throw new ConfigError(SETTING, `cannot create the directory of ${path}: ${fsReason(e)}`);
+    throw new StateFileError(`cannot create the directory of ${path}: ${fsReason(e)}`);
   }
   try {
     return openChecked(opts);
@@ -105,7 +114,7 @@ export function openStateDb(opts: OpenStateOptions): Database {
     try {
       return openChecked(opts);
     } catch (again) {
-      if (again instanceof Unusable) throw new ConfigError(SETTING, `${path}: a fresh file is unusable too: ${again.message}`);
+      if (again instanceof Unusable) throw new StateFileError(`${path}: a fresh file is unusable too: ${again.message}`);
       throw again;
     }
   }
@@ -123,7 +132,7 @@ function openChecked({ path, woodpeckerUrl, busyTimeoutMs = BUSY_TIMEOUT_MS }: O
     // One writer, and no -shm file: the WAL index lives in this process's memory.
     db.exec("PRAGMA locking_mode = EXCLUSIVE");
     const mode = db.query<{ journal_mode: string }, []>("PRAGMA journal_mode = WAL").get()?.journal_mode;
-    if (mode !== "wal") throw new ConfigError(SETTING, `${path}: cannot use WAL mode (journal mode is ${mode ?? "unknown"})`);
+    if (mode !== "wal") throw new StateFileError(`${path}: cannot use WAL mode (journal mode is ${mode ?? "unknown"})`);
     // FULL: a commit is on disk (WAL fsynced) before the metrics it guards are exposed, so not
     // even a power cut can take back a counter value that was scraped.
     db.exec("PRAGMA synchronous = FULL");
@@ -144,7 +153,7 @@ function checkMeta(db: Database, path: string, woodpeckerUrl: string): void {
   const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
   const names = new Set(tables.map((t) => t.name));
   if (names.size > 0 && !names.has("meta")) {
-    throw new ConfigError(SETTING, `${path} is an SQLite database but not a dora-exporter state file; name another file`);
+    throw new StateFileError(`${path} is an SQLite database but not a dora-exporter state file; name another file`);
   }
   if (names.size === 0) {
     db.transaction(() => {
@@ -161,15 +170,14 @@ function checkMeta(db: Database, path: string, woodpeckerUrl: string): void {
   const version = meta.get("schema_version");
   if (version === undefined || !/^[1-9]\d{0,8}$/.test(version)) throw new Unusable(`schema version unreadable (${JSON.stringify(version ?? null)})`);
   if (Number(version) > SCHEMA_VERSION) {
-    throw new ConfigError(
-      SETTING,
+    throw new StateFileError(
       `${path} was written by a newer dora-exporter (state schema ${version}; this version reads up to ${SCHEMA_VERSION}); upgrade, or name another file`,
     );
   }
   const url = meta.get("woodpecker_url");
   if (url === undefined) throw new Unusable("no Woodpecker URL in its meta table");
   if (url !== woodpeckerUrl) {
-    throw new ConfigError(SETTING, `${path} was written for Woodpecker ${url}, not ${woodpeckerUrl}; name another file`);
+    throw new StateFileError(`${path} was written for Woodpecker ${url}, not ${woodpeckerUrl}; name another file`);
   }
   migrate(db, Number(version));
 }
@@ -181,12 +189,12 @@ function migrate(db: Database, _from: number): void {
 }
 
 function classify(path: string, e: unknown): Error {
-  if (e instanceof ConfigError || e instanceof Unusable) return e;
+  if (e instanceof StateFileError || e instanceof Unusable) return e;
   if (e instanceof SQLiteError) {
     switch (e.code) {
       case "SQLITE_BUSY":
       case "SQLITE_LOCKED":
-        return new ConfigError(SETTING, `${path} is in use by another process (one exporter per state file)`);
+        return new StateFileError(`${path} is in use by another process (one exporter per state file)`);
       case "SQLITE_NOTADB":
       case "SQLITE_CORRUPT":
       case "SQLITE_FORMAT":
@@ -197,7 +205,7 @@ function classify(path: string, e: unknown): Error {
       case "SQLITE_AUTH":
         // An existing file we cannot read goes aside; a new one we cannot create is a setup problem.
         if (existsSync(path)) return new Unusable(`${e.code}: ${e.message}`);
-        return new ConfigError(SETTING, `cannot create ${path}: ${e.message}`);
+        return new StateFileError(`cannot create ${path}: ${e.message}`);
       default:
         return new Unusable(`${e.code ?? "SQLite error"}: ${e.message}`);
     }
@@ -212,7 +220,7 @@ function moveAside(path: string, aside: string): void {
     if (existsSync(`${path}-wal`)) renameSync(`${path}-wal`, `${aside}-wal`);
     rmSync(`${path}-shm`, { force: true });
   } catch (e) {
-    throw new ConfigError(SETTING, `${path} is unreadable and cannot be moved aside: ${fsReason(e)}`);
+    throw new StateFileError(`${path} is unreadable and cannot be moved aside: ${fsReason(e)}`);
   }
 }
 

@@ -4,19 +4,17 @@
 // instead of a backfill; the DORA state is a pure function of this history, so the counters
 // come back exactly as they were.
 //
-// Writes happen through `save`, which the poller calls when it has synced a repo and before it
-// publishes that repo's state: one transaction per repo, committed before anything derived from
-// it reaches /metrics, the page or the API. A kill -9 at any moment therefore leaves a file
+// Plain data in and out: the collector (src/collector/durable.ts) turns its RepoHistory into
+// what is saved here and back. Writes happen through `save`, which runs when the poller has
+// synced a repo and before it publishes that repo's state: one transaction per repo, committed
+// before anything derived from it reaches /metrics, the page or the API. A kill -9 at any moment therefore leaves a file
 // whose every repo is as of one of its completed syncs, never behind what was exposed.
 // Cursors are only ever as far as the pipelines saved with them (same transaction), so an older
 // file costs extra requests at worst, never a missed pipeline.
 import type { Database, Statement } from "bun:sqlite";
 import * as v from "valibot";
 import type { Pipeline } from "../core/model.ts";
-import { RepoHistory } from "../collector/repo-history.ts";
-import { TrackedRepo } from "../collector/poller.ts";
 import type { Logger } from "../log.ts";
-import type { RepoListing } from "../woodpecker/schemas.ts";
 import { SETTING } from "./db.ts";
 
 const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -41,7 +39,35 @@ const CursorsSchema = v.strictObject({
   invalid: v.array(Count),
 });
 
-type Cursors = v.InferOutput<typeof CursorsSchema>;
+/** A repo as the Woodpecker listing gave it (the collector's RepoListing, structurally). */
+export type CachedListing = v.InferOutput<typeof ListingSchema>;
+
+/** Where the poller stands in a repo's history (collector/repo-history.ts). */
+export interface RepoCursors {
+  readonly highWater: number;
+  readonly backfilled: boolean;
+  /** undefined: not known (never listed, or the server does not report it). */
+  readonly listedLast?: number | null | undefined;
+  /** Pipelines to re-check: [id, number]. */
+  readonly pending: readonly (readonly [number, number])[];
+  readonly invalid: readonly number[];
+}
+
+/** One repo to save: its listing, cursors, and the pipelines to write (all of them, or the changed ones). */
+export interface RepoRecord {
+  readonly listing: CachedListing;
+  readonly cursors: RepoCursors;
+  readonly pipelines: Iterable<Pipeline>;
+  /** true: `pipelines` is the whole history (rows not in it are removed); false: only changed ones. */
+  readonly complete: boolean;
+}
+
+/** A loaded repo; `pipelines` reads its rows (once, right away: within the load call). */
+export interface LoadedRepo {
+  readonly listing: CachedListing;
+  readonly cursors: RepoCursors;
+  readonly pipelines: () => Pipeline[];
+}
 
 /** What decides which pipelines a history holds: a history read with other values is not reusable. */
 export interface CollectionKey {
@@ -52,10 +78,8 @@ export interface CollectionKey {
 }
 
 export class WoodpeckerCache {
-  /** History object -> the listing and cursors last saved for it; absent: never saved (write in full). */
-  private readonly saved = new WeakMap<RepoHistory, string>();
-  /** Repo ids with a row in the file. */
-  private readonly ids = new Set<number>();
+  /** Repo id -> its listing and cursors as last saved (or loaded): unchanged ones are not written again. */
+  private readonly saved = new Map<number, string>();
   private readonly upsertRepo: Statement;
   private readonly upsertPipeline: Statement;
   private readonly deletePipelines: Statement;
@@ -76,12 +100,12 @@ export class WoodpeckerCache {
   }
 
   /**
-   * Every cached repo as a TrackedRepo (no state yet: the next poll computes and publishes it),
-   * or none when the file's history was read with another collection key (then it is emptied).
-   * A cache that does not read back as written is dropped as a whole: a full backfill is slow,
-   * a half-trusted history is wrong.
+   * Every cached repo, in repo id order, to `visit` (which reads its pipelines then), or none
+   * when the file's history was read with another collection key (then it is emptied). A cache
+   * that does not read back as written is dropped as a whole (and `visit`'s work with it: load
+   * returns false): a full backfill is slow, a half-trusted history is wrong.
    */
-  load(key: CollectionKey): TrackedRepo[] {
+  load(key: CollectionKey, visit: (repo: LoadedRepo) => void): boolean {
     const keyText = JSON.stringify({ since: key.since, events: key.events === null ? null : [...key.events].sort() });
     const stored = this.db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'woodpecker_collect'").get()?.value;
     if (stored !== keyText) {
@@ -93,60 +117,45 @@ export class WoodpeckerCache {
         });
       }
       this.reset(keyText);
-      return [];
+      return true;
     }
     try {
-      return this.readAll();
+      this.readAll(visit);
+      return true;
     } catch (e) {
       this.log.error("state file: cached Woodpecker history unreadable; dropped, full backfill", {
         setting: SETTING,
         problem: e instanceof Error ? e.message : String(e),
       });
-      this.ids.clear();
+      this.saved.clear();
       this.reset(keyText);
-      return [];
+      return false;
     }
   }
 
   /**
-   * Write what the poller now knows of one repo, in one transaction, before it is published.
-   * Nothing to do when neither the pipelines nor the cursors changed since the last save.
+   * Write one repo in one transaction (before it is published). Nothing to do when no pipeline
+   * changed and the listing and cursors are as last saved.
    */
-  save(tracked: TrackedRepo): void {
-    const h = tracked.history;
-    const listing = JSON.stringify(tracked.listing satisfies RepoListing, LISTING_KEYS);
-    const cursors = JSON.stringify({
-      highWater: h.highWater,
-      backfilled: h.backfilled,
-      listedLast: h.listedLastPipelineId,
-      pending: [...h.pending],
-      invalid: [...h.invalid],
-    } satisfies Cursors);
+  save(repo: RepoRecord): void {
+    const id = repo.listing.id;
+    const listing = JSON.stringify(repo.listing, LISTING_KEYS);
+    const cursors = cursorsText(repo.cursors);
     const fingerprint = listing + "\n" + cursors;
-    const previous = this.saved.get(h);
-    const full = previous === undefined;
-    if (!full && previous === fingerprint && h.journal!.size === 0) return;
-    const id = tracked.listing.id;
+    const pipelines = repo.complete ? repo.pipelines : [...repo.pipelines];
+    if (!repo.complete && (pipelines as Pipeline[]).length === 0 && this.saved.get(id) === fingerprint) return;
     this.db.transaction(() => {
       this.upsertRepo.run(id, listing, cursors);
-      if (full) {
-        // Another history object than the one saved (or none saved): its pipelines replace the file's.
-        this.deletePipelines.run(id);
-        for (const p of h.pipelines.values()) this.writePipeline(id, p);
-      } else {
-        for (const pid of h.journal!) this.writePipeline(id, h.pipelines.get(pid)!);
-      }
+      // A complete history replaces the file's rows (the poller may hold another history object).
+      if (repo.complete) this.deletePipelines.run(id);
+      for (const p of pipelines) this.writePipeline(id, p);
     })();
-    // Only after the commit: a failed write is retried in full at the next save.
-    if (full) h.journal = new Set();
-    else h.journal!.clear();
-    this.saved.set(h, fingerprint);
-    this.ids.add(id);
+    this.saved.set(id, fingerprint);
   }
 
   /** Drop the repos the poller no longer holds (the file mirrors its map). */
-  retain(held: ReadonlySet<number> | { has(id: number): boolean }): void {
-    const gone = [...this.ids].filter((id) => !held.has(id));
+  retain(held: { has(id: number): boolean }): void {
+    const gone = [...this.saved.keys()].filter((id) => !held.has(id));
     if (gone.length === 0) return;
     this.db.transaction(() => {
       for (const id of gone) {
@@ -154,7 +163,7 @@ export class WoodpeckerCache {
         this.deleteRepo.run(id);
       }
     })();
-    for (const id of gone) this.ids.delete(id);
+    for (const id of gone) this.saved.delete(id);
   }
 
   private reset(keyText: string): void {
@@ -165,7 +174,7 @@ export class WoodpeckerCache {
     })();
   }
 
-  private readAll(): TrackedRepo[] {
+  private readAll(visit: (repo: LoadedRepo) => void): void {
     const repos = this.db.query<{ repo_id: number; listing: string; cursors: string }, []>(
       "SELECT repo_id, listing, cursors FROM wp_repos ORDER BY repo_id",
     );
@@ -173,31 +182,21 @@ export class WoodpeckerCache {
       `SELECT id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to
        FROM wp_pipelines WHERE repo_id = ?`,
     );
-    const out: TrackedRepo[] = [];
     for (const row of repos.all()) {
-      const listing = v.parse(ListingSchema, JSON.parse(row.listing)) as RepoListing;
+      const listing = v.parse(ListingSchema, JSON.parse(row.listing));
       if (listing.id !== row.repo_id) throw new Error(`repo row ${row.repo_id} holds the listing of repo ${listing.id}`);
       const cursors = v.parse(CursorsSchema, JSON.parse(row.cursors));
-      const h = new RepoHistory();
       // Per repo, not one scan of the table: a million rows materialised at once would double
       // the process's peak memory for a moment.
-      for (const r of pipelines.values(row.repo_id)) h.pipelines.set(r[0] as number, toPipeline(r));
-      h.highWater = cursors.highWater;
-      h.backfilled = cursors.backfilled;
-      h.listedLastPipelineId = cursors.listedLast;
-      for (const [id, number] of cursors.pending) {
-        if (!h.pipelines.has(id)) throw new Error(`repo ${row.repo_id}: pending pipeline ${id} is not stored`);
-        h.pending.set(id, number);
-      }
-      for (const n of cursors.invalid) h.invalid.add(n);
-      h.revision = 1;
-      h.journal = new Set();
-      const tracked = new TrackedRepo(listing, h);
-      out.push(tracked);
-      this.saved.set(h, JSON.stringify(listing, LISTING_KEYS) + "\n" + JSON.stringify(cursors));
-      this.ids.add(listing.id);
+      const read = () => {
+        const out = pipelines.values(row.repo_id).map(toPipeline);
+        const ids = new Set(out.map((p) => p.id));
+        for (const [id] of cursors.pending) if (!ids.has(id)) throw new Error(`repo ${row.repo_id}: pending pipeline ${id} is not stored`);
+        return out;
+      };
+      visit({ listing, cursors, pipelines: read });
+      this.saved.set(listing.id, JSON.stringify(listing, LISTING_KEYS) + "\n" + cursorsText(cursors));
     }
-    return out;
   }
 
   private writePipeline(repoId: number, p: Pipeline): void {
@@ -218,6 +217,17 @@ export class WoodpeckerCache {
       p.deployTo,
     );
   }
+}
+
+/** Cursors as stored, fields in a fixed order (also the fingerprint of what was saved). */
+function cursorsText(c: RepoCursors): string {
+  return JSON.stringify({
+    highWater: c.highWater,
+    backfilled: c.backfilled,
+    listedLast: c.listedLast,
+    pending: c.pending,
+    invalid: c.invalid,
+  });
 }
 
 /** The listing's fields in a fixed order (a fingerprint must not depend on key order). */

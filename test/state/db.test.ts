@@ -5,9 +5,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log.ts";
-import { openStateDb, SCHEMA_VERSION } from "../../src/state/db.ts";
+import { openStateDb, SCHEMA_VERSION, StateFileError } from "../../src/state/db.ts";
 
 const URL_A = "https://ci.example.com";
 const NOW = Date.UTC(2026, 10, 29, 14, 30, 5);
@@ -31,10 +30,10 @@ function refusal(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
+    expect(e).toBeInstanceOf(StateFileError);
     return (e as Error).message;
   }
-  throw new Error("expected a ConfigError");
+  throw new Error("expected a StateFileError");
 }
 
 /** A file written by this version, closed, with one ordinary row to find again. */

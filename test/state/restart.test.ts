@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DurableHistories } from "../../src/collector/durable.ts";
 import { Poller, type TrackedRepo } from "../../src/collector/poller.ts";
 import type { RepoState } from "../../src/core/state.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -27,6 +28,7 @@ interface Exporter {
   /** "commit <id> <revision>" / "publish <id>", in order. */
   events: string[];
   state: StateFile | null;
+  durable: DurableHistories | null;
 }
 
 function world() {
@@ -43,6 +45,7 @@ function world() {
   const core = { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 };
   const exporter = (path: string | null, hook?: (t: TrackedRepo) => void): Exporter => {
     const state = path === null ? null : StateFile.open({ path, woodpeckerUrl: URL, log: silentLogger, now: () => clock * 1000 });
+    const durable = state === null ? null : new DurableHistories(state.woodpecker);
     const published = new Map<number, { label: string; state: RepoState }>();
     const events: string[] = [];
     const poller = new Poller({
@@ -57,22 +60,22 @@ function world() {
         events.push(`publish ${repo.id}`);
         published.set(repo.id, { label: repo.fullName, state: s });
       },
-      restoreRepo: state === null ? undefined : (listing) => state.restoreRepo(listing),
+      restoreRepo: durable === null ? undefined : (listing) => durable.restore(listing),
       commitRepo:
-        state === null
+        durable === null
           ? undefined
           : (t) => {
               hook?.(t);
-              state.saveRepo(t);
+              durable.save(t);
               events.push(`commit ${t.listing.id}`);
             },
     });
-    state?.load({ since: core.since, events: ["deployment", "push"] });
-    return { poller, published, events, state };
+    durable?.load({ since: core.since, events: ["deployment", "push"] });
+    return { poller, published, events, state, durable };
   };
   const poll = async (e: Exporter) => {
     expect(await e.poller.poll()).toBe(true);
-    e.state?.retain(e.poller);
+    e.durable?.retain(e.poller);
   };
   const push = (repoId: number, status: "success" | "failure" | "running", commit: string) => {
     const p = sim.addPipeline(repoId, { event: "push", branch: "main", commit: commit.padEnd(40, "0"), status: "running" });
