@@ -2,7 +2,7 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import { type Config, ConfigError } from "./config/config.ts";
+import { type Config, ConfigError, coreOptions } from "./config/config.ts";
 import { neededEvents } from "./collector/events.ts";
 import { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
@@ -64,11 +64,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   });
   poller = new Poller({
     client,
-    core: {
-      failureStatuses: new Set(config.failureStatuses),
-      repoRules: config.repoRules,
-      since: config.since,
-    },
+    core: coreOptions(config),
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,

@@ -3,7 +3,7 @@
 // Configuration problems exit 2 with one line naming the setting; nothing else exits the process.
 import { ConfigError } from "./config/config.ts";
 import { loadConfig } from "./config/load.ts";
-import { renderSettingsHelp } from "./config/settings.ts";
+import { renderSettingsHelp, secretsOf } from "./config/settings.ts";
 import { runDemo } from "./demo.ts";
 import { ONE_SHOT_COMMANDS, runOneShot } from "./cli/index.ts";
 import { ListenError, startExporter, type RunningExporter } from "./exporter.ts";
@@ -58,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(env: Record<string, string | undefined>): Promise<RunningExporter> {
   const config = loadConfig(env);
-  setSecrets([config.token]);
+  setSecrets(secretsOf(config));
   const log = createLogger({ level: config.logLevel });
   return startExporter({ config, log });
 }

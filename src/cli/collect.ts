@@ -1,7 +1,8 @@
 // One poll of Woodpecker with the exporter's own client and poller, for the one-shot commands.
 // Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
-import type { Config } from "../config/config.ts";
+import { type Config, coreOptions } from "../config/config.ts";
 import { Poller } from "../collector/poller.ts";
+import { secretsOf } from "../config/settings.ts";
 import { createLogger, setSecrets } from "../log.ts";
 import { WoodpeckerClient } from "../woodpecker/client.ts";
 
@@ -22,7 +23,7 @@ export interface CollectOptions {
 }
 
 export function makeClient(config: Config, onAttempt?: (code: string) => void): WoodpeckerClient {
-  setSecrets([config.token]);
+  setSecrets(secretsOf(config));
   return new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
@@ -49,7 +50,7 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
   });
   const poller = new Poller({
     client,
-    core: { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since },
+    core: coreOptions(config),
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,

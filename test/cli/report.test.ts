@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runReport, parseReportArgs } from "../../src/cli/report.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import type { SummaryJson } from "../../src/server/view.ts";
+import type { SummaryJson } from "../../src/view/window.ts";
 import { END, runBinary, startSim, type Sim } from "../api/sim.ts";
 
 setDefaultTimeout(60_000);

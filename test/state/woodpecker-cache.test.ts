@@ -115,9 +115,9 @@ describe("Woodpecker history cache", () => {
           db.close(false);
         },
       ),
-      fcParams(60),
+      fcParams(40),
     );
-  });
+  }, 60_000);
 
   test("repos are kept apart by id: a rename updates the row, a re-created repo (same name, new id) is another row", () => {
     const path = tmpFile();

@@ -11,7 +11,7 @@
 // are kept in a Uint32Array when every one is a uint32 (what Woodpecker's ids, numbers and Unix
 // seconds are), else in a Float64Array, which stores any number exactly (-0 and NaN included).
 // Every other field of a TargetState (incidents, restore times, counts) is small and kept as is.
-import type { Attempt, LeadTimeObservation, RepoState, TargetState } from "../core/state.ts";
+import type { Attempt, LeadTimeObservation, RepoState, TargetState } from "./state.ts";
 
 type Column = Uint32Array | Float64Array;
 
