@@ -167,6 +167,14 @@ describe("Woodpecker history cache", () => {
     durable.save(t);
     expect(changes() - before).toBe(2); // the repo row (pending changed) and pipeline 51
     db.close(false);
+    // After a restart, a repo synced with nothing new writes nothing either.
+    const again = openCache(path);
+    const [restored] = loadAll(again.durable, KEY);
+    const count = () => again.db.query<{ n: number }, []>("SELECT total_changes() AS n").get()!.n;
+    before = count();
+    again.durable.save(restored!);
+    expect(count() - before).toBe(0);
+    again.db.close(false);
   });
 
   test("a write that fails publishes nothing and is retried whole by the next save", () => {
