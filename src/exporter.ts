@@ -3,6 +3,7 @@
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
 import { type Config, ConfigError, coreOptions } from "./config/config.ts";
+import { settingSource } from "./config/load.ts";
 import { neededEvents } from "./collector/events.ts";
 import { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
@@ -24,6 +25,7 @@ export interface ExporterOptions {
 export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
+  readonly log: Logger;
   /** Where ArgoCD observations are kept: the state file's store, or memory without DORA_STATE_FILE. */
   readonly observations: ObservationStore;
   stop(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
+    tokenSetting: settingSource(config, "token"),
     timeoutMs: config.httpTimeout * 1000,
     onAttempt: (code) => health.requests.inc({ code }),
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
@@ -120,7 +123,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   );
 
   try {
-    app.listen({ hostname: config.listen.host, port: config.listen.port });
+    // Elysia's Bun adapter turns on SO_REUSEPORT: a second exporter would then share the port
+    // silently and Prometheus would scrape the two in turn. One exporter per port.
+    app.listen({ hostname: config.listen.host, port: config.listen.port, reusePort: false });
   } catch (e) {
     state?.close();
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
@@ -139,6 +144,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   return {
     url,
     poller,
+    log,
     observations: state?.observations ?? new MemoryObservationStore(),
     async stop() {
       app.store.cron.poll.stop();

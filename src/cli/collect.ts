@@ -1,6 +1,7 @@
 // One poll of Woodpecker with the exporter's own client and poller, for the one-shot commands.
 // Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
 import { type Config, coreOptions } from "../config/config.ts";
+import { settingSource } from "../config/load.ts";
 import { Poller } from "../collector/poller.ts";
 import { secretsOf } from "../config/settings.ts";
 import { createLogger, setSecrets } from "../log.ts";
@@ -27,6 +28,7 @@ export function makeClient(config: Config, onAttempt?: (code: string) => void): 
   return new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
+    tokenSetting: settingSource(config, "token"),
     timeoutMs: config.httpTimeout * 1000,
     onAttempt,
   });

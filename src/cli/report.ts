@@ -1,9 +1,11 @@
 // `dora-exporter report`: read the history once (one poll, the exporter's own client and poller),
 // compute the window and print it as a table (default), JSON (the shape of GET /api/v1/summary)
 // or markdown (for a wiki page or a PR comment). Exit 0; a bad flag or setting exits 2 with one
-// line; Woodpecker not answering correctly exits 1 with one line.
+// line; Woodpecker not answering correctly, or --repo matching no tracked repo, exits 1 with one
+// line.
 import type { Config } from "../config/config.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
+import { repoFilter } from "../core/glob.ts";
 import type { Keys, TargetSummary, WindowSummary } from "../core/summary.ts";
 import type { Parsed } from "../util/parsed.ts";
 import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
@@ -59,8 +61,16 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     io.stderr.write(`dora-exporter report: cannot read Woodpecker: ${collected.problem}\n`);
     return 1;
   }
+  const repos = summaryRepos(collected.poller);
+  if (args.repos.length > 0) {
+    const match = repoFilter(args.repos);
+    if (!repos.some((r) => match(r.fullName))) {
+      io.stderr.write(`dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`);
+      return 1;
+    }
+  }
   const summary = windowSummary(
-    { repos: summaryRepos(collected.poller), woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
+    { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
     { window: args.window, repo: args.repos, at: args.at },
   );
   io.stdout.write(renderReport(summary, args.format));
@@ -142,6 +152,13 @@ function reportMarkdown(s: WindowSummary): string {
       : `**${plural(s.overall.failingTargets, "target")} failing**, the first since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,
     "",
   ].join("\n");
+}
+
+/** "tracked: a, b, c" (the first few, sorted), for a --repo that matched nothing. */
+function trackedNames(names: string[]): string {
+  if (names.length === 0) return "no repo is tracked (see DORA_REPOS and dora-exporter check)";
+  const shown = [...names].sort().slice(0, 5);
+  return `tracked: ${shown.join(", ")}${names.length > shown.length ? `, ... (${names.length} in all)` : ""}`;
 }
 
 function plural(n: number, word: string): string {

@@ -38,6 +38,18 @@ const SECRET_ENVS = ROWS.flatMap(([, row]) =>
 );
 const SOURCE_ENV = ROWS.flatMap(([, row]) => (row.kind === "source" ? [row.env] : []))[0]!;
 
+/** Where each set field of a Config built here came from (kept beside it: Config has one field per setting). */
+const SOURCES = new WeakMap<Config, Readonly<Record<string, Source>>>();
+
+/**
+ * The setting a field of `config` was taken from, as messages name it: the environment variable
+ * (`WOODPECKER_TOKEN_FILE`) or `DORA_CONFIG <path>: <key>`; undefined for a default (or a Config
+ * not built by loadConfig). E.g. a rejected token names the setting the operator actually used.
+ */
+export function settingSource(config: Config, field: keyof Config): string | undefined {
+  return SOURCES.get(config)?.[field];
+}
+
 type ConfigFile = Record<string, unknown>;
 
 /** Where a value came from, as the prefix of its error messages. */
@@ -82,15 +94,18 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
   /** The file's value (already validated), or undefined when absent or null. */
   const fromFile = (key: string | null): unknown => (key === null ? undefined : (file[key] ?? undefined));
 
-  const value = (row: ValueRow<unknown>): unknown => {
-    const set = fromEnv(row.env, row.schema) ?? fromFile(row.key);
+  const sources: Record<string, Source> = {};
+  const value = (field: string, row: ValueRow<unknown>): unknown => {
+    const env = fromEnv(row.env, row.schema);
+    const set = env ?? fromFile(row.key);
+    if (set !== undefined) sources[field] = env !== undefined ? row.env! : fileSource(row.key!);
     if (set !== undefined) return Object.freeze(set);
     if ("required" in row.default) throw new ConfigError(row.env ?? fileSource(row.key!), `not set (${row.default.required})`);
     return Object.freeze(row.default.value);
   };
 
-  const token = (row: TokenRow<boolean>): string | null =>
-    resolveToken(
+  const token = (field: string, row: TokenRow<boolean>): string | null => {
+    const resolved = resolveToken(
       row,
       { token: fromEnv(row.env, TokenSchema), tokenFile: fromEnv(row.fileEnv, TokenFileSchema) },
       { token: fromFile(row.key) as string | undefined, tokenFile: fromFile(row.fileKey) as string | undefined },
@@ -98,13 +113,19 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
       fs,
       secrets,
     );
+    if (resolved === null) return null;
+    sources[field] = resolved.source;
+    return resolved.token;
+  };
 
   const config: Record<string, unknown> = {};
   for (const [field, row] of ROWS) {
-    if (row.kind === "value") config[field] = value(row);
-    else if (row.kind === "token") config[field] = token(row);
+    if (row.kind === "value") config[field] = value(field, row);
+    else if (row.kind === "token") config[field] = token(field, row);
   }
-  return Object.freeze(config) as unknown as Config;
+  const frozen = Object.freeze(config) as unknown as Config;
+  SOURCES.set(frozen, Object.freeze(sources));
+  return frozen;
 }
 
 /**
@@ -119,18 +140,21 @@ function resolveToken(
   fileSource: (key: string) => Source,
   fs: ConfigFs,
   secrets: string[],
-): string | null {
+): { token: string; source: Source } | null {
   if (fromEnv.token !== undefined || fromEnv.tokenFile !== undefined) {
     if (fromEnv.token !== undefined && fromEnv.tokenFile !== undefined) {
       throw new ConfigError(row.env, `set only one of ${row.env} and ${row.fileEnv}`);
     }
-    return fromEnv.token ?? readTokenFile(row.fileEnv, fromEnv.tokenFile!, fs, secrets);
+    if (fromEnv.token !== undefined) return { token: fromEnv.token, source: row.env };
+    return { token: readTokenFile(row.fileEnv, fromEnv.tokenFile!, fs, secrets), source: row.fileEnv };
   }
   if (fromFile.token !== undefined || fromFile.tokenFile !== undefined) {
     if (fromFile.token !== undefined && fromFile.tokenFile !== undefined) {
       throw new ConfigError(fileSource(row.key), `set only one of ${row.key} and ${row.fileKey}`);
     }
-    return fromFile.token ?? readTokenFile(fileSource(row.fileKey), fromFile.tokenFile!, fs, secrets);
+    if (fromFile.token !== undefined) return { token: fromFile.token, source: fileSource(row.key) };
+    const source = fileSource(row.fileKey);
+    return { token: readTokenFile(source, fromFile.tokenFile!, fs, secrets), source };
   }
   if (!row.required) return null;
   throw new ConfigError(row.env, `not set (set ${row.env} or ${row.fileEnv})`);
