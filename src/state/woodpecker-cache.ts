@@ -1,16 +1,15 @@
 // The Woodpecker history cache in the state file: per repo (by id, so renames and re-created
-// repos stay apart) the pipeline snapshots the core needs and the poller's cursors. Loaded at
-// start into the poller's map, so the first poll after a restart is a normal incremental poll
-// instead of a backfill; the DORA state is a pure function of this history, so the counters
-// come back exactly as they were.
+// repos stay apart) the pipeline snapshots the core needs and the poller's cursors. Read at
+// start, so the first poll after a restart is a normal incremental poll instead of a backfill;
+// the DORA state is a pure function of this history, so the counters come back as they were.
 //
 // Plain data in and out: the collector (src/collector/durable.ts) turns its RepoHistory into
 // what is saved here and back. Writes happen through `save`, which runs when the poller has
 // synced a repo and before it publishes that repo's state: one transaction per repo, committed
-// before anything derived from it reaches /metrics, the page or the API. A kill -9 at any moment therefore leaves a file
-// whose every repo is as of one of its completed syncs, never behind what was exposed.
-// Cursors are only ever as far as the pipelines saved with them (same transaction), so an older
-// file costs extra requests at worst, never a missed pipeline.
+// before anything derived from it reaches /metrics, the page or the API. A kill -9 at any moment
+// therefore leaves a file whose every repo is as of one of its completed syncs, never behind
+// what was exposed. Cursors are only ever as far as the pipelines saved with them (same
+// transaction), so an older file costs extra requests at worst, never a missed pipeline.
 import type { Database, Statement } from "bun:sqlite";
 import * as v from "valibot";
 import type { Pipeline } from "../core/model.ts";
