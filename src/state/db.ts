@@ -10,8 +10,8 @@
 // replica given the same path) would interleave its writes with ours, so it is refused instead.
 // The lock is the OS's file lock, released when the process dies, even by kill -9.
 import { Database, SQLiteError } from "bun:sqlite";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Logger } from "../log.ts";
 
 export const SETTING = "DORA_STATE_FILE";
@@ -94,6 +94,11 @@ class Unusable extends Error {}
  */
 export function openStateDb(opts: OpenStateOptions): Database {
   const { path, log } = opts;
+  // A directory (say, systemd's StateDirectory itself) is a slip in the setting, never a corrupt
+  // file: moving it aside would move everything in it.
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new StateFileError(`${path} is a directory; name a file in it (e.g. ${join(path, "state.db")})`);
+  }
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (e) {

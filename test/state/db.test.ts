@@ -168,6 +168,13 @@ describe("DORA_STATE_FILE: opening", () => {
     });
   }
 
+  test("a directory is refused (exit 2), never moved aside", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "keep.txt"), "x");
+    expect(refusal(() => open(dir))).toBe(`DORA_STATE_FILE: ${dir} is a directory; name a file in it (e.g. ${join(dir, "state.db")})`);
+    expect(readdirSync(dir)).toEqual(["keep.txt"]);
+  });
+
   test("a path that cannot be created is refused with one line", () => {
     const dir = tmp();
     writeFileSync(join(dir, "file"), "x");
