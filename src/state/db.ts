@@ -96,9 +96,9 @@ export function openStateDb(opts: OpenStateOptions): Database {
   const { path, log } = opts;
   // A directory (say, systemd's StateDirectory itself) is a slip in the setting, never a corrupt
   // file: moving it aside would move everything in it.
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    throw new StateFileError(`${path} is a directory; name a file in it (e.g. ${join(path, "state.db")})`);
-  }
+  const kind = existsSync(path) ? statSync(path) : null;
+  if (kind?.isDirectory()) throw new StateFileError(`${path} is a directory; name a file in it (e.g. ${join(path, "state.db")})`);
+  if (kind !== null && !kind.isFile()) throw new StateFileError(`${path} is not a regular file`);
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (e) {

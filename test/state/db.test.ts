@@ -173,6 +173,7 @@ describe("DORA_STATE_FILE: opening", () => {
     writeFileSync(join(dir, "keep.txt"), "x");
     expect(refusal(() => open(dir))).toBe(`DORA_STATE_FILE: ${dir} is a directory; name a file in it (e.g. ${join(dir, "state.db")})`);
     expect(readdirSync(dir)).toEqual(["keep.txt"]);
+    expect(refusal(() => open("/dev/null"))).toBe("DORA_STATE_FILE: /dev/null is not a regular file");
   });
 
   test("a path that cannot be created is refused with one line", () => {
