@@ -75,6 +75,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     log,
     now,
     onRepoState: (repo, repoState) => dora.setRepo(repo.id, repo.fullName, repoState),
+    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
     // Each synced repo is written before it is published: what /metrics showed is in the file.
     commitRepo: durable === null ? undefined : (tracked) => durable.save(tracked),
     restoreRepo: durable === null ? undefined : (listing) => durable.restore(listing),

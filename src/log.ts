@@ -1,5 +1,7 @@
 // Logs: one JSON object per line on stderr, with a level. Every line passes through the
 // redactor so a secret handed to `setSecrets` can never reach the log, whatever a caller formats.
+import { MIN_SECRET_LENGTH, redact as redactSecrets } from "./util/redact.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -23,14 +25,15 @@ let secrets: string[] = [];
 
 /** Register values (the Woodpecker token) that must never be printed. */
 export function setSecrets(values: readonly string[]): void {
-  secrets = values.filter((v) => v.length >= 4);
+  secrets = values.filter((v) => v.length >= MIN_SECRET_LENGTH);
 }
 
-/** Replace every registered secret in `text`; used by the logger and by error bodies we serve. */
+/**
+ * Replace every registered secret in `text`, raw or JSON-escaped (a log line is JSON); used by
+ * the logger and by error lines. The same redactor as configuration errors (util/redact.ts).
+ */
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("[REDACTED]");
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {

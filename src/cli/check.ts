@@ -8,7 +8,8 @@ import { type Config, coreOptions } from "../config/config.ts";
 import { repoFilter } from "../core/glob.ts";
 import { attemptOutcome, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
-import { classify, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
+import { olderThan25 } from "../collector/server-version.ts";
+import { classify, DEFAULT_BRANCH_PLACEHOLDER, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
 import { DAY } from "../core/levels.ts";
 import { formatTime } from "../view/format.ts";
 import { pipelineUrl } from "../woodpecker/links.ts";
@@ -49,6 +50,11 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   try {
     const version = await client.version();
     out.push(`woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`);
+    if (olderThan25(version)) {
+      warnings.push(
+        `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, and pages are offsets: a pipeline deleted while the exporter pages shifts the pages, so exact numbers under deletion there rest on re-reading, one by one, every pipeline number a page boundary skipped (one extra request each); upgrade to 2.5 or later`,
+      );
+    }
   } catch (e) {
     out.push(`woodpecker      FAIL ${firstLine(e)}`);
     print();
@@ -124,7 +130,12 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       m.example ??= p; // newest first
       targets.set(target, m);
     }
-    out.push("", `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "?"})`, `  mode: ${describeMode(r, res)}`);
+    out.push("", `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "(empty)"})`, `  mode: ${describeMode(r, res)}`);
+    if (r.defaultBranch === "" && (res.mode === "default-branch-push" || res.block?.rules.some((rule) => rule.branch?.includes(DEFAULT_BRANCH_PLACEHOLDER)))) {
+      warnings.push(
+        `${r.fullName}: Woodpecker reports an empty default branch, so ${res.mode === "default-branch-push" ? "no push counts as a deployment (default rule 2)" : "$default_branch matches no branch"}; set the repo's default branch in the forge and repair the repo in Woodpecker`,
+      );
+    }
     if (res.block) {
       res.block.rules.forEach((rule, i) => {
         const hits = recent.filter((p) => matchRule(p, r, res.block!.rules) === i).length;
@@ -191,7 +202,9 @@ function describeMode(r: Repo, res: Resolution): string {
     case "deployment-events":
       return "default 1: the repo has deployment pipelines, so only those count; target = deploy_to (or default)";
     case "default-branch-push":
-      return `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
+      return r.defaultBranch === ""
+        ? "default 2: no deployment pipelines, and the default branch is empty, so no push counts"
+        : `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
     case "rules":
       return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
   }

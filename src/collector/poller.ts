@@ -10,7 +10,9 @@ import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpec
 import type { RepoListing } from "../woodpecker/schemas.ts";
 import { packRepoState, unpackRepoState, type PackedRepoState } from "../core/packed-state.ts";
 import type { PollStatus } from "./poll-status.ts";
+import { applyListing } from "./listing.ts";
 import { RepoHistory } from "./repo-history.ts";
+import { olderThan25, parentsAsNumbers, supportsFilters } from "./server-version.ts";
 import { neededEvents } from "./events.ts";
 import { inShard, type Shard } from "./shard.ts";
 
@@ -25,8 +27,10 @@ export interface PollerOptions {
   readonly log: Logger;
   /** Unix ms. */
   readonly now: () => number;
-  /** Called with each repo whose DORA state changed (or was renamed). */
+  /** Called with each repo whose DORA state changed (or was renamed, or changed default branch). */
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
+  /** Called with each published repo that is no longer tracked: all its series go. */
+  readonly onRepoRemoved?: (repoId: number) => void;
   /**
    * Called when a repo's sync completed, before its state is published (DORA_STATE_FILE writes
    * what the poll learned here). If it throws, nothing of this sync is published; the repo's
@@ -44,6 +48,8 @@ export interface PollerOptions {
 export class TrackedRepo {
   stateRevision = -1;
   stateLabel = "";
+  /** The default branch the published state was derived with. */
+  stateBranch = "";
   /**
    * The last published state, packed (packed-state.ts): the page, the API and `report` read it
    * rarely, while it is held all the time; unpacked it was ~60 MB at 1M pipelines (issue 6).
@@ -79,7 +85,7 @@ export class Poller {
     trackedRepos: 0,
     backfillComplete: false,
   };
-  /** Every repo ever tracked, by id (renames keep their history). */
+  /** Every tracked repo, by id (renames keep their history; a repo no longer tracked is dropped). */
   readonly repos = new Map<number, TrackedRepo>();
   private readonly filter: GlobMatcher;
   private readonly events: readonly string[] | null;
@@ -112,7 +118,23 @@ export class Poller {
       const listing = this.opts.adminRepos
         ? await this.opts.client.allRepos()
         : await this.opts.client.userRepos();
-      const tracked = listing.filter((r) => r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null));
+      const tracked = listing.filter((r) => this.tracks(r));
+      await applyListing(
+        {
+          repos: this.repos,
+          adminRepos: this.opts.adminRepos,
+          client: this.opts.client,
+          log: this.opts.log,
+          onRepoRemoved: this.opts.onRepoRemoved,
+          publish: (t) => {
+            // What a rename or a default-branch change shows is in DORA_STATE_FILE first, as after a sync.
+            this.opts.commitRepo?.(t);
+            this.publish(t);
+          },
+        },
+        listing,
+        tracked,
+      );
       this.status.trackedRepos = tracked.length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
@@ -152,6 +174,10 @@ export class Poller {
     }
   }
 
+  private tracks(r: RepoListing): boolean {
+    return r.active && this.filter(r.fullName) && inShard(r.id, this.opts.shard ?? null);
+  }
+
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
@@ -185,6 +211,10 @@ export class Poller {
     // that shows as items at or after the cursor, and the listing starts over by offset.
     let before: number | undefined;
     let page = 1;
+    // Where the next page continues by offset, the lowest number of the page before it: every
+    // number between that and the next page's highest is read one by one (see boundaryGap).
+    let offsetFrom: number | null = null;
+    const unfiltered = !(filters.events && this.events);
     for (;;) {
       const res = await this.opts.client.pipelinePage(listing.id, {
         page,
@@ -194,8 +224,15 @@ export class Poller {
       });
       if (before !== undefined && res.pipelines.some((p) => p.created >= before!)) {
         this.beforeIgnored = true;
-        [before, page] = [undefined, 1];
+        [before, page, offsetFrom] = [undefined, 1, null];
         continue;
+      }
+      const numbers = [...res.pipelines.map((p) => p.number), ...res.invalidNumbers];
+      if (offsetFrom !== null && unfiltered && numbers.length > 0) {
+        // Numbers up to knownUpTo were listed completely by an earlier poll.
+        await this.boundaryGap(listing, h, fresh, Math.max(knownUpTo, ...numbers), offsetFrom, (n) => {
+          if (n > highest) highest = n;
+        });
       }
       for (const n of res.invalidNumbers) h.invalid.add(n);
       if (res.invalid > 0) {
@@ -218,11 +255,45 @@ export class Poller {
       const last = res.pipelines.at(-1);
       const cursor = !this.beforeIgnored && last ? last.created + 1 : before;
       // The cursor only moves down; when a whole page shares one created second, page within it.
-      if (cursor !== undefined && cursor !== before) [before, page] = [cursor, 1];
-      else page++;
+      if (cursor !== undefined && cursor !== before) [before, page, offsetFrom] = [cursor, 1, null];
+      else [page, offsetFrom] = [page + 1, numbers.length > 0 ? Math.min(...numbers) : null];
     }
     h.highWater = highest;
     h.backfilled = true;
+  }
+
+  /**
+   * Offset paging (servers before 2.5, and within one created second): a pipeline deleted after
+   * page k was read moves the first item of page k+1 onto page k, and it is never listed. Pages
+   * are `number DESC` snapshots, so a pipeline that existed all along and is on no page read has
+   * a number strictly between the lowest of page k and the highest of page k+1: each such number
+   * is read on its own (one request per number; normally none, since without a server-side event
+   * filter numbers are consecutive except where pipelines were deleted). Nothing is lost, whatever
+   * is deleted while the listing pages.
+   */
+  private async boundaryGap(
+    listing: RepoListing,
+    h: RepoHistory,
+    fresh: Set<number>,
+    high: number,
+    low: number,
+    seen: (number: number) => void,
+  ): Promise<void> {
+    for (let n = low - 1; n > high; n--) {
+      let p: Pipeline | null;
+      try {
+        p = await this.opts.client.pipeline(listing.id, n);
+      } catch (e) {
+        if (!(e instanceof InvalidObjectError)) throw e;
+        h.invalid.add(n); // skipped and counted; fetched again on its own until valid
+        continue;
+      }
+      if (p === null) continue; // deleted: a real gap
+      fresh.add(p.id);
+      h.invalid.delete(p.number);
+      seen(p.number);
+      if (this.wanted(p)) h.ingest(p);
+    }
   }
 
   private async recheckPending(listing: RepoListing, h: RepoHistory, fresh: ReadonlySet<number>): Promise<void> {
@@ -262,10 +333,17 @@ export class Poller {
     return p.created >= this.opts.core.since && (this.events === null || this.events.includes(p.event));
   }
 
-  private publish(tracked: TrackedRepo): void {
+  publish(tracked: TrackedRepo): void {
     const { listing, history } = tracked;
-    if (tracked.stateRevision === history.revision && tracked.stateLabel === listing.fullName) return;
-    const state = computeRepoDora(listing, history.pipelines.values(), this.opts.core);
+    if (
+      tracked.stateRevision === history.revision &&
+      tracked.stateLabel === listing.fullName &&
+      tracked.stateBranch === listing.defaultBranch
+    ) {
+      return;
+    }
+    const pipelines = olderThan25(this.serverVersion) ? parentsAsNumbers(history) : history.pipelines.values();
+    const state = computeRepoDora(listing, pipelines, this.opts.core);
     const oldMode = tracked.mode;
     if (oldMode !== null && oldMode !== state.mode) {
       this.opts.log.info("deployment rules changed mode; the old mode's series disappear by design", {
@@ -274,12 +352,25 @@ export class Poller {
         to: state.mode,
       });
     }
-    if (tracked.stateLabel && tracked.stateLabel !== listing.fullName) {
-      this.opts.log.info("repo renamed", { id: listing.id, from: tracked.stateLabel, to: listing.fullName });
+    const published = oldMode !== null;
+    if (published && tracked.stateLabel !== listing.fullName) {
+      this.opts.log.info("repo renamed; its series move to the new repo label by design", {
+        id: listing.id,
+        from: tracked.stateLabel,
+        to: listing.fullName,
+      });
+    }
+    if (published && tracked.stateBranch !== listing.defaultBranch) {
+      this.opts.log.info("default branch changed; the repo's series are derived afresh by design (counters may go down)", {
+        repo: listing.fullName,
+        from: tracked.stateBranch,
+        to: listing.defaultBranch,
+      });
     }
     tracked.state = state;
     tracked.stateRevision = history.revision;
     tracked.stateLabel = listing.fullName;
+    tracked.stateBranch = listing.defaultBranch;
     this.opts.onRepoState(listing, state);
   }
 
@@ -291,15 +382,6 @@ export class Poller {
     if (failing) this.opts.log.error("poll cycle incomplete; keeping what was collected", { problem, problems: count });
     else this.opts.log.info("woodpecker reachable again; poll cycle complete");
   }
-}
-
-/** Which list filters the server honours (API-NOTES: `after` since 2.5, the others since 3.0). */
-function supportsFilters(version: string | null | undefined): { events: boolean; after: boolean } {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? "");
-  if (!m) return { events: false, after: false };
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return { events: major >= 3, after: major >= 3 || (major === 2 && minor >= 5) };
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

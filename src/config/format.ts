@@ -1,6 +1,7 @@
 // How user-supplied values and config-file locations appear inside ConfigError messages.
 // Every message must stay on one line (it is printed as-is and grepped in logs), so values are
 // shown JSON-quoted (escaping newlines and control characters) and long values are cut.
+import { redact } from "../util/redact.ts";
 
 const MAX_SHOWN = 80;
 
@@ -61,17 +62,10 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Replace every occurrence of a secret by `<redacted>`. The last line of defence: a token
- * pasted into the wrong setting would otherwise be echoed back as "the bad value".
- * Very short strings are skipped; replacing every "a" would only garble the message.
+ * Replace every occurrence of a secret (raw or JSON-escaped) by `<redacted>`: the project's one
+ * redactor (util/redact.ts). The last line of defence: a token pasted into the wrong setting would
+ * otherwise be echoed back as "the bad value".
  */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join("<redacted>");
-    // JSON-quoted values show escapes; catch the escaped form too.
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret && escaped.length >= 4) out = out.split(escaped).join("<redacted>");
-  }
-  return out;
+  return redact(text, secrets);
 }

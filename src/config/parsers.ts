@@ -7,6 +7,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import type { Listen, Shard } from "./config.ts";
 import { show } from "./format.ts";
 import { bad, ok, type Parsed } from "../util/parsed.ts";
+import { ceilSeconds, parseRfc3339Time } from "../util/rfc3339.ts";
 
 /** A URL as shown in messages: never with its `user:password@` part, which may be a secret. */
 function showUrl(raw: string): string {
@@ -79,47 +80,17 @@ export function parseListen(raw: string): Parsed<{ host: string; port: number }>
   return ok({ host, port: Number(port) } satisfies Listen);
 }
 
-// RFC 3339 section 5.6 `date-time`: `T` (either case) between date and time, `Z` or a numeric
-// offset, optional fraction. No plain dates, no space separator, no missing offset: a time
-// without a zone is ambiguous, and the origin of every counter must not depend on the host's TZ.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
-
 /**
- * An RFC 3339 time as Unix seconds. A fractional second rounds up: `since` excludes pipelines
- * created before it, and pipeline times are whole seconds.
+ * An RFC 3339 time (the one strict parser, util/rfc3339.ts) as Unix seconds. A fractional second
+ * gives the next whole second: `since` excludes pipelines created before it, and pipeline times
+ * are whole seconds, so this is the exact bound, not a rounding.
  */
 export function parseRfc3339(raw: string): Parsed<number> {
-  const m = RFC3339.exec(raw);
-  if (!m) return bad(`${show(raw)} is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+02:00)`);
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [fraction, sign, offsetHour, offsetMinute] = [m[7], m[8], Number(m[9] ?? 0), Number(m[10] ?? 0)];
-  const daysInMonth =
-    month >= 1 && month <= 12
-      ? new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0)
-      : 0;
-  // Second 60 is RFC 3339's leap second; Unix time folds it into the next minute.
-  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 60 || offsetHour > 23 || offsetMinute > 59) {
-    return bad(`${show(raw)} is not a real date and time`);
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0-99 to 1900-1999
-  date.setUTCHours(hour, minute, second, 0);
-  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (offsetHour * 60 + offsetMinute) * 60;
-  let seconds = date.getTime() / 1000 - offset;
-  if (fraction !== undefined && Number(fraction) > 0) seconds += 1;
+  const parsed = parseRfc3339Time(raw);
+  if (!parsed.ok) return bad(`${show(raw)} ${parsed.problem}`);
+  const seconds = ceilSeconds(parsed.time);
   if (seconds < 0) return bad(`${show(raw)} is before 1970-01-01T00:00:00Z`);
   return ok(seconds);
-}
-
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface Resolution {
 export const DEFAULT_BRANCH_PLACEHOLDER = "$default_branch";
 
 const DEFAULT_TARGET = "default";
+/** What `$default_branch` stands for when the default branch is empty: no git branch is named so. */
+const NO_BRANCH = "\u0000";
 const PUSH_TARGET = "production";
 
 /**
@@ -51,7 +53,8 @@ export function classify(p: Pipeline, repo: Repo, resolution: Resolution): strin
     case "deployment-events":
       return p.event === "deployment" ? p.deployTo || DEFAULT_TARGET : null;
     case "default-branch-push":
-      return p.event === "push" && p.branch === repo.defaultBranch ? PUSH_TARGET : null;
+      // An empty default branch names no branch: no rule-2 deployments (`check` warns).
+      return p.event === "push" && repo.defaultBranch !== "" && p.branch === repo.defaultBranch ? PUSH_TARGET : null;
     case "rules": {
       const rules = resolution.block?.rules ?? [];
       const rule = rules[matchRule(p, repo, rules)];
@@ -78,11 +81,12 @@ export function ruleMatches(rule: DeploymentRule, p: Pipeline, repo: Repo): bool
 function branchMatches(glob: string, branch: string, defaultBranch: string): boolean {
   // The whole pattern being the placeholder is the common case; compare exactly so an empty or
   // odd default branch name never goes through the glob parser.
-  if (glob === DEFAULT_BRANCH_PLACEHOLDER) return branch === defaultBranch;
+  if (glob === DEFAULT_BRANCH_PLACEHOLDER) return defaultBranch !== "" && branch === defaultBranch;
   if (!glob.includes(DEFAULT_BRANCH_PLACEHOLDER)) return patternMatches(glob, branch);
   // Inside a larger glob (`{$default_branch,release/*}`) the default branch stands for itself,
   // so its characters are escaped rather than read as glob syntax.
-  return globMatch(glob.split(DEFAULT_BRANCH_PLACEHOLDER).join(escapeGlob(defaultBranch)), branch);
+  // An empty default branch names no branch: it stands for a name no git branch can have (NUL).
+  return globMatch(glob.split(DEFAULT_BRANCH_PLACEHOLDER).join(escapeGlob(defaultBranch || NO_BRANCH)), branch);
 }
 
 // An empty pattern is how a rule says "deploy_to is empty" (push pipelines that deploy carry

@@ -42,14 +42,32 @@ export class DoraSeriesCache {
   private parts: Uint8Array[] | null = null;
   private rendering: Promise<Uint8Array[]> | null = null;
 
-  /** Replace the series of one repo (label = its current full_name); rendered on next use. */
+  /** Repo id -> the label its series carry (or will, once rendered), and back. */
+  private readonly labels = new Map<number, string>();
+  private readonly holders = new Map<string, number>();
+
+  /**
+   * Replace the series of one repo (label = its current full_name); rendered on next use. A label
+   * another repo id still holds (a repo re-created under its old name, names swapped mid-poll)
+   * goes to this, the newer state, and the other id's series go: never two series with one label
+   * set (DEFINITIONS), as DoraMetrics does.
+   */
   setRepo(repoId: number, repoLabel: string, state: RepoState): void {
+    const holder = this.holders.get(repoLabel);
+    if (holder !== undefined && holder !== repoId) this.removeRepo(holder);
+    this.removeRepo(repoId);
+    this.labels.set(repoId, repoLabel);
+    this.holders.set(repoLabel, repoId);
     this.changed(repoId);
     this.pending.set(repoId, { label: repoLabel, state: packRepoState(state) });
   }
 
   removeRepo(repoId: number): void {
     this.changed(repoId);
+    const label = this.labels.get(repoId);
+    if (label !== undefined && this.holders.get(label) === repoId) this.holders.delete(label);
+    this.labels.delete(repoId);
+    this.changedAt.delete(repoId);
   }
 
   /** The DORA families as encoded parts, in exposition order; renders pending repos first. */
@@ -89,11 +107,17 @@ export class DoraSeriesCache {
       // Changed again (or removed) while rendering: that newer change is what counts.
       if (this.changedAt.get(repoId) === at) this.chunks.set(repoId, { label, families });
     }
-    // Repos in name order (then id), not in the order polls happened to finish them: a restarted
-    // exporter or a replica then serves byte-identical DORA series.
-    const ordered = [...this.chunks.entries()]
-      .sort(([ida, a], [idb, b]) => (a.label < b.label ? -1 : a.label > b.label ? 1 : ida - idb))
-      .map(([, c]) => c.families);
+    // Repos in name order, not in the order polls happened to finish them: a restarted exporter
+    // or a replica then serves byte-identical DORA series. setRepo keeps labels unique; should two
+    // chunks ever share one, only the one changed last is served (never two series, one label set).
+    const byLabel = new Map<string, number>();
+    for (const [id, c] of this.chunks) {
+      const holder = byLabel.get(c.label);
+      if (holder === undefined || (this.changedAt.get(id) ?? 0) > (this.changedAt.get(holder) ?? 0)) byLabel.set(c.label, id);
+    }
+    const ordered = [...byLabel.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, id]) => this.chunks.get(id)!.families);
     const parts: Uint8Array[] = [];
     const last = this.names.length - 1;
     this.names.forEach((_, f) => {

@@ -87,9 +87,15 @@ export class DoraMetrics {
     });
   }
 
-  /** Replace the series of one repo with those of its new state (label = its current full_name). */
+  /**
+   * Replace the series of one repo with those of its new state (label = its current full_name).
+   * A label that another repo id still holds (a repo deleted and re-created under its name, two
+   * repos swapping names) goes to this, the newer state: never two series with one label set,
+   * and never one series summing two repos.
+   */
   setRepo(repoId: number, repoLabel: string, state: RepoState): void {
     this.removeRepo(repoId);
+    for (const [other, labels] of this.exposed) if (labels.some((l) => l.repo === repoLabel)) this.removeRepo(other);
     const exposed: Labels[] = [];
     for (const t of state.targets) {
       const labels = { repo: repoLabel, deploy_to: t.target };

@@ -143,6 +143,24 @@ export class SimulatedWoodpecker {
     return structuredClone(repo);
   }
 
+  /**
+   * Repo deletion (Woodpecker's "delete repository"): the repo, its pipelines and its permissions
+   * go; its name is free, and a repo activated again under it is a new repo with a new id.
+   */
+  deleteRepo(repoId: number): void {
+    const repo = this.mustRepo(repoId);
+    this.repos.delete(repoId);
+    this.perms.delete(repoId);
+    this.pipelines.delete(repoId);
+    for (const [name, id] of this.redirects) if (id === repoId) this.redirects.delete(name);
+    this.redirects.delete(repo.full_name.toLowerCase());
+  }
+
+  /** The forge's default branch changed (Woodpecker updates the repo record from the forge). */
+  setDefaultBranch(repoId: number, branch: string): void {
+    this.mustRepo(repoId).default_branch = branch;
+  }
+
   setActive(repoId: number, active: boolean): void {
     this.mustRepo(repoId).active = active;
   }
@@ -261,6 +279,17 @@ export class SimulatedWoodpecker {
   /** Admin delete (or "no matching config"): the number becomes reusable if it was the highest. */
   deletePipeline(repoId: number, number: number): boolean {
     return this.pipelines.get(repoId)?.delete(number) ?? false;
+  }
+
+  /**
+   * Put a pipeline record back exactly as it was (id and number included), e.g. one deleted
+   * earlier: how tests show a fresh exporter the history a running one still holds.
+   */
+  putPipeline(repoId: number, record: PipelineRecord): void {
+    this.mustRepo(repoId);
+    const list = this.pipelines.get(repoId)!;
+    if (list.has(record.number)) throw new Error(`putPipeline: repo ${repoId} already has #${record.number}`);
+    list.set(record.number, snapshot(record));
   }
 
   getPipeline(repoId: number, number: number): PipelineRecord | undefined {

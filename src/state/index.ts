@@ -40,6 +40,7 @@ export class StateFile {
     const observations = new SqliteObservationStore(db);
     this.observations = {
       put: (records) => this.writing(() => observations.put(records)),
+      upsert: (records) => this.writing(() => observations.upsert(records)),
       load: (kind, schema) => observations.load(kind, schema),
     };
   }

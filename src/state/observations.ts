@@ -5,9 +5,10 @@
 //
 // Semantics, the same for the file and for memory:
 //   - put keeps the FIRST record of each (appUid, kind, key) and ignores later ones (an
-//     observation is a fact seen once; re-seeing it must not rewrite it), in one transaction that
-//     is committed when put returns: call put BEFORE exposing what the records imply, and a
-//     kill -9 can never lose something that was on /metrics;
+//     observation is a fact seen once; re-seeing it must not rewrite it); upsert replaces the
+//     payload instead, for facts the model's merge rule replaced. Either writes in one
+//     transaction committed when it returns: call it BEFORE exposing what the records imply, and
+//     a kill -9 can never lose something that was on /metrics;
 //   - load gives every kept record of a kind back, in the order they were first put, each
 //     payload checked against the caller's valibot schema (a file is input like any other: what
 //     does not match is skipped and counted, never trusted).
@@ -34,6 +35,12 @@ export interface LoadedObservations<P> {
 export interface ObservationStore {
   /** Keep the records not seen before; committed on return. Returns how many were new. */
   put(records: readonly ObservationRecord[]): number;
+  /**
+   * Keep the records, replacing the payload of a (appUid, kind, key) already kept (its place in
+   * the load order stays): for a model whose merge rule may replace a fact (observe.ts
+   * `mergeInto`'s changes). Committed on return. Returns how many were written.
+   */
+  upsert(records: readonly ObservationRecord[]): number;
   /** Every kept record of `kind`, in the order first put, payloads checked by `schema`. */
   load<P>(kind: string, schema: v.GenericSchema<unknown, P>): LoadedObservations<P>;
 }
@@ -72,11 +79,16 @@ function encode(record: ObservationRecord): string {
 /** Observations in the state file (table `observations`). */
 export class SqliteObservationStore implements ObservationStore {
   private readonly insert: Statement;
+  private readonly replace: Statement;
   private readonly select: Statement<StoredRow, [string]>;
   private seq: number;
 
   constructor(private readonly db: Database) {
     this.insert = db.query("INSERT OR IGNORE INTO observations (app_uid, kind, key, payload, seq) VALUES (?, ?, ?, ?, ?)");
+    this.replace = db.query(
+      `INSERT INTO observations (app_uid, kind, key, payload, seq) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (app_uid, kind, key) DO UPDATE SET payload = excluded.payload`,
+    );
     this.select = db.query<StoredRow, [string]>(
       "SELECT app_uid AS appUid, kind, key, payload FROM observations WHERE kind = ? ORDER BY seq",
     );
@@ -99,6 +111,17 @@ export class SqliteObservationStore implements ObservationStore {
     })();
   }
 
+  upsert(records: readonly ObservationRecord[]): number {
+    if (records.length === 0) return 0;
+    const payloads = records.map(encode);
+    this.db.transaction(() => {
+      records.forEach((r, i) => {
+        this.replace.run(r.appUid, r.kind, r.key, payloads[i]!, ++this.seq);
+      });
+    })();
+    return records.length;
+  }
+
   load<P>(kind: string, schema: v.GenericSchema<unknown, P>): LoadedObservations<P> {
     return decode(this.select.iterate(kind), schema);
   }
@@ -118,6 +141,15 @@ export class MemoryObservationStore implements ObservationStore {
       added++;
     });
     return added;
+  }
+
+  upsert(records: readonly ObservationRecord[]): number {
+    const payloads = records.map(encode);
+    records.forEach((r, i) => {
+      // Map.set on a kept key keeps its place: the load order stays the order first put.
+      this.rows.set(JSON.stringify([r.appUid, r.kind, r.key]), { appUid: r.appUid, kind: r.kind, key: r.key, payload: payloads[i]! });
+    });
+    return records.length;
   }
 
   load<P>(kind: string, schema: v.GenericSchema<unknown, P>): LoadedObservations<P> {

@@ -4,6 +4,7 @@
 import { globProblem } from "../core/glob.ts";
 import { MAX_WINDOW_DAYS, MIN_WINDOW_DAYS } from "../core/summary.ts";
 import { bad, ok, type Parsed } from "../util/parsed.ts";
+import { floorSeconds, parseRfc3339Time } from "../util/rfc3339.ts";
 
 export const DEFAULT_WINDOW = "30d";
 
@@ -19,16 +20,21 @@ export function parseWindow(text: string): number | null {
   return days >= MIN_WINDOW_DAYS && days <= MAX_WINDOW_DAYS ? days : null;
 }
 
-/** The end of the window: Unix seconds or RFC 3339; null when neither. */
+/**
+ * The end of the window: Unix seconds, or an RFC 3339 time read by the project's one strict
+ * parser (util/rfc3339.ts, the same as DORA_SINCE); null when neither. The window ends at `at`
+ * and includes it, so a fractional second gives the whole second before it: events carry
+ * whole-second times, and that is the exact bound.
+ */
 export function parseAt(text: string): number | null {
-  const s = text.trim();
-  if (/^[0-9]{1,12}$/.test(s)) {
-    const n = Number(s);
+  if (/^[0-9]{1,12}$/.test(text)) {
+    const n = Number(text);
     return n > 0 ? n : null;
   }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return null;
-  const ms = Date.parse(s);
-  return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : null;
+  const parsed = parseRfc3339Time(text);
+  if (!parsed.ok) return null;
+  const seconds = floorSeconds(parsed.time);
+  return seconds > 0 ? seconds : null;
 }
 
 export function windowParam(text: string): Parsed<number> {

@@ -66,6 +66,12 @@ export interface PipelinePage {
   readonly invalidNumbers: number[];
 }
 
+/**
+ * A repo listing, with how many items failed validation and were skipped: a repo missing from a
+ * listing that skipped some may be one of those, so the poller does not take it as gone.
+ */
+export type RepoList = RepoListing[] & { readonly skipped: number };
+
 /** A single object that failed validation (skipped and counted, not a failed request). */
 export class InvalidObjectError extends WoodpeckerError {}
 
@@ -121,8 +127,10 @@ export class WoodpeckerClient {
   }
 
   /** Repos where the token's user has push or admin access, with `last_pipeline` on 3.1+. */
-  async userRepos(): Promise<RepoListing[]> {
-    return this.validItems(await this.getJson("api/user/repos", undefined, v.array(v.unknown())), RepoSchema, "repo");
+  async userRepos(): Promise<RepoList> {
+    const items = await this.getJson("api/user/repos", undefined, v.array(v.unknown()));
+    const repos = this.validItems(items, RepoSchema, "repo");
+    return Object.assign(repos, { skipped: items.length - repos.length });
   }
 
   /** One repo by id; throws (HTTP 404 when it is gone or no longer readable with this token). */
@@ -131,16 +139,19 @@ export class WoodpeckerClient {
   }
 
   /** Every active repo on the server (admin tokens only), paged. */
-  async allRepos(): Promise<RepoListing[]> {
+  async allRepos(): Promise<RepoList> {
     const out = new Map<number, RepoListing>();
+    let skipped = 0;
     for (let page = 1; ; page++) {
       const items = await this.getJson(
         "api/repos",
         { active: "true", page: String(page), perPage: String(PAGE_SIZE) },
         v.array(v.unknown()),
       );
-      for (const r of this.validItems(items, RepoSchema, "repo")) out.set(r.id, r);
-      if (items.length < PAGE_SIZE) return [...out.values()];
+      const valid = this.validItems(items, RepoSchema, "repo");
+      skipped += items.length - valid.length;
+      for (const r of valid) out.set(r.id, r);
+      if (items.length < PAGE_SIZE) return Object.assign([...out.values()], { skipped });
     }
   }
 

@@ -121,7 +121,8 @@ export const RepoSchema = v.pipe(
     (r): RepoListing => ({
       id: r.id,
       fullName: r.full_name,
-      defaultBranch: r.default_branch || "main",
+      // Empty stays empty: such a repo has no rule-2 deployments (DEFINITIONS), never a guessed "main".
+      defaultBranch: r.default_branch ?? "",
       active: r.active ?? true,
       forgeUrl: r.forge_url ?? "",
       lastPipeline:
@@ -143,10 +144,4 @@ export type User = v.InferOutput<typeof UserSchema>;
 
 export const VersionSchema = v.looseObject({ version: v.string() });
 
-/** One line naming the first problem valibot found, with its path (`[3].created: …`). */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  const issue = issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path?.map((p) => (typeof p.key === "number" ? `[${p.key}]` : `.${String(p.key)}`)).join("") ?? "";
-  return `${path ? path.replace(/^\./, "") + ": " : ""}${issue.message}`;
-}
+export { describeIssues } from "../util/valibot-issues.ts";

@@ -27,6 +27,20 @@ describe("defaults", () => {
     expect(targetsOf(history, [], repo)).toEqual(["production", null, null]);
   });
 
+  test("an empty default branch: no push is a rule-2 deployment, not even one with an empty branch", () => {
+    const repo = { ...REPO, defaultBranch: "" };
+    const history = [pl({ id: 1, branch: "main" }), pl({ id: 2, branch: "" }), pl({ id: 3, branch: "master" })];
+    expect(targetsOf(history, [], repo)).toEqual([null, null, null]);
+  });
+
+  test("an empty default branch: $default_branch matches no branch, also inside a larger glob", () => {
+    const repo = { ...REPO, defaultBranch: "" };
+    const history = [pl({ id: 1, branch: "main" }), pl({ id: 2, branch: "" }), pl({ id: 3, branch: "release/1" })];
+    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch", target: "prod" }]), repo)).toEqual([null, null, null]);
+    expect(targetsOf(history, block([{ events: ["push"], branch: "{$default_branch,release/*}", target: "prod" }]), repo)).toEqual([null, null, "prod"]);
+    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch*", target: "prod" }]), repo)).toEqual([null, null, null]);
+  });
+
   test("a deployment before since does not select default 1", () => {
     const history = [pl({ id: 1, event: "deployment", created: 10 })];
     expect(resolveMode(REPO, history, opts({ since: 11 })).mode).toBe("default-branch-push");

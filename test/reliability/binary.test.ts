@@ -92,6 +92,9 @@ describe("compiled binary under faults", () => {
           if (st.t !== "poll") {
             if (st.t === "rename" || st.t === "deploy") exempt.add(world.sim.getRepo(world.repos[st.repo]!.id)!.full_name);
             applyStep(world, st);
+            // A rename applies at the next repo listing, a first deployment once its pipeline is
+            // read: the mode switch can land under the new name.
+            if (st.t === "rename" || st.t === "deploy") exempt.add(world.sim.getRepo(world.repos[st.repo]!.id)!.full_name);
             continue;
           }
           armFaults(world, st.faults);

@@ -5,6 +5,7 @@
 import { Registry } from "prom-client";
 import { Poller } from "../../src/collector/poller.ts";
 import { createLogger } from "../../src/log.ts";
+import { CachedRegistry, DoraSeriesCache } from "../../src/metrics/cache.ts";
 import { DoraMetrics } from "../../src/metrics/dora-metrics.ts";
 import { HealthMetrics } from "../../src/metrics/health-metrics.ts";
 import { FaultInjector } from "../../src/simulator/faults.ts";
@@ -93,8 +94,8 @@ export class World {
   readonly deleted = new Map<number, number>();
   private commitSeq = 0;
 
-  constructor(opts: { seed?: number; version?: string } = {}) {
-    this.sim = new SimulatedWoodpecker({ token: TOKEN, now: () => this.clock, version: opts.version });
+  constructor(opts: { seed?: number; version?: string; admin?: boolean } = {}) {
+    this.sim = new SimulatedWoodpecker({ token: TOKEN, now: () => this.clock, version: opts.version, admin: opts.admin });
     this.faults = new FaultInjector(opts.seed ?? 1);
     this.sim.faults = this.faults;
   }
@@ -208,13 +209,24 @@ export interface InProcessExporter {
   kept(repoId: number, id: number): { status: string; finished: number } | undefined;
 }
 
-export function inProcessExporter(world: World, opts: { timeoutMs?: number; retries?: number; backoffLimitMs?: number } = {}): InProcessExporter {
-  const registry = new Registry();
+export interface InProcessOptions {
+  timeoutMs?: number;
+  retries?: number;
+  backoffLimitMs?: number;
+  /** Serve the DORA series the way the exporter does (metrics/cache.ts) instead of one prom-client registry. */
+  cached?: boolean;
+  /** DORA_ADMIN_REPOS: list every active repo on the server (the World must be made with `admin`). */
+  adminRepos?: boolean;
+}
+
+export function inProcessExporter(world: World, opts: InProcessOptions = {}): InProcessExporter {
+  const cache = opts.cached ? new DoraSeriesCache() : null;
+  const registry = cache ? new CachedRegistry(cache) : new Registry();
   const logs: string[] = [];
   const now = () => world.clock * 1000;
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, { version: "test", pollIntervalSeconds: 60, now, demo: false });
-  const dora = new DoraMetrics(registry);
+  const dora = cache ?? new DoraMetrics(registry);
   const client = new WoodpeckerClient({
     baseUrl: "http://woodpecker.test",
     token: TOKEN,
@@ -230,11 +242,12 @@ export function inProcessExporter(world: World, opts: { timeoutMs?: number; retr
     client,
     core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
     repos: [],
-    adminRepos: false,
+    adminRepos: opts.adminRepos ?? false,
     concurrency: 2,
     log: createLogger({ write: (l) => logs.push(l) }),
     now,
     onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
+    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
   });
   return {
     poller,
@@ -246,6 +259,30 @@ export function inProcessExporter(world: World, opts: { timeoutMs?: number; retr
       return p && { status: p.status, finished: p.finished };
     },
   };
+}
+
+/** The DORA families of an exposition (HELP, TYPE and samples), lines sorted: what two exporters must share. */
+export function doraLines(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((l) => {
+      const name = l.startsWith("# ") ? (l.split(" ")[2] ?? "") : (l.split(/[{ ]/)[0] ?? "");
+      return DORA_METRICS.includes(name.replace(/_(bucket|sum|count)$/, ""));
+    })
+    .sort();
+}
+
+/** Sample keys (`name{labels}`) that appear more than once in an exposition: must be none. */
+export function duplicateSeries(text: string): string[] {
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const key = line.slice(0, line.lastIndexOf(" "));
+    if (seen.has(key)) dups.push(key);
+    seen.add(key);
+  }
+  return dups;
 }
 
 /** Scrape-to-scrape check: no DORA counter moves backwards and no series vanishes. */

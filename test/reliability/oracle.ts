@@ -54,11 +54,11 @@ function oracleRepo(repo: OracleRepo, opts: { failureStatuses: string[]; since: 
 
   // Deployment rules, defaults: 1. a repo with at least one event=deployment pipeline counts only
   // those, target = deploy_to or "default"; 2. any other repo counts push pipelines on its default
-  // branch, target "production".
+  // branch, target "production". "A repo whose default_branch is empty has no rule-2 deployments."
   const deploymentMode = history.some((p) => p.event === "deployment");
   const targetOf = (p: OraclePipeline): string | null => {
     if (deploymentMode) return p.event === "deployment" ? (p.deploy_to === "" ? "default" : p.deploy_to) : null;
-    return p.event === "push" && p.branch === repo.defaultBranch ? "production" : null;
+    return p.event === "push" && repo.defaultBranch !== "" && p.branch === repo.defaultBranch ? "production" : null;
   };
 
   // A deployment attempt: matched by a rule AND terminal; success, or a status in the failure set.

@@ -25,6 +25,9 @@ async function run(s: Scenario, seed: number): Promise<void> {
     if (st.t !== "poll") {
       if (st.t === "rename" || st.t === "deploy") exempt.add(labelOf(st.repo));
       applyStep(world, st);
+      // A rename applies as soon as the repo listing shows it, a first deployment only once its
+      // pipeline is read (maybe a failed poll later): the mode switch can land under the new name.
+      if (st.t === "rename" || st.t === "deploy") exempt.add(labelOf(st.repo));
       continue;
     }
     armFaults(world, st.faults);

@@ -96,6 +96,27 @@ for (const [name, make] of stores) {
       expect(again.load("history", History).records.at(-1)!.key).toBe("new");
     });
 
+    test("upsert replaces a kept payload in place (load order unchanged) and adds new ones", () => {
+      const { store, reopen } = make();
+      store.put([
+        { kind: "history", appUid: "u", key: "1", payload: { id: 1, revision: "a" } },
+        { kind: "history", appUid: "u", key: "2", payload: { id: 2, revision: "b" } },
+      ]);
+      expect(
+        store.upsert([
+          { kind: "history", appUid: "u", key: "1", payload: { id: 1, revision: "a2" } },
+          { kind: "history", appUid: "u", key: "3", payload: { id: 3, revision: "c" } },
+        ]),
+      ).toBe(2);
+      // put still ignores a kept key after an upsert.
+      expect(store.put([{ kind: "history", appUid: "u", key: "1", payload: { id: 1, revision: "zzz" } }])).toBe(0);
+      expect(reopen().load("history", History).records.map((r) => [r.key, r.payload.revision])).toEqual([
+        ["1", "a2"],
+        ["2", "b"],
+        ["3", "c"],
+      ]);
+    });
+
     test("payloads that do not match the caller's schema are skipped and counted, never returned", () => {
       const { store } = make();
       store.put([

@@ -173,8 +173,13 @@ describe("restart with DORA_STATE_FILE", () => {
     await w.poll(e);
     w.push(a.id, "failure", "late");
     await w.poll(e);
+    // A rename is published from the listing, before the repo's sync: committed first all the same.
+    w.sim.renameRepo(b.id, "acme/b2");
+    await w.poll(e);
     const publishes = e.events.filter((x) => x.startsWith("publish"));
-    expect(publishes).toHaveLength(3);
+    expect(publishes).toHaveLength(4); // a and b, a's new failure, b's new label
+    expect(publishes.filter((x) => x === `publish ${b.id}`)).toHaveLength(2);
+    expect(e.published.get(b.id)!.label).toBe("acme/b2");
     for (const [i, ev] of e.events.entries()) {
       if (!ev.startsWith("publish")) continue;
       expect(e.events[i - 1]).toBe(ev.replace("publish", "commit"));
