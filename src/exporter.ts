@@ -5,6 +5,8 @@ import { collectDefaultMetrics } from "prom-client";
 import { type Config, ConfigError, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
 import { loadWebConfig } from "./config/web-config.ts";
+import { neededEvents } from "./collector/events.ts";
+import { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -13,6 +15,7 @@ import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
+import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -26,6 +29,8 @@ export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
   readonly log: Logger;
+  /** Where ArgoCD observations are kept: the state file's store, or memory without DORA_STATE_FILE. */
+  readonly observations: ObservationStore;
   stop(): Promise<void>;
 }
 
@@ -45,6 +50,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   // suffix on a gauge); operators run that check, so they go.
   for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
   const now = () => Date.now();
+  // Opened before anything listens: a file it must refuse stops the start (exit 2).
+  const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
+  const durable = state === null ? null : new DurableHistories(state.woodpecker);
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
     version: VERSION,
@@ -69,9 +77,22 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     shard: config.shard,
     log,
     now,
-    onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
+    onRepoState: (repo, repoState) => dora.setRepo(repo.id, repo.fullName, repoState),
     onRepoRemoved: (repoId) => dora.removeRepo(repoId),
+    // Each synced repo is written before it is published: what /metrics showed is in the file.
+    commitRepo: durable === null ? undefined : (tracked) => durable.save(tracked),
+    restoreRepo: durable === null ? undefined : (listing) => durable.restore(listing),
   });
+  if (state !== null && durable !== null) {
+    const t0 = performance.now();
+    const { repos, pipelines } = durable.load({ since: config.since, events: neededEvents(config.repoRules) });
+    log.info("state file loaded; the first poll is incremental", {
+      file: state.path,
+      repos,
+      pipelines,
+      ms: Math.round(performance.now() - t0),
+    });
+  }
 
   // Each warning is logged when it first holds (and again if it comes back), not once per poll.
   let warned = new Set<string>();
@@ -86,6 +107,13 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const runPoll = async () => {
     const ok = await poller.poll();
     logWarnings();
+    if (durable !== null) {
+      try {
+        durable.retain(poller);
+      } catch (e) {
+        log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
+      }
+    }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
@@ -131,6 +159,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     });
   } catch (e) {
     app.store.cron.poll.stop(); // nothing may keep running in a process about to exit 2
+    state?.close();
     if (web?.tls && !/in use|EADDRINUSE/i.test(String(e))) {
       const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
       throw new ConfigError(`DORA_WEB_CONFIG ${config.webConfig}`, `tls_server_config: cannot use the certificate and key: ${reason}`);
@@ -157,9 +186,21 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     url,
     poller,
     log,
+    observations: state?.observations ?? new MemoryObservationStore(),
     async stop() {
       app.store.cron.poll.stop();
       await app.stop();
+      state?.close();
     },
   };
+}
+
+/** Open DORA_STATE_FILE; a file it must refuse is a configuration problem (exit 2). */
+function openState(path: string, config: Config, log: Logger, now: () => number): StateFile {
+  try {
+    return StateFile.open({ path, woodpeckerUrl: config.woodpeckerUrl, log, now });
+  } catch (e) {
+    if (e instanceof StateFileError) throw new ConfigError("DORA_STATE_FILE", e.problem);
+    throw e;
+  }
 }

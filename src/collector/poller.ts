@@ -31,6 +31,18 @@ export interface PollerOptions {
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
   /** Called with each published repo that is no longer tracked: all its series go. */
   readonly onRepoRemoved?: (repoId: number) => void;
+  /**
+   * Called when a repo's sync completed, before its state is published (DORA_STATE_FILE writes
+   * what the poll learned here). If it throws, nothing of this sync is published; the repo's
+   * sync counts as failed and the next poll tries again.
+   */
+  readonly commitRepo?: (tracked: TrackedRepo) => void;
+  /**
+   * The history DORA_STATE_FILE kept of a repo this process meets for the first time (its next
+   * sync is then incremental), or undefined for a fresh one. Asked only for listed repos, so a repo
+   * that vanished while the exporter was down is never shown from the file.
+   */
+  readonly restoreRepo?: (listing: RepoListing) => RepoHistory | undefined;
 }
 
 export class TrackedRepo {
@@ -117,7 +129,11 @@ export class Poller {
           client: this.opts.client,
           log: this.opts.log,
           onRepoRemoved: this.opts.onRepoRemoved,
-          publish: (t) => this.publish(t),
+          publish: (t) => {
+            // What a rename or a default-branch change shows is in DORA_STATE_FILE first, as after a sync.
+            this.opts.commitRepo?.(t);
+            this.publish(t);
+          },
         },
         listing,
         tracked,
@@ -179,7 +195,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = new TrackedRepo(listing, new RepoHistory());
+      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory());
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;
@@ -193,6 +209,7 @@ export class Poller {
       h.listedLastPipelineId = listing.lastPipeline === undefined ? undefined : (listing.lastPipeline?.id ?? null);
     }
     await this.recheckPending(listing, h, fresh);
+    this.opts.commitRepo?.(tracked);
     this.publish(tracked);
     this.opts.log.debug("repo polled", {
       repo: listing.fullName,

@@ -26,6 +26,11 @@ export class RepoHistory {
   oldestCreated: number | null = null;
   /** Bumped whenever `pipelines` changes: the DORA state is recomputed only then. */
   revision = 0;
+  /**
+   * Ids whose stored snapshot changed since the durable state last saved this history
+   * (src/state/): it writes only those. null = not journaled (no state file, or not saved yet).
+   */
+  journal: Set<number> | null = null;
 
   /** Merge one snapshot; returns true when it changed what is stored. */
   ingest(p: Pipeline): boolean {
@@ -36,6 +41,7 @@ export class RepoHistory {
     else this.pending.set(p.id, merged.number);
     if (old && compareSnapshots(old, merged) === 0) return false;
     this.pipelines.set(p.id, merged);
+    this.journal?.add(p.id);
     this.revision++;
     return true;
   }

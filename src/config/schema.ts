@@ -151,6 +151,9 @@ export const ShardSchema = parsedString(parseShard, "a shard k/n (e.g. 0/2)");
 
 export const HttpTimeoutSchema = integerIn(1, 600, " (seconds)");
 
+/** DORA_STATE_FILE: a file path (opened, created or refused at start, src/state/db.ts). */
+export const StateFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
+
 /** Failure statuses: terminal and not `success` (a success can never be a failed deployment). */
 export const FAILURE_STATUS_CHOICES: readonly string[] = [...TERMINAL_STATUSES].filter((s) => s !== "success");
 

@@ -24,6 +24,7 @@ import {
   ReposSchema,
   ShardSchema,
   SinceSchema,
+  StateFileSchema,
   TokenFileSchema,
   TokenSchema,
   WebConfigFileSchema,
@@ -218,6 +219,15 @@ export const SETTINGS = {
     default: 30,
     shown: "30",
     description: "seconds per Woodpecker request (1-600)",
+  }),
+  /** The durable state file (src/state/); null = state in memory only. */
+  stateFile: value({
+    env: "DORA_STATE_FILE",
+    key: "state_file",
+    schema: StateFileSchema,
+    default: null,
+    shown: "(none: state in memory)",
+    description: "SQLite file that keeps Woodpecker history and ArgoCD observations across restarts (see the README)",
   }),
   logLevel: value({
     env: "DORA_LOG_LEVEL",

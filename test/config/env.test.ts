@@ -18,6 +18,7 @@ describe("defaults", () => {
       concurrency: 4,
       shard: null,
       httpTimeout: 30,
+      stateFile: null,
       logLevel: "info",
       repoRules: [],
     });

@@ -22,6 +22,7 @@ const defaults = {
   concurrency: 4,
   shard: null,
   httpTimeout: 30,
+  stateFile: null,
   logLevel: "info",
   repoRules: [],
 } as const;
@@ -41,6 +42,7 @@ const expectedGood: Record<string, Config> = {
     concurrency: 8,
     shard: { index: 1, count: 3 },
     httpTimeout: 45,
+    stateFile: null,
     logLevel: "debug",
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
   },
@@ -57,6 +59,7 @@ const expectedGood: Record<string, Config> = {
     concurrency: 1,
     shard: null,
     httpTimeout: 600,
+    stateFile: null,
     logLevel: "warn",
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
   },
