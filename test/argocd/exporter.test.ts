@@ -217,4 +217,24 @@ describe("the exporter with ArgoCD", () => {
     expect(lines.some((l) => l.includes("ArgoCD list failed"))).toBe(true);
     for (const out of [text, lines.join("\n")]) expect(out).not.toContain(ARGO_TOKEN);
   }, 60_000);
+
+  test("an app that maps later (its image's commit pushed): its series move, with one log line", async () => {
+    const { wp, argo, clock, exporter, lines } = await setup({ gitops: false });
+    const sha = "f00dfeed".padEnd(40, "7");
+    clock.t = END - 1000;
+    argo.addApp({ name: "web-next", repoURL: "https://git.example.com/acme/gitops.git", health: "Missing" });
+    argo.sync("web-next", { revision: "n1", images: [`registry.example.com/acme/web:${sha.slice(0, 8)}`] });
+    await exporter.poller.poll();
+    let text = await metrics(exporter);
+    expect(value(text, "dora_deployments_total", { repo: "acme/gitops", deploy_to: "web-next" })).toBe(1);
+    const web = wp.sim.findRepo("acme/web")!;
+    const p = wp.sim.addPipeline(web.id, { event: "push", branch: web.default_branch, commit: sha, status: "running" });
+    wp.sim.finishPipeline(web.id, p.number, "success");
+    await exporter.poller.poll();
+    text = await metrics(exporter);
+    expect(value(text, "dora_deployments_total", { repo: "acme/gitops", deploy_to: "web-next" })).toBeUndefined();
+    expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "web-next" })).toBe(1);
+    expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "production" })).toBeUndefined();
+    expect(lines.filter((l) => l.includes("ArgoCD app mapping changed"))).toHaveLength(1);
+  }, 60_000);
 });
