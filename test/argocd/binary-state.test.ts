@@ -28,12 +28,14 @@ afterAll(async () => {
   }
 });
 
-const KEYS = ["dora_deployments_total", "dora_deployment_failures_total", "dora_lead_time_source_missing_total"];
+const KEYS = ["dora_deployments_total", "dora_deployment_failures_total", "dora_lead_time_source_missing_total"] as const;
 const LABELS = '{repo="acme/web",deploy_to="web"}';
 
-async function counters(p: ExporterProcess): Promise<Record<string, number>> {
+type Counters = Record<(typeof KEYS)[number], number>;
+
+async function counters(p: ExporterProcess): Promise<Counters> {
   const s = samples(await (await fetch(`${p.url}/metrics`)).text());
-  return Object.fromEntries(KEYS.map((k) => [k, s.get(k + LABELS) ?? -1]));
+  return Object.fromEntries(KEYS.map((k) => [k, s.get(k + LABELS) ?? -1])) as Counters;
 }
 
 test("kill -9 during ArgoCD activity, restart with the state file, then without", async () => {
