@@ -80,6 +80,8 @@ export async function runDemo(env: Record<string, string | undefined>, opts: Dem
       ARGOCD_URL: servedArgo.url,
       ARGOCD_TOKEN: argo.token,
       ARGOCD_TOKEN_FILE: undefined,
+      // The simulated world is new on every run (and served on a new port): nothing to keep.
+      DORA_STATE_FILE: undefined,
       DORA_POLL_INTERVAL: env.DORA_POLL_INTERVAL ?? "5",
     });
     const log = createLogger({ level: config.logLevel });

@@ -2,11 +2,24 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import { type Config, coreOptions } from "./config/config.ts";
+import { type Config, ConfigError, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
-import { ArgoCDClient } from "./argocd/client.ts";
-import { ArgoSource } from "./collector/argocd-source.ts";
-import { ArgoStep } from "./collector/argocd-step.ts";
+import * as v from "valibot";
+import {
+  EntryFactSchema,
+  FailedSyncFactSchema,
+  HealthFactSchema,
+  factRecords,
+  factsFromRecords,
+  KIND_ENTRY,
+  KIND_FAILED_SYNC,
+  KIND_HEALTH,
+} from "./argocd/durable.ts";
+import type { Facts } from "./argocd/observe.ts";
+import { createArgoStep, type ArgoStep } from "./collector/argocd-step.ts";
+import { loadWebConfig } from "./config/web-config.ts";
+import { neededEvents } from "./collector/events.ts";
+import { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -14,6 +27,9 @@ import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
+import { exporterWarnings } from "./view/warnings.ts";
+import { redactedConfig } from "./config/settings.ts";
+import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -29,6 +45,8 @@ export interface RunningExporter {
   readonly log: Logger;
   /** The ArgoCD parts (ARGOCD_URL set), else null. */
   readonly argo: RunningArgo | null;
+  /** Where ArgoCD observations are kept: the state file's store, or memory without DORA_STATE_FILE. */
+  readonly observations: ObservationStore;
   stop(): Promise<void>;
 }
 
@@ -37,25 +55,35 @@ export interface RunningArgo {
   readonly metrics: ArgoMetrics;
 }
 
-/** The ArgoCD client, source and metrics (ARGOCD_URL set). */
-function argoParts(config: Config, registry: CachedRegistry, log: Logger): RunningArgo {
-  let source!: ArgoSource;
-  const metrics = new ArgoMetrics(registry, () => source.status, () => source.streamConnected);
-  const client = new ArgoCDClient({
-    baseUrl: config.argocdUrl!.replace(/\/+$/, ""),
-    token: config.argocdToken!,
-    timeoutMs: config.httpTimeout * 1000,
+/** The ArgoCD source and metrics (ARGOCD_URL set). */
+function argoParts(config: Config, registry: CachedRegistry, log: Logger, observations: ObservationStore): RunningArgo {
+  let step!: ArgoStep;
+  const metrics = new ArgoMetrics(registry, () => step.source.status, () => step.source.streamConnected);
+  const loaded = loadFacts(observations, log);
+  step = createArgoStep(config, log, {
     onAttempt: (code) => metrics.requests.inc({ code }),
+    initialFacts: loaded,
+    // Written before the poll that saw them publishes: what /metrics showed is in the file.
+    persist: (changes) => void observations.upsert(factRecords(changes)),
   });
-  source = new ArgoSource({
-    client,
-    apps: config.argocdApps,
-    selector: config.argocdSelector,
-    degradedWindow: config.argocdDegradedWindow,
-    blocks: config.argocdAppBlocks,
-    log,
-  });
-  return { step: new ArgoStep(source, config.shard), metrics };
+  return { step, metrics };
+}
+
+/** The ArgoCD facts kept in the state (first contact: none); records that fail their schema are skipped, logged. */
+function loadFacts(observations: ObservationStore, log: Logger): Facts {
+  let invalid = 0;
+  const load = <T>(kind: string, schema: v.GenericSchema<unknown, T>): T[] => {
+    const r = observations.load(kind, schema);
+    invalid += r.invalid;
+    return r.records.map((x) => x.payload);
+  };
+  const facts = factsFromRecords(
+    load(KIND_ENTRY, EntryFactSchema),
+    load(KIND_FAILED_SYNC, FailedSyncFactSchema),
+    load(KIND_HEALTH, HealthFactSchema),
+  );
+  if (invalid > 0) log.warn("skipped invalid ArgoCD observations in the state file", { count: invalid });
+  return facts;
 }
 
 /** Thrown when the listen address cannot be bound: a configuration problem (exit 2). */
@@ -74,6 +102,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   // suffix on a gauge); operators run that check, so they go.
   for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
   const now = () => Date.now();
+  // Opened before anything listens: a file it must refuse stops the start (exit 2).
+  const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
+  const durable = state === null ? null : new DurableHistories(state.woodpecker);
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
     version: VERSION,
@@ -89,7 +120,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onAttempt: (code) => health.requests.inc({ code }),
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
-  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log);
+  const observations: ObservationStore = state?.observations ?? new MemoryObservationStore();
+  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log, observations);
   poller = new Poller({
     client,
     core: coreOptions(config),
@@ -99,21 +131,51 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     shard: config.shard,
     log,
     now,
-    onRepoState: (repo, state) => {
-      dora.setRepo(repo.id, repo.fullName, state);
-      argo?.metrics.setRepo(repo.id, repo.fullName, state);
+    onRepoState: (repo, repoState) => {
+      dora.setRepo(repo.id, repo.fullName, repoState);
+      argo?.metrics.setRepo(repo.id, repo.fullName, repoState);
     },
     onRepoRemoved: (repoId) => {
       dora.removeRepo(repoId);
       argo?.metrics.removeRepo(repoId);
     },
     argo: argo?.step ?? null,
+    // Each synced repo is written before it is published: what /metrics showed is in the file.
+    commitRepo: durable === null ? undefined : (tracked) => durable.save(tracked),
+    restoreRepo: durable === null ? undefined : (listing) => durable.restore(listing),
   });
   argo?.step.source.start();
+  if (state !== null && durable !== null) {
+    const t0 = performance.now();
+    const { repos, pipelines } = durable.load({ since: config.since, events: neededEvents(config.repoRules) });
+    log.info("state file loaded; the first poll is incremental", {
+      file: state.path,
+      repos,
+      pipelines,
+      ms: Math.round(performance.now() - t0),
+    });
+  }
+
+  // Each warning is logged when it first holds (and again if it comes back), not once per poll.
+  let warned = new Set<string>();
+  const logWarnings = () => {
+    const s = poller.status;
+    const current = exporterWarnings({ ...config, now: Math.floor(now() / 1000), lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos });
+    for (const w of current) if (!warned.has(w)) log.warn(w);
+    warned = new Set(current);
+  };
 
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
+    logWarnings();
+    if (durable !== null) {
+      try {
+        durable.retain(poller);
+      } catch (e) {
+        log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
+      }
+    }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
@@ -121,10 +183,23 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     }
   };
 
+  // Read before anything listens or polls: a bad file exits 2 (ConfigError) with nothing started.
+  const web = config.webConfig === null ? null : loadWebConfig(config.webConfig);
   const app = createApp({
+    users: web?.users,
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now, argo: argo?.step ?? null }),
+    view: () =>
+      buildView(poller, {
+        demo,
+        woodpeckerUrl: config.woodpeckerUrl,
+        now,
+        pollIntervalSeconds: config.pollInterval,
+        since: config.since,
+        repos: config.repos,
+        shard: config.shard,
+        argo: argo?.step ?? null,
+      }),
   }).use(
     cron({
       name: "poll",
@@ -139,19 +214,35 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   try {
     // Elysia's Bun adapter turns on SO_REUSEPORT: a second exporter would then share the port
     // silently and Prometheus would scrape the two in turn. One exporter per port.
-    app.listen({ hostname: config.listen.host, port: config.listen.port, reusePort: false });
+    app.listen({
+      hostname: config.listen.host,
+      port: config.listen.port,
+      reusePort: false,
+      ...(web?.tls ? { tls: { cert: web.tls.cert, key: web.tls.key } } : {}),
+    });
   } catch (e) {
+    app.store.cron.poll.stop(); // nothing may keep running in a process about to exit 2
+    state?.close();
+    if (web?.tls && !/in use|EADDRINUSE/i.test(String(e))) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      throw new ConfigError(`DORA_WEB_CONFIG ${config.webConfig}`, `tls_server_config: cannot use the certificate and key: ${reason}`);
+    }
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
   const server = app.server!;
-  const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  const url = `${web?.tls ? "https" : "http"}://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   log.info("listening", {
     url,
     poll_interval_s: config.pollInterval,
     demo,
+    tls: web?.tls != null,
+    basic_auth: Object.keys(web?.users ?? {}).length > 0,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
   });
+  // What is in effect, as one line (secrets redacted by the settings table's secret rows).
+  log.info("settings", { settings: redactedConfig(config) });
+  logWarnings();
   void runPoll();
 
   return {
@@ -159,10 +250,22 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     poller,
     log,
     argo,
+    observations,
     async stop() {
       app.store.cron.poll.stop();
       await argo?.step.source.stop();
       await app.stop();
+      state?.close();
     },
   };
+}
+
+/** Open DORA_STATE_FILE; a file it must refuse is a configuration problem (exit 2). */
+function openState(path: string, config: Config, log: Logger, now: () => number): StateFile {
+  try {
+    return StateFile.open({ path, woodpeckerUrl: config.woodpeckerUrl, log, now });
+  } catch (e) {
+    if (e instanceof StateFileError) throw new ConfigError("DORA_STATE_FILE", e.problem);
+    throw e;
+  }
 }

@@ -19,7 +19,7 @@ Usage:
                            prints their URLs and tokens for report/check (--sim-port N,
                            --argocd-port N: their ports; see dora-exporter demo --help)
   dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
-                           --format table|json|markdown; see dora-exporter report --help)
+                           --target GLOB, --format table|json|markdown; see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
   dora-exporter --help     this text
   dora-exporter --version  the version

@@ -3,10 +3,14 @@
 // let the ArgoCD source list, persist and map, and hand each repo its ArgoCD input. Apps that map
 // to no tracked repo get a repo of their own, under their `repo` label; with DORA_SHARD they
 // belong to the shard their label hashes to.
+import { ArgoCDClient } from "../argocd/client.ts";
 import { pushCommitIndex, type MappableRepo, type PushCommits } from "../argocd/mapping.ts";
+import type { FactChange, Facts } from "../argocd/observe.ts";
+import type { Config } from "../config/config.ts";
+import type { Logger } from "../log.ts";
 import { NO_ARGO, type ArgoInput } from "../core/argocd.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
-import type { ArgoPoll, ArgoSource } from "./argocd-source.ts";
+import { ArgoSource, type ArgoPoll } from "./argocd-source.ts";
 import type { TrackedRepo } from "./poller.ts";
 import { shardOfText, type Shard } from "./shard.ts";
 
@@ -81,6 +85,41 @@ export class ArgoStep {
     this.commitsKey = key;
     return this.commits;
   }
+}
+
+/**
+ * The ArgoCD step of a configuration with ARGOCD_URL set (the exporter, and the one-shot commands
+ * that collect like it). `watch: false` for one-shot commands: one list is all they read.
+ */
+export function createArgoStep(
+  config: Config,
+  log: Logger,
+  opts: {
+    onAttempt?: (code: string) => void;
+    watch?: boolean;
+    initialFacts?: Facts;
+    persist?: (changes: readonly FactChange[]) => void;
+  } = {},
+): ArgoStep {
+  if (config.argocdUrl === null || config.argocdToken === null) throw new Error("createArgoStep: ARGOCD_URL is not set");
+  const client = new ArgoCDClient({
+    baseUrl: config.argocdUrl.replace(/\/+$/, ""),
+    token: config.argocdToken,
+    timeoutMs: config.httpTimeout * 1000,
+    onAttempt: opts.onAttempt,
+  });
+  const source = new ArgoSource({
+    client,
+    apps: config.argocdApps,
+    selector: config.argocdSelector,
+    degradedWindow: config.argocdDegradedWindow,
+    blocks: config.argocdAppBlocks,
+    log,
+    watch: opts.watch,
+    initialFacts: opts.initialFacts,
+    persist: opts.persist,
+  });
+  return new ArgoStep(source, config.shard);
 }
 
 /** Replaces a repo's input only when it differs, so an unchanged repo is not derived again. */

@@ -35,6 +35,18 @@ export interface PollerOptions {
   readonly onRepoRemoved?: (repoId: number) => void;
   /** ArgoCD (ARGOCD_URL set): read after Woodpecker in each cycle; absent = Woodpecker only. */
   readonly argo?: ArgoStep | null;
+  /**
+   * Called when a repo's sync completed, before its state is published (DORA_STATE_FILE writes
+   * what the poll learned here). If it throws, nothing of this sync is published; the repo's
+   * sync counts as failed and the next poll tries again.
+   */
+  readonly commitRepo?: (tracked: TrackedRepo) => void;
+  /**
+   * The history DORA_STATE_FILE kept of a repo this process meets for the first time (its next
+   * sync is then incremental), or undefined for a fresh one. Asked only for listed repos, so a repo
+   * that vanished while the exporter was down is never shown from the file.
+   */
+  readonly restoreRepo?: (listing: RepoListing) => RepoHistory | undefined;
 }
 
 export class TrackedRepo {
@@ -79,6 +91,9 @@ export class Poller {
     lastSuccessAt: 0,
     lastDurationSeconds: 0,
     trackedRepos: 0,
+    listedRepos: 0,
+    lastProblem: null,
+    failingSince: null,
     backfillComplete: false,
   };
   /** Every tracked repo, by id (renames keep their history; a repo no longer tracked is dropped). */
@@ -125,12 +140,17 @@ export class Poller {
           client: this.opts.client,
           log: this.opts.log,
           onRepoRemoved: this.opts.onRepoRemoved,
-          publish: (t) => this.publish(t),
+          publish: (t) => {
+            // What a rename or a default-branch change shows is in DORA_STATE_FILE first, as after a sync.
+            this.opts.commitRepo?.(t);
+            this.publish(t);
+          },
         },
         listing,
         tracked,
       );
       this.status.trackedRepos = tracked.length;
+      this.status.listedRepos = listing.filter((r) => r.active).length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
           await this.syncRepo(r);
@@ -149,6 +169,16 @@ export class Poller {
     this.status.lastCycleOk = ok;
     this.status.lastDurationSeconds = (ended - started) / 1000;
     if (ok) this.status.lastSuccessAt = Math.floor(ended / 1000);
+    this.status.lastProblem = ok ? null : problems[0]!;
+    this.status.failingSince = ok ? null : (this.status.failingSince ?? Math.floor(started / 1000));
+    this.opts.log.debug("poll cycle", {
+      ok,
+      duration_s: this.status.lastDurationSeconds,
+      tracked: this.status.trackedRepos,
+      listed: this.status.listedRepos,
+      problems: problems.length,
+      ...(ok ? {} : { problem: problems[0] }),
+    });
     this.reportStateChange(ok ? null : problems[0]!, problems.length);
     return ok;
   }
@@ -177,7 +207,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = new TrackedRepo(listing, new RepoHistory());
+      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory());
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;
@@ -191,9 +221,17 @@ export class Poller {
       h.listedLastPipelineId = listing.lastPipeline === undefined ? undefined : (listing.lastPipeline?.id ?? null);
     }
     await this.recheckPending(listing, h, fresh);
+    this.opts.commitRepo?.(tracked);
     // With ArgoCD, repos publish after its step: a repo an app maps to must never show, even for
     // one scrape, the pushes it no longer counts.
     if (!this.opts.argo) this.publish(tracked);
+    this.opts.log.debug("repo polled", {
+      repo: listing.fullName,
+      unchanged,
+      listed: fresh.size,
+      pending: h.pending.size,
+      pipelines: h.pipelines.size,
+    });
   }
 
   /**

@@ -5,9 +5,12 @@ import type { ArgoStep } from "../collector/argocd-step.ts";
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import type { SummaryRepo } from "../core/summary.ts";
+import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { viewSources } from "../view/sources.ts";
 import type { SummarySource } from "../view/window.ts";
+import type { Shard } from "../config/config.ts";
+import { exporterWarnings } from "../view/warnings.ts";
 
 export interface ExporterStatus {
   readonly demo: boolean;
@@ -22,6 +25,17 @@ export interface ExporterStatus {
   /** Repos whose history is read back to DORA_SINCE, of `trackedRepos`. */
   readonly backfilledRepos: number;
   readonly trackedRepos: number;
+  /** The first problem of the last poll when it did not complete (redacted); null otherwise. */
+  readonly problem: string | null;
+  /** Unix seconds when the current run of incomplete polls began; null while polls complete. */
+  readonly unreachableSince: number | null;
+  /** The numbers are older than three poll intervals (or never came): say so. */
+  readonly stale: boolean;
+  readonly pollIntervalSeconds: number;
+  /** Unix seconds: DORA_SINCE if set, else the oldest `created` of any pipeline read; null: nothing read. */
+  readonly historyOrigin: number | null;
+  /** Settings that hold but match nothing (server/warnings.ts). */
+  readonly warnings: readonly string[];
   /** ArgoCD (ARGOCD_URL set), else null. */
   readonly argocd: ArgoStatusView | null;
 }
@@ -44,6 +58,11 @@ export interface ViewOptions {
   readonly woodpeckerUrl: string;
   /** Unix ms. */
   readonly now: () => number;
+  readonly pollIntervalSeconds: number;
+  /** DORA_SINCE, DORA_REPOS and DORA_SHARD, for the warnings. */
+  readonly since: number;
+  readonly repos: readonly string[];
+  readonly shard: Shard | null;
   /** The ArgoCD step (ARGOCD_URL set). */
   readonly argo?: ArgoStep | null;
 }
@@ -52,7 +71,7 @@ export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
   const argo = opts.argo ?? null;
   const repos = summaryRepos(poller, argo);
   return {
-    status: statusOf(poller, opts.demo, argo),
+    status: statusOf(poller, opts),
     repos,
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
@@ -60,12 +79,18 @@ export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
   };
 }
 
-export function statusOf(poller: Poller, demo: boolean, argo: ArgoStep | null = null): ExporterStatus {
+export function statusOf(poller: Poller, opts: ViewOptions): ExporterStatus {
+  const argo = opts.argo ?? null;
   const s = poller.status;
+  const now = Math.floor(opts.now() / 1000);
   let backfilled = 0;
-  for (const r of poller.repos.values()) if (r.history.backfilled) backfilled++;
+  let oldest = Infinity;
+  for (const r of poller.repos.values()) {
+    if (r.history.backfilled) backfilled++;
+    if (r.history.oldestCreated !== null) oldest = Math.min(oldest, r.history.oldestCreated);
+  }
   return {
-    demo,
+    demo: opts.demo,
     version: VERSION,
     up: s.lastCycleOk,
     lastPollSuccess: s.lastSuccessAt,
@@ -73,6 +98,12 @@ export function statusOf(poller: Poller, demo: boolean, argo: ArgoStep | null = 
     backfillComplete: s.backfillComplete,
     backfilledRepos: Math.min(backfilled, s.trackedRepos),
     trackedRepos: s.trackedRepos,
+    problem: s.lastProblem === null ? null : redact(s.lastProblem),
+    unreachableSince: s.failingSince,
+    stale: s.lastSuccessAt > 0 && now - s.lastSuccessAt > 3 * opts.pollIntervalSeconds,
+    pollIntervalSeconds: opts.pollIntervalSeconds,
+    historyOrigin: opts.since > 0 ? opts.since : oldest === Infinity ? null : oldest,
+    warnings: exporterWarnings({ ...opts, now, lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos }),
     argocd: argo === null ? null : { up: argo.source.status.lastOk, apps: argo.source.status.apps, streamConnected: argo.source.streamConnected },
   };
 }

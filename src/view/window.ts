@@ -24,6 +24,8 @@ export interface WindowQuery {
   readonly repo?: string | readonly string[];
   /** Unix seconds: the end of the window; default: the source's `now`. */
   readonly at?: number;
+  /** A target glob or several (`!glob` excludes); none: every target. Repos without one drop out. */
+  readonly deployTo?: string | readonly string[];
 }
 
 /** A target of the summary with the sources that feed it. */
@@ -41,7 +43,8 @@ export interface ViewSummary extends Omit<WindowSummary, "targets" | "repos"> {
 export function windowSummary(source: SummarySource, q: WindowQuery): ViewSummary {
   const repos = q.repo === undefined ? [] : typeof q.repo === "string" ? [q.repo] : q.repo;
   const filter = repos.length === 0 ? undefined : repoFilter(repos);
-  const s = summarize(source.repos, {
+  const targets = q.deployTo === undefined ? [] : typeof q.deployTo === "string" ? [q.deployTo] : q.deployTo;
+  const s = summarize(targets.length === 0 ? source.repos : onlyTargets(source.repos, repoFilter(targets)), {
     windowDays: q.window,
     now: q.at ?? source.now,
     pipelineLink: pipelineLinks(source.woodpeckerUrl),
@@ -55,6 +58,14 @@ export function windowSummary(source: SummarySource, q: WindowQuery): ViewSummar
     repos: s.repos.map((r) => ({ ...r, targets: r.targets.map(sourced) })),
     apps: sortedApps(source.sources).filter((a) => !filter || filter(a.repo)),
   };
+}
+
+/** The repos with only the targets `keep` passes; a repo left with none is left out. */
+function onlyTargets(repos: readonly SummaryRepo[], keep: (target: string) => boolean): SummaryRepo[] {
+  return repos.flatMap((r) => {
+    const targets = (r.state?.targets ?? []).filter((t) => keep(t.target));
+    return r.state === null || targets.length === 0 ? [] : [{ ...r, state: { ...r.state, targets } }];
+  });
 }
 
 export type SummaryJson = Omit<ViewSummary, "repos"> & {

@@ -31,7 +31,15 @@ beforeAll(async () => {
     onRepoState: () => {},
   });
   expect(await poller.poll()).toBe(true);
-  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000 });
+  view = buildView(poller, {
+    demo: false,
+    woodpeckerUrl: s.served.url,
+    now: () => END * 1000,
+    pollIntervalSeconds: 60,
+    since: 0,
+    repos: [],
+    shard: null,
+  });
   app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
 });
 
@@ -105,7 +113,7 @@ describe("GET /api/v1/summary", () => {
     ["window=7", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
     ["repo=acme/%5Bx", `repo: unclosed '[' at position 6 in "acme/[x"`],
     ["at=yesterday", "at: expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z"],
-    ["windw=7d", `unknown query parameter "windw" (known: window, repo, at)`],
+    ["windw=7d", `unknown query parameter "windw" (known: window, repo, deploy_to, at)`],
   ];
   for (const [query, message] of bad) {
     test(`?${query} is a 400 with a one-line message`, async () => {
@@ -165,9 +173,9 @@ describe("status, OpenAPI and docs", () => {
       "/openapi/json",
     );
     expect(doc.openapi).toStartWith("3.");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/*", "/api/v1/status", "/api/v1/summary"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/{repo}", "/api/v1/status", "/api/v1/summary"]);
     const params = doc.paths["/api/v1/summary"]!.get.parameters!;
-    expect(params.map((p) => p.name).sort()).toEqual(["at", "repo", "window"]);
+    expect(params.map((p) => p.name).sort()).toEqual(["at", "deploy_to", "repo", "window"]);
     const window = params.find((p) => p.name === "window")!;
     expect(window.schema.default).toBe("30d");
     expect(window.schema.description).toContain("1d to 365d");

@@ -107,7 +107,7 @@ describe("the exporter with ArgoCD", () => {
     }
   }, 60_000);
 
-  test("live: a failed sync replaced before the next poll is counted through the stream; a restore closes it", async () => {
+  test("live: a failed sync replaced before the next poll is counted through the stream; the next deployment closes it", async () => {
     const { wp, argo, clock, served, exporter } = await setup();
     const built = gitOpsReposFrom(wp.sim, ["acme/web"])[0]!.commits.at(-1)!.sha;
     const image = `registry.example.com/acme/web:${built.slice(0, 7)}`;
@@ -184,5 +184,57 @@ describe("the exporter with ArgoCD", () => {
     expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "web" })).toBe(webDeps);
     expect(lines.some((l) => l.includes("skipped invalid ArgoCD application"))).toBe(true);
     for (const out of [text, lines.join("\n")]) expect(out).not.toContain(ARGO_TOKEN);
+  }, 60_000);
+
+  test("a stream that sends garbage: counted, the stream goes on, the lists keep the numbers right", async () => {
+    const { wp, argo, clock, served, exporter } = await setup();
+    await until(() => exporter.argo!.step.source.streamConnected);
+    served.faults.add({ match: /\/api\/v1\/stream\/applications$/, fault: { kind: "stream-prefix", text: "data: {not json\n\n<html>oops</html>\n\n" } });
+    served.down(); // the next connection begins with the garbage
+    await until(() => !exporter.argo!.step.source.streamConnected);
+    served.up();
+    await until(() => exporter.argo!.step.source.streamConnected, 20_000);
+    await until(() => served.faults.injected.some((f) => f.fault === "stream-prefix"));
+    const built = gitOpsReposFrom(wp.sim, ["acme/web"])[0]!.commits.at(-1)!.sha;
+    const before = value(await metrics(exporter), "dora_deployment_failures_total", { repo: "acme/web", deploy_to: "web" })!;
+    clock.t = END + 100;
+    argo.sync("web", { revision: "g1", images: [`registry.example.com/acme/web:${built.slice(0, 7)}`], outcome: "Failed" });
+    await exporter.poller.poll();
+    const text = await metrics(exporter);
+    expect(text).toMatch(/^dora_argocd_up 1$/m);
+    expect(value(text, "dora_deployment_failures_total", { repo: "acme/web", deploy_to: "web" })).toBe(before + 1);
+  }, 60_000);
+
+  test("an unknown ArgoCD URL: dora_argocd_up 0, Woodpecker's series served, ready, token never shown", async () => {
+    const dead = Bun.serve({ port: 0, fetch: () => new Response("x") });
+    const url = `http://127.0.0.1:${dead.port}`;
+    void dead.stop(true);
+    const { exporter, lines } = await setup({ extraEnv: { ARGOCD_URL: url }, gitops: false });
+    const text = await metrics(exporter);
+    expect(text).toMatch(/^dora_argocd_up 0$/m);
+    expect(text).toMatch(/^dora_argocd_requests_total\{code="error"\} [1-9]/m);
+    expect(value(text, "dora_deployments_total", { repo: "acme/shop-api", deploy_to: "production" })).toBeGreaterThan(0);
+    expect(lines.some((l) => l.includes("ArgoCD list failed"))).toBe(true);
+    for (const out of [text, lines.join("\n")]) expect(out).not.toContain(ARGO_TOKEN);
+  }, 60_000);
+
+  test("an app that maps later (its image's commit pushed): its series move, with one log line", async () => {
+    const { wp, argo, clock, exporter, lines } = await setup({ gitops: false });
+    const sha = "f00dfeed".padEnd(40, "7");
+    clock.t = END - 1000;
+    argo.addApp({ name: "web-next", repoURL: "https://git.example.com/acme/gitops.git", health: "Missing" });
+    argo.sync("web-next", { revision: "n1", images: [`registry.example.com/acme/web:${sha.slice(0, 8)}`] });
+    await exporter.poller.poll();
+    let text = await metrics(exporter);
+    expect(value(text, "dora_deployments_total", { repo: "acme/gitops", deploy_to: "web-next" })).toBe(1);
+    const web = wp.sim.findRepo("acme/web")!;
+    const p = wp.sim.addPipeline(web.id, { event: "push", branch: web.default_branch, commit: sha, status: "running" });
+    wp.sim.finishPipeline(web.id, p.number, "success");
+    await exporter.poller.poll();
+    text = await metrics(exporter);
+    expect(value(text, "dora_deployments_total", { repo: "acme/gitops", deploy_to: "web-next" })).toBeUndefined();
+    expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "web-next" })).toBe(1);
+    expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "production" })).toBeUndefined();
+    expect(lines.filter((l) => l.includes("ArgoCD app mapping changed"))).toHaveLength(1);
   }, 60_000);
 });

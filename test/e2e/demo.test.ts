@@ -60,7 +60,7 @@ describe("dora-exporter demo for trying report and check", () => {
 
   test("the exporter reads the simulated ArgoCD: dora_target_info names the app, the page shows it, labelled demo", async () => {
     const { demo } = await startDemo();
-    await waitFor("the first poll with ArgoCD", async () => (await (await fetch(`${demo.url}/metrics`)).text()).includes('source="argocd"'));
+    await waitFor("the first poll with ArgoCD", async () => /^dora_target_info\{.*source="argocd"/m.test(await (await fetch(`${demo.url}/metrics`)).text()));
     const metrics = await (await fetch(`${demo.url}/metrics`)).text();
     expect(metrics).toMatch(/^dora_target_info\{repo="acme\/search",deploy_to="search",source="argocd",app="default\/search"\} 1$/m);
     expect(metrics).toMatch(/^dora_argocd_up 1$/m);

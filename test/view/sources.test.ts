@@ -39,7 +39,7 @@ const SOURCES: Sources = {
   ],
 };
 
-const STATUS: ExporterStatus = { demo: false, version: "test", up: true, lastPollSuccess: NOW, polling: false, backfillComplete: true, backfilledRepos: 2, trackedRepos: 2, argocd: { up: true, apps: 3, streamConnected: true } };
+const STATUS: ExporterStatus = { demo: false, version: "test", up: true, lastPollSuccess: NOW, polling: false, backfillComplete: true, backfilledRepos: 2, trackedRepos: 2, problem: null, unreachableSince: null, stale: false, pollIntervalSeconds: 60, historyOrigin: null, warnings: [], argocd: { up: true, apps: 3, streamConnected: true } };
 
 describe("sourceLookup", () => {
   test("without ArgoCD every target is Woodpecker's", () => {
