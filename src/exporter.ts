@@ -56,16 +56,24 @@ export interface RunningArgo {
 }
 
 /** The ArgoCD source and metrics (ARGOCD_URL set). */
-function argoParts(config: Config, registry: CachedRegistry, log: Logger, observations: ObservationStore): RunningArgo {
+function argoParts(
+  config: Config,
+  registry: CachedRegistry,
+  log: Logger,
+  observations: ObservationStore,
+  invalidObjects: HealthMetrics["invalidObjects"],
+): RunningArgo {
   let step!: ArgoStep;
   const metrics = new ArgoMetrics(registry, () => step.source.status, () => step.source.streamConnected);
   const loaded = loadFacts(observations, log);
   step = createArgoStep(config, log, {
     onAttempt: (code) => metrics.requests.inc({ code }),
+    onInvalid: (count) => invalidObjects.inc({ kind: "argocd_application" }, count),
     initialFacts: loaded,
     // Written before the poll that saw them publishes: what /metrics showed is in the file.
     persist: (changes) => void observations.upsert(factRecords(changes)),
   });
+  invalidObjects.inc({ kind: "argocd_application" }, 0);
   return { step, metrics };
 }
 
@@ -121,7 +129,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
   const observations: ObservationStore = state?.observations ?? new MemoryObservationStore();
-  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log, observations);
+  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log, observations, health.invalidObjects);
   poller = new Poller({
     client,
     core: coreOptions(config),
