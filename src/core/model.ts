@@ -19,6 +19,8 @@ export interface Pipeline {
   readonly commit: string;
   readonly ref: string;
   readonly deployTo: string;
+  /** The commit message (Woodpecker rewrites it for tag, release and cron pipelines). */
+  readonly message: string;
 }
 
 /** A repo as the exporter tracks it. Keyed by id; `fullName` is only its current label. */

@@ -22,6 +22,7 @@ export function pl(over: Partial<Pipeline> & { id: number }): Pipeline {
     commit: `c${over.id}`,
     ref: "refs/heads/main",
     deployTo: "",
+    message: `change ${over.id}\n`,
     ...over,
   };
 }

@@ -7,7 +7,9 @@ import type { CoreOptions, Pipeline, Repo, RepoRules } from "../../src/core/mode
 
 export const REPO: Repo = { id: 7, fullName: "acme/app", defaultBranch: "main" };
 
-const BRANCHES = ["main", "dev", "release/1"] as const;
+const BRANCHES = ["main", "dev", "release/1", "hotfix/login", "hotfix-2"] as const;
+/** Commit messages: plain, git reverts (subject and body forms), and others. */
+const MESSAGES = ["feat: add cart\n", 'Revert "feat: add cart"\n\nThis reverts commit c1.\n', "fix: x\n\nThis reverts commit c2.\n", "perf(db): index\n", "chore: bump\n", 'revert "lower case is no revert"\n'] as const;
 const TARGETS = ["production", "staging", "", "prod-eu"] as const;
 const OTHER_EVENTS = ["tag", "pull_request", "cron", "manual"] as const;
 const STATUSES = [
@@ -45,6 +47,7 @@ interface Action {
   target: number;
   event: number;
   newCommit: boolean;
+  message: number;
   status: number;
   gap: number; // created advances by gap * 50: 0 gives equal times
   duration: number;
@@ -59,6 +62,7 @@ const actionArb: fc.Arbitrary<Action> = fc.record({
   target: fc.nat(TARGETS.length - 1),
   event: fc.nat(OTHER_EVENTS.length - 1),
   newCommit: fc.boolean(),
+  message: fc.nat(MESSAGES.length - 1),
   status: fc.nat(STATUSES.length - 1),
   gap: fc.nat(4),
   duration: fc.nat(600),
@@ -115,24 +119,25 @@ function replay(actions: readonly Action[], deleted: Deleted): { finals: Pipelin
       continue;
     }
     const from = live.length === 0 ? undefined : live[a.pick % live.length]!;
-    let shape: Pick<Pipeline, "event" | "branch" | "commit" | "deployTo" | "parent">;
+    let shape: Pick<Pipeline, "event" | "branch" | "commit" | "deployTo" | "parent" | "message">;
+    const message = MESSAGES[a.message]!;
     switch (a.kind) {
       case "push":
-        shape = { event: "push", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `c${++commitSeq}` : anyCommit(a.pick), deployTo: "", parent: 0 };
+        shape = { event: "push", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `c${++commitSeq}` : anyCommit(a.pick), deployTo: "", parent: 0, message };
         break;
       case "restart":
         if (!from) continue;
-        shape = { event: from.event, branch: from.branch, commit: from.commit, deployTo: from.deployTo, parent: from.number };
+        shape = { event: from.event, branch: from.branch, commit: from.commit, deployTo: from.deployTo, parent: from.number, message: from.message };
         break;
       case "deploy":
         if (!from) continue;
-        shape = { event: "deployment", branch: from.branch, commit: from.commit, deployTo: TARGETS[a.target]!, parent: from.number };
+        shape = { event: "deployment", branch: from.branch, commit: from.commit, deployTo: TARGETS[a.target]!, parent: from.number, message: from.message };
         break;
       case "orphan":
-        shape = { event: "deployment", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `g${++commitSeq}` : anyCommit(a.pick), deployTo: TARGETS[a.target]!, parent: 0 };
+        shape = { event: "deployment", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `g${++commitSeq}` : anyCommit(a.pick), deployTo: TARGETS[a.target]!, parent: 0, message };
         break;
       case "other":
-        shape = { event: OTHER_EVENTS[a.event]!, branch: BRANCHES[a.branch]!, commit: anyCommit(a.pick), deployTo: "", parent: 0 };
+        shape = { event: OTHER_EVENTS[a.event]!, branch: BRANCHES[a.branch]!, commit: anyCommit(a.pick), deployTo: "", parent: 0, message };
         break;
     }
     clock += a.gap * 50;
