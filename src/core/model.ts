@@ -64,6 +64,16 @@ export interface RepoRules {
   readonly rules: readonly DeploymentRule[];
 }
 
+/**
+ * A user rework rule (DEFINITIONS "The fifth key"): a glob on the source branch, a regular
+ * expression searched (unanchored) in the source change's message, or both, then both must hold.
+ */
+export interface ReworkRule {
+  readonly branch?: string;
+  /** Compiled by the config loader, without the `g`/`y` flags (no lastIndex state). */
+  readonly message?: RegExp;
+}
+
 /** What the core needs besides history. Built once from the configuration. */
 export interface CoreOptions {
   /** Statuses that make a deployment attempt a failure (default `failure`, `error`). */
@@ -72,4 +82,6 @@ export interface CoreOptions {
   readonly repoRules: readonly RepoRules[];
   /** Pipelines created before this Unix time do not exist for the exporter. 0 = all history. */
   readonly since: number;
+  /** User rework rules, checked after rollback, revert and hotfix; any match makes rework. */
+  readonly reworkRules: readonly ReworkRule[];
 }

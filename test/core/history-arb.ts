@@ -3,13 +3,18 @@
 // be reused; restarts and deploys get parent = source number; ids never reused), then every
 // pipeline gets 0..2 stale non-terminal snapshots, as a poller could have seen it earlier.
 import fc from "fast-check";
-import type { CoreOptions, Pipeline, Repo, RepoRules } from "../../src/core/model.ts";
+import type { CoreOptions, Pipeline, Repo, RepoRules, ReworkRule } from "../../src/core/model.ts";
 
 export const REPO: Repo = { id: 7, fullName: "acme/app", defaultBranch: "main" };
 
 const BRANCHES = ["main", "dev", "release/1", "hotfix/login", "hotfix-2"] as const;
-/** Commit messages: plain, git reverts (subject and body forms), and others. */
+/** Commit messages: plain, git reverts (subject and body forms), and ones a rework rule looks for. */
 const MESSAGES = ["feat: add cart\n", 'Revert "feat: add cart"\n\nThis reverts commit c1.\n', "fix: x\n\nThis reverts commit c2.\n", "perf(db): index\n", "chore: bump\n", 'revert "lower case is no revert"\n'] as const;
+const REWORK_RULE_SETS: readonly (readonly ReworkRule[])[] = [
+  [],
+  [{ branch: "release/*" }],
+  [{ message: /^perf\(db\)/ }, { branch: "dev", message: /bump/ }],
+];
 const TARGETS = ["production", "staging", "", "prod-eu"] as const;
 const OTHER_EVENTS = ["tag", "pull_request", "cron", "manual"] as const;
 const STATUSES = [
@@ -88,13 +93,15 @@ export const historyArb: fc.Arbitrary<History> = fc
     rules: fc.nat(RULE_SETS.length - 1),
     failures: fc.nat(FAILURE_SETS.length - 1),
     sinceAt: fc.option(fc.nat(2000), { freq: 2 }),
+    rework: fc.nat(REWORK_RULE_SETS.length - 1),
   })
-  .map(({ actions, deleted, rules, failures, sinceAt }) => {
+  .map(({ actions, deleted, rules, failures, sinceAt, rework }) => {
     const { finals, stale } = replay(actions, deleted);
     const options: CoreOptions = {
       failureStatuses: new Set(FAILURE_SETS[failures]),
       repoRules: RULE_SETS[rules]!,
       since: sinceAt === null ? 0 : 1000 + sinceAt * 5,
+      reworkRules: REWORK_RULE_SETS[rework]!,
     };
     return { finals, snapshots: [...finals, ...stale], options };
   });
