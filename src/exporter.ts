@@ -7,6 +7,7 @@ import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
+import { registerRepoInfo } from "./metrics/repo-info.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
 import { VERSION } from "./version.ts";
@@ -46,6 +47,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     pollIntervalSeconds: config.pollInterval,
     now,
     demo,
+  });
+  // Labelled like the DORA series (the name the repo's state was published under), without
+  // unpacking any state on the scrape path.
+  registerRepoInfo(registry, config.repoLabels, function* () {
+    for (const r of poller.repos.values()) yield r.stateLabel || r.listing.fullName;
   });
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
