@@ -85,7 +85,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const app = createApp({
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now }),
+    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now, repoLabels: config.repoLabels }),
   }).use(
     cron({
       name: "poll",
