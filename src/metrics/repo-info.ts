@@ -21,7 +21,7 @@ export function registerRepoInfo(
       this.reset();
       // Sorted so every exporter (and a restarted one) renders the same bytes.
       for (const repo of [...new Set(repos())].sort(compareCodeUnits)) {
-        this.set({ ...repoLabels(repo, blocks), repo }, 1);
+        this.set({ repo, ...repoLabels(repo, blocks) }, 1);
       }
     },
   });
