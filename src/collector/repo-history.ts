@@ -25,8 +25,16 @@ export class RepoHistory {
   /** Bumped whenever `pipelines` changes: the DORA state is recomputed only then. */
   revision = 0;
 
+  /**
+   * @param keepMessage what of a commit message to store (core/rework.ts messageKeeper: only the
+   *   messages a rework reason can match; the DORA state is the same as with every message).
+   */
+  constructor(private readonly keepMessage: (message: string) => string = (m) => m) {}
+
   /** Merge one snapshot; returns true when it changed what is stored. */
-  ingest(p: Pipeline): boolean {
+  ingest(snapshot: Pipeline): boolean {
+    const message = this.keepMessage(snapshot.message);
+    const p = message === snapshot.message ? snapshot : { ...snapshot, message };
     const old = this.pipelines.get(p.id);
     const merged = old ? mergePipeline(old, p) : p;
     if (isTerminal(merged.status)) this.pending.delete(p.id);

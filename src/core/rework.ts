@@ -41,3 +41,16 @@ export function reworkRuleMatches(rule: ReworkRule, branch: string, message: str
   if (rule.message !== undefined && !rule.message.test(message)) return false;
   return true;
 }
+
+/**
+ * What of a commit message the exporter needs to keep (issue 12: messages are most of a
+ * pipeline's text, one per commit). The rework reasons only ask "is it a git revert?" and "does
+ * rule r's expression match?", so a message for which every answer is "no" can be kept as "",
+ * which gives the same answers, and only messages that matter are stored. Identity when some rule
+ * matches the empty message (e.g. a negative lookahead): then "" would not answer like the original.
+ */
+export function messageKeeper(rules: readonly ReworkRule[]): (message: string) => string {
+  const patterns = rules.flatMap((r) => (r.message === undefined ? [] : [r.message]));
+  if (patterns.some((re) => re.test(""))) return (m) => m;
+  return (m) => (m === "" || isRevertMessage(m) || patterns.some((re) => re.test(m)) ? m : "");
+}

@@ -76,6 +76,22 @@ describe("poller", () => {
     expect(s.poller.status.lastCycleOk).toBe(true);
   });
 
+  test("commit messages are stored only where a rework reason can match them; reverts still count", async () => {
+    const s = setup();
+    const repo = s.sim.addRepo({ full_name: "acme/api", default_branch: "main" });
+    const revert = 'Revert "feat: x"\n\nThis reverts commit 0123.\n';
+    for (const [i, message] of ["feat: x\n", revert, "docs: y\n"].entries()) {
+      const p = s.sim.addPipeline(repo.id, { event: "push", branch: "main", commit: `m${i}`.padEnd(40, "0"), message, status: "running" });
+      s.tick(120);
+      s.sim.finishPipeline(repo.id, p.number, "success");
+      s.tick(60);
+    }
+    expect(await s.poller.poll()).toBe(true);
+    const stored = [...s.poller.repos.get(repo.id)!.history.pipelines.values()].map((p) => p.message).sort();
+    expect(stored).toEqual(["", "", revert]);
+    expect(s.states.get("acme/api")!.targets[0]!.rework.map((r) => r.reason)).toEqual(["revert"]);
+  });
+
   test("an idle poll costs one request: the repo listing", async () => {
     const s = setup();
     const a = s.sim.addRepo({ full_name: "acme/a" });

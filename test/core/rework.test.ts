@@ -1,10 +1,14 @@
 // Rework (DEFINITIONS "The fifth key: rework rate (DORA 2024)"): each reason on a hand-written
 // history, their order of precedence, and what reasons 2-4 read (source change vs. D itself).
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { computeRepoDora } from "../../src/core/dora.ts";
+import { messageKeeper } from "../../src/core/rework.ts";
 import type { Pipeline, ReworkRule } from "../../src/core/model.ts";
 import type { ReworkReason } from "../../src/core/state.ts";
 import { REPO, deploy, opts, pl } from "./helpers.ts";
+import { REPO as HREPO, historyArb } from "./history-arb.ts";
+import { fcParams } from "./property-params.ts";
 
 /** [deployment number, reason] of every rework deployment to `name`. */
 function rework(pipelines: Pipeline[], rules: ReworkRule[] = [], name = "production"): [number, ReworkReason][] {
@@ -157,5 +161,33 @@ describe("precedence: each deployment counts once, with the first reason that ho
     const t = computeRepoDora(REPO, history, opts({ reworkRules: rules })).targets[0]!;
     expect(t.rework.length).toBe(3);
     expect(t.deployments).toBe(4);
+  });
+});
+
+describe("messageKeeper: only messages a reason can match are stored, with the same state", () => {
+  test("plain messages become empty; reverts and rule matches stay verbatim", () => {
+    const keep = messageKeeper([{ message: /perf\(db\)/ }, { branch: "dev" }]);
+    expect(keep("feat: coupons\n")).toBe("");
+    expect(keep(REVERT)).toBe(REVERT);
+    expect(keep("x\n\nThis reverts commit abc.\n")).toBe("x\n\nThis reverts commit abc.\n");
+    expect(keep("chore: perf(db) index\n")).toBe("chore: perf(db) index\n");
+    expect(messageKeeper([])("feat\n")).toBe("");
+  });
+
+  test("a rule that matches the empty message keeps every message (\"\" would answer differently)", () => {
+    const keep = messageKeeper([{ message: /^(?!feat)/ }]);
+    expect(keep("feat: x\n")).toBe("feat: x\n");
+    expect(keep("fix: y\n")).toBe("fix: y\n");
+  });
+
+  test("property: the state of the kept messages equals the state of the full messages", () => {
+    fc.assert(
+      fc.property(historyArb, (h) => {
+        const keep = messageKeeper(h.options.reworkRules);
+        const kept = h.snapshots.map((p) => ({ ...p, message: keep(p.message) }));
+        expect(computeRepoDora(HREPO, kept, h.options)).toEqual(computeRepoDora(HREPO, h.snapshots, h.options));
+      }),
+      fcParams(1000),
+    );
   });
 });
