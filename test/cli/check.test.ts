@@ -178,6 +178,25 @@ describe("failures", () => {
     expect(r.stderr).toContain(`DORA_CONFIG ${config}: deployment_rules[0].rules[0]`);
   });
 
+  test("an invalid rework expression: the exporter and check both exit 2 naming the rule", async () => {
+    const config = writeConfig("bad-rework.yaml", 'rework_rules:\n  - branch: "release/*"\n  - message: "fix(db"\n');
+    for (const args of [["check"], []]) {
+      const r = await runBinary(args, { ...s.env, DORA_CONFIG: config });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split("\n").length).toBe(1);
+      expect(r.stderr).toContain(`DORA_CONFIG ${config}: rework_rules[1].message: "fix(db" is not a valid regular expression`);
+    }
+  });
+
+  test("repo_labels: each repo's labels from its first matching block (overlapping globs)", async () => {
+    const config = writeConfig("labels.yaml", 'repo_labels:\n  - repos: "acme/web"\n    labels: { team: web }\n  - repos: "acme/*"\n    labels: { team: shop, system: store }\n');
+    const r = await runBinary(["check"], { ...s.env, DORA_CONFIG: config });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("2 repo_labels blocks");
+    expect(section(r.stdout, "acme/web")).toContain("  labels: team=web (dora_repo_info)");
+    expect(section(r.stdout, "acme/billing")).toContain("  labels: team=shop, system=store (dora_repo_info)");
+  });
+
   test("the token appears in no output", async () => {
     const r = await runBinary(["check"], s.env);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
