@@ -19,12 +19,14 @@ import type { Facts } from "./argocd/observe.ts";
 import { createArgoStep, type ArgoStep } from "./collector/argocd-step.ts";
 import { loadWebConfig } from "./config/web-config.ts";
 import { neededEvents } from "./collector/events.ts";
+import { messageKeeper } from "./core/rework.ts";
 import { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
+import { registerRepoInfo } from "./metrics/repo-info.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
@@ -112,13 +114,18 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const now = () => Date.now();
   // Opened before anything listens: a file it must refuse stops the start (exit 2).
   const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
-  const durable = state === null ? null : new DurableHistories(state.woodpecker);
+  const durable = state === null ? null : new DurableHistories(state.woodpecker, messageKeeper(config.reworkRules));
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
     version: VERSION,
     pollIntervalSeconds: config.pollInterval,
     now,
     demo,
+  });
+  // Labelled like the DORA series (the name the repo's state was published under), without
+  // unpacking any state on the scrape path.
+  registerRepoInfo(registry, config.repoLabels, function* () {
+    for (const r of poller.repos.values()) yield r.stateLabel || r.listing.fullName;
   });
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
@@ -155,7 +162,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   argo?.step.source.start();
   if (state !== null && durable !== null) {
     const t0 = performance.now();
-    const { repos, pipelines } = durable.load({ since: config.since, events: neededEvents(config.repoRules) });
+    const { repos, pipelines } = durable.load({
+      since: config.since,
+      events: neededEvents(config.repoRules),
+      messagePatterns: config.reworkRules.flatMap((r) => (r.message === undefined ? [] : [r.message.source])),
+    });
     log.info("state file loaded; the first poll is incremental", {
       file: state.path,
       repos,
@@ -206,6 +217,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
         since: config.since,
         repos: config.repos,
         shard: config.shard,
+        repoLabels: config.repoLabels,
       }),
   }).use(
     cron({

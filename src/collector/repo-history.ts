@@ -32,8 +32,16 @@ export class RepoHistory {
    */
   journal: Set<number> | null = null;
 
+  /**
+   * @param keepMessage what of a commit message to store (core/rework.ts messageKeeper: only the
+   *   messages a rework reason can match; the DORA state is the same as with every message).
+   */
+  constructor(private readonly keepMessage: (message: string) => string = (m) => m) {}
+
   /** Merge one snapshot; returns true when it changed what is stored. */
-  ingest(p: Pipeline): boolean {
+  ingest(snapshot: Pipeline): boolean {
+    const message = this.keepMessage(snapshot.message);
+    const p = message === snapshot.message ? snapshot : { ...snapshot, message };
     const old = this.pipelines.get(p.id);
     if (this.oldestCreated === null || p.created < this.oldestCreated) this.oldestCreated = p.created;
     const merged = old ? mergePipeline(old, p) : p;

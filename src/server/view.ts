@@ -3,6 +3,7 @@
 // by view/window.ts).
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
+import type { RepoLabelBlock } from "../core/groups.ts";
 import type { SummaryRepo } from "../core/summary.ts";
 import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
@@ -51,6 +52,8 @@ export interface ViewOptions {
   readonly since: number;
   readonly repos: readonly string[];
   readonly shard: Shard | null;
+  /** `repo_labels` from the configuration, for grouping. */
+  readonly repoLabels?: readonly RepoLabelBlock[];
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
@@ -59,6 +62,7 @@ export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
     repos: summaryRepos(poller),
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
+    repoLabels: opts.repoLabels ?? [],
   };
 }
 
