@@ -22,11 +22,14 @@ export class RepoHistory {
   backfilled = false;
   /** `last_pipeline.id` of the repo listing at the last complete listing; skip when unchanged. */
   listedLastPipelineId: number | null | undefined = undefined;
+  /** Lowest `created` of any pipeline ingested (deleted ones included); null before the first. */
+  minCreated: number | null = null;
   /** Bumped whenever `pipelines` changes: the DORA state is recomputed only then. */
   revision = 0;
 
   /** Merge one snapshot; returns true when it changed what is stored. */
   ingest(p: Pipeline): boolean {
+    if (this.minCreated === null || p.created < this.minCreated) this.minCreated = p.created;
     const old = this.pipelines.get(p.id);
     const merged = old ? mergePipeline(old, p) : p;
     if (isTerminal(merged.status)) this.pending.delete(p.id);
