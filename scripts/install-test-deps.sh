@@ -1,6 +1,7 @@
 #!/bin/sh
 # Debian packages the test suite drives for real: prometheus + promtool (end-to-end checks of the
-# shipped rules and dashboard) and chromium (browser test of the page). Installed only when
+# shipped rules and dashboard), chromium (browser test of the page) and faketime (runs the binary
+# with its clock stopped at a history's end, for the window gauges). Installed only when
 # missing; needs root (CI runs as root). Without them those tests fail with a message naming
 # this script.
 set -eu
@@ -8,6 +9,7 @@ need=""
 command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
 command -v promtool >/dev/null 2>&1 || need="$need prometheus"
 [ -x /usr/bin/chromium ] || need="$need chromium"
+[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need="$need faketime"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages:$need (run as root: apt-get install -y$need)" >&2
