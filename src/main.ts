@@ -18,6 +18,9 @@ Usage:
   dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
                            --format table|json|markdown; see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
+  dora-exporter openmetrics --since TIME [--step 5m]
+                           write the counters' history as OpenMetrics, to backfill Prometheus
+                           (see dora-exporter openmetrics --help)
   dora-exporter --help     this text
   dora-exporter --version  the version
 
