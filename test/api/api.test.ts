@@ -22,7 +22,7 @@ beforeAll(async () => {
   s = startSim({ token: TOKEN });
   const poller = new Poller({
     client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0, reworkRules: [] },
     repos: [],
     adminRepos: false,
     concurrency: 4,
@@ -244,6 +244,7 @@ describe("the page over HTTP", () => {
           restoreSeconds: [],
           leadTimes: [],
           leadTimeSourceMissing: 0,
+          rework: [],
         },
       ],
     };

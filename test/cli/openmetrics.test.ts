@@ -46,6 +46,7 @@ test("the exposition of a tiny history, exactly", () => {
     restoreSeconds: [50],
     leadTimes: [{ deploymentNumber: 2, deployedAt: 200, changeNumber: null, seconds: 7200 }],
     leadTimeSourceMissing: 1,
+    rework: [],
   };
   const text = [...openMetricsHistory([{ repo: 'a"b', target }], { times: [100, 200], labels: [["job", "x"]] })].join("");
   const lines = text.split("\n");

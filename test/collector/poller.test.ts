@@ -36,7 +36,7 @@ function setup(opts: SetupOptions = {}) {
   const logs: string[] = [];
   const poller = new Poller({
     client,
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: opts.since ?? 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: opts.since ?? 0, reworkRules: [] },
     repos: opts.repos ?? [],
     adminRepos: false,
     concurrency: 2,

@@ -19,6 +19,8 @@ describe("defaults", () => {
       httpTimeout: 30,
       logLevel: "info",
       repoRules: [],
+      reworkRules: [],
+      repoLabels: [],
     });
   });
 

@@ -23,6 +23,8 @@ const defaults = {
   httpTimeout: 30,
   logLevel: "info",
   repoRules: [],
+  reworkRules: [],
+  repoLabels: [],
 } as const;
 
 const expectedGood: Record<string, Config> = {
@@ -41,6 +43,8 @@ const expectedGood: Record<string, Config> = {
     httpTimeout: 45,
     logLevel: "debug",
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
+    reworkRules: [],
+    repoLabels: [],
   },
   "full.json": {
     woodpeckerUrl: "http://woodpecker.internal:8000",
@@ -56,6 +60,8 @@ const expectedGood: Record<string, Config> = {
     httpTimeout: 600,
     logLevel: "warn",
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
+    reworkRules: [],
+    repoLabels: [],
   },
   "rules.yaml": {
     ...defaults,
@@ -79,6 +85,17 @@ const expectedGood: Record<string, Config> = {
         ],
       },
       { repos: "acme-libs/*", rules: [{ exclude: true }] },
+    ],
+  },
+  "rework-groups.yaml": {
+    ...defaults,
+    woodpeckerUrl: "https://ci.example.com",
+    token: TOKEN,
+    reworkRules: [{ branch: "release/*" }, { message: /^perf\(db\)/ }, { branch: "main", message: /\[emergency\]|incident #\d+/ }],
+    repoLabels: [
+      { repos: "acme/payments-*", labels: { team: "payments", system: "checkout" } },
+      { repos: "acme/*", labels: { team: "shop" } },
+      { repos: "tools/*", labels: { team: "platform" } },
     ],
   },
 };

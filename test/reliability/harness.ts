@@ -228,7 +228,7 @@ export function inProcessExporter(world: World, opts: { timeoutMs?: number; retr
   });
   poller = new Poller({
     client,
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0, reworkRules: [] },
     repos: [],
     adminRepos: false,
     concurrency: 2,
