@@ -62,6 +62,11 @@ const FAMILIES: readonly Family[] = [
     help: "Successful deployments whose lead time fell back to their own created time (no source change found).",
     events: (t) => t.leadTimes.filter((o) => o.changeNumber === null).map((o) => ({ time: o.deployedAt, value: 1 })),
   },
+  {
+    name: "dora_deployment_rework",
+    help: "Successful deployments that are rework (any reason).",
+    events: (t) => t.rework.map((w) => ({ time: w.deployedAt, value: 1 })),
+  },
 ];
 
 export interface OpenMetricsOptions {

@@ -12,6 +12,7 @@ export interface WindowGaugeValues {
   readonly leadTimeP50Seconds: number | null;
   readonly leadTimeP90Seconds: number | null;
   readonly recoveryTimeP50Seconds: number | null;
+  readonly reworkRatio: number | null;
 }
 
 export interface WindowGaugeInput {
@@ -29,6 +30,7 @@ const FAMILIES: readonly { readonly key: Key; readonly name: string; readonly he
   { key: "leadTimeP50Seconds", name: "window_lead_time_p50_seconds", help: "Median lead time of the changes delivered in the window." },
   { key: "leadTimeP90Seconds", name: "window_lead_time_p90_seconds", help: "90th percentile (nearest rank) lead time of the changes delivered in the window." },
   { key: "recoveryTimeP50Seconds", name: "window_recovery_time_p50_seconds", help: "Median time to restore of the incidents closed in the window." },
+  { key: "reworkRatio", name: "window_rework_ratio", help: "Rework / successful deployments in the window (no series without successful deployments)." },
 ];
 
 const encoder = new TextEncoder();

@@ -22,6 +22,7 @@ export interface WindowValues {
   readonly leadTimeP50Seconds: number | null;
   readonly leadTimeP90Seconds: number | null;
   readonly recoveryTimeP50Seconds: number | null;
+  readonly reworkRatio: number | null;
 }
 
 export interface TargetWindowValues extends WindowValues {
@@ -83,5 +84,6 @@ function valuesOf(window: string, k: Keys): WindowValues {
     leadTimeP50Seconds: k.leadTime.medianSeconds,
     leadTimeP90Seconds: k.leadTime.p90Seconds,
     recoveryTimeP50Seconds: k.timeToRestore.medianSeconds,
+    reworkRatio: k.reworkRate.rate,
   };
 }

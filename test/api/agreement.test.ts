@@ -102,6 +102,7 @@ describe("window gauges == API == report, for the poll's time", () => {
           ["window_lead_time_p50_seconds", k.leadTime.medianSeconds],
           ["window_lead_time_p90_seconds", k.leadTime.p90Seconds],
           ["window_recovery_time_p50_seconds", k.timeToRestore.medianSeconds],
+          ["window_rework_ratio", k.reworkRate.rate],
         ];
         for (const [name, v] of want) {
           const key = `${prefix}${name}{${labels}}`;

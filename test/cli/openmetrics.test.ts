@@ -46,7 +46,7 @@ test("the exposition of a tiny history, exactly", () => {
     restoreSeconds: [50],
     leadTimes: [{ deploymentNumber: 2, deployedAt: 200, changeNumber: null, seconds: 7200 }],
     leadTimeSourceMissing: 1,
-    rework: [],
+    rework: [{ deploymentNumber: 2, deployedAt: 200, reason: "revert" }],
   };
   const text = [...openMetricsHistory([{ repo: 'a"b', target }], { times: [100, 200], labels: [["job", "x"]] })].join("");
   const lines = text.split("\n");
@@ -67,6 +67,8 @@ test("the exposition of a tiny history, exactly", () => {
   expect(lines).toContain(`dora_lead_time_seconds_bucket{${l},le="7200"} 1 200`);
   expect(lines).toContain(`dora_lead_time_seconds_count{${l}} 1 200`);
   expect(lines).toContain(`dora_lead_time_source_missing_total{${l}} 1 200`);
+  expect(lines).toContain(`dora_deployment_rework_total{${l}} 0 100`);
+  expect(lines).toContain(`dora_deployment_rework_total{${l}} 1 200`);
   // A histogram's point at 100 comes whole before its point at 200.
   const restore = lines.filter((x) => x.startsWith("dora_time_to_restore_seconds"));
   expect(restore.slice(0, restore.length / 2).every((x) => x.endsWith(" 100"))).toBe(true);

@@ -19,7 +19,8 @@ const WEB: Repo = { id: 2, fullName: "acme/web", defaultBranch: "main" };
 // acme/api deploys with `deployment` events (rule 1), acme/web by pushes to main (rule 2).
 const p1 = pl({ id: 1, created: NOW - 40 * DAY, finished: NOW - 40 * DAY + 300 });
 const p3 = pl({ id: 3, created: NOW - 5 * DAY, finished: NOW - 5 * DAY + 300 });
-const p6 = pl({ id: 6, created: NOW - 3 * H, finished: NOW - 3 * H + 300 });
+// A revert: d7 and d8 (and d9), which deploy it, are rework.
+const p6 = pl({ id: 6, created: NOW - 3 * H, finished: NOW - 3 * H + 300, message: 'Revert "change 3"\n' });
 const apiHistory: Pipeline[] = [
   p1,
   deploy(p1, { id: 2, created: NOW - 40 * DAY + 1000, finished: NOW - 40 * DAY + 4600 }), // lead 4600 (90d only)
@@ -45,31 +46,31 @@ const ORIGIN = NOW - 45 * DAY;
 type Expected = Record<string, number | undefined>;
 const W = ["1d", "7d", "30d", "90d"] as const;
 
-/** Per window: per_day, change failure ratio, lead p50, lead p90, recovery p50 (undefined: no series). */
+/** Per window: per_day, change failure ratio, lead p50, lead p90, recovery p50, rework ratio (undefined: no series). */
 const EXPECTED: Record<string, Record<(typeof W)[number], (number | undefined)[]>> = {
   'repo="acme/api",deploy_to="production"': {
-    "1d": [1, 0, 3660, 3660, undefined],
-    "7d": [2 / 7, 1 / 3, 3080, 3660, 1800],
-    "30d": [2 / 30, 1 / 3, 3080, 3660, 1800],
-    "90d": [3 / 90, 1 / 4, 3660, 4600, 1800],
+    "1d": [1, 0, 3660, 3660, undefined, 1],
+    "7d": [2 / 7, 1 / 3, 3080, 3660, 1800, 1 / 2],
+    "30d": [2 / 30, 1 / 3, 3080, 3660, 1800, 1 / 2],
+    "90d": [3 / 90, 1 / 4, 3660, 4600, 1800, 1 / 3],
   },
   'repo="acme/api",deploy_to="staging"': {
-    "1d": [1, 0, 4200, 4200, undefined],
-    "7d": [1 / 7, 0, 4200, 4200, undefined],
-    "30d": [1 / 30, 0, 4200, 4200, undefined],
-    "90d": [1 / 90, 0, 4200, 4200, undefined],
+    "1d": [1, 0, 4200, 4200, undefined, 1],
+    "7d": [1 / 7, 0, 4200, 4200, undefined, 1],
+    "30d": [1 / 30, 0, 4200, 4200, undefined, 1],
+    "90d": [1 / 90, 0, 4200, 4200, undefined, 1],
   },
   'repo="acme/web",deploy_to="production"': {
-    "1d": [0, 1, undefined, undefined, undefined],
-    "7d": [0, 1, undefined, undefined, undefined],
-    "30d": [0, 1, undefined, undefined, undefined],
-    "90d": [1 / 90, 1 / 2, 600, 600, undefined],
+    "1d": [0, 1, undefined, undefined, undefined, undefined],
+    "7d": [0, 1, undefined, undefined, undefined, undefined],
+    "30d": [0, 1, undefined, undefined, undefined, undefined],
+    "90d": [1 / 90, 1 / 2, 600, 600, undefined, 0],
   },
   "": {
-    "1d": [2, 1 / 3, 3930, 4200, undefined],
-    "7d": [3 / 7, 2 / 5, 3660, 4200, 1800],
-    "30d": [3 / 30, 2 / 5, 3660, 4200, 1800],
-    "90d": [5 / 90, 2 / 7, 3660, 4600, 1800],
+    "1d": [2, 1 / 3, 3930, 4200, undefined, 1],
+    "7d": [3 / 7, 2 / 5, 3660, 4200, 1800, 2 / 3],
+    "30d": [3 / 30, 2 / 5, 3660, 4200, 1800, 2 / 3],
+    "90d": [5 / 90, 2 / 7, 3660, 4600, 1800, 2 / 5],
   },
 };
 const NAMES = [
@@ -78,6 +79,7 @@ const NAMES = [
   "window_lead_time_p50_seconds",
   "window_lead_time_p90_seconds",
   "window_recovery_time_p50_seconds",
+  "window_rework_ratio",
 ];
 
 function expectedSamples(coverage: Record<string, number>): Expected {

@@ -143,7 +143,7 @@ describe("openmetrics backfill into a real Prometheus", () => {
     expect(exposition.endsWith("\n# EOF\n")).toBe(true);
     const lines = exposition.trimEnd().split("\n");
     const types = lines.filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]);
-    expect(types).toEqual(["dora_deployments", "dora_deployment_failures", "dora_time_to_restore_seconds", "dora_lead_time_seconds", "dora_lead_time_source_missing"]);
+    expect(types).toEqual(["dora_deployments", "dora_deployment_failures", "dora_time_to_restore_seconds", "dora_lead_time_seconds", "dora_lead_time_source_missing", "dora_deployment_rework"]);
     for (const l of lines) if (!l.startsWith("#")) expect(l).toMatch(/^dora_[a-z_]+\{job="dora-exporter",repo="[^"]+",deploy_to="[^"]+"(,le="[^"]+")?\} [0-9.e+]+ [0-9]+$/);
     expect(readdirSync(join(dir, "data")).length).toBeGreaterThan(0);
   });
