@@ -89,7 +89,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const app = createApp({
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now }),
+    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now, since: config.since }),
   }).use(
     cron({
       name: "poll",

@@ -1,6 +1,7 @@
 // What the page and the JSON API read, taken from the poller's state at request time (cheap: the
 // DORA states are already computed at poll time; only the window summary is computed per request,
 // by view/window.ts).
+import { historyOrigin } from "../collector/origin.ts";
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import type { SummaryRepo } from "../core/summary.ts";
@@ -25,6 +26,8 @@ export interface ExporterStatus {
 export interface ExporterView extends SummarySource {
   readonly status: ExporterStatus;
   readonly repos: readonly SummaryRepo[];
+  /** Where the history read begins (the window gauges' coverage origin); null: nothing read yet. */
+  readonly origin: { readonly at: number; readonly since: boolean } | null;
 }
 
 export interface ViewOptions {
@@ -32,6 +35,8 @@ export interface ViewOptions {
   readonly woodpeckerUrl: string;
   /** Unix ms. */
   readonly now: () => number;
+  /** DORA_SINCE (Unix seconds, 0 = unset). */
+  readonly since: number;
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
@@ -40,7 +45,13 @@ export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
     repos: summaryRepos(poller),
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
+    origin: originOf(poller, opts.since),
   };
+}
+
+function originOf(poller: Poller, since: number): ExporterView["origin"] {
+  const at = historyOrigin(poller, since);
+  return at === null ? null : { at, since: since > 0 };
 }
 
 export function statusOf(poller: Poller, demo: boolean): ExporterStatus {

@@ -20,6 +20,15 @@ export interface PageInput {
   readonly repo?: string;
   /** The `at` the page was asked for (kept by the window links), if any. */
   readonly at?: number;
+  /** Where the history read begins (DORA_SINCE, else the oldest pipeline read); null: nothing read. */
+  readonly origin?: HistoryOrigin | null;
+}
+
+export interface HistoryOrigin {
+  /** Unix seconds. */
+  readonly at: number;
+  /** True when it is DORA_SINCE, false when it is the oldest pipeline read. */
+  readonly since: boolean;
 }
 
 export const WINDOWS = [7, 30, 90] as const;
@@ -44,6 +53,7 @@ ${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these
 </div></header>
 <main class="wrap">
 <p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at)}">all</a>)` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+${coverageNote(s, p.origin ?? null)}
 ${headline(s)}
 ${failingNotice(s, now)}
 <h2>Repos × targets</h2>
@@ -103,6 +113,14 @@ ${card(
   html`median of <span data-k="overall:restored">${k.timeToRestore.restored}</span> incidents closed`,
 )}
 </div>`;
+}
+
+/** Says so when the window reaches back before what was read (coverage < 1, as the gauge). */
+function coverageNote(s: WindowSummary, origin: HistoryOrigin | null): Html | string {
+  if (origin === null || origin.at <= s.window.start) return "";
+  const covered = Math.max(0, Math.min(1, (s.window.end - origin.at) / (s.window.end - s.window.start)));
+  const what = origin.since ? html`<code>DORA_SINCE</code> (${formatTime(origin.at)})` : html`the oldest pipeline read (created ${formatTime(origin.at)})`;
+  return html`<p class="window warnc" data-k="coverage" data-value="${covered}">This window reaches back before ${what}: the history read covers ${formatRate(covered)} of it. Deployment frequency still divides by all ${s.window.days} days.</p>`;
 }
 
 function failingNotice(s: WindowSummary, now: number): Html | string {

@@ -29,6 +29,7 @@ export const pagePlugin = (view: () => ExporterView) =>
           clock: v.now,
           repo: query.repo,
           at: query.at,
+          origin: v.origin,
         }).toString();
       },
       { query: PageQuery, detail: { hide: true } },
