@@ -74,3 +74,31 @@ test("the exposition of a tiny history, exactly", () => {
   expect(restore.slice(0, restore.length / 2).every((x) => x.endsWith(" 100"))).toBe(true);
   expect(text.endsWith("\n# EOF\n")).toBe(true);
 });
+
+describe("the compiled binary", () => {
+  test("a bad flag exits 2 with one line naming it; --help describes the command", async () => {
+    const { runBinary } = await import("../api/sim.ts");
+    const env = { WOODPECKER_URL: "http://127.0.0.1:9", WOODPECKER_TOKEN: "om-token-1234" };
+    const bad = await runBinary(["openmetrics", "--since", "100", "--step", "5x"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('dora-exporter openmetrics: --step: expected a duration like 30s, 5m or 1h, got "5x" (see dora-exporter openmetrics --help)\n');
+    expect(bad.stdout).toBe("");
+    const help = await runBinary(["openmetrics", "--help"], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("promtool tsdb create-blocks-from openmetrics");
+  });
+
+  test("Woodpecker unreachable: exit 1, one line, nothing on stdout (no partial history)", async () => {
+    const { runBinary } = await import("../api/sim.ts");
+    const r = await runBinary(["openmetrics", "--since", "100", "--step", "1h"], {
+      WOODPECKER_URL: "http://127.0.0.1:9",
+      WOODPECKER_TOKEN: "om-token-1234",
+      DORA_HTTP_TIMEOUT: "2",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n").length).toBe(1);
+    expect(r.stderr).toStartWith("dora-exporter openmetrics: cannot read Woodpecker: ");
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toContain("om-token-1234");
+  }, 60_000);
+});
