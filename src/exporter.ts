@@ -13,7 +13,7 @@ import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
 import { VERSION } from "./version.ts";
-import { windowGauges } from "./view/gauges.ts";
+import { windowGaugesYielding } from "./view/gauges.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
 export interface ExporterOptions {
@@ -78,7 +78,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     // Windows end at the last completed poll (not at a scrape), computed once per such poll.
     if (ok) {
       const end = poller.status.lastSuccessAt;
-      await windows.set(windowGauges(summaryRepos(poller), end, historyOrigin(poller, config.since)));
+      const pause = () => new Promise((resolve) => setImmediate(resolve));
+      windows.set(await windowGaugesYielding(summaryRepos(poller), end, historyOrigin(poller, config.since), pause));
     }
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;

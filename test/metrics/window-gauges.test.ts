@@ -6,8 +6,9 @@ import { computeRepoDora } from "../../src/core/dora.ts";
 import { DAY } from "../../src/core/levels.ts";
 import type { Pipeline, Repo } from "../../src/core/model.ts";
 import type { SummaryRepo } from "../../src/core/summary.ts";
-import { WindowGaugeMetrics } from "../../src/metrics/window-gauges.ts";
-import { windowGauges } from "../../src/view/gauges.ts";
+import { Gauge, Registry } from "prom-client";
+import { COVERAGE_HELP, WINDOW_GAUGE_FAMILIES, WindowGaugeMetrics, type WindowGaugeInput } from "../../src/metrics/window-gauges.ts";
+import { windowGauges, windowGaugesYielding } from "../../src/view/gauges.ts";
 import { deploy, opts, pl } from "../core/helpers.ts";
 
 const NOW = 200 * DAY;
@@ -109,8 +110,27 @@ function parse(text: string): Expected {
 
 async function render(origin: number | null): Promise<string> {
   const m = new WindowGaugeMetrics();
-  await m.set(windowGauges(repos, NOW, origin));
+  m.set(windowGauges(repos, NOW, origin));
   return new TextDecoder().decode(m.encoded());
+}
+
+/** The same series through prom-client's Gauge and Registry: what the hand-written text must equal. */
+async function promClientText(input: WindowGaugeInput): Promise<string> {
+  const registry = new Registry();
+  const registers = [registry];
+  const perTarget = WINDOW_GAUGE_FAMILIES.map(
+    (f) => new Gauge({ name: `dora_${f.name}`, help: `${f.help} Per target.`, labelNames: ["repo", "deploy_to", "window"], registers }),
+  );
+  const overall = WINDOW_GAUGE_FAMILIES.map(
+    (f) => new Gauge({ name: `dora_overall_${f.name}`, help: `${f.help} All targets pooled.`, labelNames: ["window"], registers }),
+  );
+  const coverage = new Gauge({ name: "dora_window_coverage_ratio", help: COVERAGE_HELP, labelNames: ["window"], registers });
+  WINDOW_GAUGE_FAMILIES.forEach((f, i) => {
+    for (const t of input.targets) if (t[f.key] !== null) perTarget[i]!.set({ repo: t.repo, deploy_to: t.deployTo, window: t.window }, t[f.key]!);
+    for (const o of input.overall) if (o[f.key] !== null) overall[i]!.set({ window: o.window }, o[f.key]!);
+  });
+  for (const c of input.coverage) coverage.set({ window: c.window }, c.ratio);
+  return await registry.metrics();
 }
 
 describe("window gauges of a hand-written history", () => {
@@ -143,13 +163,31 @@ describe("window gauges of a hand-written history", () => {
     const got = parse(await render(ORIGIN));
     const old = windowGauges(repos, NOW + 200 * DAY, ORIGIN);
     const m = new WindowGaugeMetrics();
-    await m.set(old);
+    m.set(old);
     const later = parse(new TextDecoder().decode(m.encoded()));
     expect(Object.keys(later).filter((k) => !k.includes("deployments_per_day") && !k.includes("coverage"))).toEqual([]);
     expect(Object.keys(later).filter((k) => k.includes("deployments_per_day")).length).toBe(
       Object.keys(got).filter((k) => k.includes("deployments_per_day")).length,
     );
     for (const [k, v] of Object.entries(later)) if (k.includes("deployments_per_day")) expect(v).toBe(0);
+  });
+
+  test("the text is byte for byte what prom-client writes for the same values (awkward labels too)", async () => {
+    const g = windowGauges(repos, NOW, ORIGIN);
+    expect(await render(ORIGIN)).toBe(await promClientText(g));
+    const odd = { ...g, targets: g.targets.map((t, i) => (i === 0 ? { ...t, repo: 'a\\b"c\nd', deployTo: "é ü" } : t)) };
+    const m = new WindowGaugeMetrics();
+    m.set(odd);
+    expect(new TextDecoder().decode(m.encoded())).toBe(await promClientText(odd));
+    m.set({ targets: [], overall: [], coverage: [] });
+    expect(new TextDecoder().decode(m.encoded())).toBe(await promClientText({ targets: [], overall: [], coverage: [] }));
+  });
+
+  test("the yielding variant (the exporter's) gives the same values and yields once per window", async () => {
+    let turns = 0;
+    const got = await windowGaugesYielding(repos, NOW, ORIGIN, async () => void turns++);
+    expect(got).toEqual(windowGauges(repos, NOW, ORIGIN));
+    expect(turns).toBe(4);
   });
 
   test("promtool check metrics finds nothing to lint", async () => {
