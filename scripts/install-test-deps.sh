@@ -9,7 +9,7 @@ need=""
 command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
 command -v promtool >/dev/null 2>&1 || need="$need prometheus"
 [ -x /usr/bin/chromium ] || need="$need chromium"
-[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need="$need faketime"
+ls /usr/lib/*-linux-gnu/faketime/libfaketime.so.1 >/dev/null 2>&1 || need="$need faketime"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages:$need (run as root: apt-get install -y$need)" >&2

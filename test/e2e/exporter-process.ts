@@ -1,6 +1,6 @@
 // Starts the compiled binary (dist/dora-exporter) as a child process, as an operator would, and
 // reads its JSON log lines to learn its URL. Builds the binary first when it is missing.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -91,7 +91,16 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
   await waitFor("/ready", async () => (await fetch(url + "/ready")).status === 200, timeoutMs);
 }
 
-const LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+/** Debian's libfaketime, under the machine's multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu, …). */
+function libfaketime(): string | null {
+  const lib = "/usr/lib";
+  if (!existsSync(lib)) return null;
+  for (const d of readdirSync(lib)) {
+    const p = join(lib, d, "faketime", "libfaketime.so.1");
+    if (d.endsWith("-linux-gnu") && existsSync(p)) return p;
+  }
+  return null;
+}
 
 /**
  * Environment that stops the binary's wall clock at `unix` (Debian's libfaketime): Date.now() is
@@ -100,9 +109,10 @@ const LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
  * is the backfill; the monotonic clock (timeouts) runs normally.
  */
 export function frozenClockEnv(unix: number): Record<string, string> {
-  if (!existsSync(LIBFAKETIME)) throw new Error("libfaketime not found: run `sh scripts/install-test-deps.sh` (Debian package faketime)");
+  const so = libfaketime();
+  if (so === null) throw new Error("libfaketime not found: run `sh scripts/install-test-deps.sh` (Debian package faketime)");
   const t = new Date(unix * 1000).toISOString().slice(0, 19).replace("T", " ");
-  return { LD_PRELOAD: LIBFAKETIME, FAKETIME: t, FAKETIME_DONT_FAKE_MONOTONIC: "1", FAKETIME_NO_CACHE: "1", TZ: "UTC" };
+  return { LD_PRELOAD: so, FAKETIME: t, FAKETIME_DONT_FAKE_MONOTONIC: "1", FAKETIME_NO_CACHE: "1", TZ: "UTC" };
 }
 
 /** The window gauges' families (DEFINITIONS "Window gauges"): a function of the poll's time. */
