@@ -66,7 +66,10 @@ export interface OpenMetricsIo {
 
 export async function runOpenMetrics(config: Config, args: OpenMetricsArgs, io: OpenMetricsIo): Promise<number> {
   const now = io.now ?? (() => Date.now());
-  const until = args.until ?? Math.floor(now() / 1000);
+  const clock = Math.floor(now() / 1000);
+  const until = args.until ?? clock;
+  // Samples after now would claim values Prometheus will scrape differently later.
+  if (until > clock) throw new UsageError("--until: must not be in the future");
   if (until < args.since) throw new UsageError("--since: must not be in the future");
   const steps = Math.floor((until - args.since) / args.step) + 1;
   if (steps > MAX_STEPS) throw new UsageError(`--step: ${steps} samples per series is too many; use a longer --step or a later --since`);

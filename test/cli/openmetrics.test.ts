@@ -88,6 +88,16 @@ describe("the compiled binary", () => {
     expect(help.stdout).toContain("promtool tsdb create-blocks-from openmetrics");
   });
 
+  test("--since or --until in the future: exit 2 before reading Woodpecker", async () => {
+    const { runBinary } = await import("../api/sim.ts");
+    const env = { WOODPECKER_URL: "http://127.0.0.1:9", WOODPECKER_TOKEN: "om-token-1234" };
+    const future = String(Math.floor(Date.now() / 1000) + 86_400);
+    const a = await runBinary(["openmetrics", "--since", future], env);
+    expect([a.code, a.stderr]).toEqual([2, "dora-exporter openmetrics: --since: must not be in the future (see dora-exporter openmetrics --help)\n"]);
+    const b = await runBinary(["openmetrics", "--since", "100", "--until", future], env);
+    expect([b.code, b.stderr]).toEqual([2, "dora-exporter openmetrics: --until: must not be in the future (see dora-exporter openmetrics --help)\n"]);
+  });
+
   test("Woodpecker unreachable: exit 1, one line, nothing on stdout (no partial history)", async () => {
     const { runBinary } = await import("../api/sim.ts");
     const r = await runBinary(["openmetrics", "--since", "100", "--step", "1h"], {
