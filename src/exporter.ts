@@ -9,6 +9,7 @@ import { summaryRepos } from "./collector/summary-repos.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
+import { registerRepoInfo } from "./metrics/repo-info.ts";
 import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
@@ -52,6 +53,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     now,
     demo,
   });
+  // Labelled like the DORA series (the name the repo's state was published under), without
+  // unpacking any state on the scrape path.
+  registerRepoInfo(registry, config.repoLabels, function* () {
+    for (const r of poller.repos.values()) yield r.stateLabel || r.listing.fullName;
+  });
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
@@ -90,7 +96,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const app = createApp({
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now, since: config.since }),
+    view: () => buildView(poller, { demo, woodpeckerUrl: config.woodpeckerUrl, now, since: config.since, repoLabels: config.repoLabels }),
   }).use(
     cron({
       name: "poll",

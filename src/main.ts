@@ -15,8 +15,8 @@ const USAGE = `dora-exporter ${VERSION}: DORA metrics from Woodpecker CI for Pro
 Usage:
   dora-exporter            run the exporter (needs WOODPECKER_URL and a token)
   dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker
-  dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
-                           --format table|json|markdown; see dora-exporter report --help)
+  dora-exporter report     print the five keys over a window once (--window 30d, --repo GLOB,
+                           --group-by LABEL, --format table|json|markdown; see report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
   dora-exporter openmetrics --since TIME [--step 5m]
                            write the counters' history as OpenMetrics, to backfill Prometheus

@@ -13,13 +13,15 @@ export type OneShotCommand = (typeof ONE_SHOT_COMMANDS)[number];
 
 const USAGES: Record<OneShotCommand, string> = {
   report: `${REPORT_USAGE}
-  Reads the history once and prints the four keys over the window (default 30d; any 1d..365d).
+  Reads the history once and prints the five keys over the window (default 30d; any 1d..365d).
   --repo GLOB      only repos whose full name matches (repeatable; !GLOB excludes)
+  --group-by LABEL also one pooled row per value of a repo_labels label (e.g. team)
   --format FORMAT  table (default), json (the shape of GET /api/v1/summary), markdown
   --at TIME        end of the window (Unix seconds or RFC 3339), default now`,
   check: `dora-exporter check
   Validates the configuration, reaches Woodpecker, validates the token, and shows per tracked repo
-  which deployment rules apply and what they match per target in the last 30 days.
+  which deployment rules apply and what they match per target in the last 30 days, and which
+  deployments were rework and why.
   Exit 0: all good; 1: warnings or Woodpecker problems; 2: invalid configuration.`,
   openmetrics: `${OPENMETRICS_USAGE}
   Reads the history once and writes the DORA counters and histograms as they stood at every step

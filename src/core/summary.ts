@@ -47,6 +47,8 @@ export interface SummaryOptions {
   readonly repoFilter?: (fullName: string) => boolean;
   /** Most recent incidents kept per repo (default 20). */
   readonly incidentLimit?: number;
+  /** The group of a repo (e.g. its `team` label; null: it has none): fills `groups`. */
+  readonly groupOf?: (fullName: string) => string | null;
 }
 
 export interface DeploymentFrequency {
@@ -167,9 +169,21 @@ export interface Overall {
   readonly failingSince: number | null;
 }
 
+/** The repos of one group (DEFINITIONS "Groups") pooled, like `overall` for a subset. */
+export interface GroupSummary {
+  /** The group's label value; null for the repos without that label. */
+  readonly group: string | null;
+  readonly keys: Keys;
+  readonly repos: number;
+  readonly targets: number;
+  readonly failingTargets: number;
+}
+
 export interface WindowSummary {
   readonly window: { readonly days: number; readonly start: number; readonly end: number };
   readonly overall: Overall;
+  /** Per group, sorted by name, the repos without the label last; empty without `groupOf`. */
+  readonly groups: readonly GroupSummary[];
   /** Repo × target rows, sorted by repo name then target. */
   readonly targets: readonly TargetSummary[];
   readonly repos: readonly RepoSummary[];
@@ -196,6 +210,7 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
     n === null || opts.pipelineLink === undefined ? null : opts.pipelineLink(repoId, n);
 
   const overallPool = emptyPool();
+  const groupPools = new Map<string | null, { pool: Pool; repos: number; targets: number; failing: number }>();
   const rows: TargetSummary[] = [];
   const repoSummaries: RepoSummary[] = [];
   const sorted = [...repos]
@@ -258,6 +273,15 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
       addPool(repoPool, pool);
     }
     addPool(overallPool, repoPool);
+    if (opts.groupOf) {
+      const name = opts.groupOf(r.fullName);
+      let g = groupPools.get(name);
+      if (!g) groupPools.set(name, (g = { pool: emptyPool(), repos: 0, targets: 0, failing: 0 }));
+      addPool(g.pool, repoPool);
+      g.repos++;
+      g.targets += targets.length;
+      g.failing += targets.filter((t) => t.failing.now).length;
+    }
     rows.push(...targets);
     incidents.sort((a, b) => b.start - a.start || compareCodeUnits(a.deployTo, b.deployTo));
     repoSummaries.push({
@@ -282,6 +306,9 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
       failingTargets: failingSinces.length,
       failingSince: failingSinces.length === 0 ? null : failingSinces.reduce((a, b) => Math.min(a, b)),
     },
+    groups: [...groupPools.entries()]
+      .sort(([a], [b]) => (a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareCodeUnits(a, b)))
+      .map(([group, g]) => ({ group, keys: keysOf(g.pool, days), repos: g.repos, targets: g.targets, failingTargets: g.failing })),
     targets: rows,
     repos: repoSummaries,
   };

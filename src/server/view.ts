@@ -4,6 +4,7 @@
 import { historyOrigin } from "../collector/origin.ts";
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
+import type { RepoLabelBlock } from "../core/groups.ts";
 import type { SummaryRepo } from "../core/summary.ts";
 import { VERSION } from "../version.ts";
 import type { SummarySource } from "../view/window.ts";
@@ -37,6 +38,8 @@ export interface ViewOptions {
   readonly now: () => number;
   /** DORA_SINCE (Unix seconds, 0 = unset). */
   readonly since: number;
+  /** `repo_labels` from the configuration, for grouping. */
+  readonly repoLabels?: readonly RepoLabelBlock[];
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
@@ -46,6 +49,7 @@ export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
     origin: originOf(poller, opts.since),
+    repoLabels: opts.repoLabels ?? [],
   };
 }
 

@@ -74,6 +74,7 @@ for (const days of [7, 30, 90]) {
         expect(line).toContain(`${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} `);
         expect(line).toContain(`${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) `);
         expect(line).toContain(`${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) `);
+        expect(line).toContain(`${formatRate(k.reworkRate.rate)} (${k.reworkRate.rework}/${k.reworkRate.deployments}) `);
       }
     });
   });

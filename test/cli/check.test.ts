@@ -70,6 +70,18 @@ describe("default rules", () => {
     expect(lines.join("\n")).toContain(`#${newest.number} push on main: ${s.served.url}/repos/${id}/pipeline/${newest.number}`);
   });
 
+  test("rework: per target, the rework deployments of the window with their reasons (the simulated revert among them)", () => {
+    const id = repoId("acme/shop-api");
+    const lines = section(out, "acme/shop-api");
+    const prod = lines.find((l) => l.startsWith("  rework to production: "));
+    expect(prod).toMatch(/^ {2}rework to production: \d+ \((latest: )?#\d+ (rollback|revert|hotfix|rule)(, #\d+ (rollback|revert|hotfix|rule))*\)$/);
+    // The simulated fix-forward is a git revert; its production deployment is listed as one.
+    const revertPush = s.sim.listPipelines(id).find((p) => p.event === "push" && p.message.startsWith('Revert "'))!;
+    const revertDeploy = s.sim.listPipelines(id).find((p) => p.event === "deployment" && p.deploy_to === "production" && p.parent === revertPush.number && p.status === "success");
+    if (revertDeploy && revertDeploy.created > NOW - 30 * 86_400) expect(prod).toContain(`#${revertDeploy.number} revert`);
+    expect(out).toContain("rework: rollback, revert, hotfix/*, hotfix-*");
+  });
+
   test("a deployment-event repo: one row per deploy_to, counted like the simulator", () => {
     const id = repoId("acme/shop-api");
     const lines = section(out, "acme/shop-api");

@@ -36,6 +36,8 @@ setDefaultTimeout(60_000);
 
 const RULES = join(ROOT, "deploy", "prometheus", "dora.rules.yml");
 const RULES_TEST = join(ROOT, "deploy", "prometheus", "dora.rules.test.yml");
+const COMPAT_RULES = join(ROOT, "deploy", "prometheus", "compat.rules.yml");
+const COMPAT_RULES_TEST = join(ROOT, "deploy", "prometheus", "compat.rules.test.yml");
 const DASHBOARD = join(ROOT, "deploy", "grafana", "dora-dashboard.json");
 const TOKEN = "prom-e2e-token-51d2";
 const INSTALL_HINT = "prometheus/promtool not found: run `sh scripts/install-test-deps.sh` (as root; CI does this)";
@@ -66,14 +68,16 @@ const EXPECTED = {
     // #16 (L+4500) delivers pushes #12 (L) and #15 (L+1600); #18 (L+10900) delivers #17 (L+4600);
     // #20 is a redeploy of #17 and delivers nothing.
     leadTimes: [4500, 2900, 6300],
+    rework: 2, // #18 and #20 deploy #17, a git revert
   },
   "acme/api staging": {
     deployments: 2, // #21, #23
     failures: 1, // #22
     restores: [1200], // #22 (L+12100) .. #23 (L+13300)
     leadTimes: [11600, 10000], // #21 (L+11600) delivers #12 (L) and #15 (L+1600); #23 delivers nothing
+    rework: 0,
   },
-  "acme/web production": { deployments: 0, failures: 0, restores: [] as number[], leadTimes: [] as number[] },
+  "acme/web production": { deployments: 0, failures: 0, restores: [] as number[], leadTimes: [] as number[], rework: 0 },
 } as const;
 type TargetKey = keyof typeof EXPECTED;
 const TARGETS = Object.keys(EXPECTED) as TargetKey[];
@@ -92,7 +96,7 @@ let sim: SimulatedWoodpecker;
 let api: RepoRecord;
 let web: RepoRecord;
 
-function run(repo: RepoRecord, created: number, status: StatusValue, finished: number, input: { event?: "push" } = {}): number {
+function run(repo: RepoRecord, created: number, status: StatusValue, finished: number, input: { event?: "push"; message?: string } = {}): number {
   const p = sim.atTime(created, () => sim.addPipeline(repo.id, { event: "push", ...input }));
   sim.atTime(finished, () => sim.finishPipeline(repo.id, p.number, status, finished));
   return p.number;
@@ -111,7 +115,9 @@ function deploy(from: number, target: string, created: number, status: StatusVal
 function addBase(): void {
   api = sim.addRepo({ full_name: "acme/api", allow_deploy: true });
   web = sim.addRepo({ full_name: "acme/web" });
-  const c1 = run(api, T0, "success", T0 + 300); // #1 push
+  // #1 is a git revert: its six successful deployments are rework, so the rework counters of both
+  // api targets are >= 1 before Prometheus starts (see the header).
+  const c1 = run(api, T0, "success", T0 + 300, { message: 'Revert "feat: x"\n\nThis reverts commit abc.\n' }); // #1 push
   deploy(c1, "production", T0 + 600, "success", T0 + 900); // #2 lead 900
   deploy(c1, "staging", T0 + 400, "success", T0 + 500); // #3 lead 500
   deploy(c1, "production", T0 + 1000, "failure", T0 + 1100); // #4
@@ -135,7 +141,7 @@ function addWindow(): void {
   deploy(p12, "production", L + 1100, "failure", L + 1500); // #14 keeps it open
   const p15 = run(api, L + 1600, "success", L + 1900); // #15
   deploy(p15, "production", L + 3000, "success", L + 4500); // #16 closes it (3500 s), delivers #12, #15
-  const p17 = run(api, L + 4600, "success", L + 4900); // #17
+  const p17 = run(api, L + 4600, "success", L + 4900, { message: 'Revert "feat: y"\n' }); // #17, a revert
   deploy(p17, "production", L + 10000, "success", L + 10900); // #18 delivers #17
   deploy(p17, "production", L + 11000, "failure", L + 11100); // #19 opens an incident
   deploy(p17, "production", L + 11200, "success", L + 11700); // #20 closes it (600 s), delivers nothing
@@ -147,8 +153,8 @@ function addWindow(): void {
 /**
  * The window gauges over 30 days after the BASE history alone, by hand from addBase() and
  * DEFINITIONS "Window gauges": per_day = successes / 30; ratio = failed / attempts; lead and
- * restore medians (p90: the ceil(0.9 n)-th smallest); no series without data; rework 0 (no revert,
- * no hotfix branch, #5 redeploys what production has: not a rollback).
+ * restore medians (p90: the ceil(0.9 n)-th smallest); no series without data; rework: every api
+ * deployment of the base deploys #1, a git revert; web's push is not one.
  */
 const BASE_30D: Record<string, Record<string, number | undefined>> = {
   'repo="acme/api",deploy_to="production"': {
@@ -157,7 +163,7 @@ const BASE_30D: Record<string, Record<string, number | undefined>> = {
     lead_time_p50_seconds: 900, // #2 delivers #1; #5 and #9 deliver nothing
     lead_time_p90_seconds: 900,
     recovery_time_p50_seconds: (100 + 5000) / 2,
-    rework_ratio: 0,
+    rework_ratio: 1, // #2, #5, #9: all deploy #1
   },
   'repo="acme/api",deploy_to="staging"': {
     deployments_per_day: 3 / 30,
@@ -165,7 +171,7 @@ const BASE_30D: Record<string, Record<string, number | undefined>> = {
     lead_time_p50_seconds: 500,
     lead_time_p90_seconds: 500,
     recovery_time_p50_seconds: (50 + 2000) / 2,
-    rework_ratio: 0,
+    rework_ratio: 1, // #3, #7, #11
   },
   'repo="acme/web",deploy_to="production"': {
     deployments_per_day: 1 / 30,
@@ -181,7 +187,7 @@ const BASE_30D: Record<string, Record<string, number | undefined>> = {
     lead_time_p50_seconds: 600, // [500, 600, 900]
     lead_time_p90_seconds: 900,
     recovery_time_p50_seconds: (100 + 2000) / 2, // [50, 100, 2000, 5000]
-    rework_ratio: 0,
+    rework_ratio: 6 / 7,
   },
 };
 const GAUGE_KEYS = ["deployments_per_day", "change_failure_ratio", "lead_time_p50_seconds", "lead_time_p90_seconds", "recovery_time_p50_seconds", "rework_ratio"];
@@ -258,7 +264,15 @@ beforeAll(async () => {
   sim = new SimulatedWoodpecker({ token: TOKEN, now: () => R0 });
   addBase();
   served = serveSimulator(sim, { hostname: "127.0.0.1", port: 0 });
-  exporter = await startExporterProcess({ WOODPECKER_URL: served.url, WOODPECKER_TOKEN: TOKEN, DORA_POLL_INTERVAL: "1" });
+  // Groups: acme/api is team shop, acme/web team web (dora_repo_info, the dora_group rules).
+  const configDir = mkdtempSync(join(tmpdir(), "dora-prom-e2e-config-"));
+  writeFileSync(join(configDir, "dora.yaml"), 'repo_labels:\n  - repos: "acme/api"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: web }\n');
+  exporter = await startExporterProcess({
+    WOODPECKER_URL: served.url,
+    WOODPECKER_TOKEN: TOKEN,
+    DORA_POLL_INTERVAL: "1",
+    DORA_CONFIG: join(configDir, "dora.yaml"),
+  });
   await waitReady(exporter.url);
 
   dataDir = mkdtempSync(join(tmpdir(), "dora-prom-e2e-"));
@@ -359,6 +373,11 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     const unit = promtool(["test", "rules", RULES_TEST]);
     expect(unit.out).toContain("SUCCESS");
     expect(unit.code).toBe(0);
+    // The optional compatibility rules (the original exporter's metric names).
+    expect(promtool(["check", "rules", COMPAT_RULES]).code).toBe(0);
+    const compat = promtool(["test", "rules", COMPAT_RULES_TEST]);
+    expect(compat.out).toContain("SUCCESS");
+    expect(compat.code).toBe(0);
   }, 60_000);
 
   test("after Prometheus' FIRST scrape the 30-day window gauges hold the definitions' values", () => {
@@ -383,7 +402,8 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
       "Deployment frequency": overall.deployments_per_day,
       "Lead time for changes (median)": overall.lead_time_p50_seconds,
       "Change failure rate": overall.change_failure_ratio,
-      "Time to restore (median)": overall.recovery_time_p50_seconds,
+      "Failed deployment recovery time (median)": overall.recovery_time_p50_seconds,
+      "Rework rate": overall.rework_ratio,
       "Lead time p90": overall.lead_time_p90_seconds,
       "History read covers": expect.any(Number),
     });
@@ -450,6 +470,7 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
         const q = expr
           .replaceAll("$window", w)
           .replaceAll("$repo", ".*")
+          .replaceAll("$team", ".*")
           .replaceAll("$deploy_to", ".*")
           .replaceAll("$job", ".*")
           .replaceAll("$__rate_interval", "1m");
@@ -485,6 +506,32 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     const age = Number(alerts[0]!.value);
     expect(age).toBeGreaterThanOrEqual(7200);
     expect(age).toBeLessThan(7200 + 3600);
+  });
+
+  // dora_repo_info is an instant series: once the exporter is gone it goes stale and the joins of
+  // the dora_group rules are empty (README "Groups"), so groups are checked while it runs. Ratios
+  // are exact then too (every series shares the scrape timestamps, so the same extrapolation).
+  test("per team, while the exporter runs: team shop pools acme/api's targets (exact ratios); web has none in the window", async () => {
+    if (!prom) throw new Error(INSTALL_HINT);
+    const shop: TargetKey[] = ["acme/api production", "acme/api staging"];
+    const d = sum(shop.map((k) => EXPECTED[k].deployments));
+    const failed = sum(shop.map((k) => EXPECTED[k].failures));
+    const restores = shop.flatMap((k) => EXPECTED[k].restores);
+    const leads = shop.flatMap((k) => EXPECTED[k].leadTimes);
+    for (const [w] of WINDOWS) {
+      expect(await value(`dora_group:change_failure_rate:ratio${w}{team="shop"}`)).toBeCloseTo(failed / (d + failed), 12);
+      expect(await value(`dora_group:rework_rate:ratio${w}{team="shop"}`)).toBeCloseTo(sum(shop.map((k) => EXPECTED[k].rework)) / d, 12);
+      expect(await value(`dora_group:time_to_restore_seconds:mean${w}{team="shop"}`)).toBeCloseTo(sum(restores) / restores.length, 9);
+      expect(await value(`dora_group:lead_time_seconds:p50_${w}{team="shop"}`)).toBeCloseTo(median(leads), 9);
+      expect(await value(`dora_group:deployments:increase${w}{team="web"}`)).toBe(0);
+      expect(await value(`dora_group:rework_rate:ratio${w}{team="web"}`)).toBeUndefined();
+    }
+    const records = (parseYaml(await Bun.file(RULES).text()) as { groups: { rules: { record?: string }[] }[] }).groups
+      .flatMap((g) => g.rules)
+      .flatMap((r) => (r.record?.startsWith("dora_group:") ? [r.record] : []));
+    const missing: string[] = [];
+    for (const r of records) if ((await query(r)).length === 0) missing.push(r);
+    expect(missing).toEqual([]);
   });
 
   describe("after the exporter stops (no more samples: every increase is final)", () => {
@@ -530,6 +577,19 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
         const total = sum(TARGETS.map((k) => EXPECTED[k].deployments));
         expect(await value(`dora_overall:deployments:increase${w}`)).toBeCloseTo(total * f, 9);
         expect(await value(`dora_overall:deployments_per_day:avg${w}`)).toBeCloseTo((total * f) / days, 9);
+      });
+
+      test(`rework rate (${w}): rework / successful deployments, exact; none without deployments`, async () => {
+        if (!prom) throw new Error(INSTALL_HINT);
+        for (const k of TARGETS) {
+          const { deployments, rework } = EXPECTED[k];
+          expect(await value(`dora:deployment_rework:increase${w}${sel(k)}`)).toBeCloseTo(rework * f, 9);
+          const got = await value(`dora:rework_rate:ratio${w}${sel(k)}`);
+          if (deployments === 0) expect(got).toBeUndefined();
+          else expect(got).toBeCloseTo(rework / deployments, 12);
+        }
+        const rework = sum(TARGETS.map((k) => EXPECTED[k].rework));
+        expect(await value(`dora_overall:rework_rate:ratio${w}`)).toBeCloseTo(rework / sum(TARGETS.map((k) => EXPECTED[k].deployments)), 12);
       });
 
       test(`change failure rate (${w}): failed / attempts, exact; none without attempts`, async () => {
@@ -583,11 +643,11 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
       }
     });
 
-    test("every recording rule has data for this history", async () => {
+    test("every recording rule has data for this history (dora_group: checked while the exporter ran)", async () => {
       if (!prom) throw new Error(INSTALL_HINT);
       const records = (parseYaml(await Bun.file(RULES).text()) as { groups: { rules: { record?: string }[] }[] }).groups
         .flatMap((g) => g.rules)
-        .flatMap((r) => (r.record ? [r.record] : []));
+        .flatMap((r) => (r.record && !r.record.startsWith("dora_group:") ? [r.record] : []));
       const missing: string[] = [];
       // Gauge-based rules went stale with the exporter: what they held while it ran counts.
       for (const r of records) if ((await query(`last_over_time(${r}[10m])`)).length === 0) missing.push(r);

@@ -1,7 +1,17 @@
 // Query parameters shared by the JSON API and the page, as valibot schemas (Elysia accepts them as
 // Standard Schema). Every message is one line naming the parameter, so a 400 says what to fix.
 import * as v from "valibot";
-import { AT_PROBLEM, DEFAULT_WINDOW, parseAt, parseWindow, REPO_PROBLEM, WINDOW_PROBLEM, repoParam } from "../../view/params.ts";
+import {
+  AT_PROBLEM,
+  DEFAULT_WINDOW,
+  GROUP_BY_PROBLEM,
+  groupByParam,
+  parseAt,
+  parseWindow,
+  REPO_PROBLEM,
+  WINDOW_PROBLEM,
+  repoParam,
+} from "../../view/params.ts";
 
 const windowMessage = `window: ${WINDOW_PROBLEM}`;
 
@@ -34,14 +44,26 @@ export const RepoGlobParam = v.pipe(
   v.metadata({ description: "Only repos whose full name matches this glob (`*`, `?`, `{a,b}`); `!glob` excludes.", examples: ["acme/*"] }),
 );
 
+/** A repo label to group by (`team`); it must be one that `repo_labels` defines (checked by the handler). */
+export const GroupByParam = v.pipe(
+  v.string(`group_by: ${GROUP_BY_PROBLEM}`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const label = groupByParam(dataset.value);
+    if (!label.ok) addIssue({ message: `group_by: ${label.problem}` });
+  }),
+  v.metadata({ description: "Also pool the keys per value of this repo label (from `repo_labels`), e.g. per team.", examples: ["team"] }),
+);
+
 const unknownKey = (issue: v.BaseIssue<unknown>) =>
-  `unknown query parameter "${String(issue.path?.[0]?.key ?? "?")}" (known: window, repo, at)`;
+  `unknown query parameter "${String(issue.path?.[0]?.key ?? "?")}" (known: window, repo, at, group_by)`;
 
 export const SummaryQuery = v.strictObject(
   {
     window: v.optional(WindowParam, DEFAULT_WINDOW),
     repo: v.optional(RepoGlobParam),
     at: v.optional(AtParam),
+    group_by: v.optional(GroupByParam),
   },
   unknownKey,
 );
