@@ -33,7 +33,8 @@ interface Family {
   readonly events: (t: TargetState) => Event[];
 }
 
-const FAMILIES: readonly Family[] = [
+/** The families written, with the same help texts as /metrics (a test compares them). */
+export const FAMILIES: readonly Family[] = [
   {
     name: "dora_deployments",
     help: "Successful deployments.",
@@ -64,7 +65,7 @@ const FAMILIES: readonly Family[] = [
   },
   {
     name: "dora_deployment_rework",
-    help: "Successful deployments that are rework (any reason).",
+    help: "Successful deployments that are rework: a rollback, a revert, a hotfix or a user rework rule (each counted once).",
     events: (t) => t.rework.map((w) => ({ time: w.deployedAt, value: 1 })),
   },
 ];

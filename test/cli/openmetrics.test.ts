@@ -4,7 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { UsageError } from "../../src/cli/args.ts";
 import { parseOpenMetricsArgs, parseStep } from "../../src/cli/openmetrics.ts";
 import type { TargetState } from "../../src/core/state.ts";
-import { openMetricsHistory } from "../../src/metrics/openmetrics.ts";
+import { Registry } from "prom-client";
+import { DoraMetrics } from "../../src/metrics/dora-metrics.ts";
+import { FAMILIES, openMetricsHistory } from "../../src/metrics/openmetrics.ts";
 
 describe("flags", () => {
   test("--since is required; --step defaults to 5m; labels parsed", () => {
@@ -27,6 +29,20 @@ describe("flags", () => {
       expect(() => parseOpenMetricsArgs(args)).toThrow(UsageError);
       expect(() => parseOpenMetricsArgs(args)).toThrow(message);
     });
+  }
+});
+
+test("every counter and histogram of /metrics is written, with the same help, type and buckets", async () => {
+  const registry = new Registry();
+  new DoraMetrics(registry);
+  const live = (await registry.getMetricsAsJSON())
+    .map((m) => ({ name: m.name, help: m.help, type: String(m.type) }))
+    .filter((m) => m.type === "counter" || m.type === "histogram");
+  const asWritten = (name: string) => name.replace(/_total$/, "");
+  expect(FAMILIES.map((f) => f.name).sort()).toEqual(live.map((m) => asWritten(m.name)).sort());
+  for (const m of live) {
+    const f = FAMILIES.find((x) => x.name === asWritten(m.name))!;
+    expect({ name: f.name, help: f.help, type: f.buckets ? "histogram" : "counter" }).toEqual({ name: f.name, help: m.help, type: m.type });
   }
 });
 
