@@ -21,18 +21,22 @@ import { loadWebConfig } from "./config/web-config.ts";
 import { neededEvents } from "./collector/events.ts";
 import { messageKeeper } from "./core/rework.ts";
 import { DurableHistories } from "./collector/durable.ts";
+import { historyOrigin } from "./collector/origin.ts";
 import { Poller } from "./collector/poller.ts";
+import { summaryRepos } from "./collector/summary-repos.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { registerRepoInfo } from "./metrics/repo-info.ts";
+import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
 import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
+import { windowGaugesYielding } from "./view/gauges.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
 export interface ExporterOptions {
@@ -102,7 +106,8 @@ export class ListenError extends Error {}
 export async function startExporter({ config, log, demo = false }: ExporterOptions): Promise<RunningExporter> {
   // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
   const dora = new DoraSeriesCache();
-  const registry = new CachedRegistry(dora);
+  const windows = new WindowGaugeMetrics();
+  const registry = new CachedRegistry(dora, windows);
   collectDefaultMetrics({ register: registry });
   // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
   // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
@@ -196,6 +201,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       }
     }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+    // Windows end at the last completed poll (not at a scrape), computed once per such poll.
+    if (ok) {
+      const end = poller.status.lastSuccessAt;
+      const pause = () => new Promise((resolve) => setImmediate(resolve));
+      windows.set(await windowGaugesYielding(summaryRepos(poller), end, historyOrigin(poller, config.since), pause));
+    }
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });

@@ -22,6 +22,9 @@ Usage:
                            --target GLOB, --group-by LABEL, --format table|json|markdown;
                            see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
+  dora-exporter openmetrics --since TIME [--step 5m]
+                           write the counters' history as OpenMetrics, to backfill Prometheus
+                           (see dora-exporter openmetrics --help)
   dora-exporter --help     this text
   dora-exporter --version  the version
 

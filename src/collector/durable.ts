@@ -33,7 +33,11 @@ export class DurableHistories {
     let pipelines = 0;
     const ok = this.store.load(key, (repo) => {
       const h = new RepoHistory(this.keepMessage);
-      for (const p of repo.pipelines()) h.pipelines.set(p.id, p);
+      for (const p of repo.pipelines()) {
+        h.pipelines.set(p.id, p);
+        // The history's origin (window coverage) is the lowest created of what was read.
+        if (h.minCreated === null || p.created < h.minCreated) h.minCreated = p.created;
+      }
       h.highWater = repo.cursors.highWater;
       h.backfilled = repo.cursors.backfilled;
       h.listedLastPipelineId = repo.cursors.listedLast;

@@ -227,6 +227,27 @@ describe("the page over HTTP", () => {
     expect(ok).toContain('<span class="okc">complete</span> (4 repos)');
   });
 
+  test("the page says when the window reaches back before the history read (coverage < 1)", async () => {
+    // The simulated history is 21 days long: its oldest push or deployment is the origin.
+    const origin = Math.min(
+      ...s.sim.listRepos().flatMap((r) => s.sim.listPipelines(r.id).filter((p) => p.event === "push" || p.event === "deployment").map((p) => p.created)),
+    );
+    expect(view.origin).toEqual({ at: origin, since: false });
+    const note = (body: string) => body.match(/<p class="window warnc" data-k="coverage" data-value="([^"]+)">(.*?)<\/p>/);
+    const m30 = note(await (await get("/?window=30d")).text());
+    expect(Number(m30![1])).toBe((END - origin) / (30 * 86_400));
+    expect(m30![2]).toContain("the oldest pipeline read (created ");
+    expect(m30![2]).toContain("Deployment frequency still divides by all 30 days.");
+    expect(note(await (await get("/?window=7d")).text())).toBeNull();
+    // With DORA_SINCE the origin is DORA_SINCE, named as such.
+    const v: ExporterView = { ...view, origin: { at: END - 10 * 86_400, since: true } };
+    const a = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => v });
+    const m = note(await (await a.handle(new Request("http://localhost/?window=30d"))).text());
+    expect(m![1]).toBe(String(10 / 30));
+    expect(m![2]).toContain("<code>DORA_SINCE</code> (2026-08-22 00:00 UTC)");
+    expect(m![2]).toContain("covers 33.3% of it");
+  });
+
   test("a bad window is a 400 page naming the parameter", async () => {
     const res = await get("/?window=abc");
     expect(res.status).toBe(400);

@@ -20,6 +20,10 @@ const CONTRACT = new Set([
   ...["bucket", "sum", "count"].map((s) => `dora_time_to_restore_seconds_${s}`),
   ...["bucket", "sum", "count"].map((s) => `dora_lead_time_seconds_${s}`),
   "dora_lead_time_source_missing_total",
+  ...["deployments_per_day", "change_failure_ratio", "lead_time_p50_seconds", "lead_time_p90_seconds", "recovery_time_p50_seconds", "rework_ratio"].flatMap(
+    (k) => [`dora_window_${k}`, `dora_overall_window_${k}`],
+  ),
+  "dora_window_coverage_ratio",
   "dora_deployment_rework_total",
   "dora_repo_info",
   "dora_woodpecker_up",
@@ -87,9 +91,12 @@ describe("deploy/prometheus/dora.rules.yml", () => {
 
   test("names follow level:metric:operations; per-target rules keep exactly repo and deploy_to", () => {
     for (const r of rules.filter((x) => x.record)) {
-      expect(r.record!).toMatch(/^(dora|dora_overall|dora_group):[a-z_]+:[a-z0-9_]+$/);
+      expect(r.record!).toMatch(/^(dora|dora_overall|dora_group):[a-z][a-z0-9_]*:[a-z0-9_]+$/);
       const grouping = [...r.expr.matchAll(/\bby \(([^)]*)\)/g)].map((m) => m[1]!.split(",").map((l) => l.trim()).sort().join(","));
-      const allowed = r.record!.startsWith("dora_group:") ? ["team", "le,team", "repo,team"] : ["deploy_to,repo", "deploy_to,le,repo", "le"];
+      // The window gauges' rules (dora-window) keep `window` too.
+      const allowed = r.record!.startsWith("dora_group:")
+        ? ["team", "le,team", "repo,team"]
+        : ["deploy_to,repo", "deploy_to,le,repo", "le", "deploy_to,repo,window", "window"];
       for (const g of grouping) expect({ rule: r.record, by: g, ok: allowed.includes(g) }).toEqual({ rule: r.record, by: g, ok: true });
     }
   });
@@ -145,6 +152,10 @@ describe("deploy/prometheus/dora.rules.yml", () => {
     expect(byName.DoraBackfillNotComplete!.for).toBeDefined();
     expect(byName.DoraChangeFailureRateAboveElite!.expr).toContain("> 0.05");
     expect(byName.DoraChangeFailureRateAboveHigh!.expr).toContain("> 0.10");
+    // On the window gauges, so right from the first scrape (issue 13), not on 30 days of increase().
+    for (const a of ["DoraChangeFailureRateAboveElite", "DoraChangeFailureRateAboveHigh"]) {
+      expect(byName[a]!.expr).toContain('dora:window_change_failure_ratio:max{window="30d"}');
+    }
     for (const r of Object.values(byName)) expect(r.labels?.severity).toBeDefined();
   });
 });
@@ -255,11 +266,28 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     expect(steps(stat("Deployment frequency"))).toEqual([[null, "red"], [1 / 30, "orange"], [1 / 7, "blue"], [1, "green"]]);
     expect(steps(stat("Lead time for changes (median)"))).toEqual([[null, "green"], [86400, "blue"], [604800, "orange"], [2592000, "red"]]);
     expect(steps(stat("Change failure rate"))).toEqual([[null, "green"], [0.0500001, "blue"], [0.1000001, "orange"], [0.1500001, "red"]]);
-    expect(steps(stat("Failed deployment recovery time (mean)"))).toEqual([[null, "green"], [3600, "blue"], [86400, "orange"], [604800, "red"]]);
+    expect(steps(stat("Failed deployment recovery time (median)"))).toEqual([[null, "green"], [3600, "blue"], [86400, "orange"], [604800, "red"]]);
     expect(steps(stat("Rework rate"))).toEqual([[null, "text"]]); // DORA publishes no thresholds
-    expect(stat("Rework rate").targets![0]!.expr).toContain("dora:deployment_rework:increase$window");
     const rows = dash.panels.filter((p) => p.type === "row").map((p) => p.title);
-    expect(rows.slice(0, 2)).toEqual(["Throughput over $window (selected repos and targets)", "Instability over $window (selected repos and targets)"]);
+    // The key panels read the window gauges, which pool all targets (a median cannot be pooled
+    // from per-target medians): the rows say so.
+    expect(rows.slice(0, 2)).toEqual([
+      "Throughput over $window (all targets, window gauges: the page's numbers from the first scrape)",
+      "Instability over $window (all targets, window gauges)",
+    ]);
+  });
+
+  test("the key panels read the window gauges (right from the first scrape); a per-target table and the coverage too", () => {
+    const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!.targets![0]!.expr;
+    expect(stat("Deployment frequency")).toBe('dora_overall:window_deployments_per_day:max{window="$window"}');
+    expect(stat("Lead time for changes (median)")).toBe('dora_overall:window_lead_time_p50_seconds:max{window="$window"}');
+    expect(stat("Change failure rate")).toBe('dora_overall:window_change_failure_ratio:max{window="$window"}');
+    expect(stat("Failed deployment recovery time (median)")).toBe('dora_overall:window_recovery_time_p50_seconds:max{window="$window"}');
+    expect(stat("Rework rate")).toBe('dora_overall:window_rework_ratio:max{window="$window"}');
+    expect(stat("Lead time p90")).toBe('dora_overall:window_lead_time_p90_seconds:max{window="$window"}');
+    expect(stat("History read covers")).toBe('dora_overall:window_coverage_ratio:min{window="$window"}');
+    const table = dash.panels.find((p) => p.type === "table" && p.title === "Per target (window gauges)")!;
+    for (const t of table.targets!) expect(t.expr).toMatch(/^dora:window_[a-z0-9_]+:max\{repo=~"\$repo", deploy_to=~"\$deploy_to", window="\$window"\}$/);
   });
 
   test("a team variable (from dora_repo_info) narrows the repo list; a per-team table reads the dora_group rules", () => {

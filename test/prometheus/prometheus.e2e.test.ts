@@ -51,10 +51,12 @@ const PROMETHEUS = Bun.which("prometheus");
 const PROMTOOL = Bun.which("promtool");
 
 // ---- the history -------------------------------------------------------------------------------
-// Real now; the base history is three days old, the window part one day later (times only matter
-// as differences, except acme/web's open incident which started two hours before the test).
+// Real now; the base history is a day and a half old, the window part one day later (for the
+// increase() rules times only matter as differences, except acme/web's open incident which started
+// two hours before the test; for the window gauges the base is in the 7d and 30d windows only and
+// the window part in all of them).
 const R0 = Math.floor(Date.now() / 1000);
-const T0 = R0 - 3 * 86400;
+const T0 = R0 - 36 * 3600;
 const L = T0 + 86400;
 const WEB_FAILING_SINCE = R0 - 7200;
 
@@ -152,6 +154,48 @@ function addWindow(): void {
   deploy(p15, "staging", L + 12200, "success", L + 13300); // #23 restores (1200 s), delivers nothing
 }
 
+/**
+ * The window gauges over 30 days after the BASE history alone, by hand from addBase() and
+ * DEFINITIONS "Window gauges": per_day = successes / 30; ratio = failed / attempts; lead and
+ * restore medians (p90: the ceil(0.9 n)-th smallest); no series without data; rework: every api
+ * deployment of the base deploys #1, a git revert; web's push is not one.
+ */
+const BASE_30D: Record<string, Record<string, number | undefined>> = {
+  'repo="acme/api",deploy_to="production"': {
+    deployments_per_day: 3 / 30, // #2, #5, #9
+    change_failure_ratio: 2 / 5, // #4, #8
+    lead_time_p50_seconds: 900, // #2 delivers #1; #5 and #9 deliver nothing
+    lead_time_p90_seconds: 900,
+    recovery_time_p50_seconds: (100 + 5000) / 2,
+    rework_ratio: 1, // #2, #5, #9: all deploy #1
+  },
+  'repo="acme/api",deploy_to="staging"': {
+    deployments_per_day: 3 / 30,
+    change_failure_ratio: 2 / 5,
+    lead_time_p50_seconds: 500,
+    lead_time_p90_seconds: 500,
+    recovery_time_p50_seconds: (50 + 2000) / 2,
+    rework_ratio: 1, // #3, #7, #11
+  },
+  'repo="acme/web",deploy_to="production"': {
+    deployments_per_day: 1 / 30,
+    change_failure_ratio: 1 / 2,
+    lead_time_p50_seconds: 600,
+    lead_time_p90_seconds: 600,
+    recovery_time_p50_seconds: undefined, // failing, never restored
+    rework_ratio: 0,
+  },
+  "": {
+    deployments_per_day: 7 / 30,
+    change_failure_ratio: 5 / 12,
+    lead_time_p50_seconds: 600, // [500, 600, 900]
+    lead_time_p90_seconds: 900,
+    recovery_time_p50_seconds: (100 + 2000) / 2, // [50, 100, 2000, 5000]
+    rework_ratio: 6 / 7,
+  },
+};
+const GAUGE_KEYS = ["deployments_per_day", "change_failure_ratio", "lead_time_p50_seconds", "lead_time_p90_seconds", "recovery_time_p50_seconds", "rework_ratio"];
+
 // ---- independent arithmetic (DEFINITIONS.md; Prometheus' documented histogram_quantile) ------
 
 function median(xs: readonly number[]): number {
@@ -186,6 +230,8 @@ let promUrl = "";
 let dataDir = "";
 let scrapeText = "";
 let leBounds: number[] = [];
+/** After Prometheus' first scrape: the gauges at that scrape's time, and the dashboard's key expressions. */
+let firstScrape: { at: number; samples: number; gauges: Map<string, number | undefined>; dashboard: Map<string, number | undefined>; lastPoll: number } | null = null;
 
 async function freePort(): Promise<number> {
   const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
@@ -195,15 +241,15 @@ async function freePort(): Promise<number> {
 }
 
 type Sample = { metric: Record<string, string>; value: [number, string] };
-async function query(expr: string): Promise<Sample[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+async function query(expr: string, at?: number): Promise<Sample[]> {
+  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}${at === undefined ? "" : `&time=${at}`}`);
   const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: Sample[] } };
   if (body.status !== "success") throw new Error(`query failed: ${expr}: ${body.error}`);
   if (body.data!.resultType !== "vector") throw new Error(`not a vector: ${expr}`);
   return body.data!.result;
 }
-async function value(expr: string): Promise<number | undefined> {
-  const r = await query(expr);
+async function value(expr: string, at?: number): Promise<number | undefined> {
+  const r = await query(expr, at);
   if (r.length > 1) throw new Error(`${expr}: ${r.length} series`);
   return r[0] ? Number(r[0].value[1]) : undefined;
 }
@@ -263,6 +309,30 @@ beforeAll(async () => {
   await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 20_000).catch((e) => {
     throw new Error(`${e}\n${promLog}`);
   });
+  // FIRST SCRAPE: the 30-day numbers must be right at once (window gauges), not after 30 days.
+  {
+    const g = 'dora_overall_window_deployments_per_day{window="30d"}';
+    const at = await waitFor("first scrape", async () => (await query(`timestamp(${g})`))[0]?.value[1], 20_000).then(Number);
+    const samples = (await value(`count_over_time(${g}[1h])`)) ?? 0;
+    const gauges = new Map<string, number | undefined>();
+    for (const [labels, keys] of Object.entries(BASE_30D)) {
+      for (const k of Object.keys(keys)) {
+        const name = labels === "" ? `dora_overall_window_${k}` : `dora_window_${k}`;
+        gauges.set(`${labels} ${k}`, await value(`${name}{${labels === "" ? "" : labels + ","}window="30d"}`, at));
+      }
+    }
+    gauges.set("coverage", await value('dora_window_coverage_ratio{window="30d"}', at));
+    const lastPoll = (await value("dora_last_poll_success_timestamp_seconds", at))!;
+    // The dashboard's key panels: their expressions with $window = 30d, once the rules have run.
+    const dash = (await Bun.file(DASHBOARD).json()) as { panels: { title: string; type: string; targets?: { expr: string }[] }[] };
+    const dashboard = new Map<string, number | undefined>();
+    await waitFor("window rules evaluated", async () => (await query('dora_overall:window_deployments_per_day:max{window="30d"}')).length > 0, 20_000);
+    for (const p of dash.panels.filter((x) => x.type === "stat" && x.targets?.[0]?.expr.includes("window"))) {
+      dashboard.set(p.title, await value(p.targets![0]!.expr.replaceAll("$window", "30d")));
+    }
+    firstScrape = { at, samples, gauges, dashboard, lastPoll };
+  }
+
   // BASE phase: >= 8 scrapes of the base history.
   await waitFor("8 base scrapes", async () => (await sampleCount("acme/api production")) >= 8, 30_000);
   const base = await value(`dora_deployments_total${sel("acme/api production")}`);
@@ -317,6 +387,36 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     expect(compat.out).toContain("SUCCESS");
     expect(compat.code).toBe(0);
   }, 60_000);
+
+  test("after Prometheus' FIRST scrape the 30-day window gauges hold the definitions' values", () => {
+    if (!firstScrape) throw new Error(INSTALL_HINT);
+    // Read at the time of the very first sample Prometheus holds of them.
+    expect(firstScrape.samples).toBeGreaterThanOrEqual(1);
+    const got = Object.fromEntries(firstScrape.gauges);
+    const want: Record<string, number | undefined> = {};
+    for (const [labels, keys] of Object.entries(BASE_30D)) for (const [k, v] of Object.entries(keys)) want[`${labels} ${k}`] = v;
+    const { coverage, ...rest } = got;
+    for (const k of Object.keys(want)) expect(`${k} = ${rest[k]}`).toBe(`${k} = ${want[k]}`);
+    // min(1, (end − origin) / 30 d), origin = the oldest pipeline read (acme/api #1, created at T0),
+    // end = the poll the scrape showed (or the one before it, by a second).
+    expect(coverage).toBeGreaterThan(0);
+    expect(Math.abs(coverage! - (firstScrape.lastPoll - T0) / (30 * 86400))).toBeLessThan(3 / (30 * 86400));
+  });
+
+  test("after the first scrape the dashboard's key panels show the page's 30-day numbers", () => {
+    if (!firstScrape) throw new Error(INSTALL_HINT);
+    const overall = BASE_30D[""]!;
+    expect(Object.fromEntries(firstScrape.dashboard)).toEqual({
+      "Deployment frequency": overall.deployments_per_day,
+      "Lead time for changes (median)": overall.lead_time_p50_seconds,
+      "Change failure rate": overall.change_failure_ratio,
+      "Failed deployment recovery time (median)": overall.recovery_time_p50_seconds,
+      "Rework rate": overall.rework_ratio,
+      "Lead time p90": overall.lead_time_p90_seconds,
+      "History read covers": expect.any(Number),
+    });
+    expect(GAUGE_KEYS.length).toBe(Object.keys(overall).length);
+  });
 
   test("the scrape holds the history's counter totals", () => {
     if (!exporter) throw new Error(INSTALL_HINT);
@@ -567,7 +667,8 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
         .flatMap((g) => g.rules)
         .flatMap((r) => (r.record && !r.record.startsWith("dora_group:") ? [r.record] : []));
       const missing: string[] = [];
-      for (const r of records) if ((await query(r)).length === 0) missing.push(r);
+      // Gauge-based rules went stale with the exporter: what they held while it ran counts.
+      for (const r of records) if ((await query(`last_over_time(${r}[10m])`)).length === 0) missing.push(r);
       expect(missing).toEqual([]);
     });
 

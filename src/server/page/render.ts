@@ -25,10 +25,19 @@ export interface PageInput {
   readonly deployTo?: string;
   /** Every target name tracked, for the target filter. */
   readonly targetNames?: readonly string[];
+  /** Where the history read begins (DORA_SINCE, else the oldest pipeline read); null: nothing read. */
+  readonly origin?: HistoryOrigin | null;
   /** The repo label the page groups by (`summary.groups` then holds its groups), if any. */
   readonly groupBy?: string;
   /** The labels `repo_labels` defines: the group selector's choices (none: no selector). */
   readonly groupLabels?: readonly string[];
+}
+
+export interface HistoryOrigin {
+  /** Unix seconds. */
+  readonly at: number;
+  /** True when it is DORA_SINCE, false when it is the oldest pipeline read. */
+  readonly since: boolean;
 }
 
 export const WINDOWS = [7, 30, 90] as const;
@@ -56,7 +65,7 @@ ${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warn
 <main class="wrap">
 <p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo, p.groupBy)}">all</a>)` : ""}${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
 ${targetNav(p, days)}
-${coverageNote(s, st.historyOrigin)}
+${coverageNote(s, p.origin ?? null)}
 ${headline(s)}
 ${failingNotice(s, now, st)}
 ${groupSelector(p)}
@@ -206,10 +215,12 @@ function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: stri
   return "";
 }
 
-/** A window that starts before the oldest pipeline read divides by days nothing was read for. */
-function coverageNote(s: WindowSummary, origin: number | null): Html | string {
-  if (origin === null || origin <= s.window.start) return "";
-  return html`<p class="note" data-k="coverage" data-value="${origin}">This window reaches back before the history read: it starts ${formatTime(s.window.start)}, the oldest pipeline read is from ${formatTime(origin)}. Per-day rates still divide by all ${s.window.days} days.</p>`;
+/** Says so when the window reaches back before what was read (coverage < 1, as the gauge). */
+function coverageNote(s: WindowSummary, origin: HistoryOrigin | null): Html | string {
+  if (origin === null || origin.at <= s.window.start) return "";
+  const covered = Math.max(0, Math.min(1, (s.window.end - origin.at) / (s.window.end - s.window.start)));
+  const what = origin.since ? html`<code>DORA_SINCE</code> (${formatTime(origin.at)})` : html`the oldest pipeline read (created ${formatTime(origin.at)})`;
+  return html`<p class="window warnc" data-k="coverage" data-value="${covered}">This window reaches back before ${what}: the history read covers ${formatRate(covered)} of it. Deployment frequency still divides by all ${s.window.days} days.</p>`;
 }
 
 /** Said instead of the table or of "no target is failing" when nothing could be read yet. */

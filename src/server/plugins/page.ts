@@ -38,6 +38,7 @@ export const pagePlugin = (view: () => ExporterView) =>
           deployTo: query.deploy_to,
           targetNames: targetNames(v.repos),
           at: query.at,
+          origin: v.origin,
           groupBy: query.group_by,
           groupLabels: groupLabelNames(v.repoLabels ?? []),
         }).toString();
