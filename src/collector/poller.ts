@@ -107,7 +107,7 @@ export class Poller {
   private wasFailing = false;
   private readonly argoOnlyPublished = new Map<number, ArgoInput>();
   /** States of the repo labels fed only by unmapped ArgoCD apps, by their (negative) id. */
-  readonly argoOnlyStates = new Map<number, RepoState>();
+  readonly argoOnlyStates = new Map<number, { readonly label: string; readonly state: RepoState }>();
   /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
   private beforeIgnored = false;
   /** Commit messages are stored only where a rework reason can match them (core/rework.ts). */
@@ -257,7 +257,7 @@ export class Poller {
       if (before.get(r.id)?.input === r.input && this.argoOnlyPublished.get(r.id) === r.input) continue;
       const state = computeRepoDora({ id: r.id, fullName: r.label, defaultBranch: "" }, [], this.opts.core, r.input);
       this.argoOnlyPublished.set(r.id, r.input);
-      this.argoOnlyStates.set(r.id, state);
+      this.argoOnlyStates.set(r.id, { label: r.label, state });
       this.opts.onRepoState(argoOnlyListing(r.id, r.label), state);
     }
     for (const id of [...this.argoOnlyPublished.keys()]) {

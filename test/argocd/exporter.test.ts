@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { parseApplication } from "../../src/argocd/schemas.ts";
 import { deriveObservations, snapshotFacts } from "../../src/argocd/observe.ts";
+import { summaryRepos } from "../../src/collector/summary-repos.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { startExporter, type RunningExporter } from "../../src/exporter.ts";
 import { createLogger, setSecrets } from "../../src/log.ts";
@@ -157,6 +158,9 @@ describe("the exporter with ArgoCD", () => {
     expect(value(text, "dora_deployments_total", { repo: "platform/infra", deploy_to: "infra" })).toBe(1);
     expect(value(text, "dora_lead_time_source_missing_total", { repo: "platform/infra", deploy_to: "infra" })).toBe(1);
     expect(text).toContain('dora_target_info{repo="platform/infra",deploy_to="infra",source="argocd",app="default/infra"} 1');
+    // The window summary (window gauges, page, API, report) reads it as it reads every repo.
+    const infra = summaryRepos(exporter.poller).find((r) => r.fullName === "platform/infra");
+    expect(infra?.state?.targets.map((t) => [t.target, t.deployments])).toEqual([["infra", 1]]);
   }, 60_000);
 
   test("bad answers: 401, HTML and a malformed app; Woodpecker's series stay, the rest of the apps served", async () => {
