@@ -19,18 +19,24 @@ import type { Facts } from "./argocd/observe.ts";
 import { createArgoStep, type ArgoStep } from "./collector/argocd-step.ts";
 import { loadWebConfig } from "./config/web-config.ts";
 import { neededEvents } from "./collector/events.ts";
+import { messageKeeper } from "./core/rework.ts";
 import { DurableHistories } from "./collector/durable.ts";
+import { historyOrigin } from "./collector/origin.ts";
 import { Poller } from "./collector/poller.ts";
+import { summaryRepos } from "./collector/summary-repos.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
+import { registerRepoInfo } from "./metrics/repo-info.ts";
+import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
 import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
+import { windowGaugesYielding } from "./view/gauges.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
 export interface ExporterOptions {
@@ -56,16 +62,24 @@ export interface RunningArgo {
 }
 
 /** The ArgoCD source and metrics (ARGOCD_URL set). */
-function argoParts(config: Config, registry: CachedRegistry, log: Logger, observations: ObservationStore): RunningArgo {
+function argoParts(
+  config: Config,
+  registry: CachedRegistry,
+  log: Logger,
+  observations: ObservationStore,
+  invalidObjects: HealthMetrics["invalidObjects"],
+): RunningArgo {
   let step!: ArgoStep;
   const metrics = new ArgoMetrics(registry, () => step.source.status, () => step.source.streamConnected);
   const loaded = loadFacts(observations, log);
   step = createArgoStep(config, log, {
     onAttempt: (code) => metrics.requests.inc({ code }),
+    onInvalid: (count) => invalidObjects.inc({ kind: "argocd_application" }, count),
     initialFacts: loaded,
     // Written before the poll that saw them publishes: what /metrics showed is in the file.
     persist: (changes) => void observations.upsert(factRecords(changes)),
   });
+  invalidObjects.inc({ kind: "argocd_application" }, 0);
   return { step, metrics };
 }
 
@@ -92,7 +106,8 @@ export class ListenError extends Error {}
 export async function startExporter({ config, log, demo = false }: ExporterOptions): Promise<RunningExporter> {
   // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
   const dora = new DoraSeriesCache();
-  const registry = new CachedRegistry(dora);
+  const windows = new WindowGaugeMetrics();
+  const registry = new CachedRegistry(dora, windows);
   collectDefaultMetrics({ register: registry });
   // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
   // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
@@ -104,13 +119,18 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const now = () => Date.now();
   // Opened before anything listens: a file it must refuse stops the start (exit 2).
   const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
-  const durable = state === null ? null : new DurableHistories(state.woodpecker);
+  const durable = state === null ? null : new DurableHistories(state.woodpecker, messageKeeper(config.reworkRules));
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
     version: VERSION,
     pollIntervalSeconds: config.pollInterval,
     now,
     demo,
+  });
+  // Labelled like the DORA series (the name the repo's state was published under), without
+  // unpacking any state on the scrape path.
+  registerRepoInfo(registry, config.repoLabels, function* () {
+    for (const r of poller.repos.values()) yield r.stateLabel || r.listing.fullName;
   });
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
@@ -121,7 +141,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
   const observations: ObservationStore = state?.observations ?? new MemoryObservationStore();
-  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log, observations);
+  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log, observations, health.invalidObjects);
   poller = new Poller({
     client,
     core: coreOptions(config),
@@ -147,7 +167,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   argo?.step.source.start();
   if (state !== null && durable !== null) {
     const t0 = performance.now();
-    const { repos, pipelines } = durable.load({ since: config.since, events: neededEvents(config.repoRules) });
+    const { repos, pipelines } = durable.load({
+      since: config.since,
+      events: neededEvents(config.repoRules),
+      messagePatterns: config.reworkRules.flatMap((r) => (r.message === undefined ? [] : [r.message.source])),
+    });
     log.info("state file loaded; the first poll is incremental", {
       file: state.path,
       repos,
@@ -177,6 +201,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       }
     }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+    // Windows end at the last completed poll (not at a scrape), computed once per such poll.
+    if (ok) {
+      const end = poller.status.lastSuccessAt;
+      const pause = () => new Promise((resolve) => setImmediate(resolve));
+      windows.set(await windowGaugesYielding(summaryRepos(poller), end, historyOrigin(poller, config.since), pause));
+    }
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
@@ -199,6 +229,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
         repos: config.repos,
         shard: config.shard,
         argo: argo?.step ?? null,
+        repoLabels: config.repoLabels,
       }),
   }).use(
     cron({

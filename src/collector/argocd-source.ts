@@ -46,6 +46,8 @@ export interface ArgoSourceOptions {
   readonly persist?: (changes: readonly FactChange[]) => void;
   /** false: no watch stream (tests of lists alone). */
   readonly watch?: boolean;
+  /** Apps of a list that failed validation (skipped; the rest is served). */
+  readonly onInvalid?: (count: number) => void;
   /** Passed to the watch (tests: short backoff). */
   readonly backoffInitialMs?: number;
 }
@@ -132,6 +134,7 @@ export class ArgoSource {
         apps.set(app.uid, app);
         this.sight(app);
       }
+      if (list.invalid.length > 0) this.opts.onInvalid?.(list.invalid.length);
       for (const bad of list.invalid) {
         this.opts.log.warn("skipped invalid ArgoCD application", { app: bad.name ?? "(unnamed)", reason: bad.reason });
       }

@@ -96,6 +96,7 @@ export function createArgoStep(
   log: Logger,
   opts: {
     onAttempt?: (code: string) => void;
+    onInvalid?: (count: number) => void;
     watch?: boolean;
     initialFacts?: Facts;
     persist?: (changes: readonly FactChange[]) => void;
@@ -116,6 +117,7 @@ export function createArgoStep(
     blocks: config.argocdAppBlocks,
     log,
     watch: opts.watch,
+    onInvalid: opts.onInvalid,
     initialFacts: opts.initialFacts,
     persist: opts.persist,
   });

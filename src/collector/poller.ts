@@ -5,6 +5,7 @@ import { NO_ARGO, type ArgoInput } from "../core/argocd.ts";
 import { computeRepoDora } from "../core/dora.ts";
 import { repoFilter, type GlobMatcher } from "../core/glob.ts";
 import type { CoreOptions, Pipeline } from "../core/model.ts";
+import { messageKeeper } from "../core/rework.ts";
 import type { RepoState, RuleMode } from "../core/state.ts";
 import type { Logger } from "../log.ts";
 import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
@@ -106,11 +107,14 @@ export class Poller {
   private wasFailing = false;
   private readonly argoOnlyPublished = new Map<number, ArgoInput>();
   /** States of the repo labels fed only by unmapped ArgoCD apps, by their (negative) id. */
-  readonly argoOnlyStates = new Map<number, RepoState>();
+  readonly argoOnlyStates = new Map<number, { readonly label: string; readonly state: RepoState }>();
   /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
   private beforeIgnored = false;
+  /** Commit messages are stored only where a rework reason can match them (core/rework.ts). */
+  private readonly keepMessage: (message: string) => string;
 
   constructor(private readonly opts: PollerOptions) {
+    this.keepMessage = messageKeeper(opts.core.reworkRules);
     this.filter = repoFilter(opts.repos);
     this.events = neededEvents(opts.core.repoRules);
   }
@@ -207,7 +211,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory());
+      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory(this.keepMessage));
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;
@@ -253,7 +257,7 @@ export class Poller {
       if (before.get(r.id)?.input === r.input && this.argoOnlyPublished.get(r.id) === r.input) continue;
       const state = computeRepoDora({ id: r.id, fullName: r.label, defaultBranch: "" }, [], this.opts.core, r.input);
       this.argoOnlyPublished.set(r.id, r.input);
-      this.argoOnlyStates.set(r.id, state);
+      this.argoOnlyStates.set(r.id, { label: r.label, state });
       this.opts.onRepoState(argoOnlyListing(r.id, r.label), state);
     }
     for (const id of [...this.argoOnlyPublished.keys()]) {

@@ -76,7 +76,7 @@ export function computeRepoDora(
     if (attempts.length === 0) continue; // restores alone make no series
     const deployments = successes.length;
     const walk = walkIncidents(walkSteps);
-    const lead = leadTimesForTarget(successes, index, pushAncestors);
+    const lead = leadTimesForTarget(successes, index, pushAncestors, options.reworkRules);
     targets.push({
       target,
       attempts,
@@ -89,6 +89,7 @@ export function computeRepoDora(
       restoreSeconds: walk.restoreSeconds,
       leadTimes: lead.observations,
       leadTimeSourceMissing: lead.sourceMissing,
+      rework: lead.rework,
     });
   }
   return { repoId: repo.id, mode: resolution.mode, targets };
@@ -124,6 +125,8 @@ function argoPipeline(e: ArgoEvent): Pipeline {
     commit: "",
     ref: "",
     deployTo: e.target,
+    // Without a source, the rework reasons read D's own branch and message: an ArgoCD sync has neither.
+    message: "",
   };
 }
 

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { parseApplication } from "../../src/argocd/schemas.ts";
 import { deriveObservations, snapshotFacts } from "../../src/argocd/observe.ts";
+import { summaryRepos } from "../../src/collector/summary-repos.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { startExporter, type RunningExporter } from "../../src/exporter.ts";
 import { createLogger, setSecrets } from "../../src/log.ts";
@@ -96,6 +97,7 @@ describe("the exporter with ArgoCD", () => {
     expect(value(text, "dora_argocd_up", {})).toBeUndefined(); // no labels: check the plain line
     expect(text).toMatch(/^dora_argocd_up 1$/m);
     expect(text).toMatch(/^dora_argocd_apps 1$/m);
+    expect(text).toMatch(/^dora_invalid_objects_total\{kind="argocd_application"\} 0$/m);
     // Lead time: the deployment whose images are known has its source; the older ones fall back.
     expect(want.imagesUnknown).toBe(want.deployments - 1);
     expect(value(text, "dora_lead_time_source_missing_total", { repo: "acme/web", deploy_to: "web" })).toBe(want.imagesUnknown);
@@ -156,6 +158,9 @@ describe("the exporter with ArgoCD", () => {
     expect(value(text, "dora_deployments_total", { repo: "platform/infra", deploy_to: "infra" })).toBe(1);
     expect(value(text, "dora_lead_time_source_missing_total", { repo: "platform/infra", deploy_to: "infra" })).toBe(1);
     expect(text).toContain('dora_target_info{repo="platform/infra",deploy_to="infra",source="argocd",app="default/infra"} 1');
+    // The window summary (window gauges, page, API, report) reads it as it reads every repo.
+    const infra = summaryRepos(exporter.poller).find((r) => r.fullName === "platform/infra");
+    expect(infra?.state?.targets.map((t) => [t.target, t.deployments])).toEqual([["infra", 1]]);
   }, 60_000);
 
   test("bad answers: 401, HTML and a malformed app; Woodpecker's series stay, the rest of the apps served", async () => {
@@ -183,6 +188,8 @@ describe("the exporter with ArgoCD", () => {
     expect(text).toMatch(/^dora_argocd_up 1$/m);
     expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "web" })).toBe(webDeps);
     expect(lines.some((l) => l.includes("skipped invalid ArgoCD application"))).toBe(true);
+    expect(text).toMatch(/^dora_invalid_objects_total\{kind="argocd_application"\} 1$/m);
+    expect(text).toMatch(/^dora_argocd_apps 1$/m); // "web" still served; "broken" skipped
     for (const out of [text, lines.join("\n")]) expect(out).not.toContain(ARGO_TOKEN);
   }, 60_000);
 
@@ -236,5 +243,19 @@ describe("the exporter with ArgoCD", () => {
     expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "web-next" })).toBe(1);
     expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "production" })).toBeUndefined();
     expect(lines.filter((l) => l.includes("ArgoCD app mapping changed"))).toHaveLength(1);
+  }, 60_000);
+
+  test("ARGOCD_SELECTOR is passed to the list and the stream; ARGOCD_APPS selects by <project>/<name>", async () => {
+    const { argo, clock, served, exporter } = await setup({ extraEnv: { ARGOCD_SELECTOR: "team=shop", ARGOCD_APPS: "default/*,!default/skip-*" } });
+    await until(() => served.requests.some((r) => r.path === "/api/v1/stream/applications"));
+    const lists = served.requests.filter((r) => r.path === "/api/v1/applications");
+    const streams = served.requests.filter((r) => r.path === "/api/v1/stream/applications");
+    expect(lists.length).toBeGreaterThan(0);
+    for (const r of [...lists, ...streams]) expect(r.query.selector).toBe("team=shop");
+    clock.t = END - 100;
+    argo.addApp({ name: "skip-me", labels: { team: "shop" }, health: "Missing" });
+    argo.sync("skip-me", { revision: "s1" });
+    await exporter.poller.poll();
+    expect(await metrics(exporter)).not.toContain('app="default/skip-me"');
   }, 60_000);
 });

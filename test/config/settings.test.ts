@@ -118,7 +118,9 @@ describe("rendering", () => {
     expect(md[4]).toBe(
       "| `WOODPECKER_TOKEN_FILE` | `woodpecker_token_file` | (none) | file holding the token (content trimmed), e.g. a mounted secret |",
     );
-    expect(md.some((row) => row.startsWith("| - | `deployment_rules` |"))).toBe(true);
+    for (const key of ["deployment_rules", "rework_rules", "repo_labels"]) {
+      expect(md.some((row) => row.startsWith(`| - | \`${key}\` |`))).toBe(true);
+    }
     expect(md.at(-1)).toContain("| - | `argocd_apps` |");
   });
 });

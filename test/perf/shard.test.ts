@@ -38,7 +38,7 @@ async function doraSeries(sim: BenchWoodpecker, shard: Shard | null): Promise<{ 
   const dora = new DoraMetrics(registry);
   const poller = new Poller({
     client,
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0, reworkRules: [] },
     repos: [],
     adminRepos: false,
     concurrency: 4,
