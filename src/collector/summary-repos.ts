@@ -1,7 +1,6 @@
 // The tracked repos as the window summary reads them (core/summary.ts SummaryRepo), for the
 // JSON API, the page and `dora-exporter report`.
 import type { SummaryRepo } from "../core/summary.ts";
-import type { ArgoStep } from "./argocd-step.ts";
 import type { Poller } from "./poller.ts";
 
 /**
