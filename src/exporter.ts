@@ -31,7 +31,10 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
   const dora = new DoraSeriesCache();
   const registry = new CachedRegistry(dora);
-  collectDefaultMetrics({ register: registry });
+  // prom-client samples event-loop delay with a timer of this resolution (ms): its default, 10 ms,
+  // wakes the process 100 times a second, ~5 ms of CPU per second with nothing to do (issue 14:
+  // most of the idle exporter's background CPU). Once a second still gives 60 samples a minute.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
   // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
   // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
   // out of 13, which nodejs_heap_size_*_bytes already give. Not worth 39 series and that cost.
@@ -73,11 +76,15 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
-    void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     if (ok && !ready && poller.status.backfillComplete) {
+      // Ready means /metrics is rendered; then the backfill's garbage (parsed pages, the states
+      // just rendered) is let go at once instead of whenever the heap next fills, so the memory
+      // the process keeps is what it holds (issue 14). One collection, as a user's process has.
+      await registry.warm().catch(() => {});
+      Bun.gc(false);
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
-    }
+    } else void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
   };
 
   const app = createApp({

@@ -10,6 +10,7 @@ import {
   VersionSchema,
   describeIssues,
   parsePipeline,
+  parsePipelinePage,
   type RepoListing,
   type User,
 } from "./schemas.ts";
@@ -69,6 +70,8 @@ export class InvalidObjectError extends WoodpeckerError {}
 
 export class WoodpeckerClient {
   private readonly http: KyInstance;
+  /** The server root with a trailing slash; request paths are appended to it. */
+  private readonly base: string;
 
   constructor(private readonly opts: ClientOptions) {
     const baseFetch = opts.fetch ?? fetch;
@@ -84,8 +87,10 @@ export class WoodpeckerClient {
         throw e;
       }
     }) as typeof fetch;
+    this.base = opts.baseUrl + "/";
+    // Absolute URLs rather than ky's `baseUrl`, which builds a Request per call only to resolve
+    // the base (issue 14: ~13,500 requests in a backfill of 1M pipelines).
     this.http = ky.create({
-      baseUrl: opts.baseUrl + "/",
       timeout: opts.timeoutMs,
       headers: { Authorization: `Bearer ${opts.token}`, Accept: "application/json" },
       fetch: countingFetch,
@@ -149,22 +154,9 @@ export class WoodpeckerClient {
     if (q.after && q.after > 0) params.after = new Date(q.after * 1000).toISOString().replace(".000Z", "Z");
     if (q.before && q.before > 0) params.before = new Date(q.before * 1000).toISOString().replace(".000Z", "Z");
     const raw = await this.getJson(`api/repos/${repoId}/pipelines`, params, v.array(v.unknown()));
-    const pipelines: Pipeline[] = [];
-    let invalid = 0;
-    let firstInvalidReason: string | undefined;
-    const invalidNumbers: number[] = [];
-    for (const [i, item] of raw.entries()) {
-      const parsed = parsePipeline(item);
-      if (parsed.success) pipelines.push(parsed.output);
-      else {
-        invalid++;
-        this.opts.onInvalid?.("pipeline");
-        firstInvalidReason ??= `item [${i}]: ${describeIssues(parsed.issues)}`;
-        const n = (item as { number?: unknown } | null)?.number;
-        if (typeof n === "number" && Number.isInteger(n) && n > 0) invalidNumbers.push(n);
-      }
-    }
-    return { pipelines, size: raw.length, invalid, firstInvalidReason, invalidNumbers };
+    const page = parsePipelinePage(raw);
+    for (let i = 0; i < page.invalid; i++) this.opts.onInvalid?.("pipeline");
+    return { ...page, size: raw.length };
   }
 
   /** One pipeline; null when Woodpecker says 404 (deleted); InvalidObjectError when it fails validation. */
@@ -177,9 +169,9 @@ export class WoodpeckerClient {
       throw e;
     }
     const parsed = parsePipeline(raw);
-    if (parsed.success) return parsed.output;
+    if (parsed.ok) return parsed.pipeline;
     this.opts.onInvalid?.("pipeline");
-    throw new InvalidObjectError(`GET /api/repos/${repoId}/pipelines/${number}: invalid pipeline: ${describeIssues(parsed.issues)}`, 200);
+    throw new InvalidObjectError(`GET /api/repos/${repoId}/pipelines/${number}: invalid pipeline: ${parsed.reason}`, 200);
   }
 
   /** The items of a list answer that pass `schema`; each one that does not is skipped and counted. */
@@ -205,7 +197,7 @@ export class WoodpeckerClient {
       // The query goes into the path, already serialised (the same bytes ky's `searchParams` would
       // append): ky's `searchParams` re-parses the URL and rebuilds the Request, ~15 µs a request
       // (issue 6: a backfill of 1M pipelines is ~13,500 requests).
-      res = await this.http.get(query ? `${path}?${query}` : path);
+      res = await this.http.get(this.base + (query ? `${path}?${query}` : path));
     } catch (e) {
       throw describeFailure(what, e, this.opts.timeoutMs);
     }
