@@ -1,14 +1,19 @@
 # syntax=docker/dockerfile:1
 # dora-exporter container image: `docker build -t dora-exporter .` (see docs/running-as-a-service.md).
+# Multi-arch: `docker buildx build --platform linux/amd64,linux/arm64 .` (the release workflow).
 
-# 1. Compile the single self-contained binary with the pinned Bun.
-FROM oven/bun:1.4.5 AS build
+# 1. Compile the single self-contained binary with the pinned Bun, on the build machine's own
+#    platform (no emulation), cross-compiling for the target's architecture.
+FROM --platform=$BUILDPLATFORM oven/bun:1.4.5 AS build
+ARG TARGETARCH
 WORKDIR /src
 COPY package.json bun.lock bunfig.toml tsconfig.json ./
 RUN bun install --frozen-lockfile --production
 COPY src ./src
-RUN bun build --compile --minify --sourcemap src/main.ts --outfile /out/dora-exporter \
- && /out/dora-exporter --version
+RUN arch="${TARGETARCH:-$(dpkg --print-architecture)}" \
+ && case "$arch" in amd64) target=bun-linux-x64 ;; arm64) target=bun-linux-arm64 ;; *) echo "unsupported architecture: $arch" >&2; exit 1 ;; esac \
+ && bun build --compile --minify --sourcemap --target="$target" src/main.ts --outfile /out/dora-exporter \
+ && if [ "$arch" = "$(dpkg --print-architecture)" ]; then /out/dora-exporter --version; fi
 
 # 2. A static busybox, only for the HEALTHCHECK's `wget` (the exporter has no HTTP client command).
 FROM busybox:1.37-musl AS busybox

@@ -28,7 +28,8 @@ export function prometheusRule(rulesYaml: string): string {
     kind: "PrometheusRule",
     metadata: {
       name: "dora-exporter",
-      // Add the label your Prometheus' ruleSelector expects (often `release: <helm release name>`).
+      // kube-prometheus-stack's `release` label is added by the kustomize component
+      // deploy/kubernetes/components/kube-prometheus-stack, not here: the base stays neutral.
       labels: { ...LABELS },
     },
     spec: { groups: rules.groups },

@@ -1,14 +1,45 @@
 // `dora-exporter demo`: the real exporter against the built-in simulated Woodpecker, with weeks of
-// generated history and new pipelines arriving while it runs. Everything it shows is labelled demo.
+// generated history and new pipelines arriving while it runs (at the history's daily rates,
+// DEMO_SPEEDUP times faster). Everything it shows is labelled demo. It prints the simulator's URL
+// and token so that `report` and `check` can be tried against it from a second terminal.
+import { UsageError, flag, parseFlags } from "./cli/args.ts";
 import { loadConfig } from "./config/load.ts";
 import { startExporter, type RunningExporter } from "./exporter.ts";
 import { createLogger } from "./log.ts";
-import { createDemoSimulator, serveSimulator, startLiveActivity } from "./simulator/index.ts";
+import { createDemoSimulator, serveSimulator, startLiveActivity, type ServedSimulator } from "./simulator/index.ts";
+import { DEMO_SPEEDUP } from "./simulator/pace.ts";
 
-export async function runDemo(env: Record<string, string | undefined>): Promise<RunningExporter> {
+export interface DemoOptions {
+  /** Port of the simulated Woodpecker on 127.0.0.1; 0 = a free one. */
+  readonly simPort: number;
+}
+
+export const DEMO_USAGE = `dora-exporter demo [--sim-port N]
+  Runs the exporter against a built-in SIMULATED Woodpecker (four weeks of generated history; new
+  pipelines keep arriving at the history's daily rates, ${DEMO_SPEEDUP} times faster: one hour of demo adds
+  about one day). Prints the simulator's URL and token to try report and check in a second terminal.
+  --sim-port N  serve the simulated Woodpecker on 127.0.0.1:N (default: a free port)
+  The exporter itself listens on DORA_LISTEN (default 0.0.0.0:9798).`;
+
+/** `demo`'s flags; a bad one is a usage error (exit 2, one line). */
+export function parseDemoArgs(args: readonly string[]): DemoOptions {
+  const parsed = parseFlags(args, ["sim-port"]);
+  const raw = flag(parsed, "sim-port");
+  if (raw === undefined) return { simPort: 0 };
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new UsageError(`--sim-port: "${raw}" is not a port number (0 to 65535)`);
+  return { simPort: Number(raw) };
+}
+
+export async function runDemo(env: Record<string, string | undefined>, opts: DemoOptions): Promise<RunningExporter> {
   const { sim, token } = createDemoSimulator({ seed: 42 });
-  const served = serveSimulator(sim, { hostname: "127.0.0.1", port: 0 });
-  const stopActivity = startLiveActivity(sim, { seed: 42, everyMs: 3000 });
+  let served: ServedSimulator;
+  try {
+    served = serveSimulator(sim, { hostname: "127.0.0.1", port: opts.simPort });
+  } catch (e) {
+    const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
+    throw new UsageError(`--sim-port: cannot listen on 127.0.0.1:${opts.simPort}: ${reason}`);
+  }
+  const stopActivity = startLiveActivity(sim, { seed: 42, everyMs: 1000 });
   const config = loadConfig({
     ...env,
     WOODPECKER_URL: served.url,
@@ -18,11 +49,15 @@ export async function runDemo(env: Record<string, string | undefined>): Promise<
   });
   const log = createLogger({ level: config.logLevel });
   log.warn("DEMO MODE: reading a simulated Woodpecker; these numbers are not real", { simulator: served.url });
-  const exporter = await startExporter({ config, log, demo: true });
-  const shown = exporter.url.replace("//0.0.0.0:", "//localhost:");
-  process.stderr.write(
-    `\n  dora-exporter demo is running: open ${shown}/ (the page), ${shown}/metrics and ${shown}/api (the JSON API) (Ctrl-C stops)\n\n`,
-  );
+  let exporter: RunningExporter;
+  try {
+    exporter = await startExporter({ config, log, demo: true });
+  } catch (e) {
+    stopActivity();
+    served.stop();
+    throw e;
+  }
+  process.stdout.write(demoBanner(exporter.url.replace("//0.0.0.0:", "//localhost:"), served.url, token));
   return {
     ...exporter,
     async stop() {
@@ -31,4 +66,21 @@ export async function runDemo(env: Record<string, string | undefined>): Promise<
       served.stop();
     },
   };
+}
+
+/** What the demo prints on stdout: where to look, and how to point report/check at the simulator. */
+export function demoBanner(exporterUrl: string, simulatorUrl: string, token: string): string {
+  return `
+  dora-exporter demo is running (Ctrl-C stops); its numbers are SIMULATED:
+    page     ${exporterUrl}/
+    metrics  ${exporterUrl}/metrics
+    API      ${exporterUrl}/api
+
+  The simulated Woodpecker it reads; try report and check against it in a second terminal:
+    export WOODPECKER_URL=${simulatorUrl}
+    export WOODPECKER_TOKEN=${token}
+    dora-exporter report --window 7d
+    dora-exporter check
+
+`;
 }

@@ -2,7 +2,8 @@
 // server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
-import type { Config } from "./config/config.ts";
+import { type Config, coreOptions } from "./config/config.ts";
+import { settingSource } from "./config/load.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -21,6 +22,7 @@ export interface ExporterOptions {
 export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
+  readonly log: Logger;
   stop(): Promise<void>;
 }
 
@@ -53,17 +55,14 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
+    tokenSetting: settingSource(config, "token"),
     timeoutMs: config.httpTimeout * 1000,
     onAttempt: (code) => health.requests.inc({ code }),
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
   poller = new Poller({
     client,
-    core: {
-      failureStatuses: new Set(config.failureStatuses),
-      repoRules: config.repoRules,
-      since: config.since,
-    },
+    core: coreOptions(config),
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,
@@ -103,7 +102,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   );
 
   try {
-    app.listen({ hostname: config.listen.host, port: config.listen.port });
+    // Elysia's Bun adapter turns on SO_REUSEPORT: a second exporter would then share the port
+    // silently and Prometheus would scrape the two in turn. One exporter per port.
+    app.listen({ hostname: config.listen.host, port: config.listen.port, reusePort: false });
   } catch (e) {
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
@@ -121,6 +122,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   return {
     url,
     poller,
+    log,
     async stop() {
       app.store.cron.poll.stop();
       await app.stop();

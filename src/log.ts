@@ -1,6 +1,6 @@
 // Logs: one JSON object per line on stderr, with a level. Every line passes through the
 // redactor so a secret handed to `setSecrets` can never reach the log, whatever a caller formats.
-import type { LogLevel } from "./config/config.ts";
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

@@ -3,8 +3,9 @@
 // Configuration problems exit 2 with one line naming the setting; nothing else exits the process.
 import { ConfigError } from "./config/config.ts";
 import { loadConfig } from "./config/load.ts";
-import { renderSettingsHelp } from "./config/settings.ts";
-import { runDemo } from "./demo.ts";
+import { renderSettingsHelp, secretsOf } from "./config/settings.ts";
+import { UsageError } from "./cli/args.ts";
+import { DEMO_USAGE, parseDemoArgs, runDemo } from "./demo.ts";
 import { ONE_SHOT_COMMANDS, runOneShot } from "./cli/index.ts";
 import { ListenError, startExporter, type RunningExporter } from "./exporter.ts";
 import { createLogger, redact, setSecrets } from "./log.ts";
@@ -14,7 +15,9 @@ const USAGE = `dora-exporter ${VERSION}: DORA metrics from Woodpecker CI for Pro
 
 Usage:
   dora-exporter            run the exporter (needs WOODPECKER_URL and a token)
-  dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker
+  dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker; prints the
+                           simulator's URL and token for report/check (--sim-port N: its port;
+                           see dora-exporter demo --help)
   dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
                            --format table|json|markdown; see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
@@ -30,6 +33,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const oneShot = ONE_SHOT_COMMANDS.find((c) => c === argv[0]);
   if (oneShot) return await runOneShot(oneShot, argv.slice(1), process.env);
   const args = argv.filter((a) => a !== "serve");
+  if (args[0] === "demo" && (args.includes("--help") || args.includes("-h"))) {
+    process.stdout.write(DEMO_USAGE + "\n");
+    return 0;
+  }
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(USAGE + renderSettingsHelp() + "\n");
     return 0;
@@ -39,17 +46,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [command, ...rest] = args;
-  if (rest.length > 0 || (command !== undefined && command !== "demo")) {
+  if (command !== undefined && command !== "demo") {
     process.stderr.write(`dora-exporter: unknown argument "${args.join(" ")}"; see dora-exporter --help\n`);
     return 2;
   }
+  // Listen for the signals before starting: one that arrives during start-up still stops cleanly.
+  const signal = nextStopSignal();
   try {
-    const running = command === "demo" ? await runDemo(process.env) : await serve(process.env);
-    await untilSignal(running);
+    const running = command === "demo" ? await runDemo(process.env, parseDemoArgs(rest)) : await serve(process.env);
+    const received = await signal;
+    running.log.info("stopping", { signal: received });
+    await running.stop();
+    running.log.info("stopped");
     return 0;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof ListenError) {
       process.stderr.write(`dora-exporter: ${e.message} (see dora-exporter --help)\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`dora-exporter demo: ${e.message} (see dora-exporter demo --help)\n`);
       return 2;
     }
     throw e;
@@ -58,19 +74,15 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(env: Record<string, string | undefined>): Promise<RunningExporter> {
   const config = loadConfig(env);
-  setSecrets([config.token]);
+  setSecrets(secretsOf(config));
   const log = createLogger({ level: config.logLevel });
   return startExporter({ config, log });
 }
 
-/** Graceful stop: finish the HTTP responses in flight, stop polling, exit 0. */
-function untilSignal(running: RunningExporter): Promise<void> {
+/** The first SIGTERM or SIGINT: the caller stops gracefully (HTTP responses in flight finish, polling stops) and exits 0. */
+function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = () => {
-      void running.stop().finally(resolve);
-    };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    for (const s of ["SIGTERM", "SIGINT"] as const) process.once(s, () => resolve(s));
   });
 }
 

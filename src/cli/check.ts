@@ -4,15 +4,17 @@
 // mode applies and what it matches per target in the last 30 days, with an example pipeline link.
 // Warnings (exit 1): a tracked repo with no matched deployment, a configured rule or rule block
 // that matches nothing. Each warning says what was seen instead, so a wrong rule is fixed in one go.
-import type { Config } from "../config/config.ts";
+import { type Config, coreOptions } from "../config/config.ts";
 import { repoFilter } from "../core/glob.ts";
 import { attemptOutcome, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
 import { classify, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
-import { DAY, pipelineUrl } from "../core/summary.ts";
-import { formatTime } from "../server/page/format.ts";
+import { DAY } from "../core/levels.ts";
+import { formatTime } from "../view/format.ts";
+import { pipelineUrl } from "../woodpecker/links.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
 import { collectOnce, makeClient } from "./collect.ts";
+import { compareCodeUnits } from "../util/strings.ts";
 import { textTable } from "./table.ts";
 
 export const CHECK_DAYS = 30;
@@ -48,7 +50,7 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     const version = await client.version();
     out.push(`woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`);
   } catch (e) {
-    out.push(`woodpecker      FAIL ${oneLine(e)}`);
+    out.push(`woodpecker      FAIL ${firstLine(e)}`);
     print();
     return 1;
   }
@@ -57,7 +59,7 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     out.push(`token           ok   user "${u.login}"${u.admin ? " (admin)" : ""}`);
     if (config.adminRepos && !u.admin) warnings.push(`DORA_ADMIN_REPOS is set but user "${u.login}" is not an admin: listing all repos will fail`);
   } catch (e) {
-    out.push(`token           FAIL ${oneLine(e)}`);
+    out.push(`token           FAIL ${firstLine(e)}`);
     print();
     return 1;
   }
@@ -72,12 +74,12 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   try {
     listing = config.adminRepos ? await collected.client.allRepos() : await collected.client.userRepos();
   } catch (e) {
-    out.push(`repos           FAIL ${oneLine(e)}`);
+    out.push(`repos           FAIL ${firstLine(e)}`);
     print();
     return 1;
   }
   const filter = repoFilter(config.repos);
-  const tracked = listing.filter((r) => r.active && filter(r.fullName)).sort((a, b) => cmp(a.fullName, b.fullName));
+  const tracked = listing.filter((r) => r.active && filter(r.fullName)).sort((a, b) => compareCodeUnits(a.fullName, b.fullName));
   const notTracked = listing.filter((r) => !tracked.includes(r));
   out.push(
     `repos           ${tracked.length === 0 ? "WARN" : "ok  "} ${tracked.length} tracked of ${listing.length} the token sees${
@@ -98,9 +100,10 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const blockPipelines = config.repoRules.map((): { p: Pipeline; repo: Repo }[] => []);
   const blockRepos = config.repoRules.map(() => 0);
 
+  const core = coreOptions(config);
   for (const r of tracked) {
     const history = existingPipelines(collected.poller.repos.get(r.id)?.history.pipelines.values() ?? [], config.since);
-    const res = resolveMode(r, history, coreOf(config));
+    const res = resolveMode(r, history, core);
     if (res.blockIndex >= 0) blockRepos[res.blockIndex]!++;
     const recent = history.filter((p) => p.created > from && p.created <= now).sort((a, b) => b.number - a.number);
     const targets = new Map<string, TargetMatch>();
@@ -114,7 +117,7 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       if (target === null) continue;
       const m = targets.get(target) ?? { matched: 0, success: 0, failed: 0, other: 0, example: null };
       m.matched++;
-      const outcome = attemptOutcome(p, coreOf(config));
+      const outcome = attemptOutcome(p, core);
       if (outcome === "success") m.success++;
       else if (outcome === "failure") m.failed++;
       else m.other++;
@@ -133,7 +136,7 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       warnings.push(`${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(recent, r, history)}`);
     } else {
       const rows = [...targets.entries()]
-        .sort(([a], [b]) => cmp(a, b))
+        .sort(([a], [b]) => compareCodeUnits(a, b))
         .map(([t, m]) => [
           t,
           String(m.matched),
@@ -169,10 +172,6 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   else out.push(`${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, ...warnings.map((w) => `  ! ${w}`));
   print();
   return warnings.length === 0 ? 0 : 1;
-}
-
-function coreOf(config: Config) {
-  return { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since };
 }
 
 function describeConfig(c: Config): string {
@@ -230,7 +229,7 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
   const byEvent = new Map<string, Pipeline[]>();
   for (const p of recent) byEvent.set(p.event, [...(byEvent.get(p.event) ?? []), p]);
   const parts = [...byEvent.entries()]
-    .sort((a, b) => b[1].length - a[1].length || cmp(a[0], b[0]))
+    .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
     .map(([event, ps]) => {
       const field = event === "deployment" ? "deploy_to" : "branch";
       const values = topValues(ps.map((p) => (event === "deployment" ? p.deployTo : p.branch)), (v) => (event !== "deployment" && v === r.defaultBranch ? " (default branch)" : ""));
@@ -243,7 +242,7 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
 function topValues(values: readonly string[], note: (v: string) => string = () => "", limit = 4): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]));
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareCodeUnits(a[0], b[0]));
   const shown = top.slice(0, limit).map(([v, n]) => `${JSON.stringify(v)}${note(v)} x${n}`);
   if (top.length > limit) shown.push(`${top.length - limit} other value${top.length - limit === 1 ? "" : "s"}`);
   return shown.join(", ");
@@ -272,10 +271,7 @@ function whyNoMatch(rule: DeploymentRule, pipelines: readonly { p: Pipeline; rep
   return hints.length === 0 ? "" : ` (${hints.join("; ")})`;
 }
 
-function oneLine(e: unknown): string {
+/** The first line of an error's message. */
+function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,9 @@
 // One poll of Woodpecker with the exporter's own client and poller, for the one-shot commands.
 // Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
-import type { Config } from "../config/config.ts";
+import { type Config, coreOptions } from "../config/config.ts";
+import { settingSource } from "../config/load.ts";
 import { Poller } from "../collector/poller.ts";
+import { secretsOf } from "../config/settings.ts";
 import { createLogger, setSecrets } from "../log.ts";
 import { WoodpeckerClient } from "../woodpecker/client.ts";
 
@@ -22,10 +24,11 @@ export interface CollectOptions {
 }
 
 export function makeClient(config: Config, onAttempt?: (code: string) => void): WoodpeckerClient {
-  setSecrets([config.token]);
+  setSecrets(secretsOf(config));
   return new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
     token: config.token,
+    tokenSetting: settingSource(config, "token"),
     timeoutMs: config.httpTimeout * 1000,
     onAttempt,
   });
@@ -49,7 +52,7 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
   });
   const poller = new Poller({
     client,
-    core: { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since },
+    core: coreOptions(config),
     repos: config.repos,
     adminRepos: config.adminRepos,
     concurrency: config.concurrency,

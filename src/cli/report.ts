@@ -1,14 +1,16 @@
 // `dora-exporter report`: read the history once (one poll, the exporter's own client and poller),
 // compute the window and print it as a table (default), JSON (the shape of GET /api/v1/summary)
 // or markdown (for a wiki page or a PR comment). Exit 0; a bad flag or setting exits 2 with one
-// line; Woodpecker not answering correctly exits 1 with one line.
+// line; Woodpecker not answering correctly, or --repo matching no tracked repo, exits 1 with one
+// line.
 import type { Config } from "../config/config.ts";
+import { summaryRepos } from "../collector/summary-repos.ts";
 import { repoFilter } from "../core/glob.ts";
-import { summarize, type Keys, type TargetSummary, type WindowSummary } from "../core/summary.ts";
-import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../server/page/format.ts";
-import { AtParam, DEFAULT_WINDOW, RepoGlobParam, WindowParam } from "../server/plugins/params.ts";
-import { summaryJson, summaryRepos } from "../server/view.ts";
-import * as v from "valibot";
+import type { Keys, TargetSummary, WindowSummary } from "../core/summary.ts";
+import type { Parsed } from "../util/parsed.ts";
+import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
+import { atParam, DEFAULT_WINDOW, repoParam, windowParam } from "../view/params.ts";
+import { summaryJson, windowSummary } from "../view/window.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
 import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
@@ -26,10 +28,10 @@ export interface ReportArgs {
 
 export function parseReportArgs(args: readonly string[]): ReportArgs {
   const p = parseFlags(args, ["window", "repo", "format", "at"]);
-  const one = <T>(schema: v.GenericSchema<string, T>, value: string, name: string): T => {
-    const r = v.safeParse(schema, value);
-    if (!r.success) throw new UsageError(`--${r.issues[0].message.replace(/^\w+: /, `${name}: `)}`);
-    return r.output;
+  const one = <T>(parse: (text: string) => Parsed<T>, value: string, name: string): T => {
+    const r = parse(value);
+    if (!r.ok) throw new UsageError(`--${name}: ${r.problem}`);
+    return r.value;
   };
   const format = flag(p, "format") ?? "table";
   if (format !== "table" && format !== "json" && format !== "markdown") {
@@ -37,10 +39,10 @@ export function parseReportArgs(args: readonly string[]): ReportArgs {
   }
   const at = flag(p, "at");
   return {
-    window: one(WindowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
-    repos: (p.values.get("repo") ?? []).map((g) => one(RepoGlobParam, g, "repo")),
+    window: one(windowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
+    repos: (p.values.get("repo") ?? []).map((g) => one(repoParam, g, "repo")),
     format,
-    at: at === undefined ? undefined : one(AtParam, at, "at"),
+    at: at === undefined ? undefined : one(atParam, at, "at"),
   };
 }
 
@@ -59,12 +61,18 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     io.stderr.write(`dora-exporter report: cannot read Woodpecker: ${collected.problem}\n`);
     return 1;
   }
-  const summary = summarize(summaryRepos(collected.poller), {
-    windowDays: args.window,
-    now: args.at ?? Math.floor(now() / 1000),
-    woodpeckerUrl: config.woodpeckerUrl,
-    repoFilter: args.repos.length === 0 ? undefined : repoFilter(args.repos),
-  });
+  const repos = summaryRepos(collected.poller);
+  if (args.repos.length > 0) {
+    const match = repoFilter(args.repos);
+    if (!repos.some((r) => match(r.fullName))) {
+      io.stderr.write(`dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`);
+      return 1;
+    }
+  }
+  const summary = windowSummary(
+    { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
+    { window: args.window, repo: args.repos, at: args.at },
+  );
   io.stdout.write(renderReport(summary, args.format));
   return 0;
 }
@@ -144,6 +152,13 @@ function reportMarkdown(s: WindowSummary): string {
       : `**${plural(s.overall.failingTargets, "target")} failing**, the first since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,
     "",
   ].join("\n");
+}
+
+/** "tracked: a, b, c" (the first few, sorted), for a --repo that matched nothing. */
+function trackedNames(names: string[]): string {
+  if (names.length === 0) return "no repo is tracked (see DORA_REPOS and dora-exporter check)";
+  const shown = [...names].sort().slice(0, 5);
+  return `tracked: ${shown.join(", ")}${names.length > shown.length ? `, ... (${names.length} in all)` : ""}`;
 }
 
 function plural(n: number, word: string): string {

@@ -2,7 +2,7 @@
 // so repeated or stale snapshots change nothing), the highest number listed so far (where the
 // next incremental listing can stop) and the pipelines still to re-check because they were seen
 // in a non-terminal state.
-import { mergePipeline } from "../core/merge.ts";
+import { compareSnapshots, mergePipeline } from "../core/merge.ts";
 import { isTerminal, type Pipeline } from "../core/model.ts";
 import { PipelineStore } from "./compact.ts";
 
@@ -31,7 +31,7 @@ export class RepoHistory {
     const merged = old ? mergePipeline(old, p) : p;
     if (isTerminal(merged.status)) this.pending.delete(p.id);
     else this.pending.set(p.id, merged.number);
-    if (old && samePipeline(old, merged)) return false;
+    if (old && compareSnapshots(old, merged) === 0) return false;
     this.pipelines.set(p.id, merged);
     this.revision++;
     return true;
@@ -41,21 +41,4 @@ export class RepoHistory {
   forgetPending(id: number): void {
     this.pending.delete(id);
   }
-}
-
-function samePipeline(a: Pipeline, b: Pipeline): boolean {
-  return (
-    a.status === b.status &&
-    a.updated === b.updated &&
-    a.finished === b.finished &&
-    a.started === b.started &&
-    a.number === b.number &&
-    a.parent === b.parent &&
-    a.event === b.event &&
-    a.branch === b.branch &&
-    a.commit === b.commit &&
-    a.deployTo === b.deployTo &&
-    a.created === b.created &&
-    a.ref === b.ref
-  );
 }

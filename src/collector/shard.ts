@@ -4,28 +4,9 @@
 // and every shard's counters stay a pure function of history. The union of the n shards' DORA
 // series equals one unsharded exporter's (test/perf/shard.test.ts, shard-binary.test.ts).
 
-/** Shard `index` of `count` (0 <= index < count). */
-export interface Shard {
-  readonly index: number;
-  readonly count: number;
-}
+import type { Shard } from "../config/config.ts";
 
-import { show } from "../config/format.ts";
-
-type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
-
-/** `k/n`: shard k (counted from 0) of n, 1 <= n <= 1024. */
-export function parseShard(raw: string): Parsed<Shard> {
-  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(raw.replace(/\s+/g, ""));
-  if (!m) return { ok: false, problem: `${show(raw)} is not k/n (shard k of n, counted from 0, e.g. 0/2 and 1/2)` };
-  const index = Number(m[1]);
-  const count = Number(m[2]);
-  if (count < 1 || count > 1024) return { ok: false, problem: `${show(raw)}: n must be from 1 to 1024` };
-  if (index >= count) {
-    return { ok: false, problem: `${show(raw)}: k must be from 0 to ${count - 1} (shards are counted from 0)` };
-  }
-  return { ok: true, value: { index, count } };
-}
+export type { Shard };
 
 /**
  * The shard a repo belongs to among `count`: FNV-1a (32 bit) of the decimal repo id, mod count.

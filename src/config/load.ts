@@ -7,9 +7,10 @@
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { parseDocument } from "yaml";
-import { type Config, ConfigError, type Listen, type LogLevel } from "./config.ts";
+import { type Config, ConfigError } from "./config.ts";
 import { keyPath, oneLine, scrub, show } from "./format.ts";
-import { type ConfigFile, ConfigFileSchema, ENV_SCHEMAS, type EnvName, TokenSchema } from "./schema.ts";
+import { configFileSchema, TokenFileSchema, TokenSchema } from "./schema.ts";
+import { ROWS, type TokenRow, type ValueRow } from "./settings.ts";
 
 /** File access, injectable for tests. */
 export interface ConfigFs {
@@ -18,19 +19,38 @@ export interface ConfigFs {
 
 const nodeFs: ConfigFs = { readFile: (path) => readFileSync(path, "utf8") };
 
-/** The typed defaults (settings.ts shows them to humans; a test keeps the two in step). */
-export const DEFAULTS = {
-  repos: [] as readonly string[],
-  adminRepos: false,
-  since: 0,
-  pollInterval: 60,
-  failureStatuses: ["failure", "error"] as readonly string[],
-  listen: { host: "0.0.0.0", port: 9798 } as Listen,
-  concurrency: 4,
-  shard: null as { readonly index: number; readonly count: number } | null,
-  httpTimeout: 30,
-  logLevel: "info" as LogLevel,
-} as const;
+/** The config file's keys and their value schemas, in table order. */
+const FILE_ENTRIES: Record<string, v.GenericSchema<unknown, unknown>> = Object.fromEntries(
+  ROWS.flatMap(([, row]) => {
+    if (row.kind === "value") return row.key === null ? [] : [[row.key, row.schema]];
+    if (row.kind === "token") return [[row.key, TokenSchema], [row.fileKey, TokenFileSchema]];
+    return [];
+  }),
+);
+const ConfigFileSchema = configFileSchema(FILE_ENTRIES);
+
+/** The file keys whose raw values are secrets from the moment the file is read. */
+const SECRET_KEYS = ROWS.flatMap(([, row]) =>
+  row.kind === "token" ? [row.key] : row.kind === "value" && row.secret && row.key !== null ? [row.key] : [],
+);
+const SECRET_ENVS = ROWS.flatMap(([, row]) =>
+  row.kind === "token" ? [row.env] : row.kind === "value" && row.secret && row.env !== null ? [row.env] : [],
+);
+const SOURCE_ENV = ROWS.flatMap(([, row]) => (row.kind === "source" ? [row.env] : []))[0]!;
+
+/** Where each set field of a Config built here came from (kept beside it: Config has one field per setting). */
+const SOURCES = new WeakMap<Config, Readonly<Record<string, Source>>>();
+
+/**
+ * The setting a field of `config` was taken from, as messages name it: the environment variable
+ * (`WOODPECKER_TOKEN_FILE`) or `DORA_CONFIG <path>: <key>`; undefined for a default (or a Config
+ * not built by loadConfig). E.g. a rejected token names the setting the operator actually used.
+ */
+export function settingSource(config: Config, field: keyof Config): string | undefined {
+  return SOURCES.get(config)?.[field];
+}
+
+type ConfigFile = Record<string, unknown>;
 
 /** Where a value came from, as the prefix of its error messages. */
 type Source = string;
@@ -54,55 +74,58 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
     const raw = env[name];
     return raw === undefined || raw.trim() === "" ? undefined : raw;
   };
-  const rawEnvToken = envValue("WOODPECKER_TOKEN");
-  if (rawEnvToken !== undefined) secrets.push(rawEnvToken.trim());
+  for (const name of SECRET_ENVS) {
+    const raw = envValue(name);
+    if (raw !== undefined) secrets.push(raw.trim());
+  }
 
-  const configPath = envValue("DORA_CONFIG")?.trim();
+  const configPath = envValue(SOURCE_ENV)?.trim();
   const file = configPath === undefined ? {} : readConfigFile(configPath, fs, secrets);
   const fileSource = (key: string): Source => `DORA_CONFIG ${configPath}: ${key}`;
 
   /** The environment variable's value through its schema, or undefined when unset. */
-  const fromEnv = <N extends EnvName>(name: N): v.InferOutput<(typeof ENV_SCHEMAS)[N]> | undefined => {
-    const raw = envValue(name);
+  const fromEnv = <T>(name: string | null, schema: v.GenericSchema<unknown, T>): T | undefined => {
+    const raw = name === null ? undefined : envValue(name);
     if (raw === undefined) return undefined;
-    // The cast only tells TypeScript that indexing by a generic name keeps the output type.
-    const schema = ENV_SCHEMAS[name] as v.GenericSchema<unknown, v.InferOutput<(typeof ENV_SCHEMAS)[N]>>;
     const result = v.safeParse(schema, raw, { abortEarly: true });
-    if (!result.success) throw new ConfigError(name, result.issues[0].message);
+    if (!result.success) throw new ConfigError(name!, result.issues[0].message);
     return result.output;
   };
+  /** The file's value (already validated), or undefined when absent or null. */
+  const fromFile = (key: string | null): unknown => (key === null ? undefined : (file[key] ?? undefined));
 
-  const woodpeckerUrl = fromEnv("WOODPECKER_URL") ?? file.woodpecker_url ?? undefined;
-  if (woodpeckerUrl === undefined) {
-    throw new ConfigError("WOODPECKER_URL", "not set (e.g. https://ci.example.com)");
-  }
-
-  const token = resolveToken(
-    { token: fromEnv("WOODPECKER_TOKEN"), tokenFile: fromEnv("WOODPECKER_TOKEN_FILE") },
-    { token: file.woodpecker_token ?? undefined, tokenFile: file.woodpecker_token_file ?? undefined },
-    fileSource,
-    fs,
-    secrets,
-  );
-
-  const config: Config = {
-    woodpeckerUrl,
-    token,
-    repos: Object.freeze(fromEnv("DORA_REPOS") ?? file.repos ?? DEFAULTS.repos),
-    adminRepos: fromEnv("DORA_ADMIN_REPOS") ?? file.admin_repos ?? DEFAULTS.adminRepos,
-    since: fromEnv("DORA_SINCE") ?? file.since ?? DEFAULTS.since,
-    pollInterval: fromEnv("DORA_POLL_INTERVAL") ?? file.poll_interval ?? DEFAULTS.pollInterval,
-    failureStatuses: Object.freeze(
-      fromEnv("DORA_FAILURE_STATUSES") ?? file.failure_statuses ?? DEFAULTS.failureStatuses,
-    ),
-    listen: Object.freeze(fromEnv("DORA_LISTEN") ?? file.listen ?? DEFAULTS.listen),
-    concurrency: fromEnv("DORA_CONCURRENCY") ?? file.concurrency ?? DEFAULTS.concurrency,
-    shard: Object.freeze(fromEnv("DORA_SHARD") ?? file.shard ?? DEFAULTS.shard),
-    httpTimeout: fromEnv("DORA_HTTP_TIMEOUT") ?? file.http_timeout ?? DEFAULTS.httpTimeout,
-    logLevel: fromEnv("DORA_LOG_LEVEL") ?? file.log_level ?? DEFAULTS.logLevel,
-    repoRules: Object.freeze(file.deployment_rules ?? []),
+  const sources: Record<string, Source> = {};
+  const value = (field: string, row: ValueRow<unknown>): unknown => {
+    const env = fromEnv(row.env, row.schema);
+    const set = env ?? fromFile(row.key);
+    if (set !== undefined) sources[field] = env !== undefined ? row.env! : fileSource(row.key!);
+    if (set !== undefined) return Object.freeze(set);
+    if ("required" in row.default) throw new ConfigError(row.env ?? fileSource(row.key!), `not set (${row.default.required})`);
+    return Object.freeze(row.default.value);
   };
-  return Object.freeze(config);
+
+  const token = (field: string, row: TokenRow<boolean>): string | null => {
+    const resolved = resolveToken(
+      row,
+      { token: fromEnv(row.env, TokenSchema), tokenFile: fromEnv(row.fileEnv, TokenFileSchema) },
+      { token: fromFile(row.key) as string | undefined, tokenFile: fromFile(row.fileKey) as string | undefined },
+      fileSource,
+      fs,
+      secrets,
+    );
+    if (resolved === null) return null;
+    sources[field] = resolved.source;
+    return resolved.token;
+  };
+
+  const config: Record<string, unknown> = {};
+  for (const [field, row] of ROWS) {
+    if (row.kind === "value") config[field] = value(field, row);
+    else if (row.kind === "token") config[field] = token(field, row);
+  }
+  const frozen = Object.freeze(config) as unknown as Config;
+  SOURCES.set(frozen, Object.freeze(sources));
+  return frozen;
 }
 
 /**
@@ -111,28 +134,30 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
  * within one layer is an error, since one of them would be silently unused.
  */
 function resolveToken(
+  row: TokenRow<boolean>,
   fromEnv: { token: string | undefined; tokenFile: string | undefined },
   fromFile: { token: string | undefined; tokenFile: string | undefined },
   fileSource: (key: string) => Source,
   fs: ConfigFs,
   secrets: string[],
-): string {
+): { token: string; source: Source } | null {
   if (fromEnv.token !== undefined || fromEnv.tokenFile !== undefined) {
     if (fromEnv.token !== undefined && fromEnv.tokenFile !== undefined) {
-      throw new ConfigError("WOODPECKER_TOKEN", "set only one of WOODPECKER_TOKEN and WOODPECKER_TOKEN_FILE");
+      throw new ConfigError(row.env, `set only one of ${row.env} and ${row.fileEnv}`);
     }
-    return fromEnv.token ?? readTokenFile("WOODPECKER_TOKEN_FILE", fromEnv.tokenFile!, fs, secrets);
+    if (fromEnv.token !== undefined) return { token: fromEnv.token, source: row.env };
+    return { token: readTokenFile(row.fileEnv, fromEnv.tokenFile!, fs, secrets), source: row.fileEnv };
   }
   if (fromFile.token !== undefined || fromFile.tokenFile !== undefined) {
     if (fromFile.token !== undefined && fromFile.tokenFile !== undefined) {
-      throw new ConfigError(
-        fileSource("woodpecker_token"),
-        "set only one of woodpecker_token and woodpecker_token_file",
-      );
+      throw new ConfigError(fileSource(row.key), `set only one of ${row.key} and ${row.fileKey}`);
     }
-    return fromFile.token ?? readTokenFile(fileSource("woodpecker_token_file"), fromFile.tokenFile!, fs, secrets);
+    if (fromFile.token !== undefined) return { token: fromFile.token, source: fileSource(row.key) };
+    const source = fileSource(row.fileKey);
+    return { token: readTokenFile(source, fromFile.tokenFile!, fs, secrets), source };
   }
-  throw new ConfigError("WOODPECKER_TOKEN", "not set (set WOODPECKER_TOKEN or WOODPECKER_TOKEN_FILE)");
+  if (!row.required) return null;
+  throw new ConfigError(row.env, `not set (set ${row.env} or ${row.fileEnv})`);
 }
 
 function readTokenFile(source: Source, path: string, fs: ConfigFs, secrets: string[]): string {
@@ -183,9 +208,11 @@ function readConfigFile(path: string, fs: ConfigFs, secrets: string[]): ConfigFi
   const data = path.toLowerCase().endsWith(".json") ? parseJson(text, fail) : parseYaml(text, fail);
 
   // A token in the file is a secret from here on, even if the file turns out to be invalid.
-  if (data !== null && typeof data === "object" && "woodpecker_token" in data) {
-    const token = (data as { woodpecker_token?: unknown }).woodpecker_token;
-    if (typeof token === "string") secrets.push(token.trim());
+  if (data !== null && typeof data === "object") {
+    for (const key of SECRET_KEYS) {
+      const secret = (data as Record<string, unknown>)[key];
+      if (typeof secret === "string") secrets.push(secret.trim());
+    }
   }
 
   const result = v.safeParse(ConfigFileSchema, data, { abortEarly: true });

@@ -4,14 +4,9 @@
 // schema.ts can wrap them and the messages stay specific ("must not contain a query string"
 // rather than "invalid URL").
 import { isIPv4, isIPv6 } from "node:net";
-import type { Listen } from "./config.ts";
-import { GlobError, globToRegExp } from "../core/glob.ts";
+import type { Listen, Shard } from "./config.ts";
 import { show } from "./format.ts";
-
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+import { bad, ok, type Parsed } from "../util/parsed.ts";
 
 /** A URL as shown in messages: never with its `user:password@` part, which may be a secret. */
 function showUrl(raw: string): string {
@@ -127,18 +122,6 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-/** Why `glob` is not a valid glob (see core/glob.ts), or undefined when it is. */
-export function globProblem(glob: string): string | undefined {
-  try {
-    globToRegExp(glob);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof GlobError)) throw err;
-    // GlobError repeats the pattern (` in "…"`); the caller already shows it.
-    return err.message.replace(` in "${glob}"`, "");
-  }
-}
-
 /**
  * Split a comma-separated list, except at commas that belong to a glob: inside `{a,b}`, inside a
  * `[...]` class, or escaped as `\,`. So `DORA_REPOS=acme/{api,web},!acme/old` is two patterns.
@@ -173,4 +156,15 @@ export function splitList(text: string): string[] {
   }
   items.push(current);
   return items.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** DORA_SHARD `k/n`: shard k (counted from 0) of n, 1 <= n <= 1024 (collector/shard.ts uses it). */
+export function parseShard(raw: string): Parsed<Shard> {
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(raw.replace(/\s+/g, ""));
+  if (!m) return bad(`${show(raw)} is not k/n (shard k of n, counted from 0, e.g. 0/2 and 1/2)`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > 1024) return bad(`${show(raw)}: n must be from 1 to 1024`);
+  if (index >= count) return bad(`${show(raw)}: k must be from 0 to ${count - 1} (shards are counted from 0)`);
+  return ok({ index, count });
 }

@@ -7,10 +7,17 @@
 import * as v from "valibot";
 import type { DeploymentRule, RepoRules } from "../core/model.ts";
 import { TERMINAL_STATUSES } from "../core/model.ts";
-import type { LogLevel } from "./config.ts";
+import type { LogLevel } from "../log.ts";
 import { didYouMean, show } from "./format.ts";
-import { type Parsed, globProblem, parseListen, parseRfc3339, parseServerUrl, splitList } from "./parsers.ts";
-import { parseShard } from "../collector/shard.ts";
+import { globProblem } from "../core/glob.ts";
+import { type Parsed } from "../util/parsed.ts";
+import {
+  parseListen,
+  parseRfc3339,
+  parseServerUrl,
+  parseShard,
+  splitList,
+} from "./parsers.ts";
 
 type Message = (issue: v.BaseIssue<unknown>) => string;
 
@@ -109,10 +116,10 @@ const RepoPatternSchema = v.pipe(
   v.string(isNot("a repo glob")),
   v.trim(),
   v.check(
-    (p) => globProblem(p.startsWith("!") ? p.slice(1) : p) === undefined,
+    (p) => globProblem(p.startsWith("!") ? p.slice(1) : p) === null,
     (issue) => {
       const p = String(issue.input);
-      return `${show(p)} is not a valid glob: ${globProblem(p.startsWith("!") ? p.slice(1) : p)}`;
+      return `${show(p)} is not a valid glob: ${globProblem(p.startsWith("!") ? p.slice(1) : p)?.problem}`;
     },
   ),
 );
@@ -161,7 +168,7 @@ export const ListenSchema = parsedString(parseListen, "a listen address (host:po
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const satisfies readonly LogLevel[];
 
-export const LogLevelSchema = v.pipe(
+export const LogLevelSchema: v.GenericSchema<unknown, LogLevel> = v.pipe(
   v.unknown(),
   trimIfString,
   v.picklist(LOG_LEVELS, isNot(`a log level (${LOG_LEVELS.join(", ")})`)),
@@ -214,8 +221,8 @@ function globSchema(what: string, allowEmpty = false) {
   return v.pipe(
     v.string(isNot(what)),
     v.check(
-      (g) => (allowEmpty && g === "") || globProblem(g) === undefined,
-      (issue) => `${show(issue.input)} is not a valid glob: ${globProblem(String(issue.input))}`,
+      (g) => (allowEmpty && g === "") || globProblem(g) === null,
+      (issue) => `${show(issue.input)} is not a valid glob: ${globProblem(String(issue.input))?.problem}`,
     ),
   );
 }
@@ -289,49 +296,14 @@ const RepoRulesSchema = v.pipe(
 
 export const DeploymentRulesSchema = v.array(RepoRulesSchema, isNot("a list of {repos, rules} blocks"));
 
-// ---- The two sources -------------------------------------------------------------------------
-
-/** Each environment variable's schema; the input is the raw (non-empty) variable value. */
-export const ENV_SCHEMAS = {
-  WOODPECKER_URL: WoodpeckerUrlSchema,
-  WOODPECKER_TOKEN: TokenSchema,
-  WOODPECKER_TOKEN_FILE: TokenFileSchema,
-  DORA_REPOS: ReposSchema,
-  DORA_ADMIN_REPOS: AdminReposSchema,
-  DORA_SINCE: SinceSchema,
-  DORA_POLL_INTERVAL: PollIntervalSchema,
-  DORA_FAILURE_STATUSES: FailureStatusesSchema,
-  DORA_LISTEN: ListenSchema,
-  DORA_CONCURRENCY: ConcurrencySchema,
-  DORA_SHARD: ShardSchema,
-  DORA_HTTP_TIMEOUT: HttpTimeoutSchema,
-  DORA_LOG_LEVEL: LogLevelSchema,
-} as const;
-
-export type EnvName = keyof typeof ENV_SCHEMAS;
+// ---- The config file -----------------------------------------------------------------------
 
 /**
- * The DORA_CONFIG file. Same value schemas as the environment; every key may be left out or
- * empty (`since:` in YAML is null), which means "not set here". Unknown keys are errors: a
+ * The DORA_CONFIG file's schema from its keys' value schemas (settings.ts). Every key may be left
+ * out or empty (`since:` in YAML is null), which means "not set here". Unknown keys are errors: a
  * misspelt key silently ignored is a setting silently at its default.
  */
-export const CONFIG_FILE_ENTRIES = {
-  woodpecker_url: v.nullish(WoodpeckerUrlSchema),
-  woodpecker_token: v.nullish(TokenSchema),
-  woodpecker_token_file: v.nullish(TokenFileSchema),
-  repos: v.nullish(ReposSchema),
-  admin_repos: v.nullish(AdminReposSchema),
-  since: v.nullish(SinceSchema),
-  poll_interval: v.nullish(PollIntervalSchema),
-  failure_statuses: v.nullish(FailureStatusesSchema),
-  listen: v.nullish(ListenSchema),
-  concurrency: v.nullish(ConcurrencySchema),
-  shard: v.nullish(ShardSchema),
-  http_timeout: v.nullish(HttpTimeoutSchema),
-  log_level: v.nullish(LogLevelSchema),
-  deployment_rules: v.nullish(DeploymentRulesSchema),
-} as const;
-
-export const ConfigFileSchema = strictMapping(CONFIG_FILE_ENTRIES, "a mapping of settings");
-
-export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
+export function configFileSchema(entries: Readonly<Record<string, v.GenericSchema<unknown, unknown>>>) {
+  const nullable = Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, v.nullish(schema)]));
+  return strictMapping(nullable, "a mapping of settings") as v.GenericSchema<unknown, Record<string, unknown>>;
+}

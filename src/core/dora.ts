@@ -4,6 +4,7 @@
 // has accumulated on every poll, and a restarted exporter or a second replica has to arrive at
 // the same numbers. So the history is first folded by id with the order-free `mergePipeline`,
 // and everything after that sorts with total orders that end in the pipeline id.
+import { compareCodeUnits } from "../util/strings.ts";
 import { walkIncidents } from "./incidents.ts";
 import { buildLeadTimeIndex, leadTimesForTarget, type DeliveredBy } from "./leadtime.ts";
 import { mergePipeline } from "./merge.ts";
@@ -31,7 +32,7 @@ export function computeRepoDora(repo: Repo, pipelines: Iterable<Pipeline>, optio
   const index = buildLeadTimeIndex(history);
   const pushAncestors = new Map<number, Pipeline | null>();
   const targets: TargetState[] = [];
-  for (const target of [...byTarget.keys()].sort(compareStrings)) {
+  for (const target of [...byTarget.keys()].sort(compareCodeUnits)) {
     const entries = byTarget.get(target)!.sort(compareAttemptOrder);
     const attempts: Attempt[] = entries.map(({ pipeline: p, time }) => ({
       pipelineId: p.id,
@@ -97,9 +98,4 @@ function compareAttemptOrder(a: DeliveredBy, b: DeliveredBy): number {
 function lastTime(attempts: readonly Attempt[], success: boolean): number {
   for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]!.success === success) return attempts[i]!.time;
   return 0;
-}
-
-// Code-unit order: target order must not depend on the host's locale.
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,11 +4,30 @@
 // classes, `\x` a literal x. Written by hand because Bun.Glob treats `/` as a path separator and
 // accepts malformed patterns silently; a bad glob must be a clear config error instead.
 
-export class GlobError extends Error {}
+export class GlobError extends Error {
+  constructor(
+    /** The problem without the pattern, for messages that show the pattern already. */
+    readonly problem: string,
+    glob?: string,
+  ) {
+    super(glob === undefined ? problem : `${problem} in "${glob}"`);
+  }
+}
 
 export type GlobMatcher = (text: string) => boolean;
 
 const cache = new Map<string, RegExp>();
+
+/** The GlobError `glob` would throw, or null when it compiles. */
+export function globProblem(glob: string): GlobError | null {
+  try {
+    globToRegExp(glob);
+    return null;
+  } catch (err) {
+    if (err instanceof GlobError) return err;
+    throw err;
+  }
+}
 
 /** Translate a glob to an anchored RegExp; throws GlobError naming the problem. */
 export function globToRegExp(glob: string): RegExp {
@@ -32,7 +51,7 @@ export function globToRegExp(glob: string): RegExp {
         out += "(?:";
         break;
       case "}":
-        if (braceDepth === 0) throw new GlobError(`unmatched '}' at position ${i + 1} in "${glob}"`);
+        if (braceDepth === 0) throw new GlobError(`unmatched '}' at position ${i + 1}`, glob);
         braceDepth--;
         out += ")";
         break;
@@ -41,7 +60,7 @@ export function globToRegExp(glob: string): RegExp {
         break;
       case "[": {
         const end = glob.indexOf("]", i + 2);
-        if (end < 0) throw new GlobError(`unclosed '[' at position ${i + 1} in "${glob}"`);
+        if (end < 0) throw new GlobError(`unclosed '[' at position ${i + 1}`, glob);
         let body = glob.slice(i + 1, end);
         if (body.startsWith("!")) body = "^" + body.slice(1);
         out += "[" + body.replace(/\\/g, "\\\\") + "]";
@@ -50,7 +69,7 @@ export function globToRegExp(glob: string): RegExp {
       }
       case "\\": {
         const next = glob[i + 1];
-        if (next === undefined) throw new GlobError(`trailing '\\' in "${glob}"`);
+        if (next === undefined) throw new GlobError(`trailing '\\'`, glob);
         out += escapeRegExp(next);
         i++;
         break;
@@ -59,7 +78,7 @@ export function globToRegExp(glob: string): RegExp {
         out += escapeRegExp(c);
     }
   }
-  if (braceDepth > 0) throw new GlobError(`unclosed '{' in "${glob}"`);
+  if (braceDepth > 0) throw new GlobError(`unclosed '{'`, glob);
   let re: RegExp;
   try {
     re = new RegExp("^" + out + "$", "s");

@@ -14,6 +14,7 @@
 //   4. every remaining field, compared in a fixed order, so two snapshots that differ at all are
 //      never "equal" and the choice cannot depend on argument order.
 // Snapshots equal in every field are interchangeable; `a` is returned then.
+import { compareCodeUnits } from "../util/strings.ts";
 import { isTerminal, type Pipeline } from "./model.ts";
 
 /** The snapshot to keep of two snapshots of the same pipeline id. */
@@ -32,15 +33,15 @@ export function compareSnapshots(a: Pipeline, b: Pipeline): number {
     cmpNum(a.updated, b.updated) ||
     cmpNum(a.finished, b.finished) ||
     cmpNum(a.started, b.started) ||
-    cmpStr(a.status, b.status) ||
+    compareCodeUnits(a.status, b.status) ||
     cmpNum(a.number, b.number) ||
     cmpNum(a.parent, b.parent) ||
     cmpNum(a.created, b.created) ||
-    cmpStr(a.event, b.event) ||
-    cmpStr(a.branch, b.branch) ||
-    cmpStr(a.commit, b.commit) ||
-    cmpStr(a.ref, b.ref) ||
-    cmpStr(a.deployTo, b.deployTo)
+    compareCodeUnits(a.event, b.event) ||
+    compareCodeUnits(a.branch, b.branch) ||
+    compareCodeUnits(a.commit, b.commit) ||
+    compareCodeUnits(a.ref, b.ref) ||
+    compareCodeUnits(a.deployTo, b.deployTo)
   );
 }
 
@@ -54,10 +55,5 @@ function cmpNum(a: number, b: number): number {
   const an = Number.isNaN(a);
   const bn = Number.isNaN(b);
   if (an || bn) return an === bn ? 0 : an ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// Code-unit order, not localeCompare: the result must not depend on the host's locale.
-function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

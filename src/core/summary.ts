@@ -12,13 +12,20 @@
 // Median of an even count is the mean of the two middle values; p90 is the nearest rank
 // (the ceil(0.9·n)-th smallest). "Failing now" is as of `now`: an incident opened at or before
 // `now` and not closed by then.
+import { compareCodeUnits } from "../util/strings.ts";
+import {
+  changeFailureRateLevel,
+  DAY,
+  deploymentFrequencyLevel,
+  leadTimeLevel,
+  type Level,
+  timeToRestoreLevel,
+} from "./levels.ts";
 import type { RepoState, RuleMode, TargetState } from "./state.ts";
+import { median, percentile } from "./stats.ts";
 
-export const DAY = 86_400;
 export const MIN_WINDOW_DAYS = 1;
 export const MAX_WINDOW_DAYS = 365;
-
-export type Level = "elite" | "high" | "medium" | "low" | "none";
 
 /** One repo as the summary needs it: its id, current name and DORA state (null: not computed yet). */
 export interface SummaryRepo {
@@ -31,8 +38,8 @@ export interface SummaryOptions {
   readonly windowDays: number;
   /** Unix seconds: the end of the window. */
   readonly now: number;
-  /** Woodpecker's root URL (no trailing slash) for pipeline links; omitted: no links. */
-  readonly woodpeckerUrl?: string;
+  /** The web page of a repo's pipeline (e.g. woodpecker/links.ts); omitted: no links. */
+  readonly pipelineLink?: (repoId: number, pipelineNumber: number) => string;
   /** Keep only repos whose full name passes (e.g. a glob from `report --repo`). */
   readonly repoFilter?: (fullName: string) => boolean;
   /** Most recent incidents kept per repo (default 20). */
@@ -165,14 +172,14 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
   const start = end - days * DAY;
   const inWindow = (t: number) => t > start && t <= end;
   const link = (repoId: number, n: number | null) =>
-    n === null || opts.woodpeckerUrl === undefined ? null : pipelineUrl(opts.woodpeckerUrl, repoId, n);
+    n === null || opts.pipelineLink === undefined ? null : opts.pipelineLink(repoId, n);
 
   const overallPool = emptyPool();
   const rows: TargetSummary[] = [];
   const repoSummaries: RepoSummary[] = [];
   const sorted = [...repos]
     .filter((r) => !opts.repoFilter || opts.repoFilter(r.fullName))
-    .sort((a, b) => compareStrings(a.fullName, b.fullName) || a.id - b.id);
+    .sort((a, b) => compareCodeUnits(a.fullName, b.fullName) || a.id - b.id);
 
   for (const r of sorted) {
     const repoPool = emptyPool();
@@ -230,7 +237,7 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
     }
     addPool(overallPool, repoPool);
     rows.push(...targets);
-    incidents.sort((a, b) => b.start - a.start || compareStrings(a.deployTo, b.deployTo));
+    incidents.sort((a, b) => b.start - a.start || compareCodeUnits(a.deployTo, b.deployTo));
     repoSummaries.push({
       id: r.id,
       repo: r.fullName,
@@ -256,72 +263,6 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
     targets: rows,
     repos: repoSummaries,
   };
-}
-
-/** Link to a pipeline in the Woodpecker web UI. */
-export function pipelineUrl(woodpeckerUrl: string, repoId: number, number: number): string {
-  return `${woodpeckerUrl.replace(/\/+$/, "")}/repos/${repoId}/pipeline/${number}`;
-}
-
-/** "7d", "30d", … to whole days; null when malformed or out of range. */
-export function parseWindow(text: string): number | null {
-  const m = /^([0-9]{1,4})d$/.exec(text.trim());
-  if (!m) return null;
-  const days = Number(m[1]);
-  return days >= MIN_WINDOW_DAYS && days <= MAX_WINDOW_DAYS ? days : null;
-}
-
-// ---- levels (DEFINITIONS table) -----------------------------------------------------------------
-
-/** >= 1/day elite, >= 1/week high, >= 1/month (30 days) medium, else low. Exact integer comparisons. */
-export function deploymentFrequencyLevel(deployments: number, days: number): Level {
-  if (deployments >= days) return "elite";
-  if (deployments * 7 >= days) return "high";
-  if (deployments * 30 >= days) return "medium";
-  return "low";
-}
-
-/** Median lead time: < 1 day elite, < 1 week high, < 1 month (30 days) medium, else low. */
-export function leadTimeLevel(medianSeconds: number | null): Level {
-  if (medianSeconds === null) return "none";
-  if (medianSeconds < DAY) return "elite";
-  if (medianSeconds < 7 * DAY) return "high";
-  if (medianSeconds < 30 * DAY) return "medium";
-  return "low";
-}
-
-/** <= 5% elite, <= 10% high, <= 15% medium, else low (compared as failed·100 vs attempts·p). */
-export function changeFailureRateLevel(failed: number, attempts: number): Level {
-  if (attempts === 0) return "none";
-  if (failed * 100 <= attempts * 5) return "elite";
-  if (failed * 100 <= attempts * 10) return "high";
-  if (failed * 100 <= attempts * 15) return "medium";
-  return "low";
-}
-
-/** Median time to restore: < 1 hour elite, < 1 day high, < 1 week medium, else low. */
-export function timeToRestoreLevel(medianSeconds: number | null): Level {
-  if (medianSeconds === null) return "none";
-  if (medianSeconds < 3600) return "elite";
-  if (medianSeconds < DAY) return "high";
-  if (medianSeconds < 7 * DAY) return "medium";
-  return "low";
-}
-
-// ---- statistics ----------------------------------------------------------------------------------
-
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Nearest-rank percentile (p in (0, 100]). */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
 function keysOf(pool: Pool, days: number): Keys {
@@ -379,8 +320,4 @@ function addPool(into: Pool, from: Pool): void {
   // Loops, not push(...spread): a large pool would exceed the engine's argument limit.
   for (const x of from.leadTimes) into.leadTimes.push(x);
   for (const x of from.restores) into.restores.push(x);
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

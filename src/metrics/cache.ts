@@ -15,7 +15,7 @@
 // changed: test/perf/metrics-cache.test.ts compares the two through changes, renames and removals.
 import { Registry } from "prom-client";
 import type { RepoState } from "../core/state.ts";
-import { packRepoState, unpackRepoState, type PackedRepoState } from "../collector/packed-state.ts";
+import { packRepoState, unpackRepoState, type PackedRepoState } from "../core/packed-state.ts";
 import { DoraMetrics } from "./dora-metrics.ts";
 
 const encoder = new TextEncoder();
@@ -32,7 +32,7 @@ export class DoraSeriesCache {
   private readonly chunks = new Map<number, { readonly label: string; readonly families: Uint8Array[] }>();
   /** Changed repos still to render, in order of change. */
   /**
-   * Packed (collector/packed-state.ts, lossless): during a backfill every repo waits here until
+   * Packed (core/packed-state.ts, lossless): during a backfill every repo waits here until
    * the poll ends, and as objects the 1,000 states of 1M pipelines were ~1.1M live objects
    * (~60 MB), which the garbage collector kept marking all through the backfill (issue 6).
    */

@@ -1,15 +1,20 @@
 // Exporter health series (no repo/deploy_to labels), per the contract's "Exporter health".
 import { Counter, Gauge, type Registry } from "prom-client";
 
-export interface PollStatus {
+/**
+ * What the health gauges read of the poller's status (collector/poll-status.ts PollStatus, which
+ * has this shape): declared here so the metrics do not depend on the collector.
+ */
+export interface PollHealth {
   /** Whether the last finished cycle completed correctly; null before the first one ends. */
-  lastCycleOk: boolean | null;
+  readonly lastCycleOk: boolean | null;
   /** Unix ms when the running cycle started; null when idle. */
-  cycleStartedAt: number | null;
-  lastSuccessAt: number; // Unix seconds, 0 = never
-  lastDurationSeconds: number;
-  trackedRepos: number;
-  backfillComplete: boolean;
+  readonly cycleStartedAt: number | null;
+  /** Unix seconds, 0 = never. */
+  readonly lastSuccessAt: number;
+  readonly lastDurationSeconds: number;
+  readonly trackedRepos: number;
+  readonly backfillComplete: boolean;
 }
 
 export class HealthMetrics {
@@ -19,7 +24,7 @@ export class HealthMetrics {
 
   constructor(
     registry: Registry,
-    status: () => PollStatus,
+    status: () => PollHealth,
     opts: { version: string; pollIntervalSeconds: number; now: () => number; demo: boolean },
   ) {
     const registers = [registry];

@@ -106,6 +106,30 @@ const LEGACY: Profile = {
 
 const DAY = 86400;
 const HOUR = 3600;
+/** Chance of one work item on a weekend day. */
+const WEEKEND_WORK = 0.2;
+
+/** A repo's mean activity per calendar day (weekdays and weekends averaged) in generated histories. */
+export interface DailyActivity {
+  readonly work: number;
+  readonly releases: number;
+  readonly crons: number;
+  readonly cron?: string;
+  readonly tags: number;
+}
+
+/** What a generated history does per day in `fullName` (old or new name), for the live demo to go on at the same rates. */
+export function dailyActivity(fullName: string): DailyActivity | undefined {
+  const pr = [...PROFILES, LEGACY].find((p) => p.name === fullName || p.renameTo === fullName);
+  if (!pr) return undefined;
+  return {
+    work: (5 * pr.rate + 2 * WEEKEND_WORK) / 7,
+    releases: (5 * pr.slots.length) / 7,
+    crons: pr.cron ? 1 : 0,
+    ...(pr.cron ? { cron: pr.cron } : {}),
+    tags: pr.tags ? 1 / 7 : 0,
+  };
+}
 
 export function generateHistory(sim: SimulatedWoodpecker, opts: GenerateOptions): GeneratedHistory {
   const rng = new Rng(opts.seed);
@@ -145,7 +169,7 @@ function scheduleCalendar(engine: Engine, flows: Flows, rng: Rng, rs: RepoState,
   for (let day = Math.floor(from / DAY) * DAY; day <= until; day += DAY) {
     const weekday = new Date(day * 1000).getUTCDay(); // 0 = Sunday
     const workday = weekday >= 1 && weekday <= 5;
-    const items = workday ? poisson(rng, pr.rate) : rng.chance(0.2) ? 1 : 0;
+    const items = workday ? poisson(rng, pr.rate) : rng.chance(WEEKEND_WORK) ? 1 : 0;
     for (let i = 0; i < items; i++) {
       at(day + (workday ? 8 * HOUR : 10 * HOUR) + rng.int(0, (workday ? 10 : 6) * HOUR), () => flows.work(rs));
     }

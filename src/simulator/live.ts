@@ -1,11 +1,14 @@
 // Live activity for `dora-exporter demo`: on every tick, whatever is due by the simulator clock
 // happens — pushes arrive, go pending -> running -> success/failure on later ticks, releases
-// ship, some fail and get restored — so someone watching the demo sees the counters move. It
-// picks up the state a generated history left behind (in-flight pipelines, an open incident).
+// ship, some fail and get restored — so someone watching the demo sees the counters move. Each
+// repo goes on at its generated history's daily rates (generate.ts), `speedup` times faster, so
+// the demo's today never dwarfs the history's days. It picks up the state a generated history
+// left behind (in-flight pipelines, an open incident).
 
 import { Engine } from "./engine.ts";
 import { Flows, newRepoState, type RepoPlan, type RepoState } from "./flows.ts";
-import { LIVE_PACE, type Pace } from "./pace.ts";
+import { dailyActivity, type DailyActivity } from "./generate.ts";
+import { DEMO_SPEEDUP, faster, HISTORY_PACE } from "./pace.ts";
 import { isTerminal, type PipelineRecord, type RepoRecord } from "./model.ts";
 import { Rng } from "./prng.ts";
 import type { SimulatedWoodpecker } from "./woodpecker.ts";
@@ -14,36 +17,42 @@ export interface LiveOptions {
   seed: number;
   /** Real-time tick interval; each tick runs everything due by `sim.now()`. */
   everyMs: number;
-  /** Mean seconds between work items per repo (default 90). */
-  workEvery?: number;
-  /** Mean seconds between release slots per deployment repo (default 120). */
-  releaseEvery?: number;
-  pace?: Pace;
+  /** How many times faster than the history (rates and durations); default DEMO_SPEEDUP. */
+  speedup?: number;
 }
 
+const DAY = 86400;
+/** For a repo no generated history describes: a little work, a release a day when it deploys. */
+const UNKNOWN_REPO: DailyActivity = { work: 3, releases: 1, crons: 0, tags: 0 };
+
 export function startLiveActivity(sim: SimulatedWoodpecker, opts: LiveOptions): () => void {
+  const speedup = opts.speedup ?? DEMO_SPEEDUP;
   const rng = new Rng((opts.seed ^ 0x5eed1e) >>> 0);
   const engine = new Engine(sim);
-  const flows = new Flows(sim, engine, rng, opts.pace ?? LIVE_PACE);
+  const flows = new Flows(sim, engine, rng, faster(HISTORY_PACE, speedup));
   const now = sim.now();
+
+  /** `what` as a Poisson process of `perDay` events per history day, run `speedup` times faster. */
+  const every = (perDay: number, what: () => void) => {
+    if (perDay <= 0) return;
+    const mean = DAY / (perDay * speedup);
+    const next = () => {
+      what();
+      engine.at(sim.now() + Math.max(1, rng.exp(mean)), next);
+    };
+    engine.at(now + Math.max(1, rng.exp(mean)), next);
+  };
 
   for (const repo of sim.listRepos()) {
     if (!repo.active) continue;
     const history = sim.listPipelines(repo.id); // number DESC
     const rs = stateFromHistory(sim, repo, history);
     resumeInFlight(sim, engine, flows, rs, history, now);
-    const loop = () => {
-      flows.work(rs);
-      engine.at(sim.now() + Math.max(1, rng.exp(opts.workEvery ?? 90)), loop);
-    };
-    engine.at(now + Math.max(1, rng.exp(opts.workEvery ?? 90)), loop);
-    if (rs.plan.mode === "deploy") {
-      const release = () => {
-        flows.prodSlot(rs);
-        engine.at(sim.now() + Math.max(5, rng.exp(opts.releaseEvery ?? 120)), release);
-      };
-      engine.at(now + Math.max(5, rng.exp(opts.releaseEvery ?? 120)), release);
-    }
+    const daily = dailyActivity(repo.full_name) ?? UNKNOWN_REPO;
+    every(daily.work, () => flows.work(rs));
+    if (rs.plan.mode === "deploy") every(daily.releases, () => flows.prodSlot(rs));
+    if (daily.cron) every(daily.crons, () => flows.cron(rs, daily.cron!));
+    every(daily.tags, () => flows.tag(rs));
   }
 
   const timer = setInterval(() => engine.runUntil(sim.now()), opts.everyMs);

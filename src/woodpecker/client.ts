@@ -32,6 +32,8 @@ export interface ClientOptions {
   /** Server root, without trailing slash; `/api/...` is appended. */
   readonly baseUrl: string;
   readonly token: string;
+  /** The setting the token came from, named when the server rejects it (default WOODPECKER_TOKEN). */
+  readonly tokenSetting?: string;
   readonly timeoutMs: number;
   /** Retries after the first attempt on network errors, timeouts, 5xx and 429. */
   readonly retries?: number;
@@ -199,7 +201,7 @@ export class WoodpeckerClient {
       // (issue 6: a backfill of 1M pipelines is ~13,500 requests).
       res = await this.http.get(this.base + (query ? `${path}?${query}` : path));
     } catch (e) {
-      throw describeFailure(what, e, this.opts.timeoutMs);
+      throw describeFailure(what, e, this.opts.timeoutMs, this.opts.tokenSetting ?? "WOODPECKER_TOKEN");
     }
     const type = res.headers.get("content-type") ?? "";
     if (!type.includes("application/json")) {
@@ -223,12 +225,12 @@ export class WoodpeckerClient {
   }
 }
 
-function describeFailure(what: string, e: unknown, timeoutMs: number): WoodpeckerError {
+function describeFailure(what: string, e: unknown, timeoutMs: number, tokenSetting: string): WoodpeckerError {
   if (e instanceof HTTPError) {
     const status = e.response.status;
     const hint =
       status === 401
-        ? " (token rejected: check WOODPECKER_TOKEN)"
+        ? ` (token rejected: check ${tokenSetting})`
         : status === 403
           ? " (not allowed: DORA_ADMIN_REPOS needs an admin token)"
           : "";

@@ -2,8 +2,8 @@
 // (API and page) and `dora-exporter report` (JSON and table), all at the same `at`, against one
 // simulated Woodpecker whose clock stands still.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { formatDuration, formatFrequency, formatRate } from "../../src/server/page/format.ts";
-import type { SummaryJson } from "../../src/server/view.ts";
+import { formatDuration, formatFrequency, formatRate } from "../../src/view/format.ts";
+import type { SummaryJson } from "../../src/view/window.ts";
 import { startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 import { expectedValues, shownValues } from "./page-values.ts";
 import { END, runBinary, startSim, type Sim } from "./sim.ts";

@@ -6,7 +6,8 @@ import { Poller } from "../../src/collector/poller.ts";
 import type { RepoState } from "../../src/core/state.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildView, type ExporterView, type RepoDetailJson, type SummaryJson } from "../../src/server/view.ts";
+import { buildView, type ExporterView } from "../../src/server/view.ts";
+import type { RepoDetailJson, SummaryJson } from "../../src/view/window.ts";
 import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
 import { END, startSim, type Sim } from "./sim.ts";
 

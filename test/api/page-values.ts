@@ -1,7 +1,7 @@
 // Reads the numbers the page shows: every element with `data-k` (what it is), `data-value` (the
 // raw number, empty for none) and its text. Shared by the agreement and browser tests.
-import type { SummaryJson } from "../../src/server/view.ts";
-import { formatDuration, formatFrequency, formatRate } from "../../src/server/page/format.ts";
+import type { SummaryJson } from "../../src/view/window.ts";
+import { formatDuration, formatFrequency, formatRate } from "../../src/view/format.ts";
 
 export interface Shown {
   readonly value: string | null;

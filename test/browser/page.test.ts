@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import type { SummaryJson } from "../../src/server/view.ts";
+import type { SummaryJson } from "../../src/view/window.ts";
 import { expectedValues } from "../api/page-values.ts";
 import { END, startSim, type Sim } from "../api/sim.ts";
 import { ROOT, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";

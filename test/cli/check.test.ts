@@ -2,7 +2,7 @@
 // now: what it prints per repo is compared with the simulator's own pipelines, and wrong rules,
 // a wrong token and a bad setting give the promised exit codes and hints.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runBinary, startSim, type Sim } from "../api/sim.ts";
@@ -149,6 +149,21 @@ describe("failures", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("token           FAIL GET /api/user: HTTP 401 (token rejected: check WOODPECKER_TOKEN)");
     expect(r.stdout + r.stderr).not.toContain(wrong);
+  });
+
+  test("a rejected token from the config file's woodpecker_token_file: the line names that setting", async () => {
+    const wrong = "wrong-token-in-a-file-9f9f";
+    const dir = mkdtempSync(join(tmpdir(), "dora-check-token-"));
+    try {
+      writeFileSync(join(dir, "token"), wrong);
+      writeFileSync(join(dir, "config.yaml"), `woodpecker_token_file: ${join(dir, "token")}\n`);
+      const r = await runBinary(["check"], { WOODPECKER_URL: s.env.WOODPECKER_URL!, DORA_CONFIG: join(dir, "config.yaml") });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`token           FAIL GET /api/user: HTTP 401 (token rejected: check DORA_CONFIG ${join(dir, "config.yaml")}: woodpecker_token_file)`);
+      expect(r.stdout + r.stderr).not.toContain(wrong);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("an invalid setting: exit 2, one line", async () => {

@@ -1,9 +1,12 @@
 // `dora-exporter report` as an operator runs it (the compiled binary against the simulator), plus
 // the progress bar's terminal-only behaviour in process.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runReport, parseReportArgs } from "../../src/cli/report.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import type { SummaryJson } from "../../src/server/view.ts";
+import type { SummaryJson } from "../../src/view/window.ts";
 import { END, runBinary, startSim, type Sim } from "../api/sim.ts";
 
 setDefaultTimeout(60_000);
@@ -76,6 +79,17 @@ describe("errors", () => {
     });
   }
 
+  test("--repo matching no tracked repo: exit 1, one line saying so and naming the tracked repos", async () => {
+    for (const args of [["--repo", "nomatch/*"], ["--repo", "nomatch/*", "--repo", "!acme/*"], ["--repo", "!acme/*"]]) {
+      const r = await runBinary(["report", ...args, ...AT], s.env);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `dora-exporter report: ${args.filter((_, i) => i % 2 === 1).map((g) => `--repo ${g}`).join(" ")}: no repo matched; tracked: acme/billing, acme/search, acme/shop-api, acme/web\n`,
+      );
+    }
+  });
+
   test("a configuration error exits 2 with one line", async () => {
     const r = await runBinary(["report"], { WOODPECKER_TOKEN: TOKEN });
     expect(r.code).toBe(2);
@@ -89,6 +103,20 @@ describe("errors", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("dora-exporter report: cannot read Woodpecker: GET /api/user: HTTP 401 (token rejected: check WOODPECKER_TOKEN)\n");
     expect(r.stderr).not.toContain(wrong);
+  });
+
+  test("a rejected token read from WOODPECKER_TOKEN_FILE: the message names WOODPECKER_TOKEN_FILE", async () => {
+    const wrong = "wrong-token-from-a-file-5511";
+    const dir = mkdtempSync(join(tmpdir(), "dora-report-token-"));
+    try {
+      writeFileSync(join(dir, "token"), wrong + "\n");
+      const r = await runBinary(["report"], { WOODPECKER_URL: s.env.WOODPECKER_URL!, WOODPECKER_TOKEN_FILE: join(dir, "token") });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("dora-exporter report: cannot read Woodpecker: GET /api/user: HTTP 401 (token rejected: check WOODPECKER_TOKEN_FILE)\n");
+      expect(r.stdout + r.stderr).not.toContain(wrong);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the token appears in no output", async () => {

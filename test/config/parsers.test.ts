@@ -2,7 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { didYouMean, keyPath, oneLine, scrub, show } from "../../src/config/format.ts";
-import { globProblem, parseListen, parseRfc3339, parseServerUrl, splitList } from "../../src/config/parsers.ts";
+import { globProblem } from "../../src/core/glob.ts";
+import { parseListen, parseRfc3339, parseServerUrl, splitList } from "../../src/config/parsers.ts";
 
 describe("parseRfc3339", () => {
   test("agrees with Date for every instant written as toISOString (Z, with milliseconds)", () => {
@@ -141,8 +142,9 @@ describe("format helpers", () => {
   });
 
   test("globProblem", () => {
-    expect(globProblem("acme/*")).toBeUndefined();
-    expect(globProblem("acme/{x")).toBe("unclosed '{'");
-    expect(globProblem("")).toBe("empty pattern");
+    expect(globProblem("acme/*")).toBeNull();
+    expect(globProblem("acme/{x")?.problem).toBe("unclosed '{'");
+    expect(globProblem("acme/{x")?.message).toBe(`unclosed '{' in "acme/{x"`);
+    expect(globProblem("")?.problem).toBe("empty pattern");
   });
 });

@@ -9,14 +9,12 @@ import {
   changeFailureRateLevel,
   deploymentFrequencyLevel,
   leadTimeLevel,
-  median,
-  parseWindow,
-  percentile,
-  pipelineUrl,
-  summarize,
   timeToRestoreLevel,
-  type SummaryRepo,
-} from "../../src/core/summary.ts";
+} from "../../src/core/levels.ts";
+import { median, percentile } from "../../src/core/stats.ts";
+import { summarize, type SummaryRepo } from "../../src/core/summary.ts";
+import { parseWindow } from "../../src/view/params.ts";
+import { pipelineLinks, pipelineUrl } from "../../src/woodpecker/links.ts";
 import { REPO, deploy, opts, pl } from "./helpers.ts";
 
 const NOW = 100 * DAY; // window of 7 days = (93 d, 100 d]
@@ -113,7 +111,7 @@ describe("keys of one target", () => {
       incident(NOW - 2 * DAY, null, 4, null, 2),
     ],
   });
-  const s = summarize([repo(5, "acme/app", [t])], { windowDays: 7, now: NOW, woodpeckerUrl: "https://ci.example.com/" });
+  const s = summarize([repo(5, "acme/app", [t])], { windowDays: 7, now: NOW, pipelineLink: pipelineLinks("https://ci.example.com/") });
   const k = s.targets[0]!.keys;
 
   test("lead time: median of an even count is the mean of the middle two; p90 is the nearest rank", () => {
@@ -385,7 +383,7 @@ describe("from pipelines through computeRepoDora", () => {
 
 describe("formatting shared by the page and report", () => {
   test("rates never round onto a level boundary", async () => {
-    const { formatRate, formatDuration, formatFrequency } = await import("../../src/server/page/format.ts");
+    const { formatRate, formatDuration, formatFrequency } = await import("../../src/view/format.ts");
     expect(formatRate(45 / 447)).toBe("10.1%");
     expect(formatRate(0.1004)).toBe("10.04%");
     expect(formatRate(0.0501)).toBe("5.01%");

@@ -54,6 +54,16 @@ describe("systemd unit", () => {
     expect(svc.Install!.WantedBy).toEqual(["multi-user.target"]);
   });
 
+  test("Documentation= is the project's README, installed there by the documented steps", () => {
+    const docs = svc.Unit!.Documentation!;
+    expect(docs).toHaveLength(1);
+    const m = /^file:(\/.+\/README\.md)$/.exec(docs[0]!);
+    expect(m).not.toBeNull();
+    const install = `install -D -m 0644 README.md ${m![1]}`;
+    expect(text("deploy/systemd/dora-exporter.service")).toContain(install);
+    expect(text("docs/running-as-a-service.md")).toContain(install);
+  });
+
   test("the env file example sets WOODPECKER_URL and never a token", () => {
     const env = text("deploy/systemd/dora-exporter.env");
     const vars = Object.fromEntries(
@@ -102,10 +112,21 @@ describe("Dockerfile", () => {
 
   test("compiles with the pinned Bun in a first stage and runs on a glibc base", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(stages[0]![0]).toMatch(/^FROM oven\/bun:1\.4\.5 AS build$/);
+    expect(stages[0]![0]).toMatch(/^FROM (--platform=\$BUILDPLATFORM )?oven\/bun:1\.4\.5 AS build$/);
     expect(stages[0]!.join("\n")).toContain("bun install --frozen-lockfile");
     expect(stages[0]!.join("\n")).toMatch(/bun build --compile .*src\/main\.ts/);
     expect(final[0]).toMatch(/^FROM (gcr\.io\/distroless\/base-debian12|debian:bookworm-slim)/);
+  });
+
+  test("builds multi-arch: compiles on the build platform for TARGETARCH amd64 (x64) and arm64, no RUN in later stages", () => {
+    expect(stages[0]![0]).toStartWith("FROM --platform=$BUILDPLATFORM ");
+    expect(instr(stages[0]!, "ARG")).toContain("ARG TARGETARCH");
+    const build = instr(stages[0]!, "RUN").find((r) => r.includes("bun build --compile"))!;
+    expect(build).toContain("amd64) target=bun-linux-x64");
+    expect(build).toContain("arm64) target=bun-linux-arm64");
+    expect(build).toContain('--target="$target"');
+    // The later stages only copy: nothing runs under emulation for a foreign platform.
+    for (const stage of stages.slice(1)) expect(instr(stage, "RUN")).toEqual([]);
   });
 
   test("runs as a non-root numeric user, exposes 9798 and has a HEALTHCHECK on /healthz", () => {
@@ -163,6 +184,34 @@ describe("docker compose", () => {
   });
 });
 
+describe("token files", () => {
+  const sources = ["README.md", "docs/running-as-a-service.md", "deploy/compose/docker-compose.yml", "deploy/systemd/dora-exporter.service"];
+  /** Every line of a doc or file that writes the Woodpecker token to a file. */
+  const writes = sources.flatMap((f) =>
+    text(f)
+      .split("\n")
+      .filter((l) => /printf '%s' "\$WOODPECKER_TOKEN"|<<< "\$TOKEN"/.test(l))
+      .map((line) => ({ f, line: line.replace(/^#\s*/, "") })),
+  );
+
+  test("are written by install with a mode for the owner alone, never made world-readable", () => {
+    expect(writes.length).toBeGreaterThanOrEqual(4);
+    for (const { f, line } of writes) {
+      const mode = /install (?:-[og] \S+ )*-m (0[0-7]{3})/.exec(line)?.[1];
+      expect({ f, line, mode }).toEqual({ f, line, mode: expect.stringMatching(/^0[46]00$/) });
+    }
+    for (const f of sources) expect({ f, chmod: /chmod 0?[0-7][0-7][4-7]|chmod (a|o)\+r/.test(text(f)) }).toEqual({ f, chmod: false });
+  });
+
+  test("for a container, belong to the image's user (compose mounts the host file as it is)", () => {
+    const user = yamlOf("deploy/compose/docker-compose.yml").services["dora-exporter"].user as string;
+    const [uid, gid] = user.split(":");
+    const container = writes.filter(({ line }) => !line.includes("/etc/dora-exporter"));
+    expect(container.length).toBeGreaterThanOrEqual(3);
+    for (const { f, line } of container) expect({ f, line, owner: line.includes(`install -o ${uid} -g ${gid} -m 0400 `) }).toEqual({ f, line, owner: true });
+  });
+});
+
 describe("Kubernetes manifests", () => {
   const dir = join(ROOT, "deploy", "kubernetes");
   const kustomization = yamlOf("deploy/kubernetes/kustomization.yaml");
@@ -210,6 +259,17 @@ describe("Kubernetes manifests", () => {
     const mount = c.volumeMounts.find((m: any) => m.name === tokenVolume.name);
     expect(mount.readOnly).toBe(true);
     expect(env.WOODPECKER_TOKEN_FILE).toBe(`${mount.mountPath}/token`);
+  });
+
+  test("readiness holds the rollout; nothing claims Prometheus scrapes ready pods only (it scrapes them all)", () => {
+    expect(docs.Deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // No relabeling drops not-ready endpoints: DoraBackfillNotComplete must see a pod that never gets ready.
+    for (const e of docs.ServiceMonitor.spec.endpoints) expect(JSON.stringify(e.relabelings ?? [])).not.toContain("ready");
+    expect(text("deploy/prometheus/dora.rules.yml")).toContain("alert: DoraBackfillNotComplete");
+    for (const f of ["deploy/kubernetes/deployment.yaml", "docs/kubernetes.md", "README.md"]) {
+      const flat = text(f).replace(/\s*\n\s*#?\s*/g, " ");
+      expect({ f, claim: /scrapes? ready endpoints only|only scrapes? ready|never (scrapes|sees) partial/i.test(flat) }).toEqual({ f, claim: false });
+    }
   });
 
   test("the Service selects the pods, the ServiceMonitor the Service's metrics port", () => {
@@ -272,28 +332,139 @@ describe("examples/prometheus.yml", () => {
   }, 30_000);
 });
 
+describe("adding the exporter to an existing Prometheus (README, docs/prometheus-grafana.md)", () => {
+  /** The first sh block after `heading` in `doc`. */
+  const block = (doc: string, heading: string) => {
+    const md = text(doc);
+    const at = md.indexOf(heading);
+    expect(at).toBeGreaterThanOrEqual(0);
+    return /```sh\n([\s\S]*?)```/.exec(md.slice(at))![1]!.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  };
+  const snippet = yamlOf("examples/dora-exporter.scrape.yml");
+  const EXISTING = [
+    "global:",
+    "  scrape_interval: 15s",
+    "rule_files:",
+    "  - node.rules.yml",
+    "scrape_configs:",
+    "  - job_name: node",
+    "    static_configs:",
+    "      - targets: [\"localhost:9100\"]",
+    "",
+  ].join("\n");
+
+  for (const [doc, heading] of [["README.md", "## Prometheus and Grafana"], ["docs/prometheus-grafana.md", "## Shortest path"]] as const) {
+    test(`${doc}: the step never replaces prometheus.yml; after the documented edit promtool check config passes`, () => {
+      const promtool = Bun.which("promtool");
+      if (!promtool) throw new Error(INSTALL_HINT);
+      const lines = block(doc, heading);
+      const found = lines.findIndex((l) => l.startsWith("#") && l.includes("prometheus.yml"));
+      const edit = found < 0 ? lines.length : found;
+      const dir = mkdtempSync(join(tmpdir(), "dora-existing-prom-"));
+      const run = (l: string) => {
+        for (const part of l.split("&&").map((c) => c.trim())) {
+          if (/^(systemctl|kill) /.test(part)) continue; // the reload of a real Prometheus
+          const r = Bun.spawnSync(["sh", "-c", part.replaceAll("/etc/prometheus", dir)], { cwd: ROOT });
+          expect({ part, out: r.stdout.toString() + r.stderr.toString(), code: r.exitCode }).toMatchObject({ part, code: 0 });
+        }
+      };
+      try {
+        writeFileSync(join(dir, "prometheus.yml"), EXISTING);
+        writeFileSync(join(dir, "node.rules.yml"), "groups:\n  - name: node\n    rules:\n      - record: node:up:sum\n        expr: sum(up{job=\"node\"})\n");
+        for (const l of lines.slice(0, edit)) run(l);
+        expect(readFileSync(join(dir, "prometheus.yml"), "utf8")).toBe(EXISTING);
+        expect(found).toBeGreaterThan(0);
+        expect(readFileSync(join(dir, "dora.rules.yml"), "utf8")).toBe(text("deploy/prometheus/dora.rules.yml"));
+        // The edit the comment describes.
+        const cfg = parse(EXISTING);
+        cfg.rule_files.push("dora.rules.yml");
+        cfg.scrape_configs.push(...snippet.scrape_configs);
+        writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(cfg));
+        for (const l of lines.slice(edit).filter((x) => !x.startsWith("#"))) run(l);
+        const r = Bun.spawnSync([promtool, "check", "config", join(dir, "prometheus.yml")]);
+        const out = r.stdout.toString() + r.stderr.toString();
+        const doraRules = (yamlOf("deploy/prometheus/dora.rules.yml").groups as { rules: unknown[] }[]).reduce((n, g) => n + g.rules.length, 0);
+        expect(out).toContain("SUCCESS: 2 rule files found");
+        expect(out).toContain(`dora.rules.yml\n  SUCCESS: ${doraRules} rules found`);
+        expect(r.exitCode).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 30_000);
+  }
+
+  test("examples/dora-exporter.scrape.yml holds exactly the job of examples/prometheus.yml", () => {
+    expect(Object.keys(snippet)).toEqual(["scrape_configs"]);
+    expect(snippet.scrape_configs).toEqual(yamlOf("examples/prometheus.yml").scrape_configs);
+  });
+});
+
 describe("GitHub workflows", () => {
   test("CI runs .ci/run in a Debian container with Node.js", () => {
     const ci = yamlOf(".github/workflows/ci.yml");
     const job = Object.values(ci.jobs)[0] as any;
     expect(job.container).toMatch(/^node:\d+-(bookworm|bullseye|trixie)/);
     expect(job.steps.some((s: any) => s.run === "bash .ci/run")).toBe(true);
+    // A kubectl whose kustomize renders components (test/deploy/kubernetes.test.ts), before .ci/run.
+    const kubectl = job.steps.findIndex((s: any) => String(s.uses ?? "").startsWith("azure/setup-kubectl@"));
+    expect(kubectl).toBeGreaterThanOrEqual(0);
+    expect(kubectl).toBeLessThan(job.steps.findIndex((s: any) => s.run === "bash .ci/run"));
     expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(["push", "pull_request"]));
   });
 
-  test("release builds linux-x64 and linux-arm64 with bun build --compile, checksums them and uploads", () => {
-    const rel = yamlOf(".github/workflows/release.yml");
-    expect(rel.on.release.types).toEqual(["published"]);
-    const steps = Object.values(rel.jobs).flatMap((j: any) => j.steps) as any[];
-    const runs = steps.map((s) => s.run ?? "").join("\n");
+  const rel = yamlOf(".github/workflows/release.yml");
+  const stepsOf = (job: string) => rel.jobs[job].steps as any[];
+  const runs = (job: string) => stepsOf(job).map((s) => s.run ?? "").join("\n");
+  /** The files the release job attaches to the GitHub release. */
+  const attached = () => {
+    const cmd = runs("release").replace(/\s+/g, " ");
+    expect(cmd).toContain('gh release create "${GITHUB_REF_NAME}"');
+    return [...cmd.matchAll(/out\/(\S+)/g)].map((m) => m[1]!);
+  };
+
+  test("release runs on a pushed v* tag; the tag must match package.json's version", () => {
+    expect(rel.on).toEqual({ push: { tags: ["v*"] } });
+    expect(runs("binaries")).toContain('test "${GITHUB_REF_NAME}" = "v$(bun -e');
+    expect(rel.jobs.release.needs).toEqual(["binaries", "image"]);
+    expect(rel.jobs.release.permissions.contents).toBe("write");
+    expect(rel.jobs.image.permissions.packages).toBe("write");
+  });
+
+  test("release builds linux-x64 and linux-arm64 with bun build --compile, checksums them and attaches them", () => {
     for (const t of ["linux-x64", "linux-arm64"]) {
-      expect(runs).toMatch(new RegExp(`bun build --compile .*--target=bun-${t} src/main\\.ts --outfile out/dora-exporter-${t}`));
+      expect(runs("binaries")).toMatch(new RegExp(`bun build --compile .*--target=bun-${t} src/main\\.ts --outfile out/dora-exporter-${t}`));
     }
-    expect(runs).toContain("sha256sum dora-exporter-linux-x64 dora-exporter-linux-arm64 > SHA256SUMS");
-    expect(runs).toMatch(/gh release upload .*dora-exporter-linux-x64 .*dora-exporter-linux-arm64 .*SHA256SUMS/);
-    const bun = steps.find((s) => String(s.uses ?? "").startsWith("oven-sh/setup-bun"));
+    expect(runs("binaries")).toContain("sha256sum dora-exporter-linux-x64 dora-exporter-linux-arm64 > SHA256SUMS");
+    expect(attached()).toEqual(["dora-exporter-linux-x64", "dora-exporter-linux-arm64", "SHA256SUMS"]);
+    const bun = stepsOf("binaries").find((s) => String(s.uses ?? "").startsWith("oven-sh/setup-bun"));
     expect(bun.with["bun-version"]).toBe(JSON.parse(text("package.json")).packageManager.split("@")[1]);
-    expect(rel.permissions.contents).toBe("write");
+  });
+
+  test("release pushes a linux/amd64 + linux/arm64 image to ghcr.io with docker buildx", () => {
+    const uses = stepsOf("image").map((s) => String(s.uses ?? ""));
+    expect(uses.some((u) => u.startsWith("docker/setup-buildx-action@"))).toBe(true);
+    expect(stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/login-action@")).with.registry).toBe("ghcr.io");
+    const push = stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/build-push-action@")).with;
+    expect(push.platforms).toBe("linux/amd64,linux/arm64");
+    expect(push.push).toBe(true);
+    expect(push.file).toBe("Dockerfile");
+    expect(runs("image")).toContain('echo "IMAGE=ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/dora-exporter" >> "$GITHUB_ENV"');
+    expect(push.tags.trim().split("\n")).toEqual(["${{ env.IMAGE }}:${{ env.VERSION }}", "${{ env.IMAGE }}:latest"]);
+  });
+
+  test("the docs name exactly the published artifacts: the attached binaries and the ghcr.io image", () => {
+    const docs = ["README.md", ...["kubernetes.md", "running-as-a-service.md", "prometheus-grafana.md"].map((f) => `docs/${f}`)];
+    const deploy = ["deploy/systemd/dora-exporter.service", "deploy/kubernetes/deployment.yaml", "Dockerfile"];
+    const all = [...docs, ...deploy].map((f) => text(f)).join("\n");
+    const binaries = attached().filter((f) => f !== "SHA256SUMS");
+    const named = new Set([...all.matchAll(/dora-exporter-linux-[\w-]+/g)].map((m) => m[0]));
+    expect([...named].sort()).toEqual([...binaries].sort());
+    for (const b of binaries) expect(text("README.md")).toContain(`\`${b}\``);
+    expect(text("README.md")).toContain("`SHA256SUMS`");
+    // One image name everywhere: the workflow's ghcr.io/<owner>/dora-exporter, owner written OWNER.
+    const images = new Set([...all.matchAll(/ghcr\.io\/[^\s`:]+/g)].map((m) => m[0]));
+    expect([...images]).toEqual(["ghcr.io/OWNER/dora-exporter"]);
+    expect(text("README.md")).toContain("`ghcr.io/OWNER/dora-exporter:X.Y.Z`");
   });
 });
 

@@ -1,11 +1,11 @@
-// The packed RepoState the poller keeps for the API and page (src/collector/packed-state.ts)
+// The packed RepoState the poller keeps for the API and page (src/core/packed-state.ts)
 // unpacks to exactly what the core computed: deep-equal, same key order, for random Woodpecker
 // histories and for every number the client admits (uint32, woodpecker/schemas.ts) in every column.
 // No timing here: memory is measured by `bun run bench`.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { anyStoredNumber } from "./any-number.ts";
-import { packRepoState, unpackRepoState } from "../../src/collector/packed-state.ts";
+import { packRepoState, unpackRepoState } from "../../src/core/packed-state.ts";
 import { computeRepoDora } from "../../src/core/dora.ts";
 import type { RepoState } from "../../src/core/state.ts";
 import { REPO, historyArb } from "../core/history-arb.ts";

@@ -25,7 +25,7 @@
 //   definitions define no p90, so p90 is compared with the same interpolation applied to the
 //   window's observations and the exporter's bucket bounds.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -37,6 +37,10 @@ setDefaultTimeout(60_000);
 const RULES = join(ROOT, "deploy", "prometheus", "dora.rules.yml");
 const RULES_TEST = join(ROOT, "deploy", "prometheus", "dora.rules.test.yml");
 const DASHBOARD = join(ROOT, "deploy", "grafana", "dora-dashboard.json");
+/** The dashboard's default value of $job (the exporter's scrape job; one value). */
+const DASHBOARD_JOB = (
+  JSON.parse(readFileSync(DASHBOARD, "utf8")) as { templating: { list: { name: string; current: { value: string[] } }[] } }
+).templating.list.find((v) => v.name === "job")!.current.value.join("|");
 const TOKEN = "prom-e2e-token-51d2";
 const INSTALL_HINT = "prometheus/promtool not found: run `sh scripts/install-test-deps.sh` (as root; CI does this)";
 const WINDOWS: [string, number][] = [["1d", 1], ["7d", 7], ["30d", 30]];
@@ -222,7 +226,11 @@ beforeAll(async () => {
   const config = {
     global: { scrape_interval: "1s", evaluation_interval: "1s", scrape_timeout: "900ms" },
     rule_files: [RULES],
-    scrape_configs: [{ job_name: "dora-exporter", static_configs: [{ targets: [target] }] }],
+    scrape_configs: [
+      { job_name: "dora-exporter", static_configs: [{ targets: [target] }] },
+      // Another job, always down (nothing listens on port 1): the dashboard must not read it.
+      { job_name: "unrelated-down", static_configs: [{ targets: ["127.0.0.1:1"] }] },
+    ],
   };
   writeFileSync(join(dataDir, "prometheus.yml"), JSON.stringify(config)); // JSON is YAML
   prom = Bun.spawn(
@@ -352,7 +360,7 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
           .replaceAll("$window", w)
           .replaceAll("$repo", ".*")
           .replaceAll("$deploy_to", ".*")
-          .replaceAll("$job", ".*")
+          .replaceAll("$job", DASHBOARD_JOB)
           .replaceAll("$__rate_interval", "1m");
         expect(q).not.toContain("$");
         const result = await query(q); // throws on a parse or execution error
@@ -370,6 +378,16 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     }
     expect(ran).toBeGreaterThan(exprs.length);
     expect(empty).toEqual([]);
+  });
+
+  test("\"Exporter scraped\" with the dashboard's default job reads 1 while an unrelated job is down", async () => {
+    if (!prom) throw new Error(INSTALL_HINT);
+    await waitFor("the unrelated job scraped as down", async () => (await value('up{job="unrelated-down"}')) === 0, 10_000);
+    const dash = (await Bun.file(DASHBOARD).json()) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const expr = dash.panels.find((p) => p.title === "Exporter scraped")!.targets![0]!.expr;
+    expect(await value(expr.replaceAll("$job", DASHBOARD_JOB))).toBe(1);
+    // What the panel read before: every job in Prometheus.
+    expect(await value('min(up{job=~".*"})')).toBe(0);
   });
 
   test("the failing-target alert fires for the target failing for two hours", async () => {

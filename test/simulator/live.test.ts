@@ -3,6 +3,7 @@
 
 import { expect, test } from "bun:test";
 import { createDemoSimulator, serveSimulator, startLiveActivity, type PipelineRecord } from "../../src/simulator/index.ts";
+import { DEMO_SPEEDUP } from "../../src/simulator/pace.ts";
 import { makeSim, repoWithPushes, T0, TOKEN } from "./helpers.ts";
 
 test("live activity: pipelines arrive and progress, the open incident gets restored, stop() stops", async () => {
@@ -14,8 +15,8 @@ test("live activity: pipelines arrive and progress, the open incident gets resto
   expect(runningBefore.length).toBeGreaterThan(0);
 
   const stop = startLiveActivity(sim, { seed: 5, everyMs: 2 });
-  for (let i = 0; i < 60; i++) {
-    clock.t += 10; // ten virtual minutes in all
+  for (let i = 0; i < 120; i++) {
+    clock.t += 60; // two virtual hours in all: two days of the history's activity
     await Bun.sleep(3);
   }
   const after = all();
@@ -37,6 +38,40 @@ test("live activity: pipelines arrive and progress, the open incident gets resto
   clock.t += 600;
   await Bun.sleep(20);
   expect(JSON.stringify(all())).toBe(frozen);
+});
+
+test(`live activity goes on at the history's pipelines per day, ${DEMO_SPEEDUP} times faster: the demo's today never dwarfs a history day`, async () => {
+  const DAY = 86400;
+  const clock = { t: T0 };
+  const { sim } = createDemoSimulator({ seed: 11, now: () => clock.t });
+  const active = sim.listRepos().filter((r) => r.active);
+  const created = () => active.flatMap((r) => sim.listPipelines(r.id).map((p) => p.created));
+  // The history: 28 days ending at T0.
+  const history = created();
+  const perDay = history.length / 28;
+  const busiestDay = Math.max(...Array.from({ length: 28 }, (_, d) => history.filter((t) => t > T0 - (d + 1) * DAY && t <= T0 - d * DAY).length));
+  expect(perDay).toBeGreaterThan(10);
+
+  const stop = startLiveActivity(sim, { seed: 11, everyMs: 1 });
+  const hours = 6;
+  try {
+    for (let i = 0; i < hours * 60; i++) {
+      clock.t += 60;
+      await Bun.sleep(2);
+      if (i === 19) {
+        // 20 minutes into the demo (the issue: "after 20 minutes today dwarfs every other day").
+        const lastDay = created().filter((t) => t > clock.t - DAY).length;
+        expect(lastDay).toBeLessThan(busiestDay * 1.5);
+      }
+    }
+  } finally {
+    stop();
+  }
+  const live = created().filter((t) => t > T0).length;
+  // `hours` of demo = hours * DEMO_SPEEDUP / 24 history days.
+  const expected = perDay * ((hours * DEMO_SPEEDUP) / 24);
+  expect(live / expected).toBeGreaterThan(0.5);
+  expect(live / expected).toBeLessThan(1.5);
 });
 
 test("serveSimulator serves the handler over HTTP, root path included", async () => {

@@ -2,11 +2,12 @@
 // forbids both), every value escaped by the `html` template. Numbers come from the same window
 // summary as the JSON API; each shown number carries `data-k` (what it is) and `data-value` (the
 // API's raw value) so the browser test can compare the two.
-import type { Keys, Level, RepoSummary, TargetSummary, WindowSummary } from "../../core/summary.ts";
+import type { Level } from "../../core/levels.ts";
+import type { Keys, RepoSummary, TargetSummary, WindowSummary } from "../../core/summary.ts";
 import { html, type Html } from "../html.ts";
 import type { ExporterStatus } from "../view.ts";
 import { dailyChart } from "./chart.ts";
-import { LEVEL_TEXT, formatAgo, formatDuration, formatFrequency, formatRate, formatTime } from "./format.ts";
+import { LEVEL_TEXT, formatAgo, formatDuration, formatFrequency, formatRate, formatTime } from "../../view/format.ts";
 import { STYLE_HTML } from "./style.ts";
 
 export interface PageInput {

@@ -1,13 +1,13 @@
 // The JSON API: the four keys over a window, overall and per repo × target (GET /api/v1/summary),
 // one repo in detail with its daily series and recent incidents (GET /api/v1/repos/{repo}), and
 // the exporter's own status (GET /api/v1/status). Query parameters are valibot schemas; a bad one
-// is a 400 with a one-line `error`. Numbers come from src/core/summary.ts, as on the page and in
+// is a 400 with a one-line `error`. Numbers come from src/view/window.ts, as on the page and in
 // `dora-exporter report`.
 import { Elysia } from "elysia";
 import * as v from "valibot";
-import { repoFilter } from "../../core/glob.ts";
-import { summarize, type WindowSummary } from "../../core/summary.ts";
-import { repoDetailJson, summaryJson, type ExporterView } from "../view.ts";
+import { repoDetailJson, summaryJson, windowSummary } from "../../view/window.ts";
+import { validationMessage } from "../validation.ts";
+import type { ExporterView } from "../view.ts";
 import { DetailQuery, SummaryQuery } from "./params.ts";
 
 export const API_PREFIX = "/api/v1";
@@ -19,23 +19,6 @@ const RepoParams = v.object({
     v.metadata({ description: "The repo's Woodpecker id, or its full name `owner/name`." }),
   ),
 });
-
-/** One line from an Elysia validation error (the first issue's message, which names the parameter). */
-export function validationMessage(error: unknown): string {
-  const all = (error as { all?: { message?: string }[] }).all;
-  const first = Array.isArray(all) ? all[0]?.message : undefined;
-  const text = first ?? (error instanceof Error ? error.message : String(error));
-  return text.split("\n")[0]!.slice(0, 300);
-}
-
-export function windowSummary(view: ExporterView, q: { window: number; repo?: string; at?: number }): WindowSummary {
-  return summarize(view.repos, {
-    windowDays: q.window,
-    now: q.at ?? view.now,
-    woodpeckerUrl: view.woodpeckerUrl,
-    repoFilter: q.repo === undefined ? undefined : repoFilter([q.repo]),
-  });
-}
 
 export const apiPlugin = (view: () => ExporterView) =>
   new Elysia({ name: "api" })
@@ -68,7 +51,7 @@ export const apiPlugin = (view: () => ExporterView) =>
           set.status = 404;
           return { error: `repo: no tracked repo with id or name "${key}"` };
         }
-        const s = summarize([match], { windowDays: query.window, now: query.at ?? v0.now, woodpeckerUrl: v0.woodpeckerUrl });
+        const s = windowSummary({ ...v0, repos: [match] }, query);
         return repoDetailJson(s, s.repos[0]!);
       },
       {

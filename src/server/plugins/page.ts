@@ -3,8 +3,9 @@
 import { Elysia } from "elysia";
 import { PAGE_HEADERS, html } from "../html.ts";
 import { renderPage } from "../page/render.ts";
+import { windowSummary } from "../../view/window.ts";
+import { validationMessage } from "../validation.ts";
 import type { ExporterView } from "../view.ts";
-import { validationMessage, windowSummary } from "./api.ts";
 import { PageQuery } from "./params.ts";
 
 export const pagePlugin = (view: () => ExporterView) =>

@@ -1,12 +1,9 @@
 // Query parameters shared by the JSON API and the page, as valibot schemas (Elysia accepts them as
 // Standard Schema). Every message is one line naming the parameter, so a 400 says what to fix.
 import * as v from "valibot";
-import { GlobError, globToRegExp } from "../../core/glob.ts";
-import { MAX_WINDOW_DAYS, MIN_WINDOW_DAYS, parseWindow } from "../../core/summary.ts";
+import { AT_PROBLEM, DEFAULT_WINDOW, parseAt, parseWindow, REPO_PROBLEM, WINDOW_PROBLEM, repoParam } from "../../view/params.ts";
 
-export const DEFAULT_WINDOW = "30d";
-
-const windowMessage = `window: expected a number of days from ${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, like 7d, 30d or 90d`;
+const windowMessage = `window: ${WINDOW_PROBLEM}`;
 
 /** `Nd` -> whole days. */
 export const WindowParam = v.pipe(
@@ -16,7 +13,7 @@ export const WindowParam = v.pipe(
   v.transform((s) => parseWindow(s)!),
 );
 
-const atMessage = "at: expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z";
+const atMessage = `at: ${AT_PROBLEM}`;
 
 /** The end of the window: Unix seconds or RFC 3339; default: now. */
 export const AtParam = v.pipe(
@@ -28,11 +25,11 @@ export const AtParam = v.pipe(
 
 /** A glob on repo full names (`acme/*`); `!glob` excludes. */
 export const RepoGlobParam = v.pipe(
-  v.string("repo: expected a glob like acme/*"),
+  v.string(`repo: ${REPO_PROBLEM}`),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
-    const problem = globProblem(dataset.value);
-    if (problem !== null) addIssue({ message: `repo: ${problem}` });
+    const repo = repoParam(dataset.value);
+    if (!repo.ok) addIssue({ message: `repo: ${repo.problem}` });
   }),
   v.metadata({ description: "Only repos whose full name matches this glob (`*`, `?`, `{a,b}`); `!glob` excludes.", examples: ["acme/*"] }),
 );
@@ -59,24 +56,3 @@ export const DetailQuery = v.strictObject(
 
 /** The page takes the summary's parameters. */
 export const PageQuery = SummaryQuery;
-
-export function parseAt(text: string): number | null {
-  const s = text.trim();
-  if (/^[0-9]{1,12}$/.test(s)) {
-    const n = Number(s);
-    return n > 0 ? n : null;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return null;
-  const ms = Date.parse(s);
-  return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : null;
-}
-
-/** null when `glob` (optionally `!`-prefixed) is a valid repo filter, else the problem. */
-export function globProblem(glob: string): string | null {
-  try {
-    globToRegExp(glob.startsWith("!") ? glob.slice(1) : glob);
-    return null;
-  } catch (e) {
-    return e instanceof GlobError ? e.message : String(e);
-  }
-}

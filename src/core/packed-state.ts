@@ -11,7 +11,7 @@
 // packed value is a pipeline id, number or Unix time, or a difference of two times clamped at 0,
 // and the client admits only uint32 for those (woodpecker/schemas.ts): Uint32 columns hold them.
 // Every other field of a TargetState (incidents, restore times, counts) is small and kept as is.
-import type { Attempt, LeadTimeObservation, RepoState, TargetState } from "../core/state.ts";
+import type { Attempt, LeadTimeObservation, RepoState, TargetState } from "./state.ts";
 
 interface PackedTarget {
   /** The TargetState with `attempts` and `leadTimes` emptied: every other field, in key order. */

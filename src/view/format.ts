@@ -1,6 +1,6 @@
 // How numbers are written for humans: on the page and in `report`'s table and markdown. One set of
 // functions, so the page, the table and the browser test that compares them with the API agree.
-import type { Level } from "../../core/summary.ts";
+import type { Level } from "../core/levels.ts";
 
 export const NONE = "—";
 

@@ -1,0 +1,13 @@
+// The tracked repos as the window summary reads them (core/summary.ts SummaryRepo), for the
+// JSON API, the page and `dora-exporter report`.
+import type { SummaryRepo } from "../core/summary.ts";
+import type { Poller } from "./poller.ts";
+
+/** Every repo the poller has tracked, labelled by its current name (as the metrics are). */
+export function summaryRepos(poller: Poller): SummaryRepo[] {
+  const out: SummaryRepo[] = [];
+  for (const r of poller.repos.values()) {
+    out.push({ id: r.listing.id, fullName: r.stateLabel || r.listing.fullName, state: r.state });
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+// The window summary's parameters (window length, end time, repo glob), parsed from text for the
+// JSON API and the page (query parameters) and for `dora-exporter report` (flags). Problems are
+// phrased without the parameter's name: each caller names its own (`window: …`, `--window: …`).
+import { globProblem } from "../core/glob.ts";
+import { MAX_WINDOW_DAYS, MIN_WINDOW_DAYS } from "../core/summary.ts";
+import { bad, ok, type Parsed } from "../util/parsed.ts";
+
+export const DEFAULT_WINDOW = "30d";
+
+export const WINDOW_PROBLEM = `expected a number of days from ${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, like 7d, 30d or 90d`;
+export const AT_PROBLEM = "expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z";
+export const REPO_PROBLEM = "expected a glob like acme/*";
+
+/** "7d", "30d", … to whole days; null when malformed or out of range. */
+export function parseWindow(text: string): number | null {
+  const m = /^([0-9]{1,4})d$/.exec(text.trim());
+  if (!m) return null;
+  const days = Number(m[1]);
+  return days >= MIN_WINDOW_DAYS && days <= MAX_WINDOW_DAYS ? days : null;
+}
+
+/** The end of the window: Unix seconds or RFC 3339; null when neither. */
+export function parseAt(text: string): number | null {
+  const s = text.trim();
+  if (/^[0-9]{1,12}$/.test(s)) {
+    const n = Number(s);
+    return n > 0 ? n : null;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return null;
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : null;
+}
+
+export function windowParam(text: string): Parsed<number> {
+  const days = parseWindow(text);
+  return days === null ? bad(WINDOW_PROBLEM) : ok(days);
+}
+
+export function atParam(text: string): Parsed<number> {
+  const at = parseAt(text);
+  return at === null ? bad(AT_PROBLEM) : ok(at);
+}
+
+/** A glob on repo full names; `!glob` excludes. */
+export function repoParam(text: string): Parsed<string> {
+  const problem = globProblem(text.startsWith("!") ? text.slice(1) : text);
+  return problem === null ? ok(text) : bad(problem.message);
+}

@@ -1,0 +1,57 @@
+// The window summary as the JSON API, the page and `dora-exporter report` compute and show it:
+// one summary per request over the tracked repos, and the JSON shapes of the API (which
+// `report --format json` prints too).
+import { repoFilter } from "../core/glob.ts";
+import { summarize, type RepoSummary, type SummaryRepo, type WindowSummary } from "../core/summary.ts";
+import { pipelineLinks } from "../woodpecker/links.ts";
+
+/** What a summary is computed from. */
+export interface SummarySource {
+  readonly repos: readonly SummaryRepo[];
+  /** WOODPECKER_URL, for pipeline links. */
+  readonly woodpeckerUrl: string;
+  /** Unix seconds: "now" for windows that do not name an `at`. */
+  readonly now: number;
+}
+
+export interface WindowQuery {
+  readonly window: number;
+  /** A repo glob or several (`!glob` excludes); none: every repo. */
+  readonly repo?: string | readonly string[];
+  /** Unix seconds: the end of the window; default: the source's `now`. */
+  readonly at?: number;
+}
+
+export function windowSummary(source: SummarySource, q: WindowQuery): WindowSummary {
+  const repos = q.repo === undefined ? [] : typeof q.repo === "string" ? [q.repo] : q.repo;
+  return summarize(source.repos, {
+    windowDays: q.window,
+    now: q.at ?? source.now,
+    pipelineLink: pipelineLinks(source.woodpeckerUrl),
+    repoFilter: repos.length === 0 ? undefined : repoFilter(repos),
+  });
+}
+
+export type SummaryJson = Omit<WindowSummary, "repos"> & {
+  readonly repos: readonly Omit<RepoSummary, "targets" | "daily" | "incidents">[];
+};
+
+/** GET /api/v1/summary: overall, repo × target rows and per-repo totals (no series, no incidents). */
+export function summaryJson(s: WindowSummary): SummaryJson {
+  return {
+    window: s.window,
+    overall: s.overall,
+    targets: s.targets,
+    repos: s.repos.map(({ targets: _t, daily: _d, incidents: _i, ...rest }) => rest),
+  };
+}
+
+export interface RepoDetailJson {
+  readonly window: WindowSummary["window"];
+  readonly repo: RepoSummary;
+}
+
+/** GET /api/v1/repos/{repo}: one repo with its targets, daily series and recent incidents. */
+export function repoDetailJson(s: WindowSummary, repo: RepoSummary): RepoDetailJson {
+  return { window: s.window, repo };
+}

@@ -1,0 +1,164 @@
+// The Kubernetes manifests as kustomize renders them (`kubectl kustomize`, Debian's kubectl):
+// every object validates against the Kubernetes and prometheus-operator schemas (the
+// kubernetes-models packages, whose model classes validate), and has no field those schemas do not
+// know (TypeScript's excess-property check against the same packages' types), for the base and
+// for the base with the kube-prometheus-stack component enabled as the kustomization says. The
+// component adds `release` to the ServiceMonitor and PrometheusRule and changes nothing else.
+import { describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const BASE = join(ROOT, "deploy", "kubernetes");
+const KUBECTL = Bun.which("kubectl");
+const INSTALL_HINT = "kubectl not found: run `sh scripts/install-test-deps.sh` (as root; CI does this)";
+
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: unknown };
+
+/** The model module of an apiVersion/kind, in kubernetes-models or its prometheus-operator package. */
+function modelModule(apiVersion: string, kind: string): string {
+  if (apiVersion.startsWith("monitoring.coreos.com/")) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  return `kubernetes-models/${apiVersion}/${kind}`;
+}
+
+/** Validate with the model class: throws a message naming the path and the rule broken. */
+async function validate(o: K8sObject): Promise<void> {
+  const mod = (await import(modelModule(o.apiVersion, o.kind))) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = mod[o.kind];
+  if (!Model) throw new Error(`no model for ${o.apiVersion} ${o.kind}`);
+  new Model(o).validate();
+}
+
+/** Schema errors of every object: [] when all validate. */
+async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
+  const errors: string[] = [];
+  for (const o of objects) {
+    try {
+      await validate(o);
+    } catch (e) {
+      errors.push(`${o.kind}/${o.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * Fields the schemas do not know (a misspelt key validates, since the compiled schemas allow extra
+ * properties, but the API server's strict field validation rejects it): each object as an object
+ * literal typed with the model's interface, checked by tsc. Returns tsc's complaints.
+ */
+function unknownFields(objects: K8sObject[]): string {
+  const dir = mkdtempSync(join(ROOT, ".k8s-typecheck-"));
+  try {
+    const lines = objects.map((o, i) => {
+      const mod = modelModule(o.apiVersion, o.kind);
+      return `import type { I${o.kind} as T${i} } from "${mod}";\nexport const o${i}: T${i} = ${JSON.stringify(o, null, 1)};\n`;
+    });
+    writeFileSync(join(dir, "objects.ts"), lines.join("\n"));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: "Preserve", moduleResolution: "bundler", target: "ESNext", types: [] }, files: ["objects.ts"] }),
+    );
+    const r = Bun.spawnSync([process.execPath, "x", "tsc", "-p", join(dir, "tsconfig.json")], { cwd: ROOT });
+    return (r.stdout.toString() + r.stderr.toString()).replace(/\S*\.k8s-typecheck-[^/]*\//g, "");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function render(dir: string): K8sObject[] {
+  if (!KUBECTL) throw new Error(INSTALL_HINT);
+  const r = Bun.spawnSync([KUBECTL, "kustomize", dir]);
+  if (r.exitCode !== 0) throw new Error(`kubectl kustomize ${dir}: ${r.stderr.toString()}`);
+  return parseAllDocuments(r.stdout.toString()).map((d) => d.toJSON() as K8sObject);
+}
+
+/** deploy/kubernetes copied, with the component enabled by uncommenting the lines the kustomization shows. */
+function withComponent(): { objects: K8sObject[]; kustomization: string } {
+  const src = readFileSync(join(BASE, "kustomization.yaml"), "utf8");
+  const enabled = src.replace("# components:\n#   - components/kube-prometheus-stack\n", "components:\n  - components/kube-prometheus-stack\n");
+  expect(enabled).not.toBe(src); // the documented lines are there
+  const dir = mkdtempSync(join(tmpdir(), "dora-kustomize-"));
+  try {
+    cpSync(BASE, dir, { recursive: true });
+    writeFileSync(join(dir, "kustomization.yaml"), enabled);
+    return { objects: render(dir), kustomization: enabled };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const KINDS = ["ConfigMap", "Deployment", "PrometheusRule", "Service", "ServiceMonitor"];
+
+describe("deploy/kubernetes rendered by kubectl kustomize", () => {
+  test("kubectl is installed, with a kustomize that knows components (v4 or later)", () => {
+    expect(KUBECTL, INSTALL_HINT).not.toBeNull();
+    const out = Bun.spawnSync([KUBECTL!, "version", "--client"]).stdout.toString();
+    const major = Number(/Kustomize Version: v(\d+)\./.exec(out)?.[1] ?? 0);
+    expect(major, `kubectl's kustomize is too old for components (kubectl version --client: ${out.trim()}); install a kubectl from 1.21 on`).toBeGreaterThanOrEqual(4);
+  });
+
+  test("the base: every object validates against the Kubernetes and prometheus-operator schemas", async () => {
+    const objects = render(BASE);
+    expect(objects.map((o) => o.kind).sort()).toEqual(KINDS);
+    expect(await schemaErrors(objects)).toEqual([]);
+  });
+
+  test("the kube-prometheus-stack component: every object validates", async () => {
+    const { objects } = withComponent();
+    expect(objects.map((o) => o.kind).sort()).toEqual(KINDS);
+    expect(await schemaErrors(objects)).toEqual([]);
+  });
+
+  test("the component adds release: kube-prometheus-stack to the ServiceMonitor and PrometheusRule, nothing else", () => {
+    const base = render(BASE);
+    const { objects } = withComponent();
+    const byKind = (os: K8sObject[]) => Object.fromEntries(os.map((o) => [o.kind, o]));
+    const before = byKind(base);
+    const after = byKind(objects);
+    for (const kind of KINDS) {
+      if (kind === "ServiceMonitor" || kind === "PrometheusRule") {
+        expect(after[kind]!.metadata.labels).toEqual({ ...before[kind]!.metadata.labels, release: "kube-prometheus-stack" });
+        const { labels: _a, ...restAfter } = after[kind]!.metadata;
+        const { labels: _b, ...restBefore } = before[kind]!.metadata;
+        expect(restAfter).toEqual(restBefore);
+        // Selectors and everything else untouched.
+        expect({ ...after[kind], metadata: null }).toEqual({ ...before[kind], metadata: null });
+      } else {
+        expect(after[kind]).toEqual(before[kind]!);
+      }
+    }
+  });
+
+  test("secret.example.yaml validates too", async () => {
+    const objects = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map((d) => d.toJSON() as K8sObject);
+    expect(objects.map((o) => o.kind)).toEqual(["Secret"]);
+    expect(await schemaErrors(objects)).toEqual([]);
+  });
+
+  test("no object has a field the schemas do not know (base, component, Secret example)", () => {
+    const secret = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map((d) => d.toJSON() as K8sObject);
+    expect(unknownFields([...render(BASE), ...withComponent().objects, ...secret])).toBe("");
+  }, 60_000);
+});
+
+describe("the checks themselves catch broken manifests", () => {
+  test("a schema violation in each model family is reported with its path", async () => {
+    const [deployment] = render(BASE).filter((o) => o.kind === "Deployment") as any[];
+    deployment.spec.template.spec.containers[0].ports[0].containerPort = "9798";
+    const [monitor] = render(BASE).filter((o) => o.kind === "ServiceMonitor") as any[];
+    monitor.spec.endpoints[0].interval = "30 seconds";
+    const errors = await schemaErrors([deployment, monitor]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain("containerPort must be integer");
+    expect(errors[1]).toContain("interval must match pattern");
+  });
+
+  test("a misspelt field is reported", () => {
+    const [service] = render(BASE).filter((o) => o.kind === "Service") as any[];
+    service.spec.selectr = service.spec.selector;
+    expect(unknownFields([service])).toContain("'\"selectr\"' does not exist in type 'IServiceSpec'");
+  }, 60_000);
+});
