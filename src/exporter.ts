@@ -13,7 +13,7 @@ import { buildView } from "./server/view.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
-export interface ExporterOptions {
+interface ExporterOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly demo?: boolean;

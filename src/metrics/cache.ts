@@ -3,7 +3,7 @@
 // At 1,000 repos x 3 targets the DORA series are ~10 MB of text (~110k lines). prom-client
 // formats every sample on every scrape (~200 ms at that size), although the series only change
 // when a poll publishes a new RepoState for a repo. So:
-//   - DoraSeriesCache takes the place of DoraMetrics in the exporter (same setRepo/removeRepo).
+//   - DoraSeriesCache takes the place of DoraMetrics in the exporter (same setRepo).
 //     Each repo's lines are rendered once per change of that repo, by a scratch DoraMetrics (the
 //     same prom-client code, so the same bytes), and kept UTF-8 encoded per metric family. A poll
 //     that changed k repos costs k small renders, not a full one.
@@ -48,10 +48,6 @@ export class DoraSeriesCache {
     this.pending.set(repoId, { label: repoLabel, state: packRepoState(state) });
   }
 
-  removeRepo(repoId: number): void {
-    this.changed(repoId);
-  }
-
   /** The DORA families as encoded parts, in exposition order; renders pending repos first. */
   encoded(): Promise<Uint8Array[]> {
     if (this.parts !== null && this.pending.size === 0) return Promise.resolve(this.parts);
@@ -86,7 +82,7 @@ export class DoraSeriesCache {
         families.push(encoder.encode(afterHeader < 0 ? "" : text.slice(afterHeader)));
       }
       this.scratch.removeRepo(repoId);
-      // Changed again (or removed) while rendering: that newer change is what counts.
+      // Changed again while rendering: that newer change is what counts.
       if (this.changedAt.get(repoId) === at) this.chunks.set(repoId, { label, families });
     }
     // Repos in name order (then id), not in the order polls happened to finish them: a restarted

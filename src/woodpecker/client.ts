@@ -18,7 +18,7 @@ import {
 /** Woodpecker caps perPage at 50 and silently lowers larger values. */
 export const PAGE_SIZE = 50;
 
-export class WoodpeckerError extends Error {
+class WoodpeckerError extends Error {
   constructor(
     message: string,
     /** HTTP status when the server answered, else undefined. */
@@ -28,7 +28,7 @@ export class WoodpeckerError extends Error {
   }
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Server root, without trailing slash; `/api/...` is appended. */
   readonly baseUrl: string;
   readonly token: string;
@@ -46,7 +46,7 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-export interface PipelineQuery {
+interface PipelineQuery {
   readonly page: number;
   /** Server-side event filter (3.x); the caller filters client-side as well. */
   readonly events?: readonly string[];
@@ -56,7 +56,7 @@ export interface PipelineQuery {
   readonly before?: number;
 }
 
-export interface PipelinePage {
+interface PipelinePage {
   readonly pipelines: Pipeline[];
   /** Items in the raw page, valid or not: a short page is the only end-of-list signal. */
   readonly size: number;

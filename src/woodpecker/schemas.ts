@@ -25,7 +25,7 @@ const storedId = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(UINT3
  * item, and a third less than one `v.array` schema over the page (issue 14, BENCHMARKS.md). Its
  * output is the Pipeline itself, in the core's key order: no other object is built on the way.
  */
-export const PipelineSchema = v.object({
+const PipelineSchema = v.object({
   id: storedId,
   number: storedId,
   parent: storedInt,
@@ -73,7 +73,7 @@ export function parsePipeline(item: unknown): { ok: true; pipeline: Pipeline } |
   return parsed.success ? { ok: true, pipeline: parsed.output } : { ok: false, reason: describeIssues(parsed.issues) };
 }
 
-export interface ParsedPipelinePage {
+interface ParsedPipelinePage {
   readonly pipelines: Pipeline[];
   /** Items that failed validation and were skipped, with the reason of the first. */
   readonly invalid: number;
@@ -104,7 +104,7 @@ export function parsePipelinePage(items: readonly unknown[]): ParsedPipelinePage
 }
 
 /** What the poller needs from `last_pipeline` to decide whether a repo changed. */
-export interface LastPipeline {
+interface LastPipeline {
   readonly id: number;
   readonly number: number;
 }
