@@ -15,7 +15,7 @@
 // changed: test/perf/metrics-cache.test.ts compares the two through changes, renames and removals.
 import { Registry } from "prom-client";
 import type { RepoState } from "../core/state.ts";
-import { packRepoState, unpackRepoState, type PackedRepoState } from "../core/packed-state.ts";
+import { packRepoState, type PackedRepoState } from "../core/packed-state.ts";
 import { DoraMetrics } from "./dora-metrics.ts";
 
 const encoder = new TextEncoder();
@@ -30,32 +30,49 @@ export class DoraSeriesCache {
   private headers: Uint8Array[] | null = null;
   /** Repo id -> its label and, per family, its sample lines each preceded by "\n". */
   private readonly chunks = new Map<number, { readonly label: string; readonly families: Uint8Array[] }>();
-  /** Changed repos still to render, in order of change. */
   /**
-   * Packed (core/packed-state.ts, lossless): during a backfill every repo waits here until
-   * the poll ends, and as objects the 1,000 states of 1M pipelines were ~1.1M live objects
-   * (~60 MB), which the garbage collector kept marking all through the backfill (issue 6).
+   * Changed repos still to render, in order of change. Packed (core/packed-state.ts, lossless)
+   * and rendered from the packed columns: the state's objects are never rebuilt (issue 14).
    */
   private readonly pending = new Map<number, { readonly label: string; readonly state: PackedRepoState }>();
   /** Repo id -> revision of its last change (a render finishing after a newer change is dropped). */
   private readonly changedAt = new Map<number, number>();
   private parts: Uint8Array[] | null = null;
   private rendering: Promise<Uint8Array[]> | null = null;
+  private renderingRepos: Promise<void> | null = null;
 
-  /** Replace the series of one repo (label = its current full_name); rendered on next use. */
+  /**
+   * Replace the series of one repo (label = its current full_name). Its lines are rendered at
+   * once, in the background: rendered all together after a backfill, 1,000 repos' garbage came
+   * at once and was the backfill's peak of memory (~85 MB of RSS, issue 14); repo by repo it is
+   * collected along the way. The exposition is put together on the next use.
+   */
   setRepo(repoId: number, repoLabel: string, state: RepoState): void {
     this.changed(repoId);
     this.pending.set(repoId, { label: repoLabel, state: packRepoState(state) });
+    void this.renderRepos();
   }
 
   /** The DORA families as encoded parts, in exposition order; renders pending repos first. */
   encoded(): Promise<Uint8Array[]> {
     if (this.parts !== null && this.pending.size === 0) return Promise.resolve(this.parts);
     // Concurrent scrapes after a change share one rendering.
-    this.rendering ??= this.render().finally(() => {
+    this.rendering ??= (async () => {
+      do await this.renderRepos(); // the first render also encodes the family headers
+      while (this.pending.size > 0);
+      return this.assemble();
+    })().finally(() => {
       this.rendering = null;
     });
     return this.rendering;
+  }
+
+  /** Render every pending repo; one loop at a time (it picks up repos changed meanwhile). */
+  private renderRepos(): Promise<void> {
+    this.renderingRepos ??= this.render().finally(() => {
+      this.renderingRepos = null;
+    });
+    return this.renderingRepos;
   }
 
   private changed(repoId: number): void {
@@ -66,7 +83,7 @@ export class DoraSeriesCache {
     this.parts = null;
   }
 
-  private async render(): Promise<Uint8Array[]> {
+  private async render(): Promise<void> {
     this.headers ??= await Promise.all(
       this.names.map(async (name) => encoder.encode(await this.scratchRegistry.getSingleMetricAsString(name))),
     );
@@ -74,7 +91,7 @@ export class DoraSeriesCache {
       const [repoId, { label, state }] = this.pending.entries().next().value!;
       this.pending.delete(repoId);
       const at = this.changedAt.get(repoId);
-      this.scratch.setRepo(repoId, label, unpackRepoState(state));
+      this.scratch.setRepoPacked(repoId, label, state);
       const families: Uint8Array[] = [];
       for (const name of this.names) {
         const text = await this.scratchRegistry.getSingleMetricAsString(name);
@@ -85,6 +102,10 @@ export class DoraSeriesCache {
       // Changed again while rendering: that newer change is what counts.
       if (this.changedAt.get(repoId) === at) this.chunks.set(repoId, { label, families });
     }
+  }
+
+  /** The exposition of the rendered repos; kept while nothing changes. */
+  private assemble(): Uint8Array[] {
     // Repos in name order (then id), not in the order polls happened to finish them: a restarted
     // exporter or a replica then serves byte-identical DORA series.
     const ordered = [...this.chunks.entries()]
