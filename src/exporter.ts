@@ -10,6 +10,7 @@ import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
+import { mb, memoryLimit, watchMemory } from "./memory.ts";
 import { VERSION } from "./version.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
@@ -72,9 +73,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
   });
 
+  const limit = memoryLimit(config.memoryLimit);
+  const memory = limit ? watchMemory({ limit, log }) : null;
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
+    memory?.check(); // right after a poll: the moment a backfill peaks
     if (ok && !ready && poller.status.backfillComplete) {
       // Ready means /metrics is rendered; then the backfill's garbage (parsed pages, the states
       // just rendered) is let go at once instead of whenever the heap next fills, so the memory
@@ -116,6 +120,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     poll_interval_s: config.pollInterval,
     demo,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
+    ...(limit ? { memory_limit_mb: mb(limit.bytes), memory_limit_from: limit.from } : {}),
   });
   void runPoll();
 
@@ -125,6 +130,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     log,
     async stop() {
       app.store.cron.poll.stop();
+      memory?.stop();
       await app.stop();
     },
   };

@@ -17,6 +17,7 @@ describe("defaults", () => {
       concurrency: 4,
       shard: null,
       httpTimeout: 30,
+      memoryLimit: null,
       logLevel: "info",
       repoRules: [],
     });
@@ -320,5 +321,28 @@ test("the first bad setting wins, and the file is checked before the environment
   expectError({ DORA_POLL_INTERVAL: "0", DORA_LISTEN: "nope" }, "DORA_POLL_INTERVAL");
   expectError({ DORA_POLL_INTERVAL: "0", DORA_CONFIG: "/c.yaml" }, "DORA_CONFIG /c.yaml: listen", {
     "/c.yaml": "listen: nope\n",
+  });
+});
+
+describe("DORA_MEMORY_LIMIT", () => {
+  test.each([
+    ["512Mi", 512 * 2 ** 20],
+    ["1Gi", 2 ** 30],
+    [" 1.5Gi ", 1.5 * 2 ** 30],
+    ["600M", 600e6],
+    ["512MiB", 512 * 2 ** 20],
+    ["536870912", 536870912],
+  ])("%p is %p bytes", (raw, bytes) => {
+    expect(load({ DORA_MEMORY_LIMIT: raw }).memoryLimit).toBe(bytes);
+  });
+
+  test.each([
+    ["512 megabytes", "is not a size in bytes (e.g. 512Mi, 1Gi, 600M or 536870912)"],
+    ["-1Gi", "is not a size in bytes"],
+    ["512mi", "is not a size in bytes"],
+    ["1000", "is less than 1Mi"],
+    ["99999999999Ti", "is too large"],
+  ])("%p is refused", (raw, problem) => {
+    expectError({ DORA_MEMORY_LIMIT: raw }, `DORA_MEMORY_LIMIT: ${JSON.stringify(raw.trim())} ${problem}`);
   });
 });

@@ -21,6 +21,7 @@ const defaults = {
   concurrency: 4,
   shard: null,
   httpTimeout: 30,
+  memoryLimit: null,
   logLevel: "info",
   repoRules: [],
 } as const;
@@ -39,6 +40,7 @@ const expectedGood: Record<string, Config> = {
     concurrency: 8,
     shard: { index: 1, count: 3 },
     httpTimeout: 45,
+    memoryLimit: 512 * 2 ** 20,
     logLevel: "debug",
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
   },
@@ -54,6 +56,7 @@ const expectedGood: Record<string, Config> = {
     concurrency: 1,
     shard: null,
     httpTimeout: 600,
+    memoryLimit: 1e9,
     logLevel: "warn",
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
   },
