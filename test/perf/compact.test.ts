@@ -3,7 +3,7 @@
 // complete history, for random Woodpecker histories (restarts, deployment chains, reused numbers,
 // stale snapshots, rules, DORA_SINCE), fed to a RepoHistory in any order and in several polls.
 // No timing here: speed and memory are measured by `bun run bench`.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import fc from "fast-check";
 import { anyStoredNumber } from "./any-number.ts";
 import { PipelineStore } from "../../src/collector/compact.ts";
@@ -13,6 +13,10 @@ import { mergePipeline } from "../../src/core/merge.ts";
 import type { Pipeline } from "../../src/core/model.ts";
 import { REPO, historyArb, type History } from "../core/history-arb.ts";
 import { fcParams } from "../core/property-params.ts";
+
+// 1,500 random histories take ~2.5 s alone and timed out at the default 5 s on a machine shared
+// with other test runs: the property is what is checked here, not its speed.
+setDefaultTimeout(60_000);
 
 /** Woodpecker sends 40-digit hex SHAs; the arbitrary's commits are short names. Map half the runs. */
 function hexCommits(h: History): History {
