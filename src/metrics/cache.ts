@@ -28,8 +28,12 @@ export class DoraSeriesCache {
   private readonly names = this.scratchRegistry.getMetricsAsArray().map((m) => m.name);
   /** Per family: `# HELP …\n# TYPE …`, encoded. */
   private headers: Uint8Array[] | null = null;
-  /** Repo id -> its label and, per family, its sample lines each preceded by "\n". */
-  private readonly chunks = new Map<number, { readonly label: string; readonly families: Uint8Array[] }>();
+  /**
+   * Repo id -> its label and, per family, its sample lines each preceded by "\n": encoded when
+   * rendered, then (once put together) a slice of `exposition`, which shares its bytes, so the
+   * lines are held once, not once per repo and again in the exposition.
+   */
+  private readonly chunks = new Map<number, { readonly label: string; readonly families: (Uint8Array | Blob)[] }>();
   /**
    * Changed repos still to render, in order of change. Packed (core/packed-state.ts, lossless)
    * and rendered from the packed columns: the state's objects are never rebuilt (issue 14).
@@ -37,8 +41,13 @@ export class DoraSeriesCache {
   private readonly pending = new Map<number, { readonly label: string; readonly state: PackedRepoState }>();
   /** Repo id -> revision of its last change (a render finishing after a newer change is dropped). */
   private readonly changedAt = new Map<number, number>();
-  private parts: Uint8Array[] | null = null;
-  private rendering: Promise<Uint8Array[]> | null = null;
+  /**
+   * The DORA families put together, while nothing changes: one Blob, so a scrape copies one
+   * buffer. Joining the ~9,000 parts of 1,000 repos into a Blob took ~22-26 ms, on every scrape,
+   * twice what serving the 10 MB takes (issue 14).
+   */
+  private exposition: Blob | null = null;
+  private rendering: Promise<Blob> | null = null;
   private renderingRepos: Promise<void> | null = null;
 
   /**
@@ -53,9 +62,9 @@ export class DoraSeriesCache {
     void this.renderRepos();
   }
 
-  /** The DORA families as encoded parts, in exposition order; renders pending repos first. */
-  encoded(): Promise<Uint8Array[]> {
-    if (this.parts !== null && this.pending.size === 0) return Promise.resolve(this.parts);
+  /** The DORA families, in exposition order; renders pending repos first. */
+  encoded(): Promise<Blob> {
+    if (this.exposition !== null && this.pending.size === 0) return Promise.resolve(this.exposition);
     // Concurrent scrapes after a change share one rendering.
     this.rendering ??= (async () => {
       do await this.renderRepos(); // the first render also encodes the family headers
@@ -80,7 +89,7 @@ export class DoraSeriesCache {
     this.changedAt.set(repoId, this.revision);
     this.chunks.delete(repoId);
     this.pending.delete(repoId);
-    this.parts = null;
+    this.exposition = null;
   }
 
   private async render(): Promise<void> {
@@ -105,22 +114,40 @@ export class DoraSeriesCache {
   }
 
   /** The exposition of the rendered repos; kept while nothing changes. */
-  private assemble(): Uint8Array[] {
+  private assemble(): Blob {
     // Repos in name order (then id), not in the order polls happened to finish them: a restarted
     // exporter or a replica then serves byte-identical DORA series.
     const ordered = [...this.chunks.entries()]
       .sort(([ida, a], [idb, b]) => (a.label < b.label ? -1 : a.label > b.label ? 1 : ida - idb))
       .map(([, c]) => c.families);
-    const parts: Uint8Array[] = [];
+    const parts: (Uint8Array | Blob)[] = [];
+    const at: { families: (Uint8Array | Blob)[]; f: number; start: number; end: number }[] = [];
+    let offset = 0;
+    const add = (part: Uint8Array | Blob) => {
+      parts.push(part);
+      offset += sizeOf(part);
+    };
     const last = this.names.length - 1;
     this.names.forEach((_, f) => {
-      parts.push(this.headers![f]!);
-      for (const families of ordered) if (families[f]!.length > 0) parts.push(families[f]!);
-      parts.push(encoder.encode(f < last ? "\n\n" : "\n"));
+      add(this.headers![f]!);
+      for (const families of ordered) {
+        const part = families[f]!;
+        if (sizeOf(part) === 0) continue;
+        at.push({ families, f, start: offset, end: offset + sizeOf(part) });
+        add(part);
+      }
+      add(encoder.encode(f < last ? "\n\n" : "\n"));
     });
-    if (this.pending.size === 0) this.parts = parts;
-    return parts;
+    const exposition = new Blob(parts);
+    // Each repo's lines become a view of the exposition: the separate copies can go.
+    for (const { families, f, start, end } of at) families[f] = exposition.slice(start, end);
+    if (this.pending.size === 0) this.exposition = exposition;
+    return exposition;
   }
+}
+
+function sizeOf(part: Uint8Array | Blob): number {
+  return part instanceof Blob ? part.size : part.byteLength;
 }
 
 export class CachedRegistry extends Registry {
@@ -135,7 +162,7 @@ export class CachedRegistry extends Registry {
   /** The exposition as a Blob: live metrics rendered now, DORA families from the cache. */
   async body(): Promise<Blob> {
     const live = await super.metrics();
-    return new Blob([live + "\n", ...(await this.dora.encoded())]);
+    return new Blob([live + "\n", await this.dora.encoded()]);
   }
 
   /** Render what changed now, after a poll, rather than on the next scrape. */
