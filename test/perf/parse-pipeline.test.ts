@@ -59,11 +59,11 @@ function reference(x: unknown): Pipeline | null {
     id: o.id, number: o.number, parent: o.parent ?? 0, event: o.event, status: o.status,
     created: o.created ?? o.created_at ?? 0, updated: time(o.updated, o.updated_at),
     started: time(o.started, o.started_at), finished: time(o.finished, o.finished_at),
-    branch: o.branch ?? "", commit: o.commit ?? "", ref: o.ref ?? "", deployTo: o.deploy_to ?? "",
+    branch: o.branch ?? "", commit: o.commit ?? "", ref: o.ref ?? "", deployTo: o.deploy_to ?? "", message: o.message ?? "",
   };
   const numbersOk = [p.id, p.number, p.parent, p.created, p.updated, p.started, p.finished].every(u32);
   const positive = (p.id as number) > 0 && (p.number as number) > 0 && (p.created as number) > 0;
-  const stringsOk = [p.event, p.status, p.branch, p.commit, p.ref, p.deployTo].every((s) => typeof s === "string");
+  const stringsOk = [p.event, p.status, p.branch, p.commit, p.ref, p.deployTo, p.message].every((s) => typeof s === "string");
   return numbersOk && positive && stringsOk ? (p as Pipeline) : null;
 }
 
