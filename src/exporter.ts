@@ -4,6 +4,19 @@ import { cron } from "@elysiajs/cron";
 import { collectDefaultMetrics } from "prom-client";
 import { type Config, ConfigError, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
+import * as v from "valibot";
+import {
+  EntryFactSchema,
+  FailedSyncFactSchema,
+  HealthFactSchema,
+  factRecords,
+  factsFromRecords,
+  KIND_ENTRY,
+  KIND_FAILED_SYNC,
+  KIND_HEALTH,
+} from "./argocd/durable.ts";
+import type { Facts } from "./argocd/observe.ts";
+import { createArgoStep, type ArgoStep } from "./collector/argocd-step.ts";
 import { loadWebConfig } from "./config/web-config.ts";
 import { neededEvents } from "./collector/events.ts";
 import { messageKeeper } from "./core/rework.ts";
@@ -13,6 +26,7 @@ import { Poller } from "./collector/poller.ts";
 import { summaryRepos } from "./collector/summary-repos.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
+import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { registerRepoInfo } from "./metrics/repo-info.ts";
 import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
@@ -36,9 +50,55 @@ export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
   readonly log: Logger;
+  /** The ArgoCD parts (ARGOCD_URL set), else null. */
+  readonly argo: RunningArgo | null;
   /** Where ArgoCD observations are kept: the state file's store, or memory without DORA_STATE_FILE. */
   readonly observations: ObservationStore;
   stop(): Promise<void>;
+}
+
+export interface RunningArgo {
+  readonly step: ArgoStep;
+  readonly metrics: ArgoMetrics;
+}
+
+/** The ArgoCD source and metrics (ARGOCD_URL set). */
+function argoParts(
+  config: Config,
+  registry: CachedRegistry,
+  log: Logger,
+  observations: ObservationStore,
+  invalidObjects: HealthMetrics["invalidObjects"],
+): RunningArgo {
+  let step!: ArgoStep;
+  const metrics = new ArgoMetrics(registry, () => step.source.status, () => step.source.streamConnected);
+  const loaded = loadFacts(observations, log);
+  step = createArgoStep(config, log, {
+    onAttempt: (code) => metrics.requests.inc({ code }),
+    onInvalid: (count) => invalidObjects.inc({ kind: "argocd_application" }, count),
+    initialFacts: loaded,
+    // Written before the poll that saw them publishes: what /metrics showed is in the file.
+    persist: (changes) => void observations.upsert(factRecords(changes)),
+  });
+  invalidObjects.inc({ kind: "argocd_application" }, 0);
+  return { step, metrics };
+}
+
+/** The ArgoCD facts kept in the state (first contact: none); records that fail their schema are skipped, logged. */
+function loadFacts(observations: ObservationStore, log: Logger): Facts {
+  let invalid = 0;
+  const load = <T>(kind: string, schema: v.GenericSchema<unknown, T>): T[] => {
+    const r = observations.load(kind, schema);
+    invalid += r.invalid;
+    return r.records.map((x) => x.payload);
+  };
+  const facts = factsFromRecords(
+    load(KIND_ENTRY, EntryFactSchema),
+    load(KIND_FAILED_SYNC, FailedSyncFactSchema),
+    load(KIND_HEALTH, HealthFactSchema),
+  );
+  if (invalid > 0) log.warn("skipped invalid ArgoCD observations in the state file", { count: invalid });
+  return facts;
 }
 
 /** Thrown when the listen address cannot be bound: a configuration problem (exit 2). */
@@ -84,6 +144,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     onAttempt: (code) => health.requests.inc({ code }),
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
+  const observations: ObservationStore = state?.observations ?? new MemoryObservationStore();
+  const argo = config.argocdUrl === null ? null : argoParts(config, registry, log, observations, health.invalidObjects);
   poller = new Poller({
     client,
     core: coreOptions(config),
@@ -93,12 +155,20 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     shard: config.shard,
     log,
     now,
-    onRepoState: (repo, repoState) => dora.setRepo(repo.id, repo.fullName, repoState),
-    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
+    onRepoState: (repo, repoState) => {
+      dora.setRepo(repo.id, repo.fullName, repoState);
+      argo?.metrics.setRepo(repo.id, repo.fullName, repoState);
+    },
+    onRepoRemoved: (repoId) => {
+      dora.removeRepo(repoId);
+      argo?.metrics.removeRepo(repoId);
+    },
+    argo: argo?.step ?? null,
     // Each synced repo is written before it is published: what /metrics showed is in the file.
     commitRepo: durable === null ? undefined : (tracked) => durable.save(tracked),
     restoreRepo: durable === null ? undefined : (listing) => durable.restore(listing),
   });
+  argo?.step.source.start();
   if (state !== null && durable !== null) {
     const t0 = performance.now();
     const { repos, pipelines } = durable.load({
@@ -222,10 +292,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     url,
     poller,
     log,
-    observations: state?.observations ?? new MemoryObservationStore(),
+    argo,
+    observations,
     async stop() {
       app.store.cron.poll.stop();
       memory?.stop();
+      await argo?.step.source.stop();
       await app.stop();
       state?.close();
     },

@@ -254,6 +254,8 @@ function describeMode(r: Repo, res: Resolution): string {
         : `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
     case "rules":
       return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
+    case "argocd-builds":
+      return "default 2 withdrawn: an ArgoCD app deploys this repo, so its pushes are builds; its attempts come from ArgoCD";
   }
 }
 
@@ -265,6 +267,8 @@ function shortMode(r: Repo, res: Resolution): string {
       return `default 2: pushes to "${r.defaultBranch}"`;
     case "rules":
       return `deployment_rules[${res.blockIndex}]`;
+    case "argocd-builds":
+      return "ArgoCD: pushes are builds";
   }
 }
 

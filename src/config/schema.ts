@@ -332,3 +332,61 @@ export function configFileSchema(entries: Readonly<Record<string, v.GenericSchem
   const nullable = Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, v.nullish(schema)]));
   return strictMapping(nullable, "a mapping of settings") as v.GenericSchema<unknown, Record<string, unknown>>;
 }
+
+// ---- ArgoCD (optional second source) ----------------------------------------------------------
+
+export const ArgoUrlSchema = parsedString(parseServerUrl, "a URL");
+
+/** `glob` includes, `!glob` excludes, on an app's `<project>/<name>`. */
+export const ArgoAppsSchema = listOf(RepoPatternSchema, "app globs on <project>/<name>");
+
+/** A Kubernetes label selector, passed to ArgoCD as is (`selector=`): one line, not empty. */
+export const ArgoSelectorSchema = v.pipe(
+  v.string(isNot("a label selector")),
+  v.trim(),
+  v.nonEmpty("is empty"),
+  v.regex(/^[^\r\n]*$/, "must be one line"),
+);
+
+/** Seconds after a deployment within which turning Degraded counts as its failure (1 s to 30 days). */
+export const DegradedWindowSchema = integerIn(1, 30 * 86400, " (seconds)");
+
+/** A repo `owner/name` as an `argocd_apps:` block names it. */
+const RepoNameSchema = v.pipe(
+  v.string(isNot("a repo full name")),
+  v.trim(),
+  v.regex(/^[^\s/]+(\/[^\s/]+)+$/, isNot("a repo full name (owner/name)")),
+);
+
+/** One `argocd_apps:` block, as the mapping (argocd/mapping.ts) reads it. */
+export interface AppMappingBlock {
+  readonly apps: string;
+  readonly repo?: string;
+  readonly deployTo?: string;
+}
+
+const AppMappingBlockSchema = v.pipe(
+  strictMapping(
+    {
+      apps: v.pipe(
+        globSchema("an app glob on <project>/<name>"),
+        v.check(
+          (g) => !g.startsWith("!"),
+          (issue) => `${show(issue.input)}: ! negation works in ARGOCD_APPS only; a block's apps is a single glob`,
+        ),
+      ),
+      repo: v.optional(RepoNameSchema),
+      deploy_to: v.optional(TargetSchema),
+    },
+    "a mapping of apps, repo and deploy_to",
+  ),
+  v.check((b) => b.repo !== undefined || b.deploy_to !== undefined, "a block needs repo, deploy_to or both"),
+  v.transform((b): AppMappingBlock => {
+    const block: { -readonly [K in keyof AppMappingBlock]: AppMappingBlock[K] } = { apps: b.apps };
+    if (b.repo !== undefined) block.repo = b.repo;
+    if (b.deploy_to !== undefined) block.deployTo = b.deploy_to;
+    return block;
+  }),
+);
+
+export const ArgoAppBlocksSchema = v.array(AppMappingBlockSchema, isNot("a list of {apps, repo, deploy_to} blocks"));

@@ -20,6 +20,8 @@ interface PackedTarget {
   readonly attemptNums: Uint32Array;
   /** success per attempt: 1 true, 0 false. */
   readonly attemptSuccess: Uint8Array;
+  /** The `app` of each attempt (ArgoCD attempts); null when no attempt has one (Woodpecker only). */
+  readonly attemptApps: readonly (string | undefined)[] | null;
   /** deploymentNumber, deployedAt, changeNumber (0 when null), seconds per observation. */
   readonly leadNums: Uint32Array;
   /** 1 where changeNumber is null. */
@@ -75,7 +77,8 @@ function packTarget(t: TargetState): PackedTarget {
     leadNums[4 * i + 3] = o.seconds;
     leadNull[i] = o.changeNumber === null ? 1 : 0;
   }
-  return { rest: { ...t, attempts: EMPTY, leadTimes: EMPTY }, attemptNums, attemptSuccess, leadNums, leadNull };
+  const attemptApps = attempts.some((a) => a.app !== undefined) ? attempts.map((a) => a.app) : null;
+  return { rest: { ...t, attempts: EMPTY, leadTimes: EMPTY }, attemptNums, attemptSuccess, attemptApps, leadNums, leadNull };
 }
 
 function unpackTarget(p: PackedTarget): TargetState {
@@ -83,7 +86,9 @@ function unpackTarget(p: PackedTarget): TargetState {
   const attempts: Attempt[] = [];
   const a = p.attemptNums;
   for (let i = 0; i < n; i++) {
-    attempts.push({ pipelineId: a[3 * i]!, number: a[3 * i + 1]!, time: a[3 * i + 2]!, success: p.attemptSuccess[i] === 1 });
+    const app = p.attemptApps?.[i];
+    const attempt: Attempt = { pipelineId: a[3 * i]!, number: a[3 * i + 1]!, time: a[3 * i + 2]!, success: p.attemptSuccess[i] === 1 };
+    attempts.push(app === undefined ? attempt : { ...attempt, app });
   }
   const m = p.leadNull.length;
   const leadTimes: LeadTimeObservation[] = [];

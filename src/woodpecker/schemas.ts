@@ -115,6 +115,8 @@ export interface LastPipeline {
 export interface RepoListing extends Repo {
   readonly active: boolean;
   readonly forgeUrl: string;
+  /** `clone_url` and `clone_url_ssh` (those the server sent), for joining ArgoCD apps by source repoURL. */
+  readonly cloneUrls: readonly string[];
   /** undefined: the server does not report it (2.x); null: the repo has no pipeline. */
   readonly lastPipeline: LastPipeline | null | undefined;
 }
@@ -128,6 +130,8 @@ export const RepoSchema = v.pipe(
     default_branch: text,
     active: v.optional(v.boolean(), true),
     forge_url: text,
+    clone_url: v.optional(v.nullable(v.string())),
+    clone_url_ssh: v.optional(v.nullable(v.string())),
     last_pipeline: v.optional(
       v.nullable(v.object({ id: storedId, number: storedId })),
     ),
@@ -140,6 +144,7 @@ export const RepoSchema = v.pipe(
       defaultBranch: r.default_branch ?? "",
       active: r.active ?? true,
       forgeUrl: r.forge_url ?? "",
+      cloneUrls: [r.clone_url, r.clone_url_ssh].filter((u): u is string => typeof u === "string" && u !== ""),
       lastPipeline:
         r.last_pipeline === undefined
           ? undefined

@@ -24,6 +24,12 @@ describe("defaults", () => {
       repoRules: [],
       reworkRules: [],
       repoLabels: [],
+      argocdUrl: null,
+      argocdToken: null,
+      argocdApps: [],
+      argocdSelector: null,
+      argocdDegradedWindow: 3600,
+      argocdAppBlocks: [],
     });
   });
 

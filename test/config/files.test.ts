@@ -28,6 +28,21 @@ const defaults = {
   repoRules: [],
   reworkRules: [],
   repoLabels: [],
+  argocdUrl: null,
+  argocdToken: null,
+  argocdApps: [],
+  argocdSelector: null,
+  argocdDegradedWindow: 3600,
+  argocdAppBlocks: [],
+} as const;
+
+const argoOff = {
+  argocdUrl: null,
+  argocdToken: null,
+  argocdApps: [],
+  argocdSelector: null,
+  argocdDegradedWindow: 3600,
+  argocdAppBlocks: [],
 } as const;
 
 const expectedGood: Record<string, Config> = {
@@ -51,6 +66,15 @@ const expectedGood: Record<string, Config> = {
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
     reworkRules: [],
     repoLabels: [],
+    argocdUrl: "https://argocd.example.com",
+    argocdToken: "argo-t0ken-\"quoted\"\\x",
+    argocdApps: ["shop/*", "!shop/legacy-*"],
+    argocdSelector: "team=shop,tier!=test",
+    argocdDegradedWindow: 1800,
+    argocdAppBlocks: [
+      { apps: "shop/api-*", repo: "acme/shop-api", deployTo: "production" },
+      { apps: "*/web", deployTo: "web" },
+    ],
   },
   "full.json": {
     woodpeckerUrl: "http://woodpecker.internal:8000",
@@ -71,6 +95,7 @@ const expectedGood: Record<string, Config> = {
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
     reworkRules: [],
     repoLabels: [],
+    ...argoOff,
   },
   "rules.yaml": {
     ...defaults,
