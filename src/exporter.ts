@@ -35,11 +35,12 @@ import { buildView } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
 import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
+import { mb, memoryLimit, watchMemory } from "./memory.ts";
 import { VERSION } from "./version.ts";
 import { windowGaugesYielding } from "./view/gauges.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
-export interface ExporterOptions {
+interface ExporterOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly demo?: boolean;
@@ -108,7 +109,10 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const dora = new DoraSeriesCache();
   const windows = new WindowGaugeMetrics();
   const registry = new CachedRegistry(dora, windows);
-  collectDefaultMetrics({ register: registry });
+  // prom-client samples event-loop delay with a timer of this resolution (ms): its default, 10 ms,
+  // wakes the process 100 times a second, ~5 ms of CPU per second with nothing to do (issue 14:
+  // most of the idle exporter's background CPU). Once a second still gives 60 samples a minute.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
   // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
   // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
   // out of 13, which nodejs_heap_size_*_bytes already give. Not worth 39 series and that cost.
@@ -189,6 +193,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     warned = new Set(current);
   };
 
+  const limit = memoryLimit(config.memoryLimit);
+  const memory = limit ? watchMemory({ limit, log }) : null;
   let ready = false;
   const runPoll = async () => {
     const ok = await poller.poll();
@@ -207,10 +213,16 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       const pause = () => new Promise((resolve) => setImmediate(resolve));
       windows.set(await windowGaugesYielding(summaryRepos(poller), end, historyOrigin(poller, config.since), pause));
     }
+    memory?.check(); // right after a poll: the moment a backfill peaks
     if (ok && !ready && poller.status.backfillComplete) {
+      // Ready means /metrics is rendered; then the backfill's garbage (parsed pages, the states
+      // just rendered) is let go at once instead of whenever the heap next fills, so the memory
+      // the process keeps is what it holds (issue 14). One collection, as a user's process has.
+      await registry.warm().catch(() => {});
+      Bun.gc(false);
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
-    }
+    } else void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
   };
 
   // Read before anything listens or polls: a bad file exits 2 (ConfigError) with nothing started.
@@ -270,6 +282,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     tls: web?.tls != null,
     basic_auth: Object.keys(web?.users ?? {}).length > 0,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
+    ...(limit ? { memory_limit_mb: mb(limit.bytes), memory_limit_from: limit.from } : {}),
   });
   // What is in effect, as one line (secrets redacted by the settings table's secret rows).
   log.info("settings", { settings: redactedConfig(config) });
@@ -284,6 +297,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     observations,
     async stop() {
       app.store.cron.poll.stop();
+      memory?.stop();
       await argo?.step.source.stop();
       await app.stop();
       state?.close();

@@ -5,6 +5,7 @@
 // Warnings (exit 1): a tracked repo with no matched deployment, a configured rule or rule block
 // that matches nothing. Each warning says what was seen instead, so a wrong rule is fixed in one go.
 import { type Config, coreOptions } from "../config/config.ts";
+import { WARN_AT, expectedMemory, mb, memoryLimit } from "../memory.ts";
 import { repoFilter } from "../core/glob.ts";
 import { attemptOutcome, attemptTime, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
@@ -103,6 +104,22 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   for (const pattern of config.repos) {
     if (pattern.startsWith("!")) continue;
     if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
+  }
+  // What holding this history costs (issue 14): the bench's bytes per stored pipeline.
+  let stored = 0;
+  for (const r of tracked) stored += collected.poller.repos.get(r.id)?.history.pipelines.size ?? 0;
+  const expected = expectedMemory(stored);
+  const limit = memoryLimit(config.memoryLimit);
+  const overLimit = limit !== null && expected.peak > WARN_AT * limit.bytes;
+  out.push(
+    `memory          ${overLimit ? "WARN" : "ok  "} ~${mb(expected.settled)} MB once running, ~${mb(expected.peak)} MB at the backfill's peak, for ${stored} stored push/deployment pipelines${
+      limit ? `; limit ${mb(limit.bytes)} MB (${limit.from})` : "; no memory limit set or found"
+    }`,
+  );
+  if (overLimit) {
+    warnings.push(
+      `the backfill is expected to peak at ~${mb(expected.peak)} MB, over ${Math.round(WARN_AT * 100)} % of the ${mb(limit.bytes)} MB limit (${limit.from}): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD (docs/scaling.md)`,
+    );
   }
   // ArgoCD (optional): read in the same cycle, after Woodpecker; every app's mapping as the exporter decides it.
   const argo = collected.argo;

@@ -297,9 +297,16 @@ export class Poller {
         continue;
       }
       const numbers = [...res.pipelines.map((p) => p.number), ...res.invalidNumbers];
+      // The listing may stop at a page holding a pipeline an earlier complete listing read: every
+      // pipeline created since has a higher number than it (it existed all along), so all of them
+      // are on this page or above. A number at or below highWater alone proves nothing: deleting
+      // the highest pipelines lets new ones reuse those numbers (API-NOTES), and a page full of
+      // new pipelines can then reach down to highWater with more of them on the next page.
+      const reachedKnown =
+        knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo && !fresh.has(p.id) && h.pipelines.has(p.id));
       if (offsetFrom !== null && unfiltered && numbers.length > 0) {
-        // Numbers up to knownUpTo were listed completely by an earlier poll.
-        await this.boundaryGap(listing, h, fresh, Math.max(knownUpTo, ...numbers), offsetFrom, (n) => {
+        // Not bounded below by highWater: a number there may be reused by a new pipeline.
+        await this.boundaryGap(listing, h, fresh, Math.max(...numbers), offsetFrom, (n) => {
           if (n > highest) highest = n;
         });
       }
@@ -319,7 +326,7 @@ export class Poller {
         if (this.wanted(p)) h.ingest(p);
       }
       if (res.size < PAGE_SIZE) break;
-      if (knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo)) break;
+      if (reachedKnown) break;
       if (since > 0 && res.pipelines.some((p) => p.created < since)) break;
       const last = res.pipelines.at(-1);
       const cursor = !this.beforeIgnored && last ? last.created + 1 : before;

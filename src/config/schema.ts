@@ -12,6 +12,7 @@ import { didYouMean, show } from "./format.ts";
 import { globProblem } from "../core/glob.ts";
 import { type Parsed } from "../util/parsed.ts";
 import {
+  parseBytes,
   parseListen,
   parseRfc3339,
   parseServerUrl,
@@ -153,6 +154,13 @@ export const HttpTimeoutSchema = integerIn(1, 600, " (seconds)");
 
 /** DORA_STATE_FILE: a file path (opened, created or refused at start, src/state/db.ts). */
 export const StateFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
+
+/** A size in bytes with an optional unit (`512Mi`); a YAML number is taken as bytes. */
+export const MemoryLimitSchema = v.pipe(
+  v.unknown(),
+  v.transform((x: unknown) => (typeof x === "number" ? String(x) : x)),
+  parsedString(parseBytes, "a size in bytes (e.g. 512Mi)"),
+);
 
 /** Failure statuses: terminal and not `success` (a success can never be a failed deployment). */
 export const FAILURE_STATUS_CHOICES: readonly string[] = [...TERMINAL_STATUSES].filter((s) => s !== "success");

@@ -25,6 +25,7 @@ import {
   HttpTimeoutSchema,
   ListenSchema,
   LogLevelSchema,
+  MemoryLimitSchema,
   PollIntervalSchema,
   ReposSchema,
   ShardSchema,
@@ -235,6 +236,15 @@ export const SETTINGS = {
     default: null,
     shown: "(none: state in memory)",
     description: "SQLite file that keeps Woodpecker history and ArgoCD observations across restarts (see the README)",
+  }),
+  /** Bytes; null: the cgroup's limit when one can be read (memory.ts). */
+  memoryLimit: value({
+    env: "DORA_MEMORY_LIMIT",
+    key: "memory_limit",
+    schema: MemoryLimitSchema,
+    default: null,
+    shown: "(the cgroup's limit)",
+    description: "memory the exporter may use (e.g. 512Mi): a warning is logged when its RSS passes 80 % of it",
   }),
   logLevel: value({
     env: "DORA_LOG_LEVEL",
