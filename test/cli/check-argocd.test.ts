@@ -142,6 +142,18 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
     expect(only.stdout).not.toContain("ops/legacy");
   });
 
+  test("report: the ArgoCD target with its source; an ArgoCD that does not answer is exit 1 with one line (never a report that counts a GitOps repo's pushes)", async () => {
+    const ok = await runBinary(["report", "--format", "json"], env);
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.stdout) as { targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[] };
+    expect(j.targets.filter((t) => t.repo === "acme/search").map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)])).toEqual([["search", ["argocd:default/search"]]]);
+    const bad = await runBinary(["report"], { ...env, ARGOCD_TOKEN: "wrong-argo-token-78" });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^dora-exporter report: cannot read ArgoCD: .*401/)]);
+    expect(bad.stderr).not.toContain("wrong-argo-token-78");
+  });
+
   test("a wrong ArgoCD token: FAIL line and a warning, the Woodpecker part still shown, never the token", async () => {
     const r = await runBinary(["check"], { ...env, ARGOCD_TOKEN: "wrong-argo-token-77" });
     expect(r.code).toBe(1);
