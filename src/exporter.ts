@@ -1,17 +1,16 @@
-// Wires the exporter together: Woodpecker client -> poller -> pure core -> metrics, and the HTTP
-// server. The first poll (the backfill) starts at once; later ones follow the cron schedule.
+// The running exporter: the core (exporter-core.ts: client -> poller -> pure core -> metrics), the
+// process metrics and the HTTP server. The first poll (the backfill) starts at once; later ones
+// follow the cron schedule.
 import { cron } from "@elysiajs/cron";
-import { collectDefaultMetrics } from "prom-client";
-import { type Config, coreOptions } from "./config/config.ts";
-import { settingSource } from "./config/load.ts";
-import { Poller } from "./collector/poller.ts";
+import type { Config } from "./config/config.ts";
+import type { Poller } from "./collector/poller.ts";
+import { createExporterCore } from "./exporter-core.ts";
 import type { Logger } from "./log.ts";
-import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
-import { HealthMetrics } from "./metrics/health-metrics.ts";
 import { createApp } from "./server/app.ts";
 import { buildView } from "./server/view.ts";
-import { VERSION } from "./version.ts";
-import { WoodpeckerClient } from "./woodpecker/client.ts";
+
+export { createExporterCore } from "./exporter-core.ts";
+export type { ExporterCore, ExporterCoreDeps } from "./exporter-core.ts";
 
 export interface ExporterOptions {
   readonly config: Config;
@@ -30,50 +29,12 @@ export interface RunningExporter {
 export class ListenError extends Error {}
 
 export async function startExporter({ config, log, demo = false }: ExporterOptions): Promise<RunningExporter> {
-  // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
-  const dora = new DoraSeriesCache();
-  const registry = new CachedRegistry(dora);
-  collectDefaultMetrics({ register: registry });
-  // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
-  // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
-  // out of 13, which nodejs_heap_size_*_bytes already give. Not worth 39 series and that cost.
-  for (const kind of ["total", "used", "available"]) registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`);
-  // prom-client names these gauges `_total`, which `promtool check metrics` rejects (a counter
-  // suffix on a gauge); operators run that check, so they go.
-  for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
   const now = () => Date.now();
-  let poller!: Poller;
-  const health = new HealthMetrics(registry, () => poller.status, {
-    version: VERSION,
-    pollIntervalSeconds: config.pollInterval,
-    now,
-    demo,
-  });
-  const client = new WoodpeckerClient({
-    baseUrl: config.woodpeckerUrl,
-    token: config.token,
-    tokenSetting: settingSource(config, "token"),
-    timeoutMs: config.httpTimeout * 1000,
-    onAttempt: (code) => health.requests.inc({ code }),
-    onInvalid: (kind) => health.invalidObjects.inc({ kind }),
-  });
-  poller = new Poller({
-    client,
-    core: coreOptions(config),
-    repos: config.repos,
-    adminRepos: config.adminRepos,
-    concurrency: config.concurrency,
-    shard: config.shard,
-    log,
-    now,
-    onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
-    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
-  });
-
+  const core = createExporterCore(config, { log, now, demo, processMetrics: true });
+  const { registry, poller } = core;
   let ready = false;
   const runPoll = async () => {
-    const ok = await poller.poll();
-    void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+    const ok = await core.poll();
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });

@@ -1,11 +1,11 @@
-// One poll of Woodpecker with the exporter's own client and poller, for the one-shot commands.
-// Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
-import { type Config, coreOptions } from "../config/config.ts";
-import { settingSource } from "../config/load.ts";
-import { Poller } from "../collector/poller.ts";
+// One poll of Woodpecker with the exporter's own core (exporter-core.ts), for the one-shot
+// commands. Shows a progress bar on stderr only when stderr is a terminal; never prints the token.
+import type { Config } from "../config/config.ts";
+import type { Poller } from "../collector/poller.ts";
 import { secretsOf } from "../config/settings.ts";
-import { createLogger, setSecrets } from "../log.ts";
-import { WoodpeckerClient } from "../woodpecker/client.ts";
+import { createExporterCore } from "../exporter-core.ts";
+import { redact, setSecrets, silentLogger } from "../log.ts";
+import type { WoodpeckerClient } from "../woodpecker/client.ts";
 
 export interface Collected {
   readonly poller: Poller;
@@ -21,45 +21,32 @@ export interface CollectOptions {
   readonly progress?: { isTTY?: boolean; write(s: string): unknown };
   /** Unix ms. */
   readonly now?: () => number;
+  /** Requests to Woodpecker go through it; default global fetch. */
+  readonly fetch?: typeof fetch;
 }
 
-export function makeClient(config: Config, onAttempt?: (code: string) => void): WoodpeckerClient {
+/** The core's client, for the checks `check` makes before any history is read. */
+export function makeClient(config: Config): WoodpeckerClient {
   setSecrets(secretsOf(config));
-  return new WoodpeckerClient({
-    baseUrl: config.woodpeckerUrl,
-    token: config.token,
-    tokenSetting: settingSource(config, "token"),
-    timeoutMs: config.httpTimeout * 1000,
-    onAttempt,
-  });
+  return createExporterCore(config, { log: silentLogger, shard: null }).client;
 }
 
 export async function collectOnce(config: Config, opts: CollectOptions = {}): Promise<Collected> {
+  setSecrets(secretsOf(config));
   let requests = 0;
-  const client = makeClient(config, () => requests++);
-  const problems: string[] = [];
-  // Poller logs go nowhere but the problem of a failed cycle is kept for the one-line error.
-  const log = createLogger({
-    level: "warn",
-    write: (line) => {
-      try {
-        const rec = JSON.parse(line) as { level?: string; problem?: string; msg?: string };
-        if (rec.level === "error") problems.push(rec.problem ?? rec.msg ?? "poll failed");
-      } catch {
-        /* not JSON */
-      }
-    },
+  const baseFetch = opts.fetch ?? fetch;
+  // The poller's log lines go nowhere: a failed cycle's problem is read from its status.
+  const core = createExporterCore(config, {
+    log: silentLogger,
+    now: opts.now,
+    // The one-shot commands read every repo the token sees, whatever DORA_SHARD says.
+    shard: null,
+    fetch: ((input: string | URL | Request, init?: RequestInit) => {
+      requests++;
+      return baseFetch(input, init);
+    }) as typeof fetch,
   });
-  const poller = new Poller({
-    client,
-    core: coreOptions(config),
-    repos: config.repos,
-    adminRepos: config.adminRepos,
-    concurrency: config.concurrency,
-    log,
-    now: opts.now ?? (() => Date.now()),
-    onRepoState: () => {},
-  });
+  const { poller, client } = core;
   const out = opts.progress;
   const tty = out?.isTTY === true;
   const draw = () => {
@@ -82,5 +69,6 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
       out!.write("\r\x1b[K");
     }
   }
-  return { poller, client, ok, problem: ok ? null : (problems[0] ?? "poll cycle incomplete"), requests };
+  const problem = ok ? null : redact(poller.status.lastProblem ?? "poll cycle incomplete");
+  return { poller, client, ok, problem, requests };
 }

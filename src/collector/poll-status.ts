@@ -9,4 +9,6 @@ export interface PollStatus {
   lastDurationSeconds: number;
   trackedRepos: number;
   backfillComplete: boolean;
+  /** The first problem of the last finished cycle (one line, as the client words it); null when it completed. */
+  lastProblem: string | null;
 }

@@ -72,6 +72,7 @@ export class Poller {
     lastDurationSeconds: 0,
     trackedRepos: 0,
     backfillComplete: false,
+    lastProblem: null,
   };
   /** Every tracked repo, by id (renames keep their history; a repo no longer tracked is dropped). */
   readonly repos = new Map<number, TrackedRepo>();
@@ -136,8 +137,9 @@ export class Poller {
     this.status.cycleStartedAt = null;
     this.status.lastCycleOk = ok;
     this.status.lastDurationSeconds = (ended - started) / 1000;
+    this.status.lastProblem = ok ? null : problems[0]!;
     if (ok) this.status.lastSuccessAt = Math.floor(ended / 1000);
-    this.reportStateChange(ok ? null : problems[0]!, problems.length);
+    this.reportStateChange(this.status.lastProblem, problems.length);
     return ok;
   }
 

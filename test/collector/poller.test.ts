@@ -221,4 +221,18 @@ describe("poller", () => {
     const t = s.states.get("acme/a")!.targets[0]!;
     expect([t.deployments, t.failures]).toEqual([89, 1]);
   });
+
+  test("the status carries the first problem of a failed cycle, and null again once a cycle completes", async () => {
+    let failing = true;
+    const s = setup({ fault: (req) => (failing && req.url.includes("/pipelines") ? new Response("nope", { status: 500 }) : undefined) });
+    const a = s.sim.addRepo({ full_name: "acme/a" });
+    push(s, a.id, "success", "a1".padEnd(40, "0"));
+    expect(s.poller.status.lastProblem).toBeNull();
+    expect(await s.poller.poll()).toBe(false);
+    expect(s.poller.status.lastProblem).toContain("500");
+    expect(s.poller.status.lastProblem).not.toContain("\n");
+    failing = false;
+    expect(await s.poller.poll()).toBe(true);
+    expect(s.poller.status.lastProblem).toBeNull();
+  });
 });

@@ -1,0 +1,105 @@
+// The exporter without its listener: Woodpecker client -> poller -> pure core -> metrics (the DORA
+// series cache and the health gauges), wired once. The binary (exporter.ts) adds the process
+// metrics, the HTTP server and the cron schedule around it; the one-shot commands, the in-process
+// tests and the bench use it as it is, so they exercise the same path as the binary.
+import { type Config, type Shard, coreOptions } from "./config/config.ts";
+import { settingSource } from "./config/load.ts";
+import { collectDefaultMetrics } from "prom-client";
+import { Poller } from "./collector/poller.ts";
+import type { Logger } from "./log.ts";
+import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
+import { HealthMetrics } from "./metrics/health-metrics.ts";
+import { VERSION } from "./version.ts";
+import { WoodpeckerClient } from "./woodpecker/client.ts";
+
+export interface ExporterCoreDeps {
+  readonly log: Logger;
+  /** Every request to Woodpecker goes through it (each attempt, retries included); default global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Unix ms; default the real clock. */
+  readonly now?: () => number;
+  /** `dora_demo_mode 1`: the data is simulated. */
+  readonly demo?: boolean;
+  /** The process's own series (prom-client's default metrics), as the binary serves them. */
+  readonly processMetrics?: boolean;
+  /** Overrides config.shard: the one-shot commands read every repo (null). */
+  readonly shard?: Shard | null;
+  /** Client tuning the binary leaves at its defaults (tests shorten retries and back-off). */
+  readonly client?: { readonly timeoutMs?: number; readonly retries?: number; readonly backoffLimitMs?: number };
+}
+
+export interface ExporterCore {
+  readonly config: Config;
+  readonly client: WoodpeckerClient;
+  readonly poller: Poller;
+  /** The exposition: health gauges rendered per scrape, DORA families from `dora`. */
+  readonly registry: CachedRegistry;
+  readonly dora: DoraSeriesCache;
+  readonly health: HealthMetrics;
+  /** One poll cycle, then the changed series are pre-rendered off the scrape path; false: incomplete. */
+  poll(): Promise<boolean>;
+  scrape(): Promise<string>;
+}
+
+export function createExporterCore(config: Config, deps: ExporterCoreDeps): ExporterCore {
+  const now = deps.now ?? (() => Date.now());
+  // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
+  const dora = new DoraSeriesCache();
+  const registry = new CachedRegistry(dora);
+  if (deps.processMetrics) processMetrics(registry);
+  let poller!: Poller;
+  const health = new HealthMetrics(registry, () => poller.status, {
+    version: VERSION,
+    pollIntervalSeconds: config.pollInterval,
+    now,
+    demo: deps.demo ?? false,
+  });
+  const client = new WoodpeckerClient({
+    baseUrl: config.woodpeckerUrl,
+    token: config.token,
+    tokenSetting: settingSource(config, "token"),
+    timeoutMs: deps.client?.timeoutMs ?? config.httpTimeout * 1000,
+    retries: deps.client?.retries,
+    backoffLimitMs: deps.client?.backoffLimitMs,
+    fetch: deps.fetch,
+    onAttempt: (code) => health.requests.inc({ code }),
+    onInvalid: (kind) => health.invalidObjects.inc({ kind }),
+  });
+  poller = new Poller({
+    client,
+    core: coreOptions(config),
+    repos: config.repos,
+    adminRepos: config.adminRepos,
+    concurrency: config.concurrency,
+    shard: deps.shard === undefined ? config.shard : deps.shard,
+    log: deps.log,
+    now,
+    onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
+    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
+  });
+  return {
+    config,
+    client,
+    poller,
+    registry,
+    dora,
+    health,
+    async poll() {
+      const ok = await poller.poll();
+      void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+      return ok;
+    },
+    scrape: () => registry.metrics(),
+  };
+}
+
+function processMetrics(registry: CachedRegistry): void {
+  collectDefaultMetrics({ register: registry });
+  // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
+  // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
+  // out of 13, which nodejs_heap_size_*_bytes already give. Not worth 39 series and that cost.
+  for (const kind of ["total", "used", "available"]) registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`);
+  // prom-client names these gauges `_total`, which `promtool check metrics` rejects (a counter
+  // suffix on a gauge); operators run that check, so they go.
+  for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
+}
