@@ -3,14 +3,14 @@
 // methods 405, security headers on the page, and the token in no page, header or error body.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { generateHistory } from "../../src/simulator/index.ts";
-import { serveWithFaults, type ServedWithFaults } from "../../src/simulator/faults.ts";
+import { serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
 import { startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 import { TOKEN, World } from "./harness.ts";
 
 setDefaultTimeout(60_000);
 
 let world: World;
-let served: ServedWithFaults;
+let served: ServedSimulator;
 let exp: ExporterProcess;
 /** Times (ms) at which the simulator answered a repo listing: one per poll cycle. */
 const cycles: number[] = [];
@@ -20,7 +20,7 @@ beforeAll(async () => {
   world = new World();
   generateHistory(world.sim, { seed: 3, days: 14, end: world.clock });
   world.faults.add({ match: /^\/api\/user\/repos$/, fault: { kind: "none" }, action: () => void cycles.push(performance.now()) });
-  served = serveWithFaults(world.sim, world.faults);
+  served = serveSimulator(world.sim, { faults: world.faults, requests: world.requests });
   exp = await startExporterProcess({ WOODPECKER_URL: served.url, WOODPECKER_TOKEN: TOKEN, DORA_POLL_INTERVAL: "1" });
   await waitReady(exp.url);
 });
