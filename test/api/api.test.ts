@@ -2,13 +2,13 @@
 // the real app (createApp) over a view built from one poll of the simulator, windows taken at END.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Registry } from "prom-client";
-import { Poller } from "../../src/collector/poller.ts";
+import { loadConfig } from "../../src/config/load.ts";
 import type { RepoState } from "../../src/core/state.ts";
+import { createExporterCore } from "../../src/exporter.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
 import { buildView, type ExporterView } from "../../src/server/view.ts";
 import type { RepoDetailJson, SummaryJson } from "../../src/view/window.ts";
-import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
 import { END, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(30_000);
@@ -20,19 +20,13 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   s = startSim({ token: TOKEN });
-  const poller = new Poller({
-    client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
-    repos: [],
-    adminRepos: false,
-    concurrency: 4,
-    log: silentLogger,
-    now: () => END * 1000,
-    onRepoState: () => {},
-  });
-  expect(await poller.poll()).toBe(true);
-  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000 });
-  app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
+  // The binary's own wiring (createExporterCore), its clock at END; only the listener is left out.
+  const config = loadConfig(s.env);
+  const now = () => END * 1000;
+  const core = createExporterCore(config, { log: silentLogger, now });
+  expect(await core.poll()).toBe(true);
+  view = buildView(core.poller, { demo: false, woodpeckerUrl: config.woodpeckerUrl, now });
+  app = createApp({ registry: core.registry, readiness: { ready: () => true }, view: () => view });
 });
 
 afterAll(() => s?.served.stop());
