@@ -98,12 +98,10 @@ describe("fixtures: history in, /metrics out", () => {
         WOODPECKER_TOKEN: TOKEN,
         DORA_CONFIG: join(dir, "config.yml"),
       });
-      const serve = simulatorFetch(sim);
       const core = createExporterCore(config, {
         log: silentLogger,
         now: () => now * 1000,
-        fetch: (async (input: string | URL | Request, init?: RequestInit) =>
-          serve(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init))) as typeof fetch,
+        fetch: simulatorFetch(sim) as typeof fetch,
       });
       expect(await core.poll()).toBe(true);
       const after = history.after_first_poll;

@@ -16,6 +16,7 @@
 import { Registry } from "prom-client";
 import type { RepoState } from "../core/state.ts";
 import { packRepoState, unpackRepoState, type PackedRepoState } from "../core/packed-state.ts";
+import { compareCodeUnits } from "../util/strings.ts";
 import { DoraMetrics } from "./dora-metrics.ts";
 
 const encoder = new TextEncoder();
@@ -116,7 +117,7 @@ export class DoraSeriesCache {
       if (holder === undefined || (this.changedAt.get(id) ?? 0) > (this.changedAt.get(holder) ?? 0)) byLabel.set(c.label, id);
     }
     const ordered = [...byLabel.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareCodeUnits(a, b))
       .map(([, id]) => this.chunks.get(id)!.families);
     const parts: Uint8Array[] = [];
     const last = this.names.length - 1;

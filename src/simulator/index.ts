@@ -18,7 +18,7 @@ export type { GenerateOptions, GeneratedHistory, GeneratedRepo } from "./generat
 export { startLiveActivity } from "./live.ts";
 export type { LiveOptions } from "./live.ts";
 export { serveSimulator, simulatorFetch } from "./serve.ts";
-export type { ComposeOptions, ServeOptions, ServedSimulator } from "./serve.ts";
+export type { ComposeOptions, InProcessFetch, ServeOptions, ServedSimulator } from "./serve.ts";
 export { parseRfc3339, toRfc3339 } from "./time.ts";
 export { featuresOf } from "./version.ts";
 export type { VersionFeatures } from "./version.ts";

@@ -15,9 +15,13 @@ export interface ComposeOptions {
   readonly faults?: FaultInjector;
 }
 
+/** A fetch-shaped function (give it to a client as its `fetch`; it takes a Request as well). */
+export type InProcessFetch = (input: string | URL | Request, init?: RequestInit) => Response | Promise<Response>;
+
 /** `faults(log(handler))` over `sim`, for calling in process (a network fault is a thrown TypeError). */
-export function simulatorFetch(sim: SimulatedWoodpecker, opts: ComposeOptions = {}): Handler {
-  return compose(sim, opts, false);
+export function simulatorFetch(sim: SimulatedWoodpecker, opts: ComposeOptions = {}): InProcessFetch {
+  const handler = compose(sim, opts, false);
+  return (input, init) => handler(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init));
 }
 
 function compose(sim: SimulatedWoodpecker, opts: ComposeOptions, served: boolean): Handler {

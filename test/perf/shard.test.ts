@@ -29,13 +29,11 @@ async function doraSeries(sim: BenchWoodpecker, shard: Shard | null): Promise<{ 
     WOODPECKER_TOKEN: TOKEN,
     DORA_SHARD: shard ? `${shard.index}/${shard.count}` : undefined,
   });
-  const serve = simulatorFetch(sim);
   const core = createExporterCore(config, {
     log: silentLogger,
     now: () => (END + 3600) * 1000,
     client: { timeoutMs: 5000, retries: 0 },
-    fetch: (async (input: string | URL | Request, init?: RequestInit) =>
-      serve(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init))) as typeof fetch,
+    fetch: simulatorFetch(sim) as typeof fetch,
   });
   expect(await core.poll()).toBe(true);
   const text = await core.scrape();

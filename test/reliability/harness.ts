@@ -11,7 +11,7 @@ import {
   FaultInjector,
   SimulatedWoodpecker,
   simulatorFetch,
-  type Handler,
+  type InProcessFetch,
   type PipelineRecord,
   type RequestLogEntry,
 } from "../../src/simulator/index.ts";
@@ -94,7 +94,7 @@ export class World {
   /** Every request that reached the simulator in process (faulted ones are in `faults.injected`). */
   readonly requests: RequestLogEntry[] = [];
   /** The simulator as an in-process exporter reaches it: `faults(log(handler))`. */
-  readonly fetch: Handler;
+  readonly fetch: InProcessFetch;
   readonly repos: RepoInfo[] = [];
   /** Every snapshot each pipeline id had (after each mutation), for checking what an exporter kept. */
   readonly snapshots = new Map<number, PipelineRecord[]>();
@@ -240,8 +240,7 @@ export function inProcessExporter(world: World, opts: InProcessOptions = {}): In
     log: createLogger({ write: (l) => logs.push(l) }),
     now: () => world.clock * 1000,
     client: { timeoutMs: opts.timeoutMs ?? 100, retries: opts.retries ?? 1, backoffLimitMs: opts.backoffLimitMs ?? 5 },
-    fetch: (async (input: string | URL | Request, init?: RequestInit) =>
-      world.fetch(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init))) as typeof fetch,
+    fetch: world.fetch as typeof fetch,
   });
   const { poller } = core;
   return {

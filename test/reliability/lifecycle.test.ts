@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { runCheck } from "../../src/cli/check.ts";
+import { serveSimulator } from "../../src/simulator/index.ts";
 import { diffWithOracle, doraLines, duplicateSeries, inProcessExporter, World, TOKEN, type InProcessExporter } from "./harness.ts";
 
 const LIST = /\/api\/repos\/\d+\/pipelines$/;
@@ -217,9 +218,9 @@ describe("dora-exporter check", () => {
   async function check(world: World): Promise<{ code: number; out: string }> {
     world.faults.clear();
     world.clock = Math.floor(Date.now() / 1000) - 3600;
-    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: world.fetch });
-    stop = () => server.stop(true);
-    const config = loadConfig({ WOODPECKER_URL: `http://127.0.0.1:${server.port}`, WOODPECKER_TOKEN: TOKEN });
+    const served = serveSimulator(world.sim, { faults: world.faults, requests: world.requests });
+    stop = () => served.stop();
+    const config = loadConfig({ WOODPECKER_URL: served.url, WOODPECKER_TOKEN: TOKEN });
     let out = "";
     const code = await runCheck(config, { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } });
     return { code, out };
