@@ -45,6 +45,8 @@ export async function runDemo(env: Record<string, string | undefined>, opts: Dem
     WOODPECKER_URL: served.url,
     WOODPECKER_TOKEN: token,
     WOODPECKER_TOKEN_FILE: undefined,
+    // The simulated world is new on every run (and served on a new port): nothing to keep.
+    DORA_STATE_FILE: undefined,
     DORA_POLL_INTERVAL: env.DORA_POLL_INTERVAL ?? "5",
   });
   const log = createLogger({ level: config.logLevel });

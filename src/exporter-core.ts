@@ -5,6 +5,7 @@
 import { type Config, type Shard, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
 import { collectDefaultMetrics } from "prom-client";
+import type { DurableHistories } from "./collector/durable.ts";
 import { Poller } from "./collector/poller.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
@@ -22,6 +23,8 @@ export interface ExporterCoreDeps {
   readonly demo?: boolean;
   /** The process's own series (prom-client's default metrics), as the binary serves them. */
   readonly processMetrics?: boolean;
+  /** DORA_STATE_FILE's histories: each synced repo is written before it is published. */
+  readonly durable?: DurableHistories | null;
   /** Overrides config.shard: the one-shot commands read every repo (null). */
   readonly shard?: Shard | null;
   /** Client tuning the binary leaves at its defaults (tests shorten retries and back-off). */
@@ -36,13 +39,14 @@ export interface ExporterCore {
   readonly registry: CachedRegistry;
   readonly dora: DoraSeriesCache;
   readonly health: HealthMetrics;
-  /** One poll cycle, then the changed series are pre-rendered off the scrape path; false: incomplete. */
+  /** One poll cycle (then the state file drops repos no longer held, and the changed series are pre-rendered off the scrape path); false: incomplete. */
   poll(): Promise<boolean>;
   scrape(): Promise<string>;
 }
 
 export function createExporterCore(config: Config, deps: ExporterCoreDeps): ExporterCore {
   const now = deps.now ?? (() => Date.now());
+  const durable = deps.durable ?? null;
   // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
   const dora = new DoraSeriesCache();
   const registry = new CachedRegistry(dora);
@@ -76,6 +80,9 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     now,
     onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
     onRepoRemoved: (repoId) => dora.removeRepo(repoId),
+    // Each synced repo is written before it is published: what /metrics showed is in the file.
+    commitRepo: durable ? (tracked) => durable.save(tracked) : undefined,
+    restoreRepo: durable ? (listing) => durable.restore(listing) : undefined,
   });
   return {
     config,
@@ -86,6 +93,13 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     health,
     async poll() {
       const ok = await poller.poll();
+      if (durable !== null) {
+        try {
+          durable.retain(poller);
+        } catch (e) {
+          deps.log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
+        }
+      }
       void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
       return ok;
     },

@@ -19,7 +19,7 @@ Usage:
                            simulator's URL and token for report/check (--sim-port N: its port;
                            see dora-exporter demo --help)
   dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
-                           --format table|json|markdown; see dora-exporter report --help)
+                           --target GLOB, --format table|json|markdown; see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
   dora-exporter --help     this text
   dora-exporter --version  the version

@@ -6,7 +6,7 @@
 // that matches nothing. Each warning says what was seen instead, so a wrong rule is fixed in one go.
 import { type Config, coreOptions } from "../config/config.ts";
 import { repoFilter } from "../core/glob.ts";
-import { attemptOutcome, existingPipelines } from "../core/dora.ts";
+import { attemptOutcome, attemptTime, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
 import { olderThan25 } from "../collector/server-version.ts";
 import { classify, DEFAULT_BRANCH_PLACEHOLDER, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
@@ -17,6 +17,7 @@ import type { RepoListing } from "../woodpecker/schemas.ts";
 import { collectOnce, makeClient } from "./collect.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 import { textTable } from "./table.ts";
+import { exporterWarnings } from "../view/warnings.ts";
 
 export const CHECK_DAYS = 30;
 
@@ -44,6 +45,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const print = () => io.stdout.write(out.splice(0).join("\n") + "\n");
 
   out.push(`configuration   ok   ${describeConfig(config)}`);
+  // Settings that are valid but match nothing the exporter could count, as the exporter warns.
+  warnings.push(...exporterWarnings({ ...config, now, lastCycleOk: null, listedRepos: 0, trackedRepos: 0 }));
 
   // Reach the server and validate the token before reading any history.
   const client = makeClient(config);
@@ -99,7 +102,13 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     if (pattern.startsWith("!")) continue;
     if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
   }
-  out.push(`window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by created time)`);
+  // By attempt time (finished, else updated, else created), as DEFINITIONS places an attempt in a
+  // window and as `report`, the page and the API count: the same minute gives the same numbers.
+  out.push(`window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by attempt time: finished, else updated, else created)`);
+  const inWindow = (p: Pipeline) => {
+    const t = attemptTime(p);
+    return t > from && t <= now;
+  };
 
   // Per configured rule: pipelines it decided (first match) across the repos of its block.
   const ruleHits = config.repoRules.map((b) => b.rules.map(() => 0));
@@ -111,7 +120,7 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     const history = existingPipelines(collected.poller.repos.get(r.id)?.history.pipelines.values() ?? [], config.since);
     const res = resolveMode(r, history, core);
     if (res.blockIndex >= 0) blockRepos[res.blockIndex]!++;
-    const recent = history.filter((p) => p.created > from && p.created <= now).sort((a, b) => b.number - a.number);
+    const recent = history.filter(inWindow).sort((a, b) => b.number - a.number);
     const targets = new Map<string, TargetMatch>();
     if (res.blockIndex >= 0) for (const p of recent) blockPipelines[res.blockIndex]!.push({ p, repo: r });
     for (const p of recent) {
@@ -144,7 +153,16 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     }
     if (targets.size === 0) {
       out.push(`  matched: nothing in the last ${CHECK_DAYS} days`);
-      warnings.push(`${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(recent, r, history)}`);
+      // The history read is filtered to the events rules can match (server-side on 3.x): read one
+      // unfiltered page to say what the repo does run instead.
+      const unfiltered = await collected.client.pipelinePage(r.id, { page: 1 }).then(
+        (page) => page.pipelines.filter((p) => p.created >= config.since),
+        () => [],
+      );
+      const ran = [...new Map([...history, ...unfiltered].map((p) => [p.id, p])).values()];
+      warnings.push(
+        `${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(ran.filter(inWindow).sort((a, b) => b.number - a.number), r, ran)}`,
+      );
     } else {
       const rows = [...targets.entries()]
         .sort(([a], [b]) => compareCodeUnits(a, b))
@@ -241,6 +259,13 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
   }
   const byEvent = new Map<string, Pipeline[]>();
   for (const p of recent) byEvent.set(p.event, [...(byEvent.get(p.event) ?? []), p]);
+  const deploysLike = recent.some((p) => p.event === "deployment" || (p.event === "push" && p.branch === r.defaultBranch));
+  if (!deploysLike) {
+    const counts = [...byEvent.entries()]
+      .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
+      .map(([event, ps]) => `${ps.length} ${event}`);
+    return `${CHECK_DAYS} days: ${counts.join(", ")}; none is a push to ${r.defaultBranch || "the default branch"} or a deployment.${suggestRule(r, byEvent)}`;
+  }
   const parts = [...byEvent.entries()]
     .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
     .map(([event, ps]) => {
@@ -249,6 +274,17 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
       return `${event} x${ps.length} (${field}: ${values})`;
     });
   return `Seen instead: ${parts.join("; ")}.`;
+}
+
+/**
+ * A rule block that would count what the repo runs, when one of its events plausibly is how it
+ * ships: tags (releases) first, then release events, then manual runs (a button to deploy).
+ */
+function suggestRule(r: Repo, byEvent: ReadonlyMap<string, readonly Pipeline[]>): string {
+  const event = (["tag", "release", "manual"] as const).find((e) => byEvent.has(e));
+  if (event === undefined) return " If it deploys another way, a deployment_rules block in DORA_CONFIG can say how.";
+  const why = { tag: "tags are its releases", release: "releases are its deployments", manual: "manual runs are its deployments" }[event];
+  return ` If ${why}, add to DORA_CONFIG: deployment_rules: [{repos: "${r.fullName}", rules: [{events: [${event}], target: production}]}]`;
 }
 
 /** `"main" x131, "dev" x9, and 12 other values`. */

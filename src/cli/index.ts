@@ -14,6 +14,7 @@ const USAGES: Record<OneShotCommand, string> = {
   report: `${REPORT_USAGE}
   Reads the history once and prints the four keys over the window (default 30d; any 1d..365d).
   --repo GLOB      only repos whose full name matches (repeatable; !GLOB excludes)
+  --target GLOB    only targets (deploy_to) matching, e.g. production (repeatable; !GLOB excludes)
   --format FORMAT  table (default), json (the shape of GET /api/v1/summary), markdown
   --at TIME        end of the window (Unix seconds or RFC 3339), default now`,
   check: `dora-exporter check

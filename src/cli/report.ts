@@ -9,25 +9,28 @@ import { repoFilter } from "../core/glob.ts";
 import type { Keys, TargetSummary, WindowSummary } from "../core/summary.ts";
 import type { Parsed } from "../util/parsed.ts";
 import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
-import { atParam, DEFAULT_WINDOW, repoParam, windowParam } from "../view/params.ts";
+import { atParam, DEFAULT_WINDOW, repoParam, targetParam, windowParam } from "../view/params.ts";
 import { summaryJson, windowSummary } from "../view/window.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
 import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
 
-export const REPORT_USAGE = "dora-exporter report [--window 30d] [--repo GLOB]... [--format table|json|markdown] [--at TIME]";
+export const REPORT_USAGE =
+  "dora-exporter report [--window 30d] [--repo GLOB]... [--target GLOB]... [--format table|json|markdown] [--at TIME]";
 
 export type ReportFormat = "table" | "json" | "markdown";
 
 export interface ReportArgs {
   readonly window: number;
   readonly repos: readonly string[];
+  /** Target globs (`deploy_to`); none: every target. */
+  readonly targets: readonly string[];
   readonly format: ReportFormat;
   readonly at?: number;
 }
 
 export function parseReportArgs(args: readonly string[]): ReportArgs {
-  const p = parseFlags(args, ["window", "repo", "format", "at"]);
+  const p = parseFlags(args, ["window", "repo", "target", "format", "at"]);
   const one = <T>(parse: (text: string) => Parsed<T>, value: string, name: string): T => {
     const r = parse(value);
     if (!r.ok) throw new UsageError(`--${name}: ${r.problem}`);
@@ -41,6 +44,7 @@ export function parseReportArgs(args: readonly string[]): ReportArgs {
   return {
     window: one(windowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
     repos: (p.values.get("repo") ?? []).map((g) => one(repoParam, g, "repo")),
+    targets: (p.values.get("target") ?? []).map((g) => one(targetParam, g, "target")),
     format,
     at: at === undefined ? undefined : one(atParam, at, "at"),
   };
@@ -71,7 +75,7 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
   }
   const summary = windowSummary(
     { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
-    { window: args.window, repo: args.repos, at: args.at },
+    { window: args.window, repo: args.repos, deployTo: args.targets, at: args.at },
   );
   io.stdout.write(renderReport(summary, args.format));
   return 0;

@@ -8,7 +8,11 @@ export interface PollStatus {
   lastSuccessAt: number; // Unix seconds, 0 = never
   lastDurationSeconds: number;
   trackedRepos: number;
-  backfillComplete: boolean;
-  /** The first problem of the last finished cycle (one line, as the client words it); null when it completed. */
+  /** Active repos the token sees, before DORA_REPOS and DORA_SHARD: says why none is tracked. */
+  listedRepos: number;
+  /** The first problem of the last cycle; null when it completed. */
   lastProblem: string | null;
+  /** Unix seconds when the current run of failed cycles began; null while cycles complete. */
+  failingSince: number | null;
+  backfillComplete: boolean;
 }

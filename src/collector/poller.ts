@@ -31,6 +31,18 @@ export interface PollerOptions {
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
   /** Called with each published repo that is no longer tracked: all its series go. */
   readonly onRepoRemoved?: (repoId: number) => void;
+  /**
+   * Called when a repo's sync completed, before its state is published (DORA_STATE_FILE writes
+   * what the poll learned here). If it throws, nothing of this sync is published; the repo's
+   * sync counts as failed and the next poll tries again.
+   */
+  readonly commitRepo?: (tracked: TrackedRepo) => void;
+  /**
+   * The history DORA_STATE_FILE kept of a repo this process meets for the first time (its next
+   * sync is then incremental), or undefined for a fresh one. Asked only for listed repos, so a repo
+   * that vanished while the exporter was down is never shown from the file.
+   */
+  readonly restoreRepo?: (listing: RepoListing) => RepoHistory | undefined;
 }
 
 export class TrackedRepo {
@@ -71,8 +83,10 @@ export class Poller {
     lastSuccessAt: 0,
     lastDurationSeconds: 0,
     trackedRepos: 0,
-    backfillComplete: false,
+    listedRepos: 0,
     lastProblem: null,
+    failingSince: null,
+    backfillComplete: false,
   };
   /** Every tracked repo, by id (renames keep their history; a repo no longer tracked is dropped). */
   readonly repos = new Map<number, TrackedRepo>();
@@ -115,12 +129,17 @@ export class Poller {
           client: this.opts.client,
           log: this.opts.log,
           onRepoRemoved: this.opts.onRepoRemoved,
-          publish: (t) => this.publish(t),
+          publish: (t) => {
+            // What a rename or a default-branch change shows is in DORA_STATE_FILE first, as after a sync.
+            this.opts.commitRepo?.(t);
+            this.publish(t);
+          },
         },
         listing,
         tracked,
       );
       this.status.trackedRepos = tracked.length;
+      this.status.listedRepos = listing.filter((r) => r.active).length;
       await forEachLimit(tracked, this.opts.concurrency, async (r) => {
         try {
           await this.syncRepo(r);
@@ -137,9 +156,18 @@ export class Poller {
     this.status.cycleStartedAt = null;
     this.status.lastCycleOk = ok;
     this.status.lastDurationSeconds = (ended - started) / 1000;
-    this.status.lastProblem = ok ? null : problems[0]!;
     if (ok) this.status.lastSuccessAt = Math.floor(ended / 1000);
-    this.reportStateChange(this.status.lastProblem, problems.length);
+    this.status.lastProblem = ok ? null : problems[0]!;
+    this.status.failingSince = ok ? null : (this.status.failingSince ?? Math.floor(started / 1000));
+    this.opts.log.debug("poll cycle", {
+      ok,
+      duration_s: this.status.lastDurationSeconds,
+      tracked: this.status.trackedRepos,
+      listed: this.status.listedRepos,
+      problems: problems.length,
+      ...(ok ? {} : { problem: problems[0] }),
+    });
+    this.reportStateChange(ok ? null : problems[0]!, problems.length);
     return ok;
   }
 
@@ -167,7 +195,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = new TrackedRepo(listing, new RepoHistory());
+      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory());
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;
@@ -181,7 +209,15 @@ export class Poller {
       h.listedLastPipelineId = listing.lastPipeline === undefined ? undefined : (listing.lastPipeline?.id ?? null);
     }
     await this.recheckPending(listing, h, fresh);
+    this.opts.commitRepo?.(tracked);
     this.publish(tracked);
+    this.opts.log.debug("repo polled", {
+      repo: listing.fullName,
+      unchanged,
+      listed: fresh.size,
+      pending: h.pending.size,
+      pipelines: h.pipelines.size,
+    });
   }
 
   /** Pages from the newest down to what is already known (or DORA_SINCE, or the end). */

@@ -22,17 +22,26 @@ export class RepoHistory {
   backfilled = false;
   /** `last_pipeline.id` of the repo listing at the last complete listing; skip when unchanged. */
   listedLastPipelineId: number | null | undefined = undefined;
+  /** The lowest `created` of any pipeline kept (Unix seconds); null before the first. */
+  oldestCreated: number | null = null;
   /** Bumped whenever `pipelines` changes: the DORA state is recomputed only then. */
   revision = 0;
+  /**
+   * Ids whose stored snapshot changed since the durable state last saved this history
+   * (src/state/): it writes only those. null = not journaled (no state file, or not saved yet).
+   */
+  journal: Set<number> | null = null;
 
   /** Merge one snapshot; returns true when it changed what is stored. */
   ingest(p: Pipeline): boolean {
     const old = this.pipelines.get(p.id);
+    if (this.oldestCreated === null || p.created < this.oldestCreated) this.oldestCreated = p.created;
     const merged = old ? mergePipeline(old, p) : p;
     if (isTerminal(merged.status)) this.pending.delete(p.id);
     else this.pending.set(p.id, merged.number);
     if (old && compareSnapshots(old, merged) === 0) return false;
     this.pipelines.set(p.id, merged);
+    this.journal?.add(p.id);
     this.revision++;
     return true;
   }

@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import * as v from "valibot";
 import { parseDocument } from "yaml";
 import { type Config, ConfigError } from "./config.ts";
-import { keyPath, oneLine, scrub, show } from "./format.ts";
 import { configFileSchema, TokenFileSchema, TokenSchema } from "./schema.ts";
-import { ROWS, type TokenRow, type ValueRow } from "./settings.ts";
+import { didYouMean, keyPath, oneLine, scrub, show } from "./format.ts";
+import { ENV_PREFIXES, knownEnvNames, ROWS, type TokenRow, type ValueRow } from "./settings.ts";
 
 /** File access, injectable for tests. */
 export interface ConfigFs {
@@ -68,7 +68,31 @@ export function loadConfig(env: Record<string, string | undefined>, fs: ConfigFs
   }
 }
 
+const KNOWN_ENV = knownEnvNames();
+
+/**
+ * A set variable with one of our prefixes that no setting reads: most likely a misspelt name,
+ * which would otherwise leave the setting at its default without a word. Empty ones count as
+ * unset, as everywhere. The value is never shown (it may be a token under a wrong name).
+ */
+function checkUnknownEnv(env: Record<string, string | undefined>): void {
+  const unknown = Object.keys(env)
+    .filter((name) => ENV_PREFIXES.some((p) => name.startsWith(p)) && !KNOWN_ENV.includes(name))
+    .filter((name) => (env[name] ?? "").trim() !== "")
+    .sort();
+  const name = unknown[0];
+  if (name === undefined) return;
+  const suggestion = didYouMean(name, KNOWN_ENV);
+  throw new ConfigError(
+    name,
+    suggestion !== undefined
+      ? `unknown setting (did you mean ${suggestion}?)`
+      : `unknown setting; no setting has this name (${ENV_PREFIXES.map((p) => p + "*").join(", ")} are reserved; see dora-exporter --help)`,
+  );
+}
+
 function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: string[]): Config {
+  checkUnknownEnv(env);
   // Empty (or blank) variables count as unset: `FOO=` in a compose file means "not configured".
   const envValue = (name: string): string | undefined => {
     const raw = env[name];

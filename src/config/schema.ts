@@ -124,7 +124,18 @@ const RepoPatternSchema = v.pipe(
   ),
 );
 
-export const ReposSchema = listOf(RepoPatternSchema, "repo globs");
+/**
+ * Stray commas are forgiven (`a/*,`), but a value that is only commas and blanks names no repo:
+ * read as "all repos" it would track everything without a word, so it is refused.
+ */
+export const ReposSchema = v.pipe(
+  v.unknown(),
+  v.check(
+    (x) => typeof x !== "string" || x.trim() === "" || splitList(x).length > 0,
+    "lists no repo glob (leave it unset to track every repo)",
+  ),
+  listOf(RepoPatternSchema, "repo globs"),
+);
 
 export const AdminReposSchema = BooleanSchema;
 
@@ -139,6 +150,9 @@ export const ConcurrencySchema = integerIn(1, 64, "");
 export const ShardSchema = parsedString(parseShard, "a shard k/n (e.g. 0/2)");
 
 export const HttpTimeoutSchema = integerIn(1, 600, " (seconds)");
+
+/** DORA_STATE_FILE: a file path (opened, created or refused at start, src/state/db.ts). */
+export const StateFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
 
 /** Failure statuses: terminal and not `success` (a success can never be a failed deployment). */
 export const FAILURE_STATUS_CHOICES: readonly string[] = [...TERMINAL_STATUSES].filter((s) => s !== "success");
@@ -163,6 +177,9 @@ export const FailureStatusesSchema = v.pipe(
 );
 
 // ---- Serving and logging -----------------------------------------------------------------------
+
+/** DORA_WEB_CONFIG: the path of an exporter-toolkit web config file (config/web-config.ts reads it). */
+export const WebConfigFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
 
 export const ListenSchema = parsedString(parseListen, "a listen address (host:port, [ipv6]:port or :port)");
 

@@ -24,8 +24,10 @@ import {
   ReposSchema,
   ShardSchema,
   SinceSchema,
+  StateFileSchema,
   TokenFileSchema,
   TokenSchema,
+  WebConfigFileSchema,
   WoodpeckerUrlSchema,
 } from "./schema.ts";
 
@@ -183,6 +185,16 @@ export const SETTINGS = {
     shown: "0.0.0.0:9798",
     description: "HTTP listen address: host:port, [ipv6]:port or :port",
   }),
+  /** Path of the TLS/basic auth file (config/web-config.ts); null: plain HTTP, no authentication. */
+  webConfig: value({
+    env: "DORA_WEB_CONFIG",
+    key: "web_config",
+    schema: WebConfigFileSchema,
+    default: null,
+    shown: "(none: plain HTTP)",
+    description:
+      "web config file (Prometheus exporter-toolkit format): tls_server_config cert_file/key_file, basic_auth_users with bcrypt hashes; applies to every path",
+  }),
   concurrency: value({
     env: "DORA_CONCURRENCY",
     key: "concurrency",
@@ -207,6 +219,15 @@ export const SETTINGS = {
     default: 30,
     shown: "30",
     description: "seconds per Woodpecker request (1-600)",
+  }),
+  /** The durable state file (src/state/); null = state in memory only. */
+  stateFile: value({
+    env: "DORA_STATE_FILE",
+    key: "state_file",
+    schema: StateFileSchema,
+    default: null,
+    shown: "(none: state in memory)",
+    description: "SQLite file that keeps Woodpecker history and ArgoCD observations across restarts (see the README)",
   }),
   logLevel: value({
     env: "DORA_LOG_LEVEL",
@@ -246,6 +267,20 @@ export type ConfigFields = {
 
 /** The rows in table order, with their Config field names. */
 export const ROWS: readonly (readonly [field: string, row: Row])[] = Object.entries(SETTINGS);
+
+/**
+ * The prefixes this program owns in the environment: a variable with one of them that no row
+ * names is a misspelling (DORA_POLL_INTERVALL), refused rather than silently ignored.
+ */
+export const ENV_PREFIXES = ["DORA_", "WOODPECKER_", "ARGOCD_"] as const;
+
+/** Every environment variable a row reads (a token row reads two). */
+export function knownEnvNames(): string[] {
+  return ROWS.flatMap(([, row]) => {
+    if (row.kind === "token") return [row.env, row.fileEnv];
+    return row.env === null ? [] : [row.env];
+  });
+}
 
 /** The value of every secret setting in `config` (set ones only), for log and message scrubbing. */
 export function secretsOf(config: ConfigFields): string[] {

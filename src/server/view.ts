@@ -4,8 +4,11 @@
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import type { SummaryRepo } from "../core/summary.ts";
+import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
 import type { SummarySource } from "../view/window.ts";
+import type { Shard } from "../config/config.ts";
+import { exporterWarnings } from "../view/warnings.ts";
 
 export interface ExporterStatus {
   readonly demo: boolean;
@@ -20,6 +23,17 @@ export interface ExporterStatus {
   /** Repos whose history is read back to DORA_SINCE, of `trackedRepos`. */
   readonly backfilledRepos: number;
   readonly trackedRepos: number;
+  /** The first problem of the last poll when it did not complete (redacted); null otherwise. */
+  readonly problem: string | null;
+  /** Unix seconds when the current run of incomplete polls began; null while polls complete. */
+  readonly unreachableSince: number | null;
+  /** The numbers are older than three poll intervals (or never came): say so. */
+  readonly stale: boolean;
+  readonly pollIntervalSeconds: number;
+  /** Unix seconds: DORA_SINCE if set, else the oldest `created` of any pipeline read; null: nothing read. */
+  readonly historyOrigin: number | null;
+  /** Settings that hold but match nothing (server/warnings.ts). */
+  readonly warnings: readonly string[];
 }
 
 export interface ExporterView extends SummarySource {
@@ -32,23 +46,33 @@ export interface ViewOptions {
   readonly woodpeckerUrl: string;
   /** Unix ms. */
   readonly now: () => number;
+  readonly pollIntervalSeconds: number;
+  /** DORA_SINCE, DORA_REPOS and DORA_SHARD, for the warnings. */
+  readonly since: number;
+  readonly repos: readonly string[];
+  readonly shard: Shard | null;
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
   return {
-    status: statusOf(poller, opts.demo),
+    status: statusOf(poller, opts),
     repos: summaryRepos(poller),
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
   };
 }
 
-export function statusOf(poller: Poller, demo: boolean): ExporterStatus {
+export function statusOf(poller: Poller, opts: ViewOptions): ExporterStatus {
   const s = poller.status;
+  const now = Math.floor(opts.now() / 1000);
   let backfilled = 0;
-  for (const r of poller.repos.values()) if (r.history.backfilled) backfilled++;
+  let oldest = Infinity;
+  for (const r of poller.repos.values()) {
+    if (r.history.backfilled) backfilled++;
+    if (r.history.oldestCreated !== null) oldest = Math.min(oldest, r.history.oldestCreated);
+  }
   return {
-    demo,
+    demo: opts.demo,
     version: VERSION,
     up: s.lastCycleOk,
     lastPollSuccess: s.lastSuccessAt,
@@ -56,5 +80,11 @@ export function statusOf(poller: Poller, demo: boolean): ExporterStatus {
     backfillComplete: s.backfillComplete,
     backfilledRepos: Math.min(backfilled, s.trackedRepos),
     trackedRepos: s.trackedRepos,
+    problem: s.lastProblem === null ? null : redact(s.lastProblem),
+    unreachableSince: s.failingSince,
+    stale: s.lastSuccessAt > 0 && now - s.lastSuccessAt > 3 * opts.pollIntervalSeconds,
+    pollIntervalSeconds: opts.pollIntervalSeconds,
+    historyOrigin: opts.since > 0 ? opts.since : oldest === Infinity ? null : oldest,
+    warnings: exporterWarnings({ ...opts, now, lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos }),
   };
 }

@@ -11,6 +11,7 @@ export const DEFAULT_WINDOW = "30d";
 export const WINDOW_PROBLEM = `expected a number of days from ${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, like 7d, 30d or 90d`;
 export const AT_PROBLEM = "expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z";
 export const REPO_PROBLEM = "expected a glob like acme/*";
+export const TARGET_PROBLEM = "expected a target name or glob like production or prod*";
 
 /** "7d", "30d", … to whole days; null when malformed or out of range. */
 export function parseWindow(text: string): number | null {
@@ -49,6 +50,13 @@ export function atParam(text: string): Parsed<number> {
 
 /** A glob on repo full names; `!glob` excludes. */
 export function repoParam(text: string): Parsed<string> {
+  const problem = globProblem(text.startsWith("!") ? text.slice(1) : text);
+  return problem === null ? ok(text) : bad(problem.message);
+}
+
+/** A glob on target names (`deploy_to` as the metrics label it); `!glob` excludes. */
+export function targetParam(text: string): Parsed<string> {
+  if (text.trim() === "") return bad(TARGET_PROBLEM);
   const problem = globProblem(text.startsWith("!") ? text.slice(1) : text);
   return problem === null ? ok(text) : bad(problem.message);
 }

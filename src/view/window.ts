@@ -20,15 +20,26 @@ export interface WindowQuery {
   readonly repo?: string | readonly string[];
   /** Unix seconds: the end of the window; default: the source's `now`. */
   readonly at?: number;
+  /** A target glob or several (`!glob` excludes); none: every target. Repos without one drop out. */
+  readonly deployTo?: string | readonly string[];
 }
 
 export function windowSummary(source: SummarySource, q: WindowQuery): WindowSummary {
   const repos = q.repo === undefined ? [] : typeof q.repo === "string" ? [q.repo] : q.repo;
-  return summarize(source.repos, {
+  const targets = q.deployTo === undefined ? [] : typeof q.deployTo === "string" ? [q.deployTo] : q.deployTo;
+  return summarize(targets.length === 0 ? source.repos : onlyTargets(source.repos, repoFilter(targets)), {
     windowDays: q.window,
     now: q.at ?? source.now,
     pipelineLink: pipelineLinks(source.woodpeckerUrl),
     repoFilter: repos.length === 0 ? undefined : repoFilter(repos),
+  });
+}
+
+/** The repos with only the targets `keep` passes; a repo left with none is left out. */
+function onlyTargets(repos: readonly SummaryRepo[], keep: (target: string) => boolean): SummaryRepo[] {
+  return repos.flatMap((r) => {
+    const targets = (r.state?.targets ?? []).filter((t) => keep(t.target));
+    return r.state === null || targets.length === 0 ? [] : [{ ...r, state: { ...r.state, targets } }];
   });
 }
 

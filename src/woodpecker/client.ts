@@ -67,8 +67,11 @@ export class InvalidObjectError extends WoodpeckerError {}
 
 export class WoodpeckerClient {
   private readonly http: KyInstance;
+  /** host[:port] of WOODPECKER_URL: a failure with no answer names where it tried. */
+  private readonly host: string;
 
   constructor(private readonly opts: ClientOptions) {
+    this.host = new URL(opts.baseUrl).host;
     this.http = jsonHttp(opts);
   }
 
@@ -181,7 +184,7 @@ export class WoodpeckerClient {
       // (issue 6: a backfill of 1M pipelines is ~13,500 requests).
       res = await this.http.get(query ? `${path}?${query}` : path);
     } catch (e) {
-      throw describeFailure(what, e, this.opts.timeoutMs, this.opts.tokenSetting ?? "WOODPECKER_TOKEN");
+      throw describeFailure(what, e, this.opts.timeoutMs, this.host, this.opts.tokenSetting ?? "WOODPECKER_TOKEN");
     }
     const type = res.headers.get("content-type") ?? "";
     if (!type.includes("application/json")) {
@@ -205,7 +208,13 @@ export class WoodpeckerClient {
   }
 }
 
-function describeFailure(what: string, e: unknown, timeoutMs: number, tokenSetting: string): WoodpeckerError {
+function describeFailure(
+  what: string,
+  e: unknown,
+  timeoutMs: number,
+  host: string,
+  tokenSetting: string,
+): WoodpeckerError {
   if (e instanceof HTTPError) {
     const status = e.response.status;
     const hint =
@@ -216,7 +225,9 @@ function describeFailure(what: string, e: unknown, timeoutMs: number, tokenSetti
           : "";
     return new WoodpeckerError(`${what}: HTTP ${status}${hint}`, status);
   }
-  if (e instanceof TimeoutError) return new WoodpeckerError(`${what}: no response within ${timeoutMs} ms`);
+  // No answer at all: the path alone does not say which server was tried (a wrong host or port in
+  // WOODPECKER_URL is the usual cause), so these name it.
+  if (e instanceof TimeoutError) return new WoodpeckerError(`${what}: no response from ${host} within ${timeoutMs} ms`);
   const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-  return new WoodpeckerError(`${what}: ${cause}`);
+  return new WoodpeckerError(`${what}: cannot reach ${host}: ${cause}`);
 }

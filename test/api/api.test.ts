@@ -25,7 +25,15 @@ beforeAll(async () => {
   const now = () => END * 1000;
   const core = createExporterCore(config, { log: silentLogger, now });
   expect(await core.poll()).toBe(true);
-  view = buildView(core.poller, { demo: false, woodpeckerUrl: config.woodpeckerUrl, now });
+  view = buildView(core.poller, {
+    demo: false,
+    woodpeckerUrl: config.woodpeckerUrl,
+    now,
+    pollIntervalSeconds: config.pollInterval,
+    since: config.since,
+    repos: config.repos,
+    shard: config.shard,
+  });
   app = createApp({ registry: core.registry, readiness: { ready: () => true }, view: () => view });
 });
 
@@ -99,7 +107,7 @@ describe("GET /api/v1/summary", () => {
     ["window=7", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
     ["repo=acme/%5Bx", `repo: unclosed '[' at position 6 in "acme/[x"`],
     ["at=yesterday", "at: expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z"],
-    ["windw=7d", `unknown query parameter "windw" (known: window, repo, at)`],
+    ["windw=7d", `unknown query parameter "windw" (known: window, repo, deploy_to, at)`],
   ];
   for (const [query, message] of bad) {
     test(`?${query} is a 400 with a one-line message`, async () => {
@@ -159,9 +167,9 @@ describe("status, OpenAPI and docs", () => {
       "/openapi/json",
     );
     expect(doc.openapi).toStartWith("3.");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/*", "/api/v1/status", "/api/v1/summary"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/{repo}", "/api/v1/status", "/api/v1/summary"]);
     const params = doc.paths["/api/v1/summary"]!.get.parameters!;
-    expect(params.map((p) => p.name).sort()).toEqual(["at", "repo", "window"]);
+    expect(params.map((p) => p.name).sort()).toEqual(["at", "deploy_to", "repo", "window"]);
     const window = params.find((p) => p.name === "window")!;
     expect(window.schema.default).toBe("30d");
     expect(window.schema.description).toContain("1d to 365d");

@@ -15,11 +15,12 @@ const LAYERS: Record<string, { readonly layer: number; readonly why: string }> =
   "version.ts": { layer: 1, why: "the build's version string, read from package.json" },
   config: { layer: 2, why: "settings, parsed and validated into the core's options" },
   woodpecker: { layer: 2, why: "the Woodpecker API client and its response schemas" },
+  state: { layer: 2, why: "the durable state file (DORA_STATE_FILE): plain records in SQLite, read and written by the collector" },
   argocd: { layer: 2, why: "the ArgoCD API client, its schemas and its pure observation model" },
   collector: { layer: 3, why: "polls the sources, keeps the history, runs the core" },
   metrics: { layer: 3, why: "the Prometheus exposition of core states and of the exporter's health" },
   view: { layer: 3, why: "the window summary, its parameters and number formats, shared by server and cli" },
-  // state: layer 2 if the collector reads and writes it itself, layer 3 if exporter.ts wires it.
+
   server: { layer: 4, why: "the HTTP face: metrics, JSON API, page" },
   "exporter-core.ts": {
     layer: 4,

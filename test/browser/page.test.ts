@@ -109,6 +109,31 @@ describe("the page in chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "page.png"), fullPage: true });
   });
 
+  test("a failing target squeezes no column: values stay next to their badges, names on one line", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${exporter.url}/?window=30d&at=${END}`);
+    expect(await page.locator("tr.is-failing").count()).toBe(1);
+    // In every cell, the level badge sits on the value's line, and repo and target names do not wrap.
+    const wrapped = await page.$$eval("tbody td", (cells) =>
+      cells.flatMap((td) => {
+        const val = td.querySelector(".val");
+        const badge = td.querySelector(".badge");
+        const out: string[] = [];
+        if (val && badge && Math.abs(val.getBoundingClientRect().top - badge.getBoundingClientRect().top) > 8) out.push(`badge under ${td.textContent}`);
+        if (td.className === "repo" || td.className === "target") {
+          const range = td.ownerDocument.createRange();
+          range.selectNodeContents(td);
+          if (range.getClientRects().length > 1) out.push(`wrapped ${td.textContent}`);
+        }
+        return out;
+      }),
+    );
+    expect(wrapped).toEqual([]);
+    expect(await page.locator("tr.is-failing td.since").textContent()).toMatch(/^failing for [\d.]+ \w+since 2026-08-31 \d\d:\d\d UTC$/);
+    // Date axis under each chart: the days the first, middle and last buckets end on (as their titles).
+    expect(await page.locator(".repo-card .dates").first().locator("span").allTextContents()).toEqual(["3 Aug", "17 Aug", "1 Sep"]);
+  });
+
   test("the window switch: the 7-day link shows the 7-day numbers", async () => {
     await page.getByRole("link", { name: "7 days" }).click();
     await page.waitForURL(/window=7d/);

@@ -66,7 +66,7 @@ describe("errors", () => {
   const usage: [string[], string][] = [
     [["--window", "abc"], "dora-exporter report: --window: expected a number of days from 1d to 365d, like 7d, 30d or 90d (see dora-exporter report --help)\n"],
     [["--format", "xml"], 'dora-exporter report: --format: expected table, json or markdown, got "xml" (see dora-exporter report --help)\n'],
-    [["--verbose", "1"], "dora-exporter report: unknown flag --verbose (known: --window, --repo, --format, --at) (see dora-exporter report --help)\n"],
+    [["--verbose", "1"], "dora-exporter report: unknown flag --verbose (known: --window, --repo, --target, --format, --at) (see dora-exporter report --help)\n"],
     [["--window"], "dora-exporter report: --window needs a value (see dora-exporter report --help)\n"],
     [["--repo", "acme/{x"], 'dora-exporter report: --repo: unclosed \'{\' in "acme/{x" (see dora-exporter report --help)\n'],
   ];

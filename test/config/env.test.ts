@@ -14,9 +14,11 @@ describe("defaults", () => {
       pollInterval: 60,
       failureStatuses: ["failure", "error"],
       listen: { host: "0.0.0.0", port: 9798 },
+      webConfig: null,
       concurrency: 4,
       shard: null,
       httpTimeout: 30,
+      stateFile: null,
       logLevel: "info",
       repoRules: [],
     });
@@ -320,5 +322,31 @@ test("the first bad setting wins, and the file is checked before the environment
   expectError({ DORA_POLL_INTERVAL: "0", DORA_LISTEN: "nope" }, "DORA_POLL_INTERVAL");
   expectError({ DORA_POLL_INTERVAL: "0", DORA_CONFIG: "/c.yaml" }, "DORA_CONFIG /c.yaml: listen", {
     "/c.yaml": "listen: nope\n",
+  });
+});
+
+describe("no silent mistakes (issue 13)", () => {
+  test.each([
+    ["DORA_POLL_INTERVALL", "DORA_POLL_INTERVALL: unknown setting (did you mean DORA_POLL_INTERVAL?)"],
+    ["DORA_REPO", "DORA_REPO: unknown setting (did you mean DORA_REPOS?)"],
+    ["WOODPECKER_TOKENFILE", "WOODPECKER_TOKENFILE: unknown setting (did you mean WOODPECKER_TOKEN_FILE?)"],
+    ["DORA_SINSE", "DORA_SINSE: unknown setting (did you mean DORA_SINCE?)"],
+    ["DORA_FROBNICATE", "DORA_FROBNICATE: unknown setting; no setting has this name"],
+    ["ARGOCD_SERVR", "ARGOCD_SERVR: unknown setting"],
+  ])("an unknown %s is refused with a suggestion", (name, expected) => {
+    const err = expectError({ [name]: TOKEN }, expected);
+    expect(err.setting).toBe(name);
+  });
+
+  test("an unknown variable that is empty counts as unset; other prefixes are not ours", () => {
+    expect(load({ DORA_POLL_INTERVALL: "", CI_DORA_X: "1", DORAX: "1" })).toEqual(load());
+  });
+
+  test.each([",,", " , ", ","])("DORA_REPOS=%p names no repo and is refused", (raw) => {
+    expectError({ DORA_REPOS: raw }, "DORA_REPOS: lists no repo glob");
+  });
+
+  test('an empty list in the file is still "every repo"', () => {
+    expect(load({ DORA_CONFIG: "/c.yaml" }, { "/c.yaml": "repos: []\n" }).repos).toEqual([]);
   });
 });

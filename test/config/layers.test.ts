@@ -32,6 +32,7 @@ describe("the environment wins over the file", () => {
     ],
     ["concurrency: 2", "DORA_CONCURRENCY", "3", "concurrency", 2, 3],
     ["http_timeout: 10", "DORA_HTTP_TIMEOUT", "20", "httpTimeout", 10, 20],
+    ["state_file: /var/lib/dora/a.db", "DORA_STATE_FILE", "/tmp/b.db", "stateFile", "/var/lib/dora/a.db", "/tmp/b.db"],
     ["log_level: warn", "DORA_LOG_LEVEL", "error", "logLevel", "warn", "error"],
   ] as const;
 

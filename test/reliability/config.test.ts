@@ -41,6 +41,8 @@ const CASES: Array<[string, Record<string, string>, string, RegExp]> = [
   ["date that is not RFC 3339", { ...OK, DORA_SINCE: "2026-01-01" }, "DORA_SINCE", /RFC 3339/],
   ["date without a zone", { ...OK, DORA_SINCE: "2026-01-01T00:00:00" }, "DORA_SINCE", /RFC 3339/],
   ["bad glob", { ...OK, DORA_REPOS: "acme/{api" }, "DORA_REPOS", /unclosed/],
+  ["repos that are only commas", { ...OK, DORA_REPOS: ",," }, "DORA_REPOS", /no repo glob/],
+  ["a misspelt variable", { ...OK, DORA_POLL_INTERVALL: "30" }, "DORA_POLL_INTERVALL", /did you mean DORA_POLL_INTERVAL\?/],
   ["bad failure status", { ...OK, DORA_FAILURE_STATUSES: "failure,oops" }, "DORA_FAILURE_STATUSES", /oops/],
   ["bad log level", { ...OK, DORA_LOG_LEVEL: "loud" }, "DORA_LOG_LEVEL", /loud/],
   ["bad listen address", { ...OK, DORA_LISTEN: "localhost" }, "DORA_LISTEN", /port/],

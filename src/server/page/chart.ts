@@ -25,5 +25,24 @@ export function dailyChart(repo: string, daily: readonly DayPoint[]): Html {
       up > 0 ? html`<rect class="ok" x="${x}" y="${axis - up}" width="${BAR}" height="${up}" rx="1"/>` : ""
     }${down > 0 ? html`<rect class="fail" x="${x}" y="${axis + 1}" width="${BAR}" height="${down}" rx="1"/>` : ""}</g>`;
   });
-  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${repo}: ${deployments} deployments and ${failures} failures over ${daily.length} days"><line x1="0" x2="${width}" y1="${axis + 0.5}" y2="${axis + 0.5}" class="axis"/>${bars}</svg>`;
+  const svg = html`<svg class="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${repo}: ${deployments} deployments and ${failures} failures over ${daily.length} days"><line x1="0" x2="${width}" y1="${axis + 0.5}" y2="${axis + 0.5}" class="axis"/>${bars}</svg>`;
+  return html`${svg}${dateAxis(daily)}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** The day a bucket (start, start + 86400] ends on, as "2 Aug". */
+function dayLabel(d: DayPoint): string {
+  const date = new Date((d.start + 86_400) * 1000);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]}`;
+}
+
+/**
+ * Dates under the chart: first, middle and last day (UTC). Plain HTML rather than SVG text, which
+ * the chart's non-uniform scaling would stretch.
+ */
+function dateAxis(daily: readonly DayPoint[]): Html | string {
+  if (daily.length === 0) return "";
+  const picks = daily.length < 3 ? [...daily] : [daily[0]!, daily[Math.floor((daily.length - 1) / 2)]!, daily.at(-1)!];
+  return html`<div class="dates" aria-hidden="true">${picks.map((d) => html`<span>${dayLabel(d)}</span>`)}</div>`;
 }

@@ -20,6 +20,10 @@ export interface PageInput {
   readonly repo?: string;
   /** The `at` the page was asked for (kept by the window links), if any. */
   readonly at?: number;
+  /** The target glob (`deploy_to`) the page is filtered by, if any. */
+  readonly deployTo?: string;
+  /** Every target name tracked, for the target filter. */
+  readonly targetNames?: readonly string[];
 }
 
 export const WINDOWS = [7, 30, 90] as const;
@@ -34,35 +38,53 @@ export function renderPage(p: PageInput): Html {
 <title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} days${st.demo ? " (demo)" : ""}</title>
 <style>${STYLE_HTML}</style></head><body>
 ${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker, not from a real server.</div>` : ""}
+${connectionBanner(st, p.clock, p.woodpeckerUrl)}
+${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warning">${w}</div>`)}
 <header><div class="wrap top">
 <h1>DORA <span class="sub">from Woodpecker CI</span></h1>
 <nav class="windows" aria-label="window">${WINDOWS.map((w) =>
     w === days
       ? html`<span class="on" aria-current="page">${w} days</span>`
-      : html`<a href="${pageHref(w, p.repo, p.at)}">${w} days</a>`,
+      : html`<a href="${pageHref(w, p.repo, p.at, p.deployTo)}">${w} days</a>`,
   )}${WINDOWS.includes(days as 7) ? "" : html`<span class="on" aria-current="page">${days} days</span>`}</nav>
 </div></header>
 <main class="wrap">
-<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at)}">all</a>)` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo)}">all</a>)` : ""}${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+${targetNav(p, days)}
+${coverageNote(s, st.historyOrigin)}
 ${headline(s)}
-${failingNotice(s, now)}
+${failingNotice(s, now, st)}
 <h2>Repos × targets</h2>
-${targetTable(s.targets, now)}
+${targetTable(s.targets, now, st)}
 <h2>Per day</h2>
 <p class="legend"><span class="sw ok"></span> deployments <span class="sw fail"></span> failed attempts</p>
 <div class="repos">${s.repos.map((r) => repoCard(r))}</div>
 ${statusBlock(st, p.clock, p.woodpeckerUrl)}
 </main>
-<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
+<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at, p.deployTo).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
 </body></html>
 `;
 }
 
-export function pageHref(days: number, repo?: string, at?: number): string {
+export function pageHref(days: number, repo?: string, at?: number, deployTo?: string): string {
   const q = new URLSearchParams({ window: `${days}d` });
   if (repo) q.set("repo", repo);
+  if (deployTo) q.set("deploy_to", deployTo);
   if (at !== undefined) q.set("at", String(at));
   return `/?${q.toString()}`;
+}
+
+/** One link per target name: headline numbers for one target instead of all of them mixed. */
+function targetNav(p: PageInput, days: number): Html | string {
+  const names = p.targetNames ?? [];
+  if (names.length < 2 && !p.deployTo) return "";
+  const item = (name: string | undefined, text: string) =>
+    (p.deployTo ?? undefined) === name
+      ? html`<span class="on" aria-current="page">${text}</span>`
+      : html`<a href="${pageHref(days, p.repo, p.at, name)}">${text}</a>`;
+  return html`<nav class="targets" aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
+    p.deployTo && !names.includes(p.deployTo) ? html`<span class="on" aria-current="page">${p.deployTo}</span>` : ""
+  }</nav>`;
 }
 
 function headline(s: WindowSummary): Html {
@@ -105,16 +127,57 @@ ${card(
 </div>`;
 }
 
-function failingNotice(s: WindowSummary, now: number): Html | string {
+/**
+ * Woodpecker not answering, or numbers older than three poll intervals: a banner over everything,
+ * with since when, so stale numbers are never read as current ones.
+ */
+function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: string): Html | string {
+  const asOf =
+    st.lastPollSuccess > 0
+      ? html`The numbers below are as of the last complete poll, ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).`
+      : "No poll has completed yet: nothing below comes from Woodpecker.";
+  if (st.up === false) {
+    const since = st.unreachableSince === null ? "" : html` since ${formatTime(st.unreachableSince)} (${formatAgo(st.unreachableSince, clock)})`;
+    return html`<div class="banner bad" role="alert" data-k="connection">Woodpecker at ${woodpeckerUrl} is not answering${since}: ${st.problem ?? "the last poll did not complete"}. ${asOf}</div>`;
+  }
+  if (st.stale) {
+    return html`<div class="banner bad" role="alert" data-k="connection">The numbers are stale: polls run every ${st.pollIntervalSeconds} s, but the last one completed ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).${st.polling ? " A poll is running now." : ""}</div>`;
+  }
+  return "";
+}
+
+/** A window that starts before the oldest pipeline read divides by days nothing was read for. */
+function coverageNote(s: WindowSummary, origin: number | null): Html | string {
+  if (origin === null || origin <= s.window.start) return "";
+  return html`<p class="note" data-k="coverage" data-value="${origin}">This window reaches back before the history read: it starts ${formatTime(s.window.start)}, the oldest pipeline read is from ${formatTime(origin)}. Per-day rates still divide by all ${s.window.days} days.</p>`;
+}
+
+/** Said instead of the table or of "no target is failing" when nothing could be read yet. */
+function notKnown(st: ExporterStatus): string | null {
+  if (st.lastPollSuccess > 0) return null;
+  if (st.up === false) return "Nothing read yet: Woodpecker is not answering (see the banner above), so there is nothing to show.";
+  if (st.up === null) return "The first poll is still running; numbers appear when it completes.";
+  return null;
+}
+
+function failingNotice(s: WindowSummary, now: number, st: ExporterStatus): Html | string {
   const failing = s.targets.filter((t) => t.failing.now);
+  const unknown = notKnown(st);
+  if (failing.length === 0 && unknown !== null) return html`<p class="empty" data-k="overall:failing" data-value="">${unknown}</p>`;
+  if (failing.length === 0 && st.up === false) {
+    return html`<p class="empty" data-k="overall:failing" data-value="0">No target was failing at the last complete poll.</p>`;
+  }
   if (failing.length === 0) return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
   return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}"><strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
     (t, i) => html`${i > 0 ? ", " : ""}${t.repo} → ${t.deployTo} for ${formatDuration(now - t.failing.since!)}`,
   )}</div>`;
 }
 
-function targetTable(rows: readonly TargetSummary[], now: number): Html {
+function targetTable(rows: readonly TargetSummary[], now: number, st: ExporterStatus): Html {
   if (rows.length === 0) {
+    const unknown = notKnown(st);
+    if (unknown !== null) return html`<p class="empty">${unknown}</p>`;
+    if (st.trackedRepos === 0) return html`<p class="empty">No repo is tracked${st.warnings.length > 0 ? " (see the warning above)" : ""}.</p>`;
     return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
   }
   return html`<div class="scroll"><table>
@@ -133,7 +196,8 @@ function targetRow(t: TargetSummary, now: number): Html {
 <td class="n" data-label="time to restore">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
 <td class="since" data-label="now" data-k="${id}:failing" data-value="${t.failing.since ?? ""}">${
     t.failing.now
-      ? html`<span class="bad">since ${formatTime(t.failing.since)}</span> <span class="sub">(${formatDuration(now - t.failing.since!)})</span>`
+      ? // Two short lines rather than one long one: a failing row must not squeeze the other columns.
+        html`<span class="bad">failing for ${formatDuration(now - t.failing.since!)}</span><br><span class="sub">since ${formatTime(t.failing.since)}</span>`
       : html`<span class="okc">healthy</span>`
   }</td></tr>`;
 }
@@ -188,6 +252,8 @@ function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Ht
   const up = st.up === null ? html`<span class="warnc">first poll running</span>` : st.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last poll incomplete)</span>`;
   const backfill = st.backfillComplete
     ? html`<span class="okc">complete</span> (${st.trackedRepos} repos)`
+    : st.trackedRepos === 0
+      ? html`<span class="warnc">${st.up === false ? "waiting for Woodpecker" : st.up === null ? "starting" : "no repo tracked"}</span>`
     : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
   return html`<h2>Exporter</h2><dl class="status" data-k="status">
 <dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>

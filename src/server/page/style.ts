@@ -12,16 +12,20 @@ body{margin:0;font:15px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Ar
 a{color:var(--link)}
 .wrap{max-width:1180px;margin:0 auto;padding:0 1rem}
 .banner{background:#8a5300;color:#fff;padding:.55rem 1rem;font-weight:600;text-align:center}
+.banner.bad{background:#a11d1d}.banner.warn{background:#6b4a00}
+.note{color:var(--warn);margin:.4rem 0}
+nav.targets{display:inline-flex;flex-wrap:wrap;margin:0 0 .8rem}
+.dates{display:flex;justify-content:space-between;color:var(--mut);font-size:.72rem;margin-top:.1rem}
 header{background:var(--card);border-bottom:1px solid var(--line)}
 .top{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem;padding-top:.7rem;padding-bottom:.7rem}
 h1{font-size:1.25rem;margin:0}
 h2{font-size:1.05rem;margin:1.6rem 0 .6rem}
 h3{font-size:.92rem;margin:0 0 .3rem;font-weight:600}
 .sub{color:var(--mut);font-weight:400;font-size:.84em}
-.windows{display:flex;border:1px solid var(--line);border-radius:8px;overflow:hidden}
-.windows a,.windows span{padding:.35rem .8rem;text-decoration:none;color:var(--fg)}
-.windows .on{background:var(--fg);color:var(--bg);font-weight:600}
-.windows a:hover{background:var(--line)}
+.windows,.targets{display:flex;border:1px solid var(--line);border-radius:8px;overflow:hidden}
+.windows a,.windows span,.targets a,.targets span{padding:.35rem .8rem;text-decoration:none;color:var(--fg)}
+.windows .on,.targets .on{background:var(--fg);color:var(--bg);font-weight:600}
+.windows a:hover,.targets a:hover{background:var(--line)}
 .window{color:var(--mut);margin:.9rem 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(220px,calc(50% - .4rem)),1fr));gap:.8rem}
 .card{background:var(--card);border:1px solid var(--line);border-top:4px solid var(--none);border-radius:10px;padding:.8rem 1rem}
@@ -45,6 +49,7 @@ td.repo{font-weight:600}
 .val{font-variant-numeric:tabular-nums;font-weight:600}
 tr.is-failing{background:color-mix(in srgb,var(--bad) 7%,transparent)}
 td.since{white-space:nowrap}
+td.repo,td.target,td.n{white-space:nowrap}
 .bad{color:var(--bad);font-weight:600}.okc{color:var(--ok)}.warnc{color:var(--warn);font-weight:600}
 .repos{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:.8rem}
 .repo-card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.7rem .9rem}
@@ -67,7 +72,7 @@ footer{color:var(--mut);padding-top:1.4rem;padding-bottom:2rem;font-size:.85rem}
 @media (max-width:640px){table{min-width:0}thead{display:none}table,tbody,tr,td{display:block}
 tr{border-bottom:1px solid var(--line);padding:.4rem 0}tbody tr:last-child{border-bottom:0}td{border:0;padding:.15rem .7rem;text-align:left}
 td.n{text-align:left}td[data-label]::before{content:attr(data-label);display:inline-block;min-width:9.5rem;color:var(--mut);font-size:.8rem}
-td.n .sub::before{content:"";display:inline-block;min-width:9.5rem}td.since{white-space:normal}td.repo{font-size:1rem;padding-top:.3rem}}
+td.n .sub::before{content:"";display:inline-block;min-width:9.5rem}td.since,td.repo,td.target,td.n{white-space:normal}td.repo{font-size:1rem;padding-top:.3rem}}
 @media (max-width:560px){.big{font-size:1.45rem}.card{padding:.6rem .7rem}.wrap{padding:0 .6rem}.status{grid-template-columns:1fr}.status dt{margin-top:.4rem}}
 `;
 

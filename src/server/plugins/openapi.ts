@@ -9,6 +9,7 @@ import type * as v from "valibot";
 import { PAGE_HEADERS, html } from "../html.ts";
 import { STYLE_HTML } from "../page/style.ts";
 import { VERSION } from "../../version.ts";
+import { ErrorSchema, RepoDetailJsonSchema, StatusSchema, SummaryJsonSchema } from "./responses.ts";
 
 export const OPENAPI_JSON = "/openapi/json";
 
@@ -32,8 +33,26 @@ export const openapiPlugin = () =>
         { name: "dora", description: "DORA keys" },
         { name: "exporter", description: "The exporter itself" },
       ],
+      // The routes' responses refer to these by name (api.ts); the answers are checked against the
+      // same valibot schemas by test/api/openapi.test.ts.
+      components: {
+        schemas: Object.fromEntries(
+          Object.entries({
+            Summary: SummaryJsonSchema,
+            RepoDetailResponse: RepoDetailJsonSchema,
+            Status: StatusSchema,
+            Error: ErrorSchema,
+          }).map(([name, schema]) => [name, component(schema)]),
+        ),
+      },
     },
   });
+
+/** A component schema: JSON Schema of what is served (output), without the draft's `$schema` key. */
+function component(schema: v.GenericSchema): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = toJsonSchema(schema, { typeMode: "output", errorMode: "ignore" }) as Record<string, unknown>;
+  return rest;
+}
 
 interface Spec {
   paths?: Record<string, Record<string, { summary?: string; description?: string; parameters?: Param[] }>>;
@@ -47,12 +66,12 @@ interface Param {
 }
 
 /** GET /api: the OpenAPI document as a readable page (no script, no CDN). */
-export const apiDocsPlugin = (spec: () => Promise<unknown>) =>
+export const apiDocsPlugin = (spec: (authorization: string | null) => Promise<unknown>) =>
   new Elysia({ name: "api-docs" }).get(
     "/api",
-    async ({ set }) => {
+    async ({ set, request }) => {
       Object.assign(set.headers, PAGE_HEADERS);
-      return renderApiDocs((await spec()) as Spec).toString();
+      return renderApiDocs((await spec(request.headers.get("authorization"))) as Spec).toString();
     },
     { detail: { hide: true } },
   );
@@ -63,7 +82,7 @@ export function renderApiDocs(spec: Spec) {
   );
   const example: Record<string, string> = {
     "/api/v1/summary": "/api/v1/summary?window=7d&repo=acme/*",
-    "/api/v1/repos/*": "/api/v1/repos/acme/web?window=30d",
+    "/api/v1/repos/{repo}": "/api/v1/repos/acme/web?window=30d",
     "/api/v1/status": "/api/v1/status",
   };
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -72,13 +91,13 @@ export function renderApiDocs(spec: Spec) {
 <main class="wrap">
 <p class="window">JSON over HTTP. Times are Unix seconds, durations seconds, rates 0..1. A bad parameter answers 400 with <code>{"error": "…"}</code> naming it.</p>
 ${ops.map(
-  ({ path, method, op }) => html`<section class="repo-card" style="margin-bottom:.8rem"><h3><code>${method} ${path.replace("/*", "/{repo}")}</code> · ${op.summary ?? ""}</h3>
+  ({ path, method, op }) => html`<section class="repo-card" style="margin-bottom:.8rem"><h3><code>${method} ${path.replace(/:(\w+)/g, "{$1}")}</code> · ${op.summary ?? ""}</h3>
 <p>${op.description ?? ""}</p>
 ${
   (op.parameters ?? []).length === 0
     ? ""
     : html`<table style="min-width:0"><thead><tr><th>parameter</th><th>in</th><th>description</th></tr></thead><tbody>${(op.parameters ?? []).map(
-        (p) => html`<tr><td><code>${p.name === "*" ? "repo" : p.name}</code>${p.required ? " (required)" : ""}</td><td>${p.in}</td><td>${p.description ?? p.schema?.description ?? ""}</td></tr>`,
+        (p) => html`<tr><td><code>${p.name}</code>${p.required ? " (required)" : ""}</td><td>${p.in}</td><td>${p.description ?? p.schema?.description ?? ""}</td></tr>`,
       )}</tbody></table>`
 }
 ${example[path] ? html`<p>Example: <a href="${example[path]}"><code>${example[path]}</code></a></p>` : ""}

@@ -6,7 +6,7 @@ import { renderPage } from "../page/render.ts";
 import { windowSummary } from "../../view/window.ts";
 import { validationMessage } from "../validation.ts";
 import type { ExporterView } from "../view.ts";
-import { PageQuery } from "./params.ts";
+import { PageQuery, windowQuery } from "./params.ts";
 
 export const pagePlugin = (view: () => ExporterView) =>
   new Elysia({ name: "page" })
@@ -24,12 +24,21 @@ export const pagePlugin = (view: () => ExporterView) =>
         const v = view();
         return renderPage({
           status: v.status,
-          summary: windowSummary(v, query),
+          summary: windowSummary(v, windowQuery(query)),
           woodpeckerUrl: v.woodpeckerUrl,
           clock: v.now,
           repo: query.repo,
+          deployTo: query.deploy_to,
+          targetNames: targetNames(v.repos),
           at: query.at,
         }).toString();
       },
       { query: PageQuery, detail: { hide: true } },
     );
+
+/** Every target name of the tracked repos, sorted. */
+function targetNames(repos: ExporterView["repos"]): string[] {
+  const names = new Set<string>();
+  for (const r of repos) for (const t of r.state?.targets ?? []) names.add(t.target);
+  return [...names].sort();
+}

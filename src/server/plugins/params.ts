@@ -1,7 +1,18 @@
 // Query parameters shared by the JSON API and the page, as valibot schemas (Elysia accepts them as
 // Standard Schema). Every message is one line naming the parameter, so a 400 says what to fix.
 import * as v from "valibot";
-import { AT_PROBLEM, DEFAULT_WINDOW, parseAt, parseWindow, REPO_PROBLEM, WINDOW_PROBLEM, repoParam } from "../../view/params.ts";
+import type { WindowQuery } from "../../view/window.ts";
+import {
+  AT_PROBLEM,
+  DEFAULT_WINDOW,
+  parseAt,
+  parseWindow,
+  REPO_PROBLEM,
+  TARGET_PROBLEM,
+  WINDOW_PROBLEM,
+  repoParam,
+  targetParam,
+} from "../../view/params.ts";
 
 const windowMessage = `window: ${WINDOW_PROBLEM}`;
 
@@ -34,25 +45,46 @@ export const RepoGlobParam = v.pipe(
   v.metadata({ description: "Only repos whose full name matches this glob (`*`, `?`, `{a,b}`); `!glob` excludes.", examples: ["acme/*"] }),
 );
 
-const unknownKey = (issue: v.BaseIssue<unknown>) =>
-  `unknown query parameter "${String(issue.path?.[0]?.key ?? "?")}" (known: window, repo, at)`;
+/** A glob on target names, the `deploy_to` label of the metrics; `!glob` excludes. */
+export const TargetGlobParam = v.pipe(
+  v.string(`deploy_to: ${TARGET_PROBLEM}`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const target = targetParam(dataset.value);
+    if (!target.ok) addIssue({ message: `deploy_to: ${target.problem}` });
+  }),
+  v.metadata({
+    description: "Only targets (the `deploy_to` label) matching this name or glob; `!glob` excludes. Repos without such a target drop out.",
+    examples: ["production"],
+  }),
+);
+
+const unknownKey = (known: string) => (issue: v.BaseIssue<unknown>) =>
+  `unknown query parameter "${String(issue.path?.[0]?.key ?? "?")}" (known: ${known})`;
 
 export const SummaryQuery = v.strictObject(
   {
     window: v.optional(WindowParam, DEFAULT_WINDOW),
     repo: v.optional(RepoGlobParam),
+    deploy_to: v.optional(TargetGlobParam),
     at: v.optional(AtParam),
   },
-  unknownKey,
+  unknownKey("window, repo, deploy_to, at"),
 );
 
 export const DetailQuery = v.strictObject(
   {
     window: v.optional(WindowParam, DEFAULT_WINDOW),
+    deploy_to: v.optional(TargetGlobParam),
     at: v.optional(AtParam),
   },
-  (issue) => `unknown query parameter "${String(issue.path?.[0]?.key ?? "?")}" (known: window, at)`,
+  unknownKey("window, deploy_to, at"),
 );
 
 /** The page takes the summary's parameters. */
 export const PageQuery = SummaryQuery;
+
+/** A parsed query as the window summary takes it (`deploy_to` is the parameter's name in URLs). */
+export function windowQuery(q: { window: number; repo?: string; deploy_to?: string; at?: number }): WindowQuery {
+  return { window: q.window, repo: q.repo, at: q.at, deployTo: q.deploy_to };
+}
