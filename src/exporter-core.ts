@@ -41,6 +41,8 @@ export interface ExporterCore {
   readonly health: HealthMetrics;
   /** One poll cycle (then the state file drops repos no longer held, and the changed series are pre-rendered off the scrape path); false: incomplete. */
   poll(): Promise<boolean>;
+  /** What `poll` does after the cycle, for a caller that awaits `poller.poll()` itself. */
+  afterPoll(): void;
   scrape(): Promise<string>;
 }
 
@@ -84,6 +86,16 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     commitRepo: durable ? (tracked) => durable.save(tracked) : undefined,
     restoreRepo: durable ? (listing) => durable.restore(listing) : undefined,
   });
+  const afterPoll = () => {
+    if (durable !== null) {
+      try {
+        durable.retain(poller);
+      } catch (e) {
+        deps.log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+  };
   return {
     config,
     client,
@@ -91,16 +103,10 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     registry,
     dora,
     health,
+    afterPoll,
     async poll() {
       const ok = await poller.poll();
-      if (durable !== null) {
-        try {
-          durable.retain(poller);
-        } catch (e) {
-          deps.log.error("state file write failed", { problem: e instanceof Error ? e.message : String(e) });
-        }
-      }
-      void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+      afterPoll();
       return ok;
     },
     scrape: () => registry.metrics(),

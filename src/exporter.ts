@@ -65,8 +65,11 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
 
   let ready = false;
   const runPoll = async () => {
-    const ok = await core.poll();
+    // Awaits the poller's own promise, as callers joining a running cycle do: the warnings are
+    // logged before they resume.
+    const ok = await poller.poll();
     logWarnings();
+    core.afterPoll();
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
