@@ -32,7 +32,7 @@ function hand(o: any): Pipeline | null {
     id, number, parent: int(o.parent) ?? 0, event: o.event, status: o.status, created,
     updated: int(o.updated) || int(o.updated_at) || 0, started: int(o.started) || int(o.started_at) || 0,
     finished: int(o.finished) || int(o.finished_at) || 0, branch: str(o.branch) ?? "", commit: str(o.commit) ?? "",
-    ref: str(o.ref) ?? "", deployTo: str(o.deploy_to) ?? "",
+    ref: str(o.ref) ?? "", deployTo: str(o.deploy_to) ?? "", message: str(o.message) ?? "",
   };
 }
 

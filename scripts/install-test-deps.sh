@@ -1,7 +1,8 @@
 #!/bin/sh
 # Debian packages the test suite drives for real: prometheus + promtool (end-to-end checks of the
-# shipped rules and dashboard), chromium (browser test of the page) and kubectl (`kubectl
-# kustomize` renders the Kubernetes manifests). Installed only when missing; needs root (CI runs as
+# shipped rules and dashboard), chromium (browser test of the page), kubectl (`kubectl kustomize`
+# renders the Kubernetes manifests) and faketime (runs the binary with its clock stopped at a
+# history's end, for the window gauges). Installed only when missing; needs root (CI runs as
 # root). Without them those tests fail with a message naming this script.
 set -eu
 need=""
@@ -9,6 +10,7 @@ command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
 command -v promtool >/dev/null 2>&1 || need="$need prometheus"
 [ -x /usr/bin/chromium ] || need="$need chromium"
 command -v kubectl >/dev/null 2>&1 || need="$need kubectl"
+ls /usr/lib/*-linux-gnu/faketime/libfaketime.so.1 >/dev/null 2>&1 || need="$need faketime"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages:$need (run as root: apt-get install -y$need)" >&2

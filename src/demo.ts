@@ -8,6 +8,13 @@ import { startExporter, type RunningExporter } from "./exporter.ts";
 import { createLogger } from "./log.ts";
 import { createDemoSimulator, serveSimulator, startLiveActivity, type ServedSimulator } from "./simulator/index.ts";
 import { DEMO_SPEEDUP } from "./simulator/pace.ts";
+import type { RepoLabelBlock } from "./core/groups.ts";
+
+/** Two teams for the demo's groups (as a `repo_labels:` config would give them), unless the user set some. */
+export const DEMO_REPO_LABELS: readonly RepoLabelBlock[] = [
+  { repos: "acme/{shop-api,web,search}", labels: { team: "shop", system: "storefront" } },
+  { repos: "acme/*", labels: { team: "platform", system: "backoffice" } },
+];
 
 export interface DemoOptions {
   /** Port of the simulated Woodpecker on 127.0.0.1; 0 = a free one. */
@@ -40,7 +47,7 @@ export async function runDemo(env: Record<string, string | undefined>, opts: Dem
     throw new UsageError(`--sim-port: cannot listen on 127.0.0.1:${opts.simPort}: ${reason}`);
   }
   const stopActivity = startLiveActivity(sim, { seed: 42, everyMs: 1000 });
-  const config = loadConfig({
+  const loaded = loadConfig({
     ...env,
     WOODPECKER_URL: served.url,
     WOODPECKER_TOKEN: token,
@@ -49,6 +56,7 @@ export async function runDemo(env: Record<string, string | undefined>, opts: Dem
     DORA_STATE_FILE: undefined,
     DORA_POLL_INTERVAL: env.DORA_POLL_INTERVAL ?? "5",
   });
+  const config = { ...loaded, repoLabels: loaded.repoLabels.length > 0 ? loaded.repoLabels : DEMO_REPO_LABELS };
   const log = createLogger({ level: config.logLevel });
   log.warn("DEMO MODE: reading a simulated Woodpecker; these numbers are not real", { simulator: served.url });
   let exporter: RunningExporter;

@@ -1,16 +1,21 @@
 // The exporter without its listener: Woodpecker client -> poller -> pure core -> metrics (the DORA
-// series cache and the health gauges), wired once. The binary (exporter.ts) adds the process
+// series cache, the window gauges, the repo info and the health gauges), wired once. The binary (exporter.ts) adds the process
 // metrics, the HTTP server and the cron schedule around it; the one-shot commands, the in-process
 // tests and the bench use it as it is, so they exercise the same path as the binary.
 import { type Config, type Shard, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
 import { collectDefaultMetrics } from "prom-client";
 import type { DurableHistories } from "./collector/durable.ts";
+import { historyOrigin } from "./collector/origin.ts";
 import { Poller } from "./collector/poller.ts";
+import { summaryRepos } from "./collector/summary-repos.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { HealthMetrics } from "./metrics/health-metrics.ts";
+import { registerRepoInfo } from "./metrics/repo-info.ts";
+import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
 import { VERSION } from "./version.ts";
+import { windowGaugesYielding } from "./view/gauges.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
 export interface ExporterCoreDeps {
@@ -39,10 +44,14 @@ export interface ExporterCore {
   readonly registry: CachedRegistry;
   readonly dora: DoraSeriesCache;
   readonly health: HealthMetrics;
-  /** One poll cycle (then the state file drops repos no longer held, and the changed series are pre-rendered off the scrape path); false: incomplete. */
+  /**
+   * One poll cycle; then the state file drops repos no longer held, the changed series are
+   * pre-rendered off the scrape path and, after a complete cycle, the window gauges are computed.
+   * False: the cycle was incomplete.
+   */
   poll(): Promise<boolean>;
-  /** What `poll` does after the cycle, for a caller that awaits `poller.poll()` itself. */
-  afterPoll(): void;
+  /** What `poll` does after the cycle (`ok`: it completed), for a caller that awaits `poller.poll()` itself. */
+  afterPoll(ok: boolean): Promise<void>;
   scrape(): Promise<string>;
 }
 
@@ -51,7 +60,8 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
   const durable = deps.durable ?? null;
   // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
   const dora = new DoraSeriesCache();
-  const registry = new CachedRegistry(dora);
+  const windows = new WindowGaugeMetrics();
+  const registry = new CachedRegistry(dora, windows);
   if (deps.processMetrics) processMetrics(registry);
   let poller!: Poller;
   const health = new HealthMetrics(registry, () => poller.status, {
@@ -59,6 +69,11 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     pollIntervalSeconds: config.pollInterval,
     now,
     demo: deps.demo ?? false,
+  });
+  // Labelled like the DORA series (the name the repo's state was published under), without
+  // unpacking any state on the scrape path.
+  registerRepoInfo(registry, config.repoLabels, function* () {
+    for (const r of poller.repos.values()) yield r.stateLabel || r.listing.fullName;
   });
   const client = new WoodpeckerClient({
     baseUrl: config.woodpeckerUrl,
@@ -86,7 +101,7 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     commitRepo: durable ? (tracked) => durable.save(tracked) : undefined,
     restoreRepo: durable ? (listing) => durable.restore(listing) : undefined,
   });
-  const afterPoll = () => {
+  const afterPoll = async (ok: boolean) => {
     if (durable !== null) {
       try {
         durable.retain(poller);
@@ -95,6 +110,12 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
       }
     }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+    // Windows end at the last completed poll (not at a scrape), computed once per such poll.
+    if (ok) {
+      const end = poller.status.lastSuccessAt;
+      const pause = () => new Promise((resolve) => setImmediate(resolve));
+      windows.set(await windowGaugesYielding(summaryRepos(poller), end, historyOrigin(poller, config.since), pause));
+    }
   };
   return {
     config,
@@ -106,7 +127,7 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     afterPoll,
     async poll() {
       const ok = await poller.poll();
-      afterPoll();
+      await afterPoll(ok);
       return ok;
     },
     scrape: () => registry.metrics(),

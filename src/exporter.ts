@@ -5,6 +5,7 @@ import { cron } from "@elysiajs/cron";
 import { type Config, ConfigError } from "./config/config.ts";
 import { loadWebConfig } from "./config/web-config.ts";
 import { neededEvents } from "./collector/events.ts";
+import { messageKeeper } from "./core/rework.ts";
 import { DurableHistories } from "./collector/durable.ts";
 import type { Poller } from "./collector/poller.ts";
 import { createExporterCore } from "./exporter-core.ts";
@@ -40,12 +41,16 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   const now = () => Date.now();
   // Opened before anything listens: a file it must refuse stops the start (exit 2).
   const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
-  const durable = state === null ? null : new DurableHistories(state.woodpecker);
+  const durable = state === null ? null : new DurableHistories(state.woodpecker, messageKeeper(config.reworkRules));
   const core = createExporterCore(config, { log, now, demo, processMetrics: true, durable });
   const { registry, poller } = core;
   if (state !== null && durable !== null) {
     const t0 = performance.now();
-    const { repos, pipelines } = durable.load({ since: config.since, events: neededEvents(config.repoRules) });
+    const { repos, pipelines } = durable.load({
+      since: config.since,
+      events: neededEvents(config.repoRules),
+      messagePatterns: config.reworkRules.flatMap((r) => (r.message === undefined ? [] : [r.message.source])),
+    });
     log.info("state file loaded; the first poll is incremental", {
       file: state.path,
       repos,
@@ -69,7 +74,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     // logged before they resume.
     const ok = await poller.poll();
     logWarnings();
-    core.afterPoll();
+    await core.afterPoll(ok);
     if (ok && !ready && poller.status.backfillComplete) {
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
@@ -91,6 +96,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
         since: config.since,
         repos: config.repos,
         shard: config.shard,
+        repoLabels: config.repoLabels,
       }),
   }).use(
     cron({

@@ -18,9 +18,13 @@ Usage:
   dora-exporter demo       run the exporter against a built-in SIMULATED Woodpecker; prints the
                            simulator's URL and token for report/check (--sim-port N: its port;
                            see dora-exporter demo --help)
-  dora-exporter report     print the four keys over a window once (--window 30d, --repo GLOB,
-                           --target GLOB, --format table|json|markdown; see dora-exporter report --help)
+  dora-exporter report     print the five keys over a window once (--window 30d, --repo GLOB,
+                           --target GLOB, --group-by LABEL, --format table|json|markdown;
+                           see dora-exporter report --help)
   dora-exporter check      check the configuration, the token and what the deployment rules match
+  dora-exporter openmetrics --since TIME [--step 5m]
+                           write the counters' history as OpenMetrics, to backfill Prometheus
+                           (see dora-exporter openmetrics --help)
   dora-exporter --help     this text
   dora-exporter --version  the version
 

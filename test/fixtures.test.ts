@@ -63,7 +63,7 @@ function addPipelines(sim: SimulatedWoodpecker, fullName: string, pipelines: rea
   }
 }
 
-/** The samples of the nine DORA series, in exposition order, histogram buckets left out. */
+/** The samples of the DORA series (labels repo, deploy_to), in exposition order, histogram buckets left out. */
 function doraSamples(exposition: string): string {
   const lines = exposition.split("\n").filter((l) => {
     if (l === "" || l.startsWith("#")) return false;

@@ -11,6 +11,7 @@ import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
 import { olderThan25 } from "../collector/server-version.ts";
 import { classify, DEFAULT_BRANCH_PLACEHOLDER, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
 import { DAY } from "../core/levels.ts";
+import { repoLabels } from "../core/groups.ts";
 import { formatTime } from "../view/format.ts";
 import { pipelineUrl } from "../woodpecker/links.ts";
 import type { RepoListing } from "../woodpecker/schemas.ts";
@@ -176,6 +177,15 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
         ]);
       out.push(...textTable(["target", "matched", "success", "failed", "other", "example (newest)"], rows, new Set([1, 2, 3, 4])).split("\n").map((l) => "  " + l));
     }
+    // Rework (DEFINITIONS "The fifth key") of the same window, with each deployment's reason.
+    for (const t of collected.poller.repos.get(r.id)?.state?.targets ?? []) {
+      const recentRework = t.rework.filter((w) => w.deployedAt > from && w.deployedAt <= now);
+      if (recentRework.length === 0) continue;
+      const shown = recentRework.slice(-8).map((w) => `#${w.deploymentNumber} ${w.reason}`);
+      out.push(`  rework to ${t.target}: ${recentRework.length} (${recentRework.length > shown.length ? "latest: " : ""}${shown.join(", ")})`);
+    }
+    const labels = Object.entries(repoLabels(r.fullName, config.repoLabels));
+    if (labels.length > 0) out.push(`  labels: ${labels.map(([k, v]) => `${k}=${v}`).join(", ")} (dora_repo_info)`);
   }
 
   config.repoRules.forEach((block, b) => {
@@ -209,7 +219,9 @@ function describeConfig(c: Config): string {
     `DORA_REPOS ${c.repos.length === 0 ? "(all)" : c.repos.join(",")}`,
     `failure statuses ${c.failureStatuses.join(",")}`,
     `${c.repoRules.length} deployment rule block${c.repoRules.length === 1 ? "" : "s"}`,
+    `rework: rollback, revert, hotfix/*, hotfix-*${c.reworkRules.length > 0 ? ` + ${c.reworkRules.length} rework rule${c.reworkRules.length === 1 ? "" : "s"}` : ""}`,
   ];
+  if (c.repoLabels.length > 0) parts.push(`${c.repoLabels.length} repo_labels block${c.repoLabels.length === 1 ? "" : "s"}`);
   if (c.since > 0) parts.push(`DORA_SINCE ${formatTime(c.since)}`);
   if (c.adminRepos) parts.push("DORA_ADMIN_REPOS");
   return parts.join(", ");

@@ -6,17 +6,18 @@
 import type { Config } from "../config/config.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
 import { repoFilter } from "../core/glob.ts";
-import type { Keys, TargetSummary, WindowSummary } from "../core/summary.ts";
+import { REWORK_REASONS } from "../core/state.ts";
+import type { GroupSummary, Keys, ReworkRate, TargetSummary, WindowSummary } from "../core/summary.ts";
 import type { Parsed } from "../util/parsed.ts";
 import { LEVEL_TEXT, formatDuration, formatFrequency, formatRate, formatTime } from "../view/format.ts";
-import { atParam, DEFAULT_WINDOW, repoParam, targetParam, windowParam } from "../view/params.ts";
-import { summaryJson, windowSummary } from "../view/window.ts";
+import { atParam, DEFAULT_WINDOW, groupByParam, repoParam, targetParam, windowParam } from "../view/params.ts";
+import { groupByProblem, summaryJson, windowSummary } from "../view/window.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
 import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
 
 export const REPORT_USAGE =
-  "dora-exporter report [--window 30d] [--repo GLOB]... [--target GLOB]... [--format table|json|markdown] [--at TIME]";
+  "dora-exporter report [--window 30d] [--repo GLOB]... [--target GLOB]... [--group-by LABEL] [--format table|json|markdown] [--at TIME]";
 
 export type ReportFormat = "table" | "json" | "markdown";
 
@@ -27,10 +28,12 @@ export interface ReportArgs {
   readonly targets: readonly string[];
   readonly format: ReportFormat;
   readonly at?: number;
+  /** A repo_labels label (e.g. team): also pool the keys per value. */
+  readonly groupBy?: string;
 }
 
 export function parseReportArgs(args: readonly string[]): ReportArgs {
-  const p = parseFlags(args, ["window", "repo", "target", "format", "at"]);
+  const p = parseFlags(args, ["window", "repo", "target", "group-by", "format", "at"]);
   const one = <T>(parse: (text: string) => Parsed<T>, value: string, name: string): T => {
     const r = parse(value);
     if (!r.ok) throw new UsageError(`--${name}: ${r.problem}`);
@@ -41,12 +44,14 @@ export function parseReportArgs(args: readonly string[]): ReportArgs {
     throw new UsageError(`--format: expected table, json or markdown, got "${format}"`);
   }
   const at = flag(p, "at");
+  const groupBy = flag(p, "group-by");
   return {
     window: one(windowParam, flag(p, "window") ?? DEFAULT_WINDOW, "window"),
     repos: (p.values.get("repo") ?? []).map((g) => one(repoParam, g, "repo")),
     targets: (p.values.get("target") ?? []).map((g) => one(targetParam, g, "target")),
     format,
     at: at === undefined ? undefined : one(atParam, at, "at"),
+    ...(groupBy === undefined ? {} : { groupBy: one(groupByParam, groupBy, "group-by") }),
   };
 }
 
@@ -60,6 +65,9 @@ export interface ReportIo {
 /** Runs the report; returns the exit code. Config errors are thrown (ConfigError) for main to map. */
 export async function runReport(config: Config, args: ReportArgs, io: ReportIo): Promise<number> {
   const now = io.now ?? (() => Date.now());
+  // A label no repo_labels block defines is a usage error, found before reading Woodpecker.
+  const groupProblem = args.groupBy === undefined ? null : groupByProblem({ repos: [], woodpeckerUrl: "", now: 0, repoLabels: config.repoLabels }, args.groupBy);
+  if (groupProblem !== null) throw new UsageError(`--group-by: ${groupProblem}`);
   const collected = await collectOnce(config, { progress: io.stderr, now });
   if (!collected.ok) {
     io.stderr.write(`dora-exporter report: cannot read Woodpecker: ${collected.problem}\n`);
@@ -74,26 +82,39 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     }
   }
   const summary = windowSummary(
-    { repos, woodpeckerUrl: config.woodpeckerUrl, now: Math.floor(now() / 1000) },
-    { window: args.window, repo: args.repos, deployTo: args.targets, at: args.at },
+    {
+      repos,
+      woodpeckerUrl: config.woodpeckerUrl,
+      now: Math.floor(now() / 1000),
+      repoLabels: config.repoLabels,
+    },
+    { window: args.window, repo: args.repos, deployTo: args.targets, at: args.at, groupBy: args.groupBy },
   );
-  io.stdout.write(renderReport(summary, args.format));
+  io.stdout.write(renderReport(summary, args.format, args.groupBy));
   return 0;
 }
 
-export function renderReport(s: WindowSummary, format: ReportFormat): string {
+export function renderReport(s: WindowSummary, format: ReportFormat, groupBy?: string): string {
   switch (format) {
     case "json":
-      return JSON.stringify(summaryJson(s), null, 2) + "\n";
+      return JSON.stringify(summaryJson(s, groupBy), null, 2) + "\n";
     case "markdown":
-      return reportMarkdown(s);
+      return reportMarkdown(s, groupBy);
     case "table":
-      return reportTable(s);
+      return reportTable(s, groupBy);
   }
 }
 
-const HEADER = ["repo", "target", "deploy frequency", "lead time (median / p90)", "change failure rate", "time to restore", "failing since"];
-const RIGHT = new Set([2, 3, 4, 5]);
+// The keys in DORA 2024's groups: throughput (lead time, frequency, recovery), then instability.
+const KEY_HEADER = [
+  "lead time (median / p90)",
+  "deploy frequency",
+  "recovery time",
+  "change failure rate",
+  "rework rate",
+];
+const HEADER = ["repo", "target", ...KEY_HEADER, "failing since"];
+const RIGHT = new Set([2, 3, 4, 5, 6]);
 
 function cells(t: TargetSummary): string[] {
   const k = t.keys;
@@ -102,11 +123,25 @@ function cells(t: TargetSummary): string[] {
 
 function keyCells(k: Keys): string[] {
   return [
-    `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) ${LEVEL_TEXT[k.deploymentFrequency.level]}`,
     `${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} ${LEVEL_TEXT[k.leadTime.level]}`,
-    `${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) ${LEVEL_TEXT[k.changeFailureRate.level]}`,
+    `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) ${LEVEL_TEXT[k.deploymentFrequency.level]}`,
     `${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) ${LEVEL_TEXT[k.timeToRestore.level]}`,
+    `${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) ${LEVEL_TEXT[k.changeFailureRate.level]}`,
+    // Rework rate has no DORA level (DORA publishes no thresholds): "no level", never "no data".
+    `${formatRate(k.reworkRate.rate)} (${k.reworkRate.rework}/${k.reworkRate.deployments}) no level`,
   ];
+}
+
+/** "2 rollback, 1 revert": the reasons that occurred, in the definition's order. */
+function reasonsText(r: ReworkRate): string {
+  const parts = REWORK_REASONS.filter((x) => r.reasons[x] > 0).map((x) => `${r.reasons[x]} ${x}`);
+  return parts.length === 0 ? "no rework" : parts.join(", ");
+}
+
+const GROUP_RIGHT = new Set([1, 2, 3, 4, 5, 6]);
+
+function groupCells(label: string, g: GroupSummary): string[] {
+  return [g.group ?? `(no ${label})`, String(g.repos), ...keyCells(g.keys), g.failingTargets === 0 ? "-" : plural(g.failingTargets, "target")];
 }
 
 function title(s: WindowSummary): string {
@@ -115,40 +150,49 @@ function title(s: WindowSummary): string {
 
 function overallLine(s: WindowSummary): string[] {
   const k = s.overall.keys;
-  const [df, lt, cfr, ttr] = keyCells(k);
+  const [lt, df, ttr, cfr, rw] = keyCells(k);
   return [
-    `deployment frequency  ${df}`,
-    `lead time             ${lt}  (${k.leadTime.observations} changes)`,
-    `change failure rate   ${cfr}`,
-    `time to restore       ${ttr}`,
-    `failing now           ${s.overall.failingTargets === 0 ? "none" : `${plural(s.overall.failingTargets, "target")}, the first since ${formatTime(s.overall.failingSince)}`}`,
+    `throughput`,
+    `  lead time for changes            ${lt}  (${k.leadTime.observations} changes)`,
+    `  deployment frequency             ${df}`,
+    `  failed deployment recovery time  ${ttr}`,
+    `instability`,
+    `  change failure rate              ${cfr}`,
+    `  deployment rework rate           ${rw}: ${reasonsText(k.reworkRate)} (${k.reworkRate.levelReason})`,
+    `failing now                        ${s.overall.failingTargets === 0 ? "none" : `${plural(s.overall.failingTargets, "target")}, the first since ${formatTime(s.overall.failingSince)}`}`,
   ];
 }
 
-function reportTable(s: WindowSummary): string {
+function reportTable(s: WindowSummary, groupBy?: string): string {
   const rows = s.targets.map(cells);
   return [
     title(s),
     "",
     ...overallLine(s).map((l) => "  " + l),
     "",
+    ...(groupBy === undefined ? [] : [`By ${groupBy}:`, textTable([groupBy, "repos", ...KEY_HEADER, "failing"], s.groups.map((g) => groupCells(groupBy, g)), GROUP_RIGHT), ""]),
     rows.length === 0 ? "No deployment attempts in these repos (dora-exporter check shows what the rules match)." : textTable(HEADER, rows, RIGHT),
     "",
-    "In parentheses: successful deployments, failed/attempts, incidents restored in the window. Levels: DORA 2023 (\"no data\": nothing in the window).",
+    "In parentheses: successful deployments, incidents restored, failed/attempts, rework/deployments in the window. Levels: DORA 2023 (\"no data\": nothing in the window); rework rate has none (DORA publishes no thresholds).",
     "",
   ].join("\n");
 }
 
-function reportMarkdown(s: WindowSummary): string {
+function reportMarkdown(s: WindowSummary, groupBy?: string): string {
   const k = s.overall.keys;
-  const [df, lt, cfr, ttr] = keyCells(k).map(escapeMarkdown);
+  const [lt, df, ttr, cfr, rw] = keyCells(k).map(escapeMarkdown);
   return [
     `## ${escapeMarkdown(title(s))}`,
     "",
-    `| deployment frequency | lead time (median / p90) | change failure rate | time to restore |`,
-    `|---:|---:|---:|---:|`,
-    `| ${df} | ${lt} | ${cfr} | ${ttr} |`,
+    `| lead time (median / p90) | deployment frequency | failed deployment recovery time | change failure rate | rework rate |`,
+    `|---:|---:|---:|---:|---:|`,
+    `| ${lt} | ${df} | ${ttr} | ${cfr} | ${rw} |`,
     "",
+    `Throughput: lead time, deployment frequency, recovery time. Instability: change failure rate, rework rate (${escapeMarkdown(reasonsText(k.reworkRate))}; ${k.reworkRate.levelReason}).`,
+    "",
+    ...(groupBy === undefined
+      ? []
+      : [`### By ${escapeMarkdown(groupBy)}`, "", markdownTable([groupBy, "repos", ...KEY_HEADER, "failing"], s.groups.map((g) => groupCells(groupBy, g)), GROUP_RIGHT), ""]),
     s.targets.length === 0 ? "_No deployment attempts._" : markdownTable(HEADER, s.targets.map(cells), RIGHT),
     "",
     s.overall.failingTargets === 0

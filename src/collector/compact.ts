@@ -12,7 +12,12 @@
 //     strings (a repo has a handful of each), one byte each until the table outgrows that, then
 //     two, then four;
 //   - the commit as 20 raw bytes when it is a 40-digit lower-case hex SHA (what Woodpecker sends),
-//     else as an index into the same string table.
+//     else as an index into the same string table;
+//   - the commit message (issue 12: rework reasons read it) as an index into a second, separate
+//     table of distinct messages, one byte a row until that table outgrows it (then two, then
+//     four): a commit's pushes, restarts and deployments share one copy, and distinct messages
+//     never widen the small-string columns above. (The collector keeps only the messages a
+//     rework reason can match, so most rows hold "", index 0.)
 // Rows are turned back into `Pipeline` objects only while the core computes a repo's state, so
 // they are short-lived garbage instead of resident memory.
 //
@@ -44,11 +49,15 @@ export class PipelineStore {
   /** String-table indices; as narrow as the table allows (a repo has a few dozen distinct strings). */
   private strs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
   private shas = new Uint8Array(0);
+  /** Per row: index into `messages`; as narrow as that table allows. */
+  private msgs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
   private rows = 0;
   /** Open addressing, linear probing: row + 1 per slot, 0 = empty. Length a power of two. */
   private table = new Uint32Array(16);
   private readonly strings: string[] = [""]; // index 0 is HEX_COMMIT
   private readonly stringIndex = new Map<string, number>();
+  private readonly messages: string[] = [""];
+  private readonly messageIndex = new Map<string, number>([["", 0]]);
 
   get size(): number {
     return this.rows;
@@ -99,6 +108,9 @@ export class PipelineStore {
     strs[s + 3] = commit;
     strs[s + 4] = ref;
     strs[s + 5] = deployTo;
+    const message = this.internMessage(p.message);
+    this.msgs = fitIndex(this.msgs, this.messages.length - 1);
+    this.msgs[row] = message;
     if (hexCommit) {
       const b = row * SHA_BYTES;
       const c = p.commit;
@@ -123,7 +135,7 @@ export class PipelineStore {
 
   /** Bytes held by the columns and the index (capacity, not just rows), for diagnostics. */
   columnBytes(): number {
-    return this.nums.byteLength + this.strs.byteLength + this.shas.byteLength + this.table.byteLength;
+    return this.nums.byteLength + this.strs.byteLength + this.shas.byteLength + this.msgs.byteLength + this.table.byteLength;
   }
 
   /** Row of `id`, or -1. */
@@ -179,6 +191,7 @@ export class PipelineStore {
     this.nums = this.nums.slice(0, this.rows * NUMS);
     this.strs = this.strs.slice(0, this.rows * STRS);
     this.shas = this.shas.slice(0, this.rows * SHA_BYTES);
+    this.msgs = this.msgs.slice(0, this.rows);
   }
 
   private read(row: number): Pipeline {
@@ -201,6 +214,7 @@ export class PipelineStore {
       commit: c === HEX_COMMIT ? this.hex(row) : this.strings[c]!,
       ref: this.strings[strs[s + 4]!]!,
       deployTo: this.strings[strs[s + 5]!]!,
+      message: this.messages[this.msgs[row]!]!,
     };
   }
 
@@ -223,6 +237,16 @@ export class PipelineStore {
     return i;
   }
 
+  private internMessage(text: string): number {
+    let i = this.messageIndex.get(text);
+    if (i === undefined) {
+      i = this.messages.length;
+      this.messages.push(text);
+      this.messageIndex.set(text, i);
+    }
+    return i;
+  }
+
   /** Capacity for `rows` rows; grows by 1.5x so appends stay amortised O(1) with little slack. */
   private grow(rows: number): void {
     const cap = this.nums.length / NUMS;
@@ -237,7 +261,20 @@ export class PipelineStore {
     const shas = new Uint8Array(next * SHA_BYTES);
     shas.set(this.shas);
     this.shas = shas;
+    const msgs = this.msgs instanceof Uint8Array ? new Uint8Array(next) : this.msgs instanceof Uint16Array ? new Uint16Array(next) : new Uint32Array(next);
+    msgs.set(this.msgs);
+    this.msgs = msgs;
   }
+}
+
+/** `column`, widened (values kept) when it cannot hold index `max`. */
+function fitIndex(column: Uint8Array | Uint16Array | Uint32Array, max: number): Uint8Array | Uint16Array | Uint32Array {
+  if ((column instanceof Uint8Array && max > 0xff) || (column instanceof Uint16Array && max > 0xffff)) {
+    const wide = max > 0xffff ? new Uint32Array(column.length) : new Uint16Array(column.length);
+    wide.set(column);
+    return wide;
+  }
+  return column;
 }
 
 /** Whether every number of `p` is stored exactly by a Uint32Array. */

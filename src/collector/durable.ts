@@ -18,15 +18,26 @@ export class DurableHistories {
   /** Histories loaded from the file that no listing has claimed yet, by repo id. */
   private readonly unclaimed = new Map<number, RepoHistory>();
 
-  constructor(private readonly store: WoodpeckerStore) {}
+  /**
+   * @param keepMessage what of a commit message a history keeps (the poller's, from the rework
+   *   rules), so a restored history stores new pipelines as a new one would.
+   */
+  constructor(
+    private readonly store: WoodpeckerStore,
+    private readonly keepMessage: (message: string) => string,
+  ) {}
 
   /** Read the kept histories (before the first poll). */
   load(key: CollectionKey): { repos: number; pipelines: number; ids: number[] } {
     const loaded = new Map<number, RepoHistory>();
     let pipelines = 0;
     const ok = this.store.load(key, (repo) => {
-      const h = new RepoHistory();
-      for (const p of repo.pipelines()) h.pipelines.set(p.id, p);
+      const h = new RepoHistory(this.keepMessage);
+      for (const p of repo.pipelines()) {
+        h.pipelines.set(p.id, p);
+        // The history's origin (window coverage) is the lowest created of what was read.
+        if (h.minCreated === null || p.created < h.minCreated) h.minCreated = p.created;
+      }
       h.highWater = repo.cursors.highWater;
       h.backfilled = repo.cursors.backfilled;
       h.listedLastPipelineId = repo.cursors.listedLast;

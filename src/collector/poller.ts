@@ -4,6 +4,7 @@
 import { computeRepoDora } from "../core/dora.ts";
 import { repoFilter, type GlobMatcher } from "../core/glob.ts";
 import type { CoreOptions, Pipeline } from "../core/model.ts";
+import { messageKeeper } from "../core/rework.ts";
 import type { RepoState, RuleMode } from "../core/state.ts";
 import type { Logger } from "../log.ts";
 import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpecker/client.ts";
@@ -98,8 +99,11 @@ export class Poller {
   private wasFailing = false;
   /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
   private beforeIgnored = false;
+  /** Commit messages are stored only where a rework reason can match them (core/rework.ts). */
+  private readonly keepMessage: (message: string) => string;
 
   constructor(private readonly opts: PollerOptions) {
+    this.keepMessage = messageKeeper(opts.core.reworkRules);
     this.filter = repoFilter(opts.repos);
     this.events = neededEvents(opts.core.repoRules);
   }
@@ -195,7 +199,7 @@ export class Poller {
   private async syncRepo(listing: RepoListing): Promise<void> {
     let tracked = this.repos.get(listing.id);
     if (!tracked) {
-      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory());
+      tracked = new TrackedRepo(listing, this.opts.restoreRepo?.(listing) ?? new RepoHistory(this.keepMessage));
       this.repos.set(listing.id, tracked);
     }
     (tracked as { listing: RepoListing }).listing = listing;

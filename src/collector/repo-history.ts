@@ -22,8 +22,8 @@ export class RepoHistory {
   backfilled = false;
   /** `last_pipeline.id` of the repo listing at the last complete listing; skip when unchanged. */
   listedLastPipelineId: number | null | undefined = undefined;
-  /** The lowest `created` of any pipeline kept (Unix seconds); null before the first. */
-  oldestCreated: number | null = null;
+  /** Lowest `created` of any pipeline ingested (deleted ones included); null before the first. */
+  minCreated: number | null = null;
   /** Bumped whenever `pipelines` changes: the DORA state is recomputed only then. */
   revision = 0;
   /**
@@ -32,10 +32,18 @@ export class RepoHistory {
    */
   journal: Set<number> | null = null;
 
+  /**
+   * @param keepMessage what of a commit message to store (core/rework.ts messageKeeper: only the
+   *   messages a rework reason can match; the DORA state is the same as with every message).
+   */
+  constructor(private readonly keepMessage: (message: string) => string = (m) => m) {}
+
   /** Merge one snapshot; returns true when it changed what is stored. */
-  ingest(p: Pipeline): boolean {
+  ingest(snapshot: Pipeline): boolean {
+    const message = this.keepMessage(snapshot.message);
+    const p = message === snapshot.message ? snapshot : { ...snapshot, message };
+    if (this.minCreated === null || p.created < this.minCreated) this.minCreated = p.created;
     const old = this.pipelines.get(p.id);
-    if (this.oldestCreated === null || p.created < this.oldestCreated) this.oldestCreated = p.created;
     const merged = old ? mergePipeline(old, p) : p;
     if (isTerminal(merged.status)) this.pending.delete(p.id);
     else this.pending.set(p.id, merged.number);

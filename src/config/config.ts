@@ -21,7 +21,12 @@ export type Config = ConfigFields;
 
 /** What the core needs of the configuration. */
 export function coreOptions(config: Config): CoreOptions {
-  return { failureStatuses: new Set(config.failureStatuses), repoRules: config.repoRules, since: config.since };
+  return {
+    failureStatuses: new Set(config.failureStatuses),
+    repoRules: config.repoRules,
+    since: config.since,
+    reworkRules: config.reworkRules,
+  };
 }
 
 /** A bad setting. `message` is one line naming the setting and the problem; exit code 2. */

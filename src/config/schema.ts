@@ -22,7 +22,7 @@ import {
 type Message = (issue: v.BaseIssue<unknown>) => string;
 
 /** `"x" is not <what>`: the one message an atomic setting needs, whatever check failed. */
-const isNot =
+export const isNot =
   (what: string): Message =>
   (issue) =>
     `${show(issue.input)} is not ${what}`;
@@ -210,7 +210,7 @@ export const WOODPECKER_EVENTS = [
  * suggestion for the usual slips: `deployTo`, `WOODPECKER_URL`, `poll-interval`), a missing
  * required key is called missing, and anything else is "not a mapping".
  */
-function strictMapping<const TEntries extends v.ObjectEntries>(entries: TEntries, what: string) {
+export function strictMapping<const TEntries extends v.ObjectEntries>(entries: TEntries, what: string) {
   const known = Object.keys(entries);
   return v.pipe(
     v.unknown(),
@@ -234,7 +234,7 @@ function strictMapping<const TEntries extends v.ObjectEntries>(entries: TEntries
  * A glob in a rule block. `allowEmpty`: in a rule, `""` is how `branch`/`deploy_to` say "is
  * empty" (push pipelines carry deploy_to ""; core/rules.ts matches it exactly), not a typo.
  */
-function globSchema(what: string, allowEmpty = false) {
+export function globSchema(what: string, allowEmpty = false) {
   return v.pipe(
     v.string(isNot(what)),
     v.check(

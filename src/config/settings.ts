@@ -30,6 +30,8 @@ import {
   WebConfigFileSchema,
   WoodpeckerUrlSchema,
 } from "./schema.ts";
+import { RepoLabelsSchema } from "./labels-schema.ts";
+import { ReworkRulesSchema } from "./rework-schema.ts";
 
 type AnySchema = v.GenericSchema<unknown, unknown>;
 
@@ -250,6 +252,22 @@ export const SETTINGS = {
     default: [],
     shown: "(built-in rules)",
     description: "per-repo deployment rules; config file only (see the README)",
+  }),
+  reworkRules: value({
+    env: null,
+    key: "rework_rules",
+    schema: ReworkRulesSchema,
+    default: [],
+    shown: "(none)",
+    description: "more rework besides rollback, revert, hotfix/*: branch glob and/or message regex; config file only",
+  }),
+  repoLabels: value({
+    env: null,
+    key: "repo_labels",
+    schema: RepoLabelsSchema,
+    default: [],
+    shown: "(none)",
+    description: "labels such as team per repo glob, on dora_repo_info; first matching block wins; config file only",
   }),
 } as const;
 // Checked apart from the literal: a contextual type there would widen the rows' inferred types.

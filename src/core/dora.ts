@@ -42,7 +42,7 @@ export function computeRepoDora(repo: Repo, pipelines: Iterable<Pipeline>, optio
     }));
     const successes = entries.filter((_, i) => attempts[i]!.success);
     const walk = walkIncidents(attempts);
-    const lead = leadTimesForTarget(successes, index, pushAncestors);
+    const lead = leadTimesForTarget(successes, index, pushAncestors, options.reworkRules);
     targets.push({
       target,
       attempts,
@@ -55,6 +55,7 @@ export function computeRepoDora(repo: Repo, pipelines: Iterable<Pipeline>, optio
       restoreSeconds: walk.restoreSeconds,
       leadTimes: lead.observations,
       leadTimeSourceMissing: lead.sourceMissing,
+      rework: lead.rework,
     });
   }
   return { repoId: repo.id, mode: resolution.mode, targets };

@@ -4,8 +4,9 @@
 // and branch, every change numbered above the target's watermark up to its own source. The index
 // below is built once per repo so that each deployment costs a map lookup plus a binary search
 // over its branch's changes, keeping a whole repo at O(n log n) however many targets it has.
-import type { Pipeline } from "./model.ts";
-import type { LeadTimeObservation } from "./state.ts";
+import type { Pipeline, ReworkRule } from "./model.ts";
+import { reworkReason } from "./rework.ts";
+import type { LeadTimeObservation, ReworkObservation } from "./state.ts";
 
 /** A change, represented by its earliest push pipeline (lowest created, then number, then id). */
 export interface Change {
@@ -15,6 +16,8 @@ export interface Change {
   readonly created: number;
   /** Id of the representing push pipeline; only a tie-break for determinism. */
   readonly pipelineId: number;
+  /** The representing push's commit message (read by the rework reasons). */
+  readonly message: string;
 }
 
 export interface LeadTimeIndex {
@@ -36,6 +39,8 @@ export interface DeliveredBy {
 export interface TargetLeadTimes {
   readonly observations: readonly LeadTimeObservation[];
   readonly sourceMissing: number;
+  /** The deployments that are rework, in attempt order (DEFINITIONS "The fifth key"). */
+  readonly rework: readonly ReworkObservation[];
 }
 
 /** Index the repo's existing pipelines (already deduplicated and filtered by DORA_SINCE). */
@@ -47,7 +52,7 @@ export function buildLeadTimeIndex(history: Iterable<Pipeline>): LeadTimeIndex {
     if (p.event !== "push") continue;
     let commits = changes.get(p.branch);
     if (!commits) changes.set(p.branch, (commits = new Map()));
-    const candidate: Change = { branch: p.branch, commit: p.commit, number: p.number, created: p.created, pipelineId: p.id };
+    const candidate: Change = { branch: p.branch, commit: p.commit, number: p.number, created: p.created, pipelineId: p.id, message: p.message };
     const known = commits.get(p.commit);
     // Restarts and re-pushes of a commit are the same change; the earliest pipeline stands for it.
     if (!known || compareChangeAge(candidate, known) < 0) commits.set(p.commit, candidate);
@@ -61,27 +66,40 @@ export function buildLeadTimeIndex(history: Iterable<Pipeline>): LeadTimeIndex {
 }
 
 /**
- * Lead-time observations of one target's successful deployments, given in attempt order.
+ * Lead-time observations and rework of one target's successful deployments, given in attempt
+ * order. Rework is decided here because a rollback is defined by the same watermark.
  * `pushAncestors` memoises parent-chain walks across targets; pass one map per repo computation.
  */
 export function leadTimesForTarget(
   deployments: readonly DeliveredBy[],
   index: LeadTimeIndex,
   pushAncestors: Map<number, Pipeline | null>,
+  reworkRules: readonly ReworkRule[],
 ): TargetLeadTimes {
   const observations: LeadTimeObservation[] = [];
+  const rework: ReworkObservation[] = [];
   let sourceMissing = 0;
   const watermark = new Map<string, number>(); // W(T, b), keyed by the source's branch
   for (const { pipeline: d, time } of deployments) {
     const observe = (changeNumber: number | null, created: number) =>
       observations.push({ deploymentNumber: d.number, deployedAt: time, changeNumber, seconds: Math.max(0, time - created) });
     const source = sourceOf(d, index, pushAncestors);
+    const w = source ? watermark.get(source.branch) : undefined;
+    // Reasons 2-4 read the source's branch and message; without a source, D's own.
+    const reason = reworkReason(
+      {
+        rollback: source !== null && w !== undefined && source.number < w,
+        branch: source ? source.branch : d.branch,
+        message: source ? source.message : d.message,
+      },
+      reworkRules,
+    );
+    if (reason !== null) rework.push({ deploymentNumber: d.number, deployedAt: time, reason });
     if (!source) {
       observe(null, d.created);
       sourceMissing++;
       continue;
     }
-    const w = watermark.get(source.branch);
     if (w === undefined) {
       // First delivery from this branch: earlier history is unknown to us, so only the source.
       observe(source.number, source.created);
@@ -97,7 +115,7 @@ export function leadTimesForTarget(
     }
     watermark.set(source.branch, source.number);
   }
-  return { observations, sourceMissing };
+  return { observations, sourceMissing, rework };
 }
 
 /**

@@ -1,4 +1,4 @@
-// The DORA performance levels of the four keys (DEFINITIONS "Windows and levels").
+// The DORA performance levels of the keys (DEFINITIONS "Windows and levels").
 
 export const DAY = 86_400;
 
@@ -28,6 +28,14 @@ export function changeFailureRateLevel(failed: number, attempts: number): Level 
   if (failed * 100 <= attempts * 10) return "high";
   if (failed * 100 <= attempts * 15) return "medium";
   return "low";
+}
+
+/** Why rework rate never has a level: shown wherever its level `none` is. */
+export const REWORK_LEVEL_REASON = "DORA publishes no thresholds";
+
+/** Rework rate has no level: DORA 2024 introduced it without performance clusters. */
+export function reworkRateLevel(): Level {
+  return "none";
 }
 
 /** Median time to restore: < 1 hour elite, < 1 day high, < 1 week medium, else low. */

@@ -41,7 +41,8 @@ export function compareSnapshots(a: Pipeline, b: Pipeline): number {
     compareCodeUnits(a.branch, b.branch) ||
     compareCodeUnits(a.commit, b.commit) ||
     compareCodeUnits(a.ref, b.ref) ||
-    compareCodeUnits(a.deployTo, b.deployTo)
+    compareCodeUnits(a.deployTo, b.deployTo) ||
+    compareCodeUnits(a.message, b.message)
   );
 }
 

@@ -19,6 +19,8 @@ export interface Pipeline {
   readonly commit: string;
   readonly ref: string;
   readonly deployTo: string;
+  /** The commit message (Woodpecker rewrites it for tag, release and cron pipelines). */
+  readonly message: string;
 }
 
 /** A repo as the exporter tracks it. Keyed by id; `fullName` is only its current label. */
@@ -62,6 +64,16 @@ export interface RepoRules {
   readonly rules: readonly DeploymentRule[];
 }
 
+/**
+ * A user rework rule (DEFINITIONS "The fifth key"): a glob on the source branch, a regular
+ * expression searched (unanchored) in the source change's message, or both, then both must hold.
+ */
+export interface ReworkRule {
+  readonly branch?: string;
+  /** Compiled by the config loader, without the `g`/`y` flags (no lastIndex state). */
+  readonly message?: RegExp;
+}
+
 /** What the core needs besides history. Built once from the configuration. */
 export interface CoreOptions {
   /** Statuses that make a deployment attempt a failure (default `failure`, `error`). */
@@ -70,4 +82,6 @@ export interface CoreOptions {
   readonly repoRules: readonly RepoRules[];
   /** Pipelines created before this Unix time do not exist for the exporter. 0 = all history. */
   readonly since: number;
+  /** User rework rules, checked after rollback, revert and hotfix; any match makes rework. */
+  readonly reworkRules: readonly ReworkRule[];
 }

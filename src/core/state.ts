@@ -39,6 +39,18 @@ export interface LeadTimeObservation {
   readonly seconds: number;
 }
 
+/** Why a successful deployment is rework, first that holds in this order (DEFINITIONS "The fifth key"). */
+export type ReworkReason = "rollback" | "revert" | "hotfix" | "rule";
+
+export const REWORK_REASONS: readonly ReworkReason[] = ["rollback", "revert", "hotfix", "rule"];
+
+export interface ReworkObservation {
+  /** The successful deployment that is rework. */
+  readonly deploymentNumber: number;
+  readonly deployedAt: number;
+  readonly reason: ReworkReason;
+}
+
 export interface TargetState {
   readonly target: string;
   /** Deployment attempts in definition order (time, then number). */
@@ -56,6 +68,8 @@ export interface TargetState {
   readonly restoreSeconds: readonly number[];
   readonly leadTimes: readonly LeadTimeObservation[];
   readonly leadTimeSourceMissing: number;
+  /** Successful deployments that are rework, in attempt order; each deployment at most once. */
+  readonly rework: readonly ReworkObservation[];
 }
 
 export interface RepoState {

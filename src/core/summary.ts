@@ -1,4 +1,4 @@
-// The four keys over a window, with their DORA levels (DEFINITIONS "Windows and levels").
+// The five keys over a window, with their DORA levels (DEFINITIONS "Windows and levels").
 //
 // Pure: no clock, no I/O. `now` (Unix seconds) and the window are parameters, so the JSON API, the
 // page and `dora-exporter report` give the same numbers for the same history and the same `now`.
@@ -9,6 +9,7 @@
 //   - lead time = median (and p90) of the observations whose deployment time is in W
 //   - change failure rate = failed / attempts in W
 //   - time to restore = median over the incidents whose close time is in W
+//   - rework rate = rework / successful deployments, both by deployment time in W (level `none`)
 // Median of an even count is the mean of the two middle values; p90 is the nearest rank
 // (the ceil(0.9·n)-th smallest). "Failing now" is as of `now`: an incident opened at or before
 // `now` and not closed by then.
@@ -19,9 +20,11 @@ import {
   deploymentFrequencyLevel,
   leadTimeLevel,
   type Level,
+  REWORK_LEVEL_REASON,
+  reworkRateLevel,
   timeToRestoreLevel,
 } from "./levels.ts";
-import type { RepoState, RuleMode, TargetState } from "./state.ts";
+import { REWORK_REASONS, type RepoState, type ReworkReason, type RuleMode, type TargetState } from "./state.ts";
 import { median, percentile } from "./stats.ts";
 
 export const MIN_WINDOW_DAYS = 1;
@@ -44,6 +47,8 @@ export interface SummaryOptions {
   readonly repoFilter?: (fullName: string) => boolean;
   /** Most recent incidents kept per repo (default 20). */
   readonly incidentLimit?: number;
+  /** The group of a repo (e.g. its `team` label; null: it has none): fills `groups`. */
+  readonly groupOf?: (fullName: string) => string | null;
 }
 
 export interface DeploymentFrequency {
@@ -77,11 +82,28 @@ export interface TimeToRestore {
   readonly level: Level;
 }
 
+export interface ReworkRate {
+  /** rework / successful deployments, 0..1; null without successful deployments. */
+  readonly rate: number | null;
+  readonly rework: number;
+  readonly deployments: number;
+  /** Rework by its reason (the first that held), in the definition's order. */
+  readonly reasons: Readonly<Record<ReworkReason, number>>;
+  /** Always `none`: DORA publishes no thresholds for it. */
+  readonly level: Level;
+  readonly levelReason: string;
+}
+
+/**
+ * The five keys. DORA 2024 groups them as throughput (lead time, deployment frequency, failed
+ * deployment recovery time, here `timeToRestore`) and instability (change failure rate, rework rate).
+ */
 export interface Keys {
   readonly deploymentFrequency: DeploymentFrequency;
   readonly leadTime: LeadTime;
   readonly changeFailureRate: ChangeFailureRate;
   readonly timeToRestore: TimeToRestore;
+  readonly reworkRate: ReworkRate;
 }
 
 export interface Failing {
@@ -147,9 +169,21 @@ export interface Overall {
   readonly failingSince: number | null;
 }
 
+/** The repos of one group (DEFINITIONS "Groups") pooled, like `overall` for a subset. */
+export interface GroupSummary {
+  /** The group's label value; null for the repos without that label. */
+  readonly group: string | null;
+  readonly keys: Keys;
+  readonly repos: number;
+  readonly targets: number;
+  readonly failingTargets: number;
+}
+
 export interface WindowSummary {
   readonly window: { readonly days: number; readonly start: number; readonly end: number };
   readonly overall: Overall;
+  /** Per group, sorted by name, the repos without the label last; empty without `groupOf`. */
+  readonly groups: readonly GroupSummary[];
   /** Repo × target rows, sorted by repo name then target. */
   readonly targets: readonly TargetSummary[];
   readonly repos: readonly RepoSummary[];
@@ -161,6 +195,7 @@ interface Pool {
   failed: number;
   leadTimes: number[];
   restores: number[];
+  rework: Record<ReworkReason, number>;
 }
 
 export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): WindowSummary {
@@ -175,6 +210,7 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
     n === null || opts.pipelineLink === undefined ? null : opts.pipelineLink(repoId, n);
 
   const overallPool = emptyPool();
+  const groupPools = new Map<string | null, { pool: Pool; repos: number; targets: number; failing: number }>();
   const rows: TargetSummary[] = [];
   const repoSummaries: RepoSummary[] = [];
   const sorted = [...repos]
@@ -204,6 +240,7 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
         }
       }
       for (const o of t.leadTimes) if (inWindow(o.deployedAt)) pool.leadTimes.push(o.seconds);
+      for (const w of t.rework) if (inWindow(w.deployedAt)) pool.rework[w.reason]++;
       for (const i of t.incidents) {
         if (i.closedAt !== null && inWindow(i.closedAt)) pool.restores.push(Math.max(0, i.closedAt - i.openedAt));
         // Overlaps the window as of `now`: opened by `now`, and not closed before the window.
@@ -236,6 +273,15 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
       addPool(repoPool, pool);
     }
     addPool(overallPool, repoPool);
+    if (opts.groupOf) {
+      const name = opts.groupOf(r.fullName);
+      let g = groupPools.get(name);
+      if (!g) groupPools.set(name, (g = { pool: emptyPool(), repos: 0, targets: 0, failing: 0 }));
+      addPool(g.pool, repoPool);
+      g.repos++;
+      g.targets += targets.length;
+      g.failing += targets.filter((t) => t.failing.now).length;
+    }
     rows.push(...targets);
     incidents.sort((a, b) => b.start - a.start || compareCodeUnits(a.deployTo, b.deployTo));
     repoSummaries.push({
@@ -260,6 +306,9 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
       failingTargets: failingSinces.length,
       failingSince: failingSinces.length === 0 ? null : failingSinces.reduce((a, b) => Math.min(a, b)),
     },
+    groups: [...groupPools.entries()]
+      .sort(([a], [b]) => (a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareCodeUnits(a, b)))
+      .map(([group, g]) => ({ group, keys: keysOf(g.pool, days), repos: g.repos, targets: g.targets, failingTargets: g.failing })),
     targets: rows,
     repos: repoSummaries,
   };
@@ -269,6 +318,7 @@ function keysOf(pool: Pool, days: number): Keys {
   const attempts = pool.deployments + pool.failed;
   const lt = median(pool.leadTimes);
   const ttr = median(pool.restores);
+  const rework = REWORK_REASONS.reduce((n, r) => n + pool.rework[r], 0);
   return {
     deploymentFrequency: {
       perDay: pool.deployments / days,
@@ -289,6 +339,14 @@ function keysOf(pool: Pool, days: number): Keys {
       level: changeFailureRateLevel(pool.failed, attempts),
     },
     timeToRestore: { medianSeconds: ttr, restored: pool.restores.length, level: timeToRestoreLevel(ttr) },
+    reworkRate: {
+      rate: pool.deployments === 0 ? null : rework / pool.deployments,
+      rework,
+      deployments: pool.deployments,
+      reasons: { ...pool.rework },
+      level: reworkRateLevel(),
+      levelReason: REWORK_LEVEL_REASON,
+    },
   };
 }
 
@@ -311,7 +369,7 @@ function lastSuccessAt(t: TargetState, now: number): number | null {
 }
 
 function emptyPool(): Pool {
-  return { deployments: 0, failed: 0, leadTimes: [], restores: [] };
+  return { deployments: 0, failed: 0, leadTimes: [], restores: [], rework: { rollback: 0, revert: 0, hotfix: 0, rule: 0 } };
 }
 
 function addPool(into: Pool, from: Pool): void {
@@ -320,4 +378,5 @@ function addPool(into: Pool, from: Pool): void {
   // Loops, not push(...spread): a large pool would exceed the engine's argument limit.
   for (const x of from.leadTimes) into.leadTimes.push(x);
   for (const x of from.restores) into.restores.push(x);
+  for (const r of REWORK_REASONS) into.rework[r] += from.rework[r];
 }

@@ -18,6 +18,7 @@ import type { RepoState } from "../core/state.ts";
 import { packRepoState, unpackRepoState, type PackedRepoState } from "../core/packed-state.ts";
 import { compareCodeUnits } from "../util/strings.ts";
 import { DoraMetrics } from "./dora-metrics.ts";
+import type { WindowGaugeMetrics } from "./window-gauges.ts";
 
 const encoder = new TextEncoder();
 
@@ -132,7 +133,11 @@ export class DoraSeriesCache {
 }
 
 export class CachedRegistry extends Registry {
-  constructor(readonly dora: DoraSeriesCache) {
+  /** `windows`: the window gauges, rendered once per completed poll (window-gauges.ts), last. */
+  constructor(
+    readonly dora: DoraSeriesCache,
+    readonly windows?: WindowGaugeMetrics,
+  ) {
     super();
   }
 
@@ -143,7 +148,8 @@ export class CachedRegistry extends Registry {
   /** The exposition as a Blob: live metrics rendered now, DORA families from the cache. */
   async body(): Promise<Blob> {
     const live = await super.metrics();
-    return new Blob([live + "\n", ...(await this.dora.encoded())]);
+    const windows = this.windows?.encoded() ?? new Uint8Array(0);
+    return new Blob([live + "\n", ...(await this.dora.encoded()), ...(windows.length > 0 ? ["\n", windows] : [])]);
   }
 
   /** Render what changed now, after a poll, rather than on the next scrape. */

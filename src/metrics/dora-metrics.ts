@@ -23,6 +23,7 @@ export class DoraMetrics {
   private readonly restore: Histogram<"repo" | "deploy_to">;
   private readonly leadTime: Histogram<"repo" | "deploy_to">;
   private readonly sourceMissing: Counter<"repo" | "deploy_to">;
+  private readonly rework: Counter<"repo" | "deploy_to">;
   /** Label sets currently exposed per repo id, so a changed repo can drop series it no longer has. */
   private readonly exposed = new Map<number, Labels[]>();
 
@@ -85,6 +86,12 @@ export class DoraMetrics {
       labelNames,
       registers,
     });
+    this.rework = new Counter({
+      name: "dora_deployment_rework_total",
+      help: "Successful deployments that are rework: a rollback, a revert, a hotfix or a user rework rule (each counted once).",
+      labelNames,
+      registers,
+    });
   }
 
   /**
@@ -116,6 +123,7 @@ export class DoraMetrics {
     this.deployments.inc(labels, t.deployments);
     this.failures.inc(labels, t.failures);
     this.sourceMissing.inc(labels, t.leadTimeSourceMissing);
+    this.rework.inc(labels, t.rework.length);
     this.lastSuccess.set(labels, t.lastSuccessAt);
     this.lastFailure.set(labels, t.lastFailureAt);
     this.failing.set(labels, t.failingSince > 0 ? 1 : 0);
@@ -137,6 +145,7 @@ export class DoraMetrics {
       this.restore,
       this.leadTime,
       this.sourceMissing,
+      this.rework,
     ];
   }
 }

@@ -1,8 +1,10 @@
 // What the page and the JSON API read, taken from the poller's state at request time (cheap: the
 // DORA states are already computed at poll time; only the window summary is computed per request,
 // by view/window.ts).
+import { historyOrigin } from "../collector/origin.ts";
 import type { Poller } from "../collector/poller.ts";
 import { summaryRepos } from "../collector/summary-repos.ts";
+import type { RepoLabelBlock } from "../core/groups.ts";
 import type { SummaryRepo } from "../core/summary.ts";
 import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
@@ -39,6 +41,8 @@ export interface ExporterStatus {
 export interface ExporterView extends SummarySource {
   readonly status: ExporterStatus;
   readonly repos: readonly SummaryRepo[];
+  /** Where the history read begins (the window gauges' coverage origin); null: nothing read yet. */
+  readonly origin: { readonly at: number; readonly since: boolean } | null;
 }
 
 export interface ViewOptions {
@@ -51,6 +55,8 @@ export interface ViewOptions {
   readonly since: number;
   readonly repos: readonly string[];
   readonly shard: Shard | null;
+  /** `repo_labels` from the configuration, for grouping. */
+  readonly repoLabels?: readonly RepoLabelBlock[];
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
@@ -59,18 +65,21 @@ export function buildView(poller: Poller, opts: ViewOptions): ExporterView {
     repos: summaryRepos(poller),
     woodpeckerUrl: opts.woodpeckerUrl,
     now: Math.floor(opts.now() / 1000),
+    origin: originOf(poller, opts.since),
+    repoLabels: opts.repoLabels ?? [],
   };
+}
+
+function originOf(poller: Poller, since: number): ExporterView["origin"] {
+  const at = historyOrigin(poller, since);
+  return at === null ? null : { at, since: since > 0 };
 }
 
 export function statusOf(poller: Poller, opts: ViewOptions): ExporterStatus {
   const s = poller.status;
   const now = Math.floor(opts.now() / 1000);
   let backfilled = 0;
-  let oldest = Infinity;
-  for (const r of poller.repos.values()) {
-    if (r.history.backfilled) backfilled++;
-    if (r.history.oldestCreated !== null) oldest = Math.min(oldest, r.history.oldestCreated);
-  }
+  for (const r of poller.repos.values()) if (r.history.backfilled) backfilled++;
   return {
     demo: opts.demo,
     version: VERSION,
@@ -84,7 +93,7 @@ export function statusOf(poller: Poller, opts: ViewOptions): ExporterStatus {
     unreachableSince: s.failingSince,
     stale: s.lastSuccessAt > 0 && now - s.lastSuccessAt > 3 * opts.pollIntervalSeconds,
     pollIntervalSeconds: opts.pollIntervalSeconds,
-    historyOrigin: opts.since > 0 ? opts.since : oldest === Infinity ? null : oldest,
+    historyOrigin: historyOrigin(poller, opts.since),
     warnings: exporterWarnings({ ...opts, now, lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos }),
   };
 }

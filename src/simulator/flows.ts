@@ -293,7 +293,11 @@ export class Flows {
     this.later(this.pace.fixForward, () => {
       if (rs.frozen) return;
       const c = change(this.rng, rs.plan.areas, "fix");
-      this.mainPush(rs, { change: c, force: "success", hotfix: via === "fix" ? "sure" : "random" });
+      // The scripted fix forward is a `git revert` of the failed deploy's commit (issue 12: rework
+      // by revert). Only the message differs from a plain fix, so the history's shape is unchanged.
+      const reverted = failed.message.split("\n", 1)[0]!;
+      const subject = via === "fix" ? `Revert "${reverted}"\n\nThis reverts commit ${failed.commit}.` : undefined;
+      this.mainPush(rs, { change: c, force: "success", hotfix: via === "fix" ? "sure" : "random", subject });
     });
   }
 

@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS wp_pipelines (
   commit_   TEXT NOT NULL,
   ref       TEXT NOT NULL,
   deploy_to TEXT NOT NULL,
+  message   TEXT NOT NULL,
   PRIMARY KEY (repo_id, id)
 ) WITHOUT ROWID;
 -- ArgoCD observations: what ArgoCD itself forgets, kept once (first write wins).

@@ -74,6 +74,11 @@ export interface CollectionKey {
   readonly since: number;
   /** The events the poller reads (null = all), from the deployment rules. */
   readonly events: readonly string[] | null;
+  /**
+   * The rework rules' message expressions (their sources): they decide which commit messages a
+   * history keeps (core/rework.ts messageKeeper), so a history kept under other ones is not reused.
+   */
+  readonly messagePatterns: readonly string[];
 }
 
 export class WoodpeckerCache {
@@ -91,8 +96,8 @@ export class WoodpeckerCache {
     this.upsertRepo = db.query("INSERT OR REPLACE INTO wp_repos (repo_id, listing, cursors) VALUES (?, ?, ?)");
     this.upsertPipeline = db.query(
       `INSERT OR REPLACE INTO wp_pipelines
-       (repo_id, id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (repo_id, id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deletePipelines = db.query("DELETE FROM wp_pipelines WHERE repo_id = ?");
     this.deleteRepo = db.query("DELETE FROM wp_repos WHERE repo_id = ?");
@@ -105,12 +110,16 @@ export class WoodpeckerCache {
    * returns false): a full backfill is slow, a half-trusted history is wrong.
    */
   load(key: CollectionKey, visit: (repo: LoadedRepo) => void): boolean {
-    const keyText = JSON.stringify({ since: key.since, events: key.events === null ? null : [...key.events].sort() });
+    const keyText = JSON.stringify({
+      since: key.since,
+      events: key.events === null ? null : [...key.events].sort(),
+      messages: [...key.messagePatterns].sort(),
+    });
     const stored = this.db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'woodpecker_collect'").get()?.value;
     if (stored !== keyText) {
       const had = this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM wp_repos").get()!.n;
       if (had > 0) {
-        this.log.warn("state file: cached Woodpecker history was read with another DORA_SINCE or other deployment-rule events; full backfill", {
+        this.log.warn("state file: cached Woodpecker history was read with another DORA_SINCE, other deployment-rule events or other rework_rules messages; full backfill", {
           setting: SETTING,
           repos: had,
         });
@@ -178,7 +187,7 @@ export class WoodpeckerCache {
       "SELECT repo_id, listing, cursors FROM wp_repos ORDER BY repo_id",
     );
     const pipelines = this.db.query<unknown[], [number]>(
-      `SELECT id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to
+      `SELECT id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to, message
        FROM wp_pipelines WHERE repo_id = ?`,
     );
     for (const row of repos.all()) {
@@ -214,6 +223,7 @@ export class WoodpeckerCache {
       p.commit,
       p.ref,
       p.deployTo,
+      p.message,
     );
   }
 }
@@ -233,7 +243,7 @@ function cursorsText(c: RepoCursors): string {
 const LISTING_KEYS = ["id", "fullName", "defaultBranch", "active", "forgeUrl", "lastPipeline", "number"];
 
 const NUMBER_COLUMNS = [0, 1, 2, 5, 6, 7, 8];
-const TEXT_COLUMNS = [3, 4, 9, 10, 11, 12];
+const TEXT_COLUMNS = [3, 4, 9, 10, 11, 12, 13];
 
 /** A row back into a Pipeline; SQLite's loose typing is checked, not trusted. */
 function toPipeline(r: unknown[]): Pipeline {
@@ -253,5 +263,6 @@ function toPipeline(r: unknown[]): Pipeline {
     commit: r[10] as string,
     ref: r[11] as string,
     deployTo: r[12] as string,
+    message: r[13] as string,
   };
 }

@@ -12,6 +12,12 @@ export const WINDOW_PROBLEM = `expected a number of days from ${MIN_WINDOW_DAYS}
 export const AT_PROBLEM = "expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z";
 export const REPO_PROBLEM = "expected a glob like acme/*";
 export const TARGET_PROBLEM = "expected a target name or glob like production or prod*";
+export const GROUP_BY_PROBLEM = "expected a repo label name like team";
+
+/** A label name of `repo_labels` (Prometheus syntax); whether one is configured is checked later. */
+export function groupByParam(text: string): Parsed<string> {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(text) ? ok(text) : bad(`${GROUP_BY_PROBLEM}, got "${text}"`);
+}
 
 /** "7d", "30d", … to whole days; null when malformed or out of range. */
 export function parseWindow(text: string): number | null {

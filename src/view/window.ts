@@ -2,6 +2,7 @@
 // one summary per request over the tracked repos, and the JSON shapes of the API (which
 // `report --format json` prints too).
 import { repoFilter } from "../core/glob.ts";
+import { groupLabelNames, repoLabels, type RepoLabelBlock } from "../core/groups.ts";
 import { summarize, type RepoSummary, type SummaryRepo, type WindowSummary } from "../core/summary.ts";
 import { pipelineLinks } from "../woodpecker/links.ts";
 
@@ -12,6 +13,8 @@ export interface SummarySource {
   readonly woodpeckerUrl: string;
   /** Unix seconds: "now" for windows that do not name an `at`. */
   readonly now: number;
+  /** `repo_labels` blocks (DEFINITIONS "Groups"), for grouping; none: no labels to group by. */
+  readonly repoLabels?: readonly RepoLabelBlock[];
 }
 
 export interface WindowQuery {
@@ -22,6 +25,20 @@ export interface WindowQuery {
   readonly at?: number;
   /** A target glob or several (`!glob` excludes); none: every target. Repos without one drop out. */
   readonly deployTo?: string | readonly string[];
+  /** A repo label to group by (`team`): one pooled row per value (see groupByProblem). */
+  readonly groupBy?: string;
+}
+
+/**
+ * Why `label` cannot be grouped by here (no repo_labels block defines it), or null. The label's
+ * syntax is the parameter schema's business; this needs the configuration.
+ */
+export function groupByProblem(source: SummarySource, label: string): string | null {
+  const known = groupLabelNames(source.repoLabels ?? []);
+  if (known.includes(label)) return null;
+  return known.length === 0
+    ? `no repo labels are configured (repo_labels in the config file), so there is nothing to group by`
+    : `no repo_labels block defines the label "${label}" (known: ${known.join(", ")})`;
 }
 
 export function windowSummary(source: SummarySource, q: WindowQuery): WindowSummary {
@@ -32,8 +49,26 @@ export function windowSummary(source: SummarySource, q: WindowQuery): WindowSumm
     now: q.at ?? source.now,
     pipelineLink: pipelineLinks(source.woodpeckerUrl),
     repoFilter: repos.length === 0 ? undefined : repoFilter(repos),
+    groupOf: q.groupBy === undefined ? undefined : (name) => repoLabels(name, source.repoLabels ?? [])[q.groupBy!] ?? null,
   });
 }
+
+/**
+ * DORA 2024's grouping of the five keys, and their names; `timeToRestore` is "failed deployment
+ * recovery time" since DORA 2023 (the field and metric names stay, for existing users).
+ */
+export const KEY_GROUPS = {
+  throughput: ["leadTime", "deploymentFrequency", "timeToRestore"],
+  instability: ["changeFailureRate", "reworkRate"],
+} as const;
+
+export const KEY_NAMES = {
+  leadTime: "Change lead time",
+  deploymentFrequency: "Deployment frequency",
+  timeToRestore: "Failed deployment recovery time",
+  changeFailureRate: "Change failure rate",
+  reworkRate: "Deployment rework rate",
+} as const;
 
 /** The repos with only the targets `keep` passes; a repo left with none is left out. */
 function onlyTargets(repos: readonly SummaryRepo[], keep: (target: string) => boolean): SummaryRepo[] {
@@ -43,15 +78,23 @@ function onlyTargets(repos: readonly SummaryRepo[], keep: (target: string) => bo
   });
 }
 
-export type SummaryJson = Omit<WindowSummary, "repos"> & {
+export type SummaryJson = Omit<WindowSummary, "repos" | "groups"> & {
   readonly repos: readonly Omit<RepoSummary, "targets" | "daily" | "incidents">[];
+  readonly keyGroups: typeof KEY_GROUPS;
+  readonly keyNames: typeof KEY_NAMES;
+  /** Present with `group_by`: the label grouped by, and one row per value. */
+  readonly groupBy?: string;
+  readonly groups?: WindowSummary["groups"];
 };
 
 /** GET /api/v1/summary: overall, repo × target rows and per-repo totals (no series, no incidents). */
-export function summaryJson(s: WindowSummary): SummaryJson {
+export function summaryJson(s: WindowSummary, groupBy?: string): SummaryJson {
   return {
     window: s.window,
+    keyGroups: KEY_GROUPS,
+    keyNames: KEY_NAMES,
     overall: s.overall,
+    ...(groupBy === undefined ? {} : { groupBy, groups: s.groups }),
     targets: s.targets,
     repos: s.repos.map(({ targets: _t, daily: _d, incidents: _i, ...rest }) => rest),
   };

@@ -15,7 +15,7 @@ const pipelineText = v.optional(v.nullable(v.string()));
 
 // `v.object`, not `looseObject`: unknown keys are still accepted (and ignored), but not copied
 // into the intermediate object; a Woodpecker pipeline has ~33 keys of which the transform reads
-// 17 (issue 6: the copy was most of the schema's cost, BENCHMARKS.md).
+// 18 (issue 6: the copy was most of the schema's cost, BENCHMARKS.md).
 export const PipelineSchema = v.pipe(
   v.object({
     id: v.pipe(id, v.minValue(1)),
@@ -35,6 +35,7 @@ export const PipelineSchema = v.pipe(
     commit: pipelineText,
     ref: pipelineText,
     deploy_to: pipelineText,
+    message: pipelineText,
   }),
   v.check((p) => (p.created ?? p.created_at ?? 0) > 0, "pipeline has no created time"),
   v.transform(
@@ -52,6 +53,7 @@ export const PipelineSchema = v.pipe(
       commit: p.commit ?? "",
       ref: p.ref ?? "",
       deployTo: p.deploy_to ?? "",
+      message: p.message ?? "",
     }),
   ),
 );
@@ -60,7 +62,7 @@ export const PipelineSchema = v.pipe(
  * `v.safeParse(PipelineSchema, item)`, with the same result, at about half the cost (issue 6:
  * this runs for every listed pipeline). valibot first validates a copy of the item holding just
  * the schema's keys, every one of them present (undefined where the item has none): objects of
- * one shape keep valibot's per-key lookups monomorphic, and the ~16 keys the schema ignores are
+ * one shape keep valibot's per-key lookups monomorphic, and the ~15 keys the schema ignores are
  * never visited. When that copy passes, the item passes with the same output (the schema reads
  * nothing else, and its optional entries treat an absent key and an undefined value alike). When
  * it fails, the item itself is validated, so the issues (and logged reasons) are the schema's own
@@ -87,6 +89,7 @@ export function parsePipeline(item: unknown): v.SafeParseResult<typeof PipelineS
       commit: x.commit,
       ref: x.ref,
       deploy_to: x.deploy_to,
+      message: x.message,
     });
     if (fast.success) return fast;
   }

@@ -33,6 +33,7 @@ beforeAll(async () => {
     since: config.since,
     repos: config.repos,
     shard: config.shard,
+    repoLabels: config.repoLabels,
   });
   app = createApp({ registry: core.registry, readiness: { ready: () => true }, view: () => view });
 });
@@ -107,7 +108,7 @@ describe("GET /api/v1/summary", () => {
     ["window=7", "window: expected a number of days from 1d to 365d, like 7d, 30d or 90d"],
     ["repo=acme/%5Bx", `repo: unclosed '[' at position 6 in "acme/[x"`],
     ["at=yesterday", "at: expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z"],
-    ["windw=7d", `unknown query parameter "windw" (known: window, repo, deploy_to, at)`],
+    ["windw=7d", `unknown query parameter "windw" (known: window, repo, deploy_to, at, group_by)`],
   ];
   for (const [query, message] of bad) {
     test(`?${query} is a 400 with a one-line message`, async () => {
@@ -169,7 +170,7 @@ describe("status, OpenAPI and docs", () => {
     expect(doc.openapi).toStartWith("3.");
     expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/{repo}", "/api/v1/status", "/api/v1/summary"]);
     const params = doc.paths["/api/v1/summary"]!.get.parameters!;
-    expect(params.map((p) => p.name).sort()).toEqual(["at", "deploy_to", "repo", "window"]);
+    expect(params.map((p) => p.name).sort()).toEqual(["at", "deploy_to", "group_by", "repo", "window"]);
     const window = params.find((p) => p.name === "window")!;
     expect(window.schema.default).toBe("30d");
     expect(window.schema.description).toContain("1d to 365d");
@@ -221,6 +222,27 @@ describe("the page over HTTP", () => {
     expect(ok).toContain('<span class="okc">complete</span> (4 repos)');
   });
 
+  test("the page says when the window reaches back before the history read (coverage < 1)", async () => {
+    // The simulated history is 21 days long: its oldest push or deployment is the origin.
+    const origin = Math.min(
+      ...s.sim.listRepos().flatMap((r) => s.sim.listPipelines(r.id).filter((p) => p.event === "push" || p.event === "deployment").map((p) => p.created)),
+    );
+    expect(view.origin).toEqual({ at: origin, since: false });
+    const note = (body: string) => body.match(/<p class="window warnc" data-k="coverage" data-value="([^"]+)">(.*?)<\/p>/);
+    const m30 = note(await (await get("/?window=30d")).text());
+    expect(Number(m30![1])).toBe((END - origin) / (30 * 86_400));
+    expect(m30![2]).toContain("the oldest pipeline read (created ");
+    expect(m30![2]).toContain("Deployment frequency still divides by all 30 days.");
+    expect(note(await (await get("/?window=7d")).text())).toBeNull();
+    // With DORA_SINCE the origin is DORA_SINCE, named as such.
+    const v: ExporterView = { ...view, origin: { at: END - 10 * 86_400, since: true } };
+    const a = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => v });
+    const m = note(await (await a.handle(new Request("http://localhost/?window=30d"))).text());
+    expect(m![1]).toBe(String(10 / 30));
+    expect(m![2]).toContain("<code>DORA_SINCE</code> (2026-08-22 00:00 UTC)");
+    expect(m![2]).toContain("covers 33.3% of it");
+  });
+
   test("a bad window is a 400 page naming the parameter", async () => {
     const res = await get("/?window=abc");
     expect(res.status).toBe(400);
@@ -246,6 +268,7 @@ describe("the page over HTTP", () => {
           restoreSeconds: [],
           leadTimes: [],
           leadTimeSourceMissing: 0,
+          rework: [],
         },
       ],
     };
@@ -257,5 +280,69 @@ describe("the page over HTTP", () => {
     expect(body).toContain("acme/&#60;img src=x onerror=alert(1)&#62;");
     expect(body).toContain("DEMO DATA");
     expect(body).toContain("1 target is failing");
+  });
+});
+
+describe("five keys and groups", () => {
+  const labelled = () => ({
+    ...view,
+    repoLabels: [
+      { repos: "acme/{shop-api,web}", labels: { team: "shop" } },
+      { repos: "acme/*", labels: { team: "platform" } },
+    ],
+  });
+  let grouped: ReturnType<typeof createApp>;
+  beforeAll(() => {
+    grouped = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: labelled });
+  });
+  const getGrouped = (path: string) => grouped.handle(new Request(`http://localhost${path}`));
+
+  test("rework rate: reasons add up, level none with its reason, overall the sum of the rows", async () => {
+    const sum = await json<SummaryJson>("/api/v1/summary?window=30d");
+    const o = sum.overall.keys.reworkRate;
+    expect(o.level).toBe("none");
+    expect(o.levelReason).toBe("DORA publishes no thresholds");
+    expect(o.rework).toBe(Object.values(o.reasons).reduce((a, b) => a + b, 0));
+    expect(o.rework).toBe(sum.targets.reduce((n, t) => n + t.keys.reworkRate.rework, 0));
+    expect(o.rework).toBeGreaterThan(0); // the simulated history has rollbacks, a revert and a hotfix
+    expect(o.deployments).toBe(sum.overall.keys.deploymentFrequency.deployments);
+    expect(sum.keyGroups.instability).toEqual(["changeFailureRate", "reworkRate"]);
+  });
+
+  test("?group_by=team pools each team's repos; no groups without it", async () => {
+    const res = await getGrouped("/api/v1/summary?group_by=team");
+    expect(res.status).toBe(200);
+    const sum = (await res.json()) as SummaryJson;
+    expect(sum.groups!.map((g) => [g.group, g.repos])).toEqual([
+      ["platform", 2],
+      ["shop", 2],
+    ]);
+    expect(sum.groups!.reduce((n, g) => n + g.keys.reworkRate.rework, 0)).toBe(sum.overall.keys.reworkRate.rework);
+    const plain = (await (await getGrouped("/api/v1/summary")).json()) as SummaryJson;
+    expect(plain.groups).toBeUndefined();
+  });
+
+  test("a bad or unknown group_by is a 400 with one line", async () => {
+    const bad = await getGrouped("/api/v1/summary?group_by=te%20am");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'group_by: expected a repo label name like team, got "te am"' });
+    const unknown = await getGrouped("/api/v1/summary?group_by=tier");
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: 'group_by: no repo_labels block defines the label "tier" (known: team)' });
+    const none = await get("/api/v1/summary?group_by=team");
+    expect(none.status).toBe(400);
+  });
+
+  test("the page: two key groups, five cards, a group selector, and a team table", async () => {
+    const page = await (await getGrouped("/?group_by=team")).text();
+    expect(page).toContain('<h2 class="keygroup">Throughput</h2>');
+    expect(page).toContain('<h2 class="keygroup">Instability</h2>');
+    expect(page.match(/<section class="card /g)?.length).toBe(5);
+    expect(page).toContain("Failed deployment recovery time");
+    expect(page).toContain('<select id="group_by" name="group_by"><option value="team" selected>team</option></select>');
+    expect(page).toContain("<h2>By team</h2>");
+    expect((await getGrouped("/?group_by=tier")).status).toBe(400);
+    // Without repo_labels there is nothing to select.
+    expect(await (await get("/")).text()).not.toContain('name="group_by"');
   });
 });

@@ -39,7 +39,7 @@ beforeAll(async () => {
   s = startSim({ token: TOKEN, days: 14 });
   const poller = new Poller({
     client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 },
     repos: [],
     adminRepos: false,
     concurrency: 4,

@@ -23,7 +23,7 @@ beforeAll(async () => {
   s = startSim({ token: TOKEN, days: 21 });
   const poller = new Poller({
     client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 },
     repos: [],
     adminRepos: false,
     concurrency: 4,
@@ -103,8 +103,9 @@ describe("coverage", () => {
     expect(origin).toBeGreaterThan(END - 22 * 86_400);
     expect(origin).toBeLessThanOrEqual(END - 19 * 86_400);
     const long = await page(view, "/?window=90d");
-    expect(long).toContain(`data-k="coverage" data-value="${origin}"`);
-    expect(long).toContain("This window reaches back before the history read");
+    // The share of the window the history covers, as dora_window_coverage_ratio gives it.
+    expect(long).toContain(`data-k="coverage" data-value="${(END - origin) / (90 * 86_400)}"`);
+    expect(long).toContain("This window reaches back before the oldest pipeline read");
     expect(await page(view, "/?window=7d")).not.toContain('data-k="coverage"');
   });
 });

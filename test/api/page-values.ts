@@ -26,6 +26,7 @@ export function expectedValues(sum: SummaryJson): Map<string, Shown> {
     out.set(`${prefix}:lt`, { value: raw(k.leadTime.medianSeconds), text: formatDuration(k.leadTime.medianSeconds) });
     out.set(`${prefix}:cfr`, { value: raw(k.changeFailureRate.rate), text: formatRate(k.changeFailureRate.rate) });
     out.set(`${prefix}:ttr`, { value: raw(k.timeToRestore.medianSeconds), text: formatDuration(k.timeToRestore.medianSeconds) });
+    out.set(`${prefix}:rw`, { value: raw(k.reworkRate.rate), text: formatRate(k.reworkRate.rate) });
   };
   const o = sum.overall.keys;
   keys("overall", o);
@@ -35,6 +36,10 @@ export function expectedValues(sum: SummaryJson): Map<string, Shown> {
   out.set("overall:failed", { value: null, text: String(o.changeFailureRate.failed) });
   out.set("overall:attempts", { value: null, text: String(o.changeFailureRate.attempts) });
   out.set("overall:restored", { value: null, text: String(o.timeToRestore.restored) });
+  out.set("overall:rework", { value: null, text: String(o.reworkRate.rework) });
+  out.set("overall:rw-deployments", { value: null, text: String(o.reworkRate.deployments) });
+  out.set("overall:rw-level", { value: null, text: `no level: ${o.reworkRate.levelReason}` });
+  for (const g of sum.groups ?? []) keys(`group:${g.group ?? ""}`, g.keys);
   for (const t of sum.targets) {
     const id = `${t.repo}|${t.deployTo}`;
     keys(id, t.keys);

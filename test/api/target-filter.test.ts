@@ -24,7 +24,7 @@ beforeAll(async () => {
   s = startSim({ token: TOKEN, days: 21 });
   const poller = new Poller({
     client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 },
     repos: [],
     adminRepos: false,
     concurrency: 4,
@@ -67,7 +67,7 @@ describe("API", () => {
     expect(((await bad.json()) as { error: string }).error).toStartWith("deploy_to: ");
     const unknown = await get("/api/v1/summary?target=production");
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { error: string }).error).toBe('unknown query parameter "target" (known: window, repo, deploy_to, at)');
+    expect(((await unknown.json()) as { error: string }).error).toBe('unknown query parameter "target" (known: window, repo, deploy_to, at, group_by)');
   });
 
   test("a repo's detail with a target it lacks is a 404 naming deploy_to", async () => {

@@ -3,7 +3,7 @@
 // shows equals the API's, switches the window with the page's own links, sees no console error
 // and no request leaving the exporter, and saves screenshots to .test-artifacts/.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -37,7 +37,10 @@ beforeAll(async () => {
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   s = startSim({ token: TOKEN });
-  exporter = await startExporterProcess({ ...s.env, DORA_POLL_INTERVAL: "60" });
+  // Two teams, so the page has a group selector.
+  const configDir = mkdtempSync(join(tmpdir(), "dora-browser-config-"));
+  writeFileSync(join(configDir, "dora.yaml"), 'repo_labels:\n  - repos: "acme/{shop-api,web}"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: platform }\n');
+  exporter = await startExporterProcess({ ...s.env, DORA_POLL_INTERVAL: "60", DORA_CONFIG: join(configDir, "dora.yaml") });
   await waitReady(exporter.url);
   userDataDir = mkdtempSync(join(tmpdir(), "dora-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -63,8 +66,8 @@ afterAll(async () => {
   s?.served.stop();
 });
 
-async function api(days: number): Promise<SummaryJson> {
-  const res = await fetch(`${exporter.url}/api/v1/summary?window=${days}d&at=${END}`);
+async function api(days: number, groupBy?: string): Promise<SummaryJson> {
+  const res = await fetch(`${exporter.url}/api/v1/summary?window=${days}d&at=${END}${groupBy ? `&group_by=${groupBy}` : ""}`);
   expect(res.status).toBe(200);
   return (await res.json()) as SummaryJson;
 }
@@ -77,8 +80,8 @@ async function shown(): Promise<Map<string, { value: string | null; text: string
   return new Map(rows.map(([k, value, text]) => [k, { value, text }]));
 }
 
-async function expectPageEqualsApi(days: number): Promise<void> {
-  const want = expectedValues(await api(days));
+async function expectPageEqualsApi(days: number, groupBy?: string): Promise<void> {
+  const want = expectedValues(await api(days, groupBy));
   const got = await shown();
   expect(want.size).toBeGreaterThan(20);
   for (const [k, w] of want) {
@@ -95,8 +98,17 @@ describe("the page in chromium", () => {
     expect(res?.status()).toBe(200);
     expect(await page.title()).toContain("DORA · last 30 days");
     await expectPageEqualsApi(30);
-    // The headline has four keys, each with a level badge.
-    expect(await page.locator(".cards .card .badge").count()).toBe(4);
+    // The headline has five keys in two groups, each with a badge; rework rate's says why it has no level.
+    expect(await page.locator("h2.keygroup").allTextContents()).toEqual(["Throughput", "Instability"]);
+    expect(await page.locator(".cards .card .badge").count()).toBe(5);
+    expect(await page.locator(".cards .card h3").allTextContents()).toEqual([
+      "Lead time for changes",
+      "Deployment frequency",
+      "Failed deployment recovery time",
+      "Change failure rate",
+      "Deployment rework rate",
+    ]);
+    expect(await page.locator('[data-k="overall:rw-level"]').textContent()).toBe("no level: DORA publishes no thresholds");
     // One chart per repo, drawn (bars present).
     expect(await page.locator(".repo-card svg.chart").count()).toBe(4);
     expect(await page.locator(".repo-card svg.chart rect.ok").count()).toBeGreaterThan(10);
@@ -143,6 +155,19 @@ describe("the page in chromium", () => {
     await page.getByRole("link", { name: "90 days" }).click();
     await page.waitForURL(/window=90d/);
     await expectPageEqualsApi(90);
+  });
+
+  test("the group selector: picking a team shows each team's keys, equal to the API's", async () => {
+    await page.goto(`${exporter.url}/?window=30d&at=${END}`);
+    await page.locator("select#group_by").selectOption("team");
+    await page.getByRole("button", { name: "Group" }).click();
+    await page.waitForURL(/group_by=team/);
+    expect(new URL(page.url()).searchParams.get("at")).toBe(String(END));
+    expect(await page.locator("h2", { hasText: "By team" }).count()).toBe(1);
+    expect(await page.locator("table.groups tbody tr").count()).toBe(2);
+    await expectPageEqualsApi(30, "team");
+    expect((await shown()).has("group:shop:rw")).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "page-groups.png"), fullPage: true });
   });
 
   test("on a phone the page fits the screen; only the table scrolls sideways", async () => {

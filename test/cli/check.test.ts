@@ -70,6 +70,18 @@ describe("default rules", () => {
     expect(lines.join("\n")).toContain(`#${newest.number} push on main: ${s.served.url}/repos/${id}/pipeline/${newest.number}`);
   });
 
+  test("rework: per target, the rework deployments of the window with their reasons (the simulated revert among them)", () => {
+    const id = repoId("acme/shop-api");
+    const lines = section(out, "acme/shop-api");
+    const prod = lines.find((l) => l.startsWith("  rework to production: "));
+    expect(prod).toMatch(/^ {2}rework to production: \d+ \((latest: )?#\d+ (rollback|revert|hotfix|rule)(, #\d+ (rollback|revert|hotfix|rule))*\)$/);
+    // The simulated fix-forward is a git revert; its production deployment is listed as one.
+    const revertPush = s.sim.listPipelines(id).find((p) => p.event === "push" && p.message.startsWith('Revert "'))!;
+    const revertDeploy = s.sim.listPipelines(id).find((p) => p.event === "deployment" && p.deploy_to === "production" && p.parent === revertPush.number && p.status === "success");
+    if (revertDeploy && revertDeploy.created > NOW - 30 * 86_400) expect(prod).toContain(`#${revertDeploy.number} revert`);
+    expect(out).toContain("rework: rollback, revert, hotfix/*, hotfix-*");
+  });
+
   test("a deployment-event repo: one row per deploy_to, counted like the simulator", () => {
     const id = repoId("acme/shop-api");
     const lines = section(out, "acme/shop-api");
@@ -179,6 +191,25 @@ describe("failures", () => {
     const r = await runBinary(["check"], { ...s.env, DORA_CONFIG: config });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`DORA_CONFIG ${config}: deployment_rules[0].rules[0]`);
+  });
+
+  test("an invalid rework expression: the exporter and check both exit 2 naming the rule", async () => {
+    const config = writeConfig("bad-rework.yaml", 'rework_rules:\n  - branch: "release/*"\n  - message: "fix(db"\n');
+    for (const args of [["check"], []]) {
+      const r = await runBinary(args, { ...s.env, DORA_CONFIG: config });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trimEnd().split("\n").length).toBe(1);
+      expect(r.stderr).toContain(`DORA_CONFIG ${config}: rework_rules[1].message: "fix(db" is not a valid regular expression`);
+    }
+  });
+
+  test("repo_labels: each repo's labels from its first matching block (overlapping globs)", async () => {
+    const config = writeConfig("labels.yaml", 'repo_labels:\n  - repos: "acme/web"\n    labels: { team: web }\n  - repos: "acme/*"\n    labels: { team: shop, system: store }\n');
+    const r = await runBinary(["check"], { ...s.env, DORA_CONFIG: config });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("2 repo_labels blocks");
+    expect(section(r.stdout, "acme/web")).toContain("  labels: team=web (dora_repo_info)");
+    expect(section(r.stdout, "acme/billing")).toContain("  labels: team=shop, system=store (dora_repo_info)");
   });
 
   test("the token appears in no output", async () => {

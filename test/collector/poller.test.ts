@@ -38,7 +38,7 @@ function setup(opts: SetupOptions = {}) {
   const logs: string[] = [];
   const poller = new Poller({
     client,
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: opts.since ?? 0 },
+    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: opts.since ?? 0, reworkRules: [] },
     repos: opts.repos ?? [],
     adminRepos: false,
     concurrency: 2,
@@ -76,6 +76,22 @@ describe("poller", () => {
     expect(pipelineRequests(s).length).toBe(3);
     expect(s.poller.status.backfillComplete).toBe(true);
     expect(s.poller.status.lastCycleOk).toBe(true);
+  });
+
+  test("commit messages are stored only where a rework reason can match them; reverts still count", async () => {
+    const s = setup();
+    const repo = s.sim.addRepo({ full_name: "acme/api", default_branch: "main" });
+    const revert = 'Revert "feat: x"\n\nThis reverts commit 0123.\n';
+    for (const [i, message] of ["feat: x\n", revert, "docs: y\n"].entries()) {
+      const p = s.sim.addPipeline(repo.id, { event: "push", branch: "main", commit: `m${i}`.padEnd(40, "0"), message, status: "running" });
+      s.tick(120);
+      s.sim.finishPipeline(repo.id, p.number, "success");
+      s.tick(60);
+    }
+    expect(await s.poller.poll()).toBe(true);
+    const stored = [...s.poller.repos.get(repo.id)!.history.pipelines.values()].map((p) => p.message).sort();
+    expect(stored).toEqual(["", "", revert]);
+    expect(s.states.get("acme/api")!.targets[0]!.rework.map((r) => r.reason)).toEqual(["revert"]);
   });
 
   test("an idle poll costs one request: the repo listing", async () => {

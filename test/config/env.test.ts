@@ -21,6 +21,8 @@ describe("defaults", () => {
       stateFile: null,
       logLevel: "info",
       repoRules: [],
+      reworkRules: [],
+      repoLabels: [],
     });
   });
 

@@ -25,6 +25,8 @@ const defaults = {
   stateFile: null,
   logLevel: "info",
   repoRules: [],
+  reworkRules: [],
+  repoLabels: [],
 } as const;
 
 const expectedGood: Record<string, Config> = {
@@ -45,6 +47,8 @@ const expectedGood: Record<string, Config> = {
     stateFile: null,
     logLevel: "debug",
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
+    reworkRules: [],
+    repoLabels: [],
   },
   "full.json": {
     woodpeckerUrl: "http://woodpecker.internal:8000",
@@ -62,6 +66,8 @@ const expectedGood: Record<string, Config> = {
     stateFile: null,
     logLevel: "warn",
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
+    reworkRules: [],
+    repoLabels: [],
   },
   "rules.yaml": {
     ...defaults,
@@ -85,6 +91,17 @@ const expectedGood: Record<string, Config> = {
         ],
       },
       { repos: "acme-libs/*", rules: [{ exclude: true }] },
+    ],
+  },
+  "rework-groups.yaml": {
+    ...defaults,
+    woodpeckerUrl: "https://ci.example.com",
+    token: TOKEN,
+    reworkRules: [{ branch: "release/*" }, { message: /^perf\(db\)/ }, { branch: "main", message: /\[emergency\]|incident #\d+/ }],
+    repoLabels: [
+      { repos: "acme/payments-*", labels: { team: "payments", system: "checkout" } },
+      { repos: "acme/*", labels: { team: "shop" } },
+      { repos: "tools/*", labels: { team: "platform" } },
     ],
   },
 };

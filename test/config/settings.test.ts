@@ -100,6 +100,8 @@ describe("rendering", () => {
     expect(md[4]).toBe(
       "| `WOODPECKER_TOKEN_FILE` | `woodpecker_token_file` | (none) | file holding the token (content trimmed), e.g. a mounted secret |",
     );
-    expect(md.at(-1)).toContain("| - | `deployment_rules` |");
+    expect(md.at(-3)).toContain("| - | `deployment_rules` |");
+    expect(md.at(-2)).toContain("| - | `rework_rules` |");
+    expect(md.at(-1)).toContain("| - | `repo_labels` |");
   });
 });

@@ -1,5 +1,5 @@
 // Small builders so each test states only the fields it is about.
-import type { CoreOptions, Pipeline, Repo, RepoRules } from "../../src/core/model.ts";
+import type { CoreOptions, Pipeline, Repo, RepoRules, ReworkRule } from "../../src/core/model.ts";
 
 export const REPO: Repo = { id: 1, fullName: "acme/app", defaultBranch: "main" };
 
@@ -22,6 +22,7 @@ export function pl(over: Partial<Pipeline> & { id: number }): Pipeline {
     commit: `c${over.id}`,
     ref: "refs/heads/main",
     deployTo: "",
+    message: `change ${over.id}\n`,
     ...over,
   };
 }
@@ -31,10 +32,13 @@ export function deploy(from: Pipeline, over: Partial<Pipeline> & { id: number })
   return pl({ event: "deployment", parent: from.number, commit: from.commit, branch: from.branch, deployTo: "production", ...over });
 }
 
-export function opts(over: { since?: number; failureStatuses?: readonly string[]; repoRules?: readonly RepoRules[] } = {}): CoreOptions {
+export function opts(
+  over: { since?: number; failureStatuses?: readonly string[]; repoRules?: readonly RepoRules[]; reworkRules?: readonly ReworkRule[] } = {},
+): CoreOptions {
   return {
     since: over.since ?? 0,
     failureStatuses: new Set(over.failureStatuses ?? ["failure", "error"]),
     repoRules: over.repoRules ?? [],
+    reworkRules: over.reworkRules ?? [],
   };
 }

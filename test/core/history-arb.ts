@@ -3,11 +3,18 @@
 // be reused; restarts and deploys get parent = source number; ids never reused), then every
 // pipeline gets 0..2 stale non-terminal snapshots, as a poller could have seen it earlier.
 import fc from "fast-check";
-import type { CoreOptions, Pipeline, Repo, RepoRules } from "../../src/core/model.ts";
+import type { CoreOptions, Pipeline, Repo, RepoRules, ReworkRule } from "../../src/core/model.ts";
 
 export const REPO: Repo = { id: 7, fullName: "acme/app", defaultBranch: "main" };
 
-const BRANCHES = ["main", "dev", "release/1"] as const;
+const BRANCHES = ["main", "dev", "release/1", "hotfix/login", "hotfix-2"] as const;
+/** Commit messages: plain, git reverts (subject and body forms), and ones a rework rule looks for. */
+const MESSAGES = ["feat: add cart\n", 'Revert "feat: add cart"\n\nThis reverts commit c1.\n', "fix: x\n\nThis reverts commit c2.\n", "perf(db): index\n", "chore: bump\n", 'revert "lower case is no revert"\n'] as const;
+const REWORK_RULE_SETS: readonly (readonly ReworkRule[])[] = [
+  [],
+  [{ branch: "release/*" }],
+  [{ message: /^perf\(db\)/ }, { branch: "dev", message: /bump/ }],
+];
 const TARGETS = ["production", "staging", "", "prod-eu"] as const;
 const OTHER_EVENTS = ["tag", "pull_request", "cron", "manual"] as const;
 const STATUSES = [
@@ -45,6 +52,7 @@ interface Action {
   target: number;
   event: number;
   newCommit: boolean;
+  message: number;
   status: number;
   gap: number; // created advances by gap * 50: 0 gives equal times
   duration: number;
@@ -59,6 +67,7 @@ const actionArb: fc.Arbitrary<Action> = fc.record({
   target: fc.nat(TARGETS.length - 1),
   event: fc.nat(OTHER_EVENTS.length - 1),
   newCommit: fc.boolean(),
+  message: fc.nat(MESSAGES.length - 1),
   status: fc.nat(STATUSES.length - 1),
   gap: fc.nat(4),
   duration: fc.nat(600),
@@ -84,13 +93,15 @@ export const historyArb: fc.Arbitrary<History> = fc
     rules: fc.nat(RULE_SETS.length - 1),
     failures: fc.nat(FAILURE_SETS.length - 1),
     sinceAt: fc.option(fc.nat(2000), { freq: 2 }),
+    rework: fc.nat(REWORK_RULE_SETS.length - 1),
   })
-  .map(({ actions, deleted, rules, failures, sinceAt }) => {
+  .map(({ actions, deleted, rules, failures, sinceAt, rework }) => {
     const { finals, stale } = replay(actions, deleted);
     const options: CoreOptions = {
       failureStatuses: new Set(FAILURE_SETS[failures]),
       repoRules: RULE_SETS[rules]!,
       since: sinceAt === null ? 0 : 1000 + sinceAt * 5,
+      reworkRules: REWORK_RULE_SETS[rework]!,
     };
     return { finals, snapshots: [...finals, ...stale], options };
   });
@@ -115,24 +126,25 @@ function replay(actions: readonly Action[], deleted: Deleted): { finals: Pipelin
       continue;
     }
     const from = live.length === 0 ? undefined : live[a.pick % live.length]!;
-    let shape: Pick<Pipeline, "event" | "branch" | "commit" | "deployTo" | "parent">;
+    let shape: Pick<Pipeline, "event" | "branch" | "commit" | "deployTo" | "parent" | "message">;
+    const message = MESSAGES[a.message]!;
     switch (a.kind) {
       case "push":
-        shape = { event: "push", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `c${++commitSeq}` : anyCommit(a.pick), deployTo: "", parent: 0 };
+        shape = { event: "push", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `c${++commitSeq}` : anyCommit(a.pick), deployTo: "", parent: 0, message };
         break;
       case "restart":
         if (!from) continue;
-        shape = { event: from.event, branch: from.branch, commit: from.commit, deployTo: from.deployTo, parent: from.number };
+        shape = { event: from.event, branch: from.branch, commit: from.commit, deployTo: from.deployTo, parent: from.number, message: from.message };
         break;
       case "deploy":
         if (!from) continue;
-        shape = { event: "deployment", branch: from.branch, commit: from.commit, deployTo: TARGETS[a.target]!, parent: from.number };
+        shape = { event: "deployment", branch: from.branch, commit: from.commit, deployTo: TARGETS[a.target]!, parent: from.number, message: from.message };
         break;
       case "orphan":
-        shape = { event: "deployment", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `g${++commitSeq}` : anyCommit(a.pick), deployTo: TARGETS[a.target]!, parent: 0 };
+        shape = { event: "deployment", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `g${++commitSeq}` : anyCommit(a.pick), deployTo: TARGETS[a.target]!, parent: 0, message };
         break;
       case "other":
-        shape = { event: OTHER_EVENTS[a.event]!, branch: BRANCHES[a.branch]!, commit: anyCommit(a.pick), deployTo: "", parent: 0 };
+        shape = { event: OTHER_EVENTS[a.event]!, branch: BRANCHES[a.branch]!, commit: anyCommit(a.pick), deployTo: "", parent: 0, message };
         break;
     }
     clock += a.gap * 50;

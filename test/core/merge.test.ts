@@ -53,6 +53,7 @@ describe("mergePipeline", () => {
       commit: fc.constantFrom("a", "b"),
       ref: fc.constantFrom("r", "s"),
       deployTo: fc.constantFrom("", "prod"),
+      message: fc.constantFrom("", "fix\n"),
     });
     fc.assert(
       fc.property(snap, snap, snap, (a, b, c) => {

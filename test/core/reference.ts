@@ -4,7 +4,8 @@
 import { mergePipeline } from "../../src/core/merge.ts";
 import { isTerminal, type CoreOptions, type Pipeline, type Repo } from "../../src/core/model.ts";
 import { classify, resolveMode } from "../../src/core/rules.ts";
-import type { Attempt, Incident, LeadTimeObservation, RepoState, TargetState } from "../../src/core/state.ts";
+import { globMatch } from "../../src/core/glob.ts";
+import type { Attempt, Incident, LeadTimeObservation, ReworkObservation, ReworkReason, RepoState, TargetState } from "../../src/core/state.ts";
 
 export function referenceDora(repo: Repo, input: readonly Pipeline[], options: CoreOptions): RepoState {
   const ids = [...new Set(input.map((p) => p.id))];
@@ -35,7 +36,7 @@ export function referenceDora(repo: Repo, input: readonly Pipeline[], options: C
     }
     const last = incidents[incidents.length - 1];
 
-    const { leadTimes, missing } = naiveLeadTimes(history, ps.filter((p) => p.status === "success"), time);
+    const { leadTimes, missing, rework } = naiveLeadTimes(history, ps.filter((p) => p.status === "success"), time, options);
     const successes = attempts.filter((a) => a.success);
     const failures = attempts.filter((a) => !a.success);
     return {
@@ -50,6 +51,7 @@ export function referenceDora(repo: Repo, input: readonly Pipeline[], options: C
       restoreSeconds: incidents.filter((i) => i.closedAt !== null).map((i) => i.closedAt! - i.openedAt),
       leadTimes,
       leadTimeSourceMissing: missing,
+      rework,
     };
   });
   return { repoId: repo.id, mode: resolution.mode, targets };
@@ -61,15 +63,16 @@ interface NaiveChange {
   number: number;
   created: number;
   id: number;
+  message: string;
 }
 
-function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: Pipeline) => number) {
+function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: Pipeline) => number, options: CoreOptions) {
   const pushes = history.filter((p) => p.event === "push");
   const changeOf = (branch: string, commit: string): NaiveChange | null => {
     const same = pushes.filter((p) => p.branch === branch && p.commit === commit);
     same.sort((a, b) => a.created - b.created || a.number - b.number || a.id - b.id);
     const first = same[0];
-    return first ? { branch, commit, number: first.number, created: first.created, id: first.id } : null;
+    return first ? { branch, commit, number: first.number, created: first.created, id: first.id, message: first.message } : null;
   };
   const allChanges = pushes.map((p) => changeOf(p.branch, p.commit)!).filter((c, i, all) => all.findIndex((d) => d.id === c.id) === i);
   const parentOf = (child: Pipeline): Pipeline | null => {
@@ -99,11 +102,25 @@ function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: 
   };
 
   const leadTimes: LeadTimeObservation[] = [];
+  const rework: ReworkObservation[] = [];
   let missing = 0;
   const w: Record<string, number | undefined> = {};
   for (const d of deployments) {
     const s = sourceOf(d);
     const t = time(d);
+    // Rework: the definition's four tests, in its order, written out here without src/core/rework.ts.
+    const branch = s ? s.branch : d.branch;
+    const message = s ? s.message : d.message;
+    const reasons: ReworkReason[] = [];
+    if (s && w["b:" + s.branch] !== undefined && s.number < w["b:" + s.branch]!) reasons.push("rollback");
+    if (message.indexOf('Revert "') === 0 || message.indexOf("This reverts commit ") >= 0) reasons.push("revert");
+    if (/^hotfix\//s.test(branch) || /^hotfix-/s.test(branch)) reasons.push("hotfix");
+    for (const r of options.reworkRules) {
+      const byBranch = r.branch === undefined || globMatch(r.branch, branch);
+      const byMessage = r.message === undefined || new RegExp(r.message.source).test(message);
+      if ((r.branch !== undefined || r.message !== undefined) && byBranch && byMessage) reasons.push("rule");
+    }
+    if (reasons.length > 0) rework.push({ deploymentNumber: d.number, deployedAt: t, reason: reasons[0]! });
     if (!s) {
       missing++;
       leadTimes.push({ deploymentNumber: d.number, deployedAt: t, changeNumber: null, seconds: Math.max(0, t - d.created) });
@@ -118,5 +135,5 @@ function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: 
     for (const c of delivered) leadTimes.push({ deploymentNumber: d.number, deployedAt: t, changeNumber: c.number, seconds: Math.max(0, t - c.created) });
     if (wb === undefined || s.number > wb) w["b:" + s.branch] = s.number;
   }
-  return { leadTimes, missing };
+  return { leadTimes, missing, rework };
 }

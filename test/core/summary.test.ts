@@ -36,6 +36,7 @@ function target(over: Partial<TargetState> & { target: string }): TargetState {
     restoreSeconds: [],
     leadTimes: [],
     leadTimeSourceMissing: 0,
+    rework: [],
     ...over,
   };
 }
@@ -399,5 +400,41 @@ describe("formatting shared by the page and report", () => {
     expect(formatFrequency(2 / 7, 2)).toBe("2/week");
     expect(formatFrequency(1 / 30, 1)).toBe("1/month");
     expect(formatFrequency(0, 0)).toBe("0");
+  });
+});
+
+describe("rework rate", () => {
+  const rw = (deployedAt: number, reason: "rollback" | "revert" | "hotfix" | "rule") => ({ deploymentNumber: 1, deployedAt, reason });
+  const a = target({
+    target: "production",
+    attempts: [attempt(1, NOW - 9 * DAY, true), attempt(2, NOW - 2 * DAY, true), attempt(3, NOW - DAY, true), attempt(4, NOW - 10, false)],
+    rework: [rw(NOW - 9 * DAY, "revert"), rw(NOW - 2 * DAY, "rollback"), rw(NOW - DAY, "hotfix")],
+  });
+  const b = target({ target: "staging", attempts: [attempt(5, NOW - 3 * DAY, true), attempt(6, NOW - 3, true)], rework: [rw(NOW - 3, "rule")] });
+  const empty = target({ target: "qa", attempts: [attempt(7, NOW - DAY, false)] });
+  const s = summarize([repo(1, "acme/app", [a, b, empty])], { windowDays: 7, now: NOW });
+
+  test("rework / successful deployments in the window, reasons broken down, level none with its reason", () => {
+    expect(s.targets[0]!.keys.reworkRate).toEqual({
+      rate: 2 / 2,
+      rework: 2,
+      deployments: 2,
+      reasons: { rollback: 1, revert: 0, hotfix: 1, rule: 0 },
+      level: "none",
+      levelReason: "DORA publishes no thresholds",
+    });
+    expect(s.targets[1]!.keys.reworkRate.rate).toBe(1 / 2);
+  });
+
+  test("no successful deployment in the window: no rate, never 0", () => {
+    expect(s.targets[2]!.keys.reworkRate.rate).toBeNull();
+    expect(s.targets[2]!.keys.reworkRate.level).toBe("none");
+  });
+
+  test("pooled over targets: overall is total rework / total deployments, not a mean of rates", () => {
+    const k = s.overall.keys.reworkRate;
+    expect([k.rework, k.deployments, k.rate]).toEqual([3, 4, 3 / 4]);
+    expect(k.reasons).toEqual({ rollback: 1, revert: 0, hotfix: 1, rule: 1 });
+    expect(s.repos[0]!.keys.reworkRate).toEqual(k);
   });
 });

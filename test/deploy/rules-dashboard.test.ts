@@ -20,6 +20,12 @@ const CONTRACT = new Set([
   ...["bucket", "sum", "count"].map((s) => `dora_time_to_restore_seconds_${s}`),
   ...["bucket", "sum", "count"].map((s) => `dora_lead_time_seconds_${s}`),
   "dora_lead_time_source_missing_total",
+  ...["deployments_per_day", "change_failure_ratio", "lead_time_p50_seconds", "lead_time_p90_seconds", "recovery_time_p50_seconds", "rework_ratio"].flatMap(
+    (k) => [`dora_window_${k}`, `dora_overall_window_${k}`],
+  ),
+  "dora_window_coverage_ratio",
+  "dora_deployment_rework_total",
+  "dora_repo_info",
   "dora_woodpecker_up",
   "dora_last_poll_success_timestamp_seconds",
   "dora_poll_duration_seconds",
@@ -63,9 +69,9 @@ const testsFile = parse(await read("deploy/prometheus/dora.rules.test.yml")) as 
 };
 
 describe("deploy/prometheus/dora.rules.yml", () => {
-  test("has the four keys per target and overall over 1d, 7d and 30d", () => {
+  test("has the five keys per target, overall and per team over 1d, 7d and 30d", () => {
     for (const w of ["1d", "7d", "30d"]) {
-      for (const level of ["dora", "dora_overall"]) {
+      for (const level of ["dora", "dora_overall", "dora_group"]) {
         for (const name of [
           `deployments:increase${w}`,
           `deployments_per_day:avg${w}`,
@@ -73,6 +79,8 @@ describe("deploy/prometheus/dora.rules.yml", () => {
           `time_to_restore_seconds:mean${w}`,
           `lead_time_seconds:p50_${w}`,
           `lead_time_seconds:p90_${w}`,
+          `deployment_rework:increase${w}`,
+          `rework_rate:ratio${w}`,
         ]) {
           expect(records).toContain(`${level}:${name}`);
         }
@@ -83,9 +91,25 @@ describe("deploy/prometheus/dora.rules.yml", () => {
 
   test("names follow level:metric:operations; per-target rules keep exactly repo and deploy_to", () => {
     for (const r of rules.filter((x) => x.record)) {
-      expect(r.record!).toMatch(/^(dora|dora_overall):[a-z_]+:[a-z0-9_]+$/);
+      expect(r.record!).toMatch(/^(dora|dora_overall|dora_group):[a-z][a-z0-9_]*:[a-z0-9_]+$/);
       const grouping = [...r.expr.matchAll(/\bby \(([^)]*)\)/g)].map((m) => m[1]!.split(",").map((l) => l.trim()).sort().join(","));
-      for (const g of grouping) expect(["deploy_to,repo", "deploy_to,le,repo", "le"]).toContain(g);
+      // The window gauges' rules (dora-window) keep `window` too.
+      const allowed = r.record!.startsWith("dora_group:")
+        ? ["team", "le,team", "repo,team"]
+        : ["deploy_to,repo", "deploy_to,le,repo", "le", "deploy_to,repo,window", "window"];
+      for (const g of grouping) expect({ rule: r.record, by: g, ok: allowed.includes(g) }).toEqual({ rule: r.record, by: g, ok: true });
+    }
+  });
+
+  test("group rules join dora_repo_info on repo (replicas deduplicated) and keep only the team label", () => {
+    const group = rules.filter((x) => x.record?.startsWith("dora_group:"));
+    expect(group.length).toBe(33);
+    for (const r of group) {
+      for (const n of metricNames(r.expr)) {
+        if (!n.startsWith("dora:")) continue;
+        // Every per-target series is joined to its repo's team before it is summed.
+        expect(r.expr).toContain(`${n} * on (repo) group_left (team) max by (repo, team) (dora_repo_info{team!=""})`);
+      }
     }
   });
 
@@ -128,7 +152,25 @@ describe("deploy/prometheus/dora.rules.yml", () => {
     expect(byName.DoraBackfillNotComplete!.for).toBeDefined();
     expect(byName.DoraChangeFailureRateAboveElite!.expr).toContain("> 0.05");
     expect(byName.DoraChangeFailureRateAboveHigh!.expr).toContain("> 0.10");
+    // On the window gauges, so right from the first scrape (issue 13), not on 30 days of increase().
+    for (const a of ["DoraChangeFailureRateAboveElite", "DoraChangeFailureRateAboveHigh"]) {
+      expect(byName[a]!.expr).toContain('dora:window_change_failure_ratio:max{window="30d"}');
+    }
     for (const r of Object.values(byName)) expect(r.labels?.severity).toBeDefined();
+  });
+});
+
+describe("deploy/prometheus/compat.rules.yml", () => {
+  test("records the original exporter's names from the contract's", async () => {
+    const compat = parse(await read("deploy/prometheus/compat.rules.yml")) as { groups: { rules: Rule[] }[] };
+    const byName = Object.fromEntries(compat.groups.flatMap((g) => g.rules).map((r) => [r.record!, r.expr]));
+    expect(Object.keys(byName).sort()).toEqual(["dora_deployment_failure_timestamp", "dora_deployment_last_success_timestamp"]);
+    expect(metricNames(byName.dora_deployment_last_success_timestamp!)).toEqual(["dora_deployment_last_success_timestamp_seconds"]);
+    expect(metricNames(byName.dora_deployment_failure_timestamp!)).toEqual(["dora_deployment_last_failure_timestamp_seconds"]);
+    const tests = parse(await read("deploy/prometheus/compat.rules.test.yml")) as typeof testsFile;
+    expect(tests.rule_files).toEqual(["compat.rules.yml"]);
+    const tested = new Set(tests.tests.flatMap((t) => (t.promql_expr_test ?? []).flatMap((e) => (e.exp_samples.length > 0 ? metricNames(e.expr) : []))));
+    expect([...tested].sort()).toEqual(Object.keys(byName).sort());
   });
 });
 
@@ -218,13 +260,44 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     expect(matcher.test("dora-exporter")).toBe(true);
   });
 
-  test("the four keys are stat panels coloured at the DORA level boundaries", () => {
+  test("the five keys are stat panels, four coloured at the DORA level boundaries, rework rate without levels", () => {
     const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!;
     const steps = (p: Panel) => p.fieldConfig!.defaults!.thresholds!.steps.map((s) => [s.value, s.color]);
     expect(steps(stat("Deployment frequency"))).toEqual([[null, "red"], [1 / 30, "orange"], [1 / 7, "blue"], [1, "green"]]);
     expect(steps(stat("Lead time for changes (median)"))).toEqual([[null, "green"], [86400, "blue"], [604800, "orange"], [2592000, "red"]]);
     expect(steps(stat("Change failure rate"))).toEqual([[null, "green"], [0.0500001, "blue"], [0.1000001, "orange"], [0.1500001, "red"]]);
-    expect(steps(stat("Time to restore (mean)"))).toEqual([[null, "green"], [3600, "blue"], [86400, "orange"], [604800, "red"]]);
+    expect(steps(stat("Failed deployment recovery time (median)"))).toEqual([[null, "green"], [3600, "blue"], [86400, "orange"], [604800, "red"]]);
+    expect(steps(stat("Rework rate"))).toEqual([[null, "text"]]); // DORA publishes no thresholds
+    const rows = dash.panels.filter((p) => p.type === "row").map((p) => p.title);
+    // The key panels read the window gauges, which pool all targets (a median cannot be pooled
+    // from per-target medians): the rows say so.
+    expect(rows.slice(0, 2)).toEqual([
+      "Throughput over $window (all targets, window gauges: the page's numbers from the first scrape)",
+      "Instability over $window (all targets, window gauges)",
+    ]);
+  });
+
+  test("the key panels read the window gauges (right from the first scrape); a per-target table and the coverage too", () => {
+    const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!.targets![0]!.expr;
+    expect(stat("Deployment frequency")).toBe('dora_overall:window_deployments_per_day:max{window="$window"}');
+    expect(stat("Lead time for changes (median)")).toBe('dora_overall:window_lead_time_p50_seconds:max{window="$window"}');
+    expect(stat("Change failure rate")).toBe('dora_overall:window_change_failure_ratio:max{window="$window"}');
+    expect(stat("Failed deployment recovery time (median)")).toBe('dora_overall:window_recovery_time_p50_seconds:max{window="$window"}');
+    expect(stat("Rework rate")).toBe('dora_overall:window_rework_ratio:max{window="$window"}');
+    expect(stat("Lead time p90")).toBe('dora_overall:window_lead_time_p90_seconds:max{window="$window"}');
+    expect(stat("History read covers")).toBe('dora_overall:window_coverage_ratio:min{window="$window"}');
+    const table = dash.panels.find((p) => p.type === "table" && p.title === "Per target (window gauges)")!;
+    for (const t of table.targets!) expect(t.expr).toMatch(/^dora:window_[a-z0-9_]+:max\{repo=~"\$repo", deploy_to=~"\$deploy_to", window="\$window"\}$/);
+  });
+
+  test("a team variable (from dora_repo_info) narrows the repo list; a per-team table reads the dora_group rules", () => {
+    expect(vars.team?.type).toBe("query");
+    expect(JSON.stringify(vars.team?.query)).toContain("label_values(dora_repo_info, team)");
+    expect(JSON.stringify(vars.repo?.query)).toContain('dora_repo_info{team=~\\"$team\\"}');
+    // "All" repos must mean all repos of the team, not .*
+    expect((vars.repo as { allValue?: string }).allValue).toBeUndefined();
+    const team = dash.panels.find((p) => p.type === "table" && p.title === "Per team")!;
+    for (const t of team.targets!) expect(t.expr).toMatch(/^sum by \(team\) \(dora_group:[a-z_]+:[a-z0-9_]+\$window\{team=~"\$team"\}\)$/);
   });
 
   test("has trends, the failing-now table with outage age, a per-repo table and exporter health", () => {

@@ -1,6 +1,6 @@
 // Starts the compiled binary (dist/dora-exporter) as a child process, as an operator would, and
 // reads its JSON log lines to learn its URL. Builds the binary first when it is missing.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -91,16 +91,43 @@ export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> 
   await waitFor("/ready", async () => (await fetch(url + "/ready")).status === 200, timeoutMs);
 }
 
+/** Debian's libfaketime, under the machine's multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu, …). */
+function libfaketime(): string | null {
+  const lib = "/usr/lib";
+  if (!existsSync(lib)) return null;
+  for (const d of readdirSync(lib)) {
+    const p = join(lib, d, "faketime", "libfaketime.so.1");
+    if (d.endsWith("-linux-gnu") && existsSync(p)) return p;
+  }
+  return null;
+}
+
+/**
+ * Environment that stops the binary's wall clock at `unix` (Debian's libfaketime): Date.now() is
+ * `unix` for the whole run, so the window gauges (which end at the last completed poll) are
+ * exactly as of `unix`. Only the first poll runs (the poll schedule waits on the wall clock), which
+ * is the backfill; the monotonic clock (timeouts) runs normally.
+ */
+export function frozenClockEnv(unix: number): Record<string, string> {
+  const so = libfaketime();
+  if (so === null) throw new Error("libfaketime not found: run `sh scripts/install-test-deps.sh` (Debian package faketime)");
+  const t = new Date(unix * 1000).toISOString().slice(0, 19).replace("T", " ");
+  return { LD_PRELOAD: so, FAKETIME: t, FAKETIME_DONT_FAKE_MONOTONIC: "1", FAKETIME_NO_CACHE: "1", TZ: "UTC" };
+}
+
+/** The window gauges' families (DEFINITIONS "Window gauges"): a function of the poll's time. */
+export const WINDOW_GAUGE = /^dora_(overall_)?window_/;
+
 const HEALTH_ONLY = /^dora_(repos|backfill_complete|demo_mode|woodpecker_up|last_poll_success_timestamp_seconds|poll_duration_seconds|woodpecker_requests_total|invalid_objects_total|build_info)\b/;
 
 /** The DORA series of a scrape (contract metrics, their HELP/TYPE lines), without health or process metrics. */
-export function doraSeries(exposition: string): string {
+export function doraSeries(exposition: string, opts: { windows?: boolean } = {}): string {
   return (
     exposition
       .split("\n")
       .filter((l) => {
         const name = l.startsWith("# ") ? l.split(" ")[2] ?? "" : l;
-        return name.startsWith("dora_") && !HEALTH_ONLY.test(name);
+        return name.startsWith("dora_") && !HEALTH_ONLY.test(name) && (opts.windows !== false || !WINDOW_GAUGE.test(name));
       })
       .join("\n") + "\n"
   );

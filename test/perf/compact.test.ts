@@ -74,6 +74,7 @@ describe("compact storage", () => {
       commit: str,
       ref: str,
       deployTo: str,
+      message: fc.oneof(str, fc.string()),
     });
     fc.assert(
       fc.property(fc.array(pipeline, { maxLength: 80 }), (ps) => {
@@ -98,7 +99,7 @@ describe("compact storage", () => {
       const p: Pipeline = {
         id: i, number: i, parent: i - 1, event: "push", status: "success", created: 1_780_000_000 + i, updated: 0,
         started: 0, finished: 0, branch: `feature/${i}`, commit: i % 2 ? `c${i}` : i.toString(16).padStart(40, "0"),
-        ref: "refs/heads/x", deployTo: "",
+        ref: "refs/heads/x", deployTo: "", message: i % 50 ? `fix ${i}\n` : "", // > 65,535 distinct: the message column widens twice
       };
       store.set(p.id, p);
       made.push(p);

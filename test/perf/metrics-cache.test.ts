@@ -19,6 +19,7 @@ function target(name: string, deployments: number): TargetState {
     restoreSeconds: [120, 7200],
     leadTimes: [{ deploymentNumber: 3, deployedAt: 1_780_000_000, changeNumber: 2, seconds: 4000 }],
     leadTimeSourceMissing: 0,
+    rework: [],
   };
 }
 

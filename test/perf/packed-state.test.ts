@@ -51,6 +51,7 @@ describe("packed RepoState", () => {
       restoreSeconds: fc.array(num, { maxLength: 3 }),
       leadTimes: fc.array(lead, { maxLength: 20 }),
       leadTimeSourceMissing: num,
+      rework: fc.array(fc.record({ deploymentNumber: num, deployedAt: num, reason: fc.constantFrom("rollback" as const, "revert" as const, "hotfix" as const, "rule" as const) }), { maxLength: 4 }),
     });
     const state = fc.record({
       repoId: num,

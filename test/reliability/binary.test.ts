@@ -200,4 +200,4 @@ describe("replicas", () => {
   });
 });
 
-const DORA_LINE = /^(# (HELP|TYPE) )?dora_(deployments_total|deployment_failures_total|deployment_last_|deployment_failing|time_to_restore_seconds|lead_time_seconds|lead_time_source_missing_total)/;
+const DORA_LINE = /^(# (HELP|TYPE) )?dora_(deployments_total|deployment_failures_total|deployment_last_|deployment_failing|time_to_restore_seconds|lead_time_seconds|lead_time_source_missing_total|deployment_rework_total)/;

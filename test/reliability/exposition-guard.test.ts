@@ -20,6 +20,7 @@ function target(name: string, n: number): TargetState {
   return {
     target: name,
     attempts: [],
+    rework: [],
     deployments: n,
     failures: n % 3,
     lastSuccessAt: 1_780_000_000 + n,

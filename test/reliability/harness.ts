@@ -31,6 +31,7 @@ export const DORA_METRICS = [
   "dora_time_to_restore_seconds",
   "dora_lead_time_seconds",
   "dora_lead_time_source_missing_total",
+  "dora_deployment_rework_total",
 ];
 
 /** Parse an exposition into `name{labels}` -> value (comments skipped). */
@@ -203,6 +204,7 @@ function toOracle(p: PipelineRecord, canceledStatus: boolean): OraclePipeline {
     branch: p.branch,
     commit: p.commit,
     deploy_to: p.deploy_to,
+    message: p.message,
   };
 }
 
@@ -286,7 +288,7 @@ export function monotonicProblems(before: Map<string, number>, after: Map<string
   for (const [k, v] of before) {
     if (exempt(k)) continue;
     if (!after.has(k)) problems.push(`series vanished: ${k}`);
-    else if (/^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total)\{/.test(k) && after.get(k)! < v) {
+    else if (/^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total|deployment_rework_total)\{/.test(k) && after.get(k)! < v) {
       problems.push(`counter went backwards: ${k} ${v} -> ${after.get(k)}`);
     }
   }

@@ -123,7 +123,9 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     const scrape = await exp.scrape();
-    expect(scrape).not.toContain('repo="acme/nobranch"');
+    // No DORA series; the repo is tracked, so it has its dora_repo_info (DEFINITIONS, groups).
+    expect(doraLines(scrape).join("\n")).not.toContain('repo="acme/nobranch"');
+    expect(scrape).toContain('dora_repo_info{repo="acme/nobranch"} 1');
     expect(diffWithOracle(scrape, world.expected())).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ export interface OraclePipeline {
   branch: string;
   commit: string;
   deploy_to: string;
+  message: string;
 }
 
 export interface OracleRepo {
@@ -37,6 +38,8 @@ export interface OracleSeries {
   restore: number[];
   leadTimes: number[];
   sourceMissing: number;
+  /** Rework deployments' reasons, in attempt order (the first reason that holds). */
+  rework: string[];
 }
 
 const TERMINAL = ["success", "failure", "error", "killed", "canceled", "declined", "skipped"];
@@ -112,6 +115,7 @@ function oracleRepo(repo: OracleRepo, opts: { failureStatuses: string[]; since: 
       restore,
       leadTimes: lead.observations,
       sourceMissing: lead.missing,
+      rework: lead.rework,
     });
   }
   return series;
@@ -168,10 +172,21 @@ function leadTimes(history: OraclePipeline[], deploymentsInOrder: OraclePipeline
   };
 
   const observations: number[] = [];
+  const rework: string[] = [];
   let missing = 0;
   const watermark = new Map<string, number>(); // W(T, b) of this target, by branch
   for (const d of deploymentsInOrder) {
     const s = sourceOf(d);
+    // Rework, "checked in this order; the first that holds is its reason". Reasons 2-4 "read the
+    // branch of S(D) and the message of its change's representative push; when the source is
+    // missing, D's own branch and message". The reliability tests configure no user rules.
+    const branch = s === null ? d.branch : s.branch;
+    const message = s === null ? d.message : s.message;
+    const w0 = s === null ? undefined : watermark.get(s.branch);
+    if (s !== null && w0 !== undefined && s.number < w0) rework.push("rollback");
+    else if (message.startsWith('Revert "') || message.includes("This reverts commit ")) rework.push("revert");
+    // Globs `hotfix/*` and `hotfix-*`: `*` is any run of characters, the empty one included.
+    else if (branch.startsWith("hotfix/") || branch.startsWith("hotfix-")) rework.push("hotfix");
     if (s === null) {
       observations.push(Math.max(0, timeOf(d) - d.created));
       missing++;
@@ -190,7 +205,7 @@ function leadTimes(history: OraclePipeline[], deploymentsInOrder: OraclePipeline
       watermark.set(s.branch, s.number);
     }
   }
-  return { observations, missing };
+  return { observations, missing, rework };
 }
 
 /**
@@ -209,6 +224,7 @@ export function expectedSamples(series: OracleSeries[], les: { restore: string[]
     out.set(`dora_deployment_failing{${l}}`, s.failing);
     out.set(`dora_deployment_failing_since_timestamp_seconds{${l}}`, s.failingSince);
     out.set(`dora_lead_time_source_missing_total{${l}}`, s.sourceMissing);
+    out.set(`dora_deployment_rework_total{${l}}`, s.rework.length);
     histogram(out, "dora_time_to_restore_seconds", l, s.restore, les.restore);
     histogram(out, "dora_lead_time_seconds", l, s.leadTimes, les.lead);
   }

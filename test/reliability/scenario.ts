@@ -8,7 +8,7 @@ import type { Fault, FaultRule, RequestMatcher } from "../../src/simulator/fault
 import type { World } from "./harness.ts";
 
 export const ENDS = ["success", "success", "success", "failure", "error", "killed", "canceled", "skipped", "declined", "running", "pending", "blocked"] as const;
-const BRANCHES = ["main", "main", "dev"] as const;
+const BRANCHES = ["main", "main", "dev", "hotfix/db"] as const;
 const TARGETS = ["production", "production", "staging", ""] as const;
 const OTHER = ["pull_request", "tag", "cron", "manual"] as const;
 
@@ -133,7 +133,9 @@ export function applyStep(world: World, st: Exclude<Step, { t: "poll" }>): void 
       const branch = BRANCHES[st.branch]!;
       const old = pick(st.pick, (p) => p.event === "push");
       const commit = st.newCommit || !old ? world.newCommit() : old.commit;
-      const p = sim.addPipeline(id, { event: "push", branch, commit, ref: `refs/heads/${branch}` });
+      // Now and then a git revert (rework by revert; hotfix/db gives rework by hotfix).
+      const message = st.dur % 5 === 0 ? `Revert "feat: ${commit.slice(0, 7)}"\n\nThis reverts commit ${commit}.\n` : "feat: more\n";
+      const p = sim.addPipeline(id, { event: "push", branch, commit, ref: `refs/heads/${branch}`, message });
       world.drive(id, p, ENDS[st.end]!, st.dur, st.skew);
       break;
     }

@@ -115,7 +115,7 @@ describe("DORA_STATE_FILE: opening", () => {
       "a real state file with damaged pages",
       (p) => {
         const db = open(p);
-        const ins = db.query("INSERT INTO wp_pipelines VALUES (1, ?, ?, 0, 'push', 'success', 1, 1, 1, 1, 'main', ?, 'refs/heads/main', '')");
+        const ins = db.query("INSERT INTO wp_pipelines VALUES (1, ?, ?, 0, 'push', 'success', 1, 1, 1, 1, 'main', ?, 'refs/heads/main', '', '')");
         db.transaction(() => {
           for (let i = 1; i <= 3000; i++) ins.run(i, i, "c".repeat(40));
         })();

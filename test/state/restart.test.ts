@@ -42,10 +42,10 @@ function world() {
     retries: 0,
     fetch: simulatorFetch(sim, { requests }) as typeof fetch,
   });
-  const core = { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0 };
+  const core = { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 };
   const exporter = (path: string | null, hook?: (t: TrackedRepo) => void): Exporter => {
     const state = path === null ? null : StateFile.open({ path, woodpeckerUrl: URL, log: silentLogger, now: () => clock * 1000 });
-    const durable = state === null ? null : new DurableHistories(state.woodpecker);
+    const durable = state === null ? null : new DurableHistories(state.woodpecker, (m) => m);
     const published = new Map<number, { label: string; state: RepoState }>();
     const events: string[] = [];
     const poller = new Poller({
@@ -70,7 +70,7 @@ function world() {
               events.push(`commit ${t.listing.id}`);
             },
     });
-    durable?.load({ since: core.since, events: ["deployment", "push"] });
+    durable?.load({ since: core.since, events: ["deployment", "push"], messagePatterns: [] });
     return { poller, published, events, state, durable };
   };
   const poll = async (e: Exporter) => {

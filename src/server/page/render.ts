@@ -3,7 +3,8 @@
 // summary as the JSON API; each shown number carries `data-k` (what it is) and `data-value` (the
 // API's raw value) so the browser test can compare the two.
 import type { Level } from "../../core/levels.ts";
-import type { Keys, RepoSummary, TargetSummary, WindowSummary } from "../../core/summary.ts";
+import { REWORK_REASONS } from "../../core/state.ts";
+import type { GroupSummary, Keys, RepoSummary, ReworkRate, TargetSummary, WindowSummary } from "../../core/summary.ts";
 import { html, type Html } from "../html.ts";
 import type { ExporterStatus } from "../view.ts";
 import { dailyChart } from "./chart.ts";
@@ -24,6 +25,19 @@ export interface PageInput {
   readonly deployTo?: string;
   /** Every target name tracked, for the target filter. */
   readonly targetNames?: readonly string[];
+  /** Where the history read begins (DORA_SINCE, else the oldest pipeline read); null: nothing read. */
+  readonly origin?: HistoryOrigin | null;
+  /** The repo label the page groups by (`summary.groups` then holds its groups), if any. */
+  readonly groupBy?: string;
+  /** The labels `repo_labels` defines: the group selector's choices (none: no selector). */
+  readonly groupLabels?: readonly string[];
+}
+
+export interface HistoryOrigin {
+  /** Unix seconds. */
+  readonly at: number;
+  /** True when it is DORA_SINCE, false when it is the oldest pipeline read. */
+  readonly since: boolean;
 }
 
 export const WINDOWS = [7, 30, 90] as const;
@@ -45,15 +59,17 @@ ${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warn
 <nav class="windows" aria-label="window">${WINDOWS.map((w) =>
     w === days
       ? html`<span class="on" aria-current="page">${w} days</span>`
-      : html`<a href="${pageHref(w, p.repo, p.at, p.deployTo)}">${w} days</a>`,
+      : html`<a href="${pageHref(w, p.repo, p.at, p.deployTo, p.groupBy)}">${w} days</a>`,
   )}${WINDOWS.includes(days as 7) ? "" : html`<span class="on" aria-current="page">${days} days</span>`}</nav>
 </div></header>
 <main class="wrap">
-<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo)}">all</a>)` : ""}${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo, p.groupBy)}">all</a>)` : ""}${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
 ${targetNav(p, days)}
-${coverageNote(s, st.historyOrigin)}
+${coverageNote(s, p.origin ?? null)}
 ${headline(s)}
 ${failingNotice(s, now, st)}
+${groupSelector(p)}
+${p.groupBy === undefined ? "" : groupTable(p.groupBy, s.groups)}
 <h2>Repos × targets</h2>
 ${targetTable(s.targets, now, st)}
 <h2>Per day</h2>
@@ -61,16 +77,17 @@ ${targetTable(s.targets, now, st)}
 <div class="repos">${s.repos.map((r) => repoCard(r))}</div>
 ${statusBlock(st, p.clock, p.woodpeckerUrl)}
 </main>
-<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at, p.deployTo).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
+<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at, p.deployTo, p.groupBy).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
 </body></html>
 `;
 }
 
-export function pageHref(days: number, repo?: string, at?: number, deployTo?: string): string {
+export function pageHref(days: number, repo?: string, at?: number, deployTo?: string, groupBy?: string): string {
   const q = new URLSearchParams({ window: `${days}d` });
   if (repo) q.set("repo", repo);
   if (deployTo) q.set("deploy_to", deployTo);
   if (at !== undefined) q.set("at", String(at));
+  if (groupBy !== undefined) q.set("group_by", groupBy);
   return `/?${q.toString()}`;
 }
 
@@ -81,25 +98,59 @@ function targetNav(p: PageInput, days: number): Html | string {
   const item = (name: string | undefined, text: string) =>
     (p.deployTo ?? undefined) === name
       ? html`<span class="on" aria-current="page">${text}</span>`
-      : html`<a href="${pageHref(days, p.repo, p.at, name)}">${text}</a>`;
+      : html`<a href="${pageHref(days, p.repo, p.at, name, p.groupBy)}">${text}</a>`;
   return html`<nav class="targets" aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
     p.deployTo && !names.includes(p.deployTo) ? html`<span class="on" aria-current="page">${p.deployTo}</span>` : ""
   }</nav>`;
 }
 
+/** A plain GET form (the page runs no scripts): pick a repo label, keep the other parameters. */
+function groupSelector(p: PageInput): Html | string {
+  const labels = p.groupLabels ?? [];
+  if (labels.length === 0) return "";
+  const keep = (name: string, value: string | number | undefined) =>
+    value === undefined ? "" : html`<input type="hidden" name="${name}" value="${String(value)}">`;
+  return html`<form class="groupby" method="get" action="/" data-k="groupby"><label for="group_by">Group repos by</label>
+<select id="group_by" name="group_by">${labels.map((l) => html`<option value="${l}"${l === p.groupBy ? html` selected` : ""}>${l}</option>`)}</select>
+${keep("window", `${p.summary.window.days}d`)}${keep("repo", p.repo)}${keep("deploy_to", p.deployTo)}${keep("at", p.at)}<button type="submit">Group</button>${
+    p.groupBy === undefined ? "" : html` <a href="${pageHref(p.summary.window.days, p.repo, p.at, p.deployTo)}">ungroup</a>`
+  }</form>`;
+}
+
+function groupTable(label: string, groups: readonly GroupSummary[]): Html {
+  return html`<h2>By ${label}</h2><div class="scroll"><table class="groups">
+<thead><tr><th>${label}</th><th class="n">repos</th>${keyHeaders()}<th>failing</th></tr></thead>
+<tbody>${groups.map((g) => {
+    const id = `group:${g.group ?? ""}`;
+    return html`<tr class="${g.failingTargets > 0 ? "is-failing" : ""}"><td class="repo">${g.group ?? html`<span class="sub">(no ${label})</span>`}</td><td class="n">${g.repos}</td>${keyCells(id, g.keys)}<td>${g.failingTargets === 0 ? html`<span class="okc">none</span>` : html`<span class="bad">${g.failingTargets} target${g.failingTargets === 1 ? "" : "s"}</span>`}</td></tr>`;
+  })}</tbody></table></div>`;
+}
+
+/** Column headers of the five keys: throughput first, then instability (DORA 2024). */
+function keyHeaders(): Html {
+  return html`<th class="n">lead time <span class="sub">median · p90</span></th><th class="n">deploy frequency</th><th class="n">recovery time</th><th class="n">change failure rate</th><th class="n">rework rate</th>`;
+}
+
+function keyCells(id: string, k: Keys): Html {
+  return html`<td class="n" data-label="lead time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
+<td class="n" data-label="deploy frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
+<td class="n" data-label="recovery time">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
+<td class="n" data-label="change failure rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
+<td class="n" data-label="rework rate">${cell(id, "rw", formatRate(k.reworkRate.rate), k.reworkRate.rate, k.reworkRate.level, `${k.reworkRate.rework}/${k.reworkRate.deployments} rework`)}</td>`;
+}
+
+/** "2 rollback · 1 revert", the reasons that occurred, in the definition's order. */
+export function reworkReasonsText(r: ReworkRate): string {
+  const parts = REWORK_REASONS.filter((x) => r.reasons[x] > 0).map((x) => `${r.reasons[x]} ${x}`);
+  return parts.length === 0 ? "none" : parts.join(" · ");
+}
+
 function headline(s: WindowSummary): Html {
   const k = s.overall.keys;
   const card = (title: string, key: string, value: string, raw: number | null, level: Level, detail: Html | string) =>
-    html`<section class="card lvl-${level}"><h3>${title}</h3><div class="big" data-k="overall:${key}" data-value="${raw ?? ""}">${value}</div>${badge(level)}<p class="detail">${detail}</p></section>`;
-  return html`<div class="cards">
-${card(
-  "Deployment frequency",
-  "df",
-  formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments),
-  k.deploymentFrequency.perDay,
-  k.deploymentFrequency.level,
-  html`<span data-k="overall:deployments">${k.deploymentFrequency.deployments}</span> successful deployments in ${k.deploymentFrequency.days} days`,
-)}
+    html`<section class="card lvl-${level}"><h3>${title}</h3><div class="big" data-k="overall:${key}" data-value="${raw ?? ""}">${value}</div>${key === "rw" ? noLevelBadge() : badge(level)}<p class="detail">${detail}</p></section>`;
+  const rw = k.reworkRate;
+  return html`<h2 class="keygroup">Throughput</h2><div class="cards">
 ${card(
   "Lead time for changes",
   "lt",
@@ -109,6 +160,24 @@ ${card(
   html`median of <span data-k="overall:changes">${k.leadTime.observations}</span> changes · p90 <span data-k="overall:lt90" data-value="${k.leadTime.p90Seconds ?? ""}">${formatDuration(k.leadTime.p90Seconds)}</span>`,
 )}
 ${card(
+  "Deployment frequency",
+  "df",
+  formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments),
+  k.deploymentFrequency.perDay,
+  k.deploymentFrequency.level,
+  html`<span data-k="overall:deployments">${k.deploymentFrequency.deployments}</span> successful deployments in ${k.deploymentFrequency.days} days`,
+)}
+${card(
+  "Failed deployment recovery time",
+  "ttr",
+  formatDuration(k.timeToRestore.medianSeconds),
+  k.timeToRestore.medianSeconds,
+  k.timeToRestore.level,
+  html`median of <span data-k="overall:restored">${k.timeToRestore.restored}</span> incidents closed`,
+)}
+</div>
+<h2 class="keygroup">Instability</h2><div class="cards">
+${card(
   "Change failure rate",
   "cfr",
   formatRate(k.changeFailureRate.rate),
@@ -117,12 +186,12 @@ ${card(
   html`<span data-k="overall:failed">${k.changeFailureRate.failed}</span> failed of <span data-k="overall:attempts">${k.changeFailureRate.attempts}</span> attempts`,
 )}
 ${card(
-  "Time to restore",
-  "ttr",
-  formatDuration(k.timeToRestore.medianSeconds),
-  k.timeToRestore.medianSeconds,
-  k.timeToRestore.level,
-  html`median of <span data-k="overall:restored">${k.timeToRestore.restored}</span> incidents closed`,
+  "Deployment rework rate",
+  "rw",
+  formatRate(rw.rate),
+  rw.rate,
+  rw.level,
+  html`<span data-k="overall:rework">${rw.rework}</span> of <span data-k="overall:rw-deployments">${rw.deployments}</span> deployments: <span data-k="overall:rw-reasons">${reworkReasonsText(rw)}</span><br><span class="sub" data-k="overall:rw-level">no level: ${rw.levelReason}</span>`,
 )}
 </div>`;
 }
@@ -146,10 +215,12 @@ function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: stri
   return "";
 }
 
-/** A window that starts before the oldest pipeline read divides by days nothing was read for. */
-function coverageNote(s: WindowSummary, origin: number | null): Html | string {
-  if (origin === null || origin <= s.window.start) return "";
-  return html`<p class="note" data-k="coverage" data-value="${origin}">This window reaches back before the history read: it starts ${formatTime(s.window.start)}, the oldest pipeline read is from ${formatTime(origin)}. Per-day rates still divide by all ${s.window.days} days.</p>`;
+/** Says so when the window reaches back before what was read (coverage < 1, as the gauge). */
+function coverageNote(s: WindowSummary, origin: HistoryOrigin | null): Html | string {
+  if (origin === null || origin.at <= s.window.start) return "";
+  const covered = Math.max(0, Math.min(1, (s.window.end - origin.at) / (s.window.end - s.window.start)));
+  const what = origin.since ? html`<code>DORA_SINCE</code> (${formatTime(origin.at)})` : html`the oldest pipeline read (created ${formatTime(origin.at)})`;
+  return html`<p class="window warnc" data-k="coverage" data-value="${covered}">This window reaches back before ${what}: the history read covers ${formatRate(covered)} of it. Deployment frequency still divides by all ${s.window.days} days.</p>`;
 }
 
 /** Said instead of the table or of "no target is failing" when nothing could be read yet. */
@@ -181,7 +252,7 @@ function targetTable(rows: readonly TargetSummary[], now: number, st: ExporterSt
     return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
   }
   return html`<div class="scroll"><table>
-<thead><tr><th>repo</th><th>target</th><th class="n">deploy frequency</th><th class="n">lead time <span class="sub">median · p90</span></th><th class="n">change failure rate</th><th class="n">time to restore</th><th>failing since</th></tr></thead>
+<thead><tr><th>repo</th><th>target</th>${keyHeaders()}<th>failing since</th></tr></thead>
 <tbody>${rows.map((t) => targetRow(t, now))}</tbody></table></div>`;
 }
 
@@ -190,10 +261,7 @@ function targetRow(t: TargetSummary, now: number): Html {
   const k = t.keys;
   return html`<tr class="${t.failing.now ? "is-failing" : ""}">
 <td class="repo">${t.repo}</td><td class="target" data-label="target">${t.deployTo}</td>
-<td class="n" data-label="deploy frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
-<td class="n" data-label="lead time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
-<td class="n" data-label="change failure rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
-<td class="n" data-label="time to restore">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
+${keyCells(id, k)}
 <td class="since" data-label="now" data-k="${id}:failing" data-value="${t.failing.since ?? ""}">${
     t.failing.now
       ? // Two short lines rather than one long one: a failing row must not squeeze the other columns.
@@ -203,7 +271,12 @@ function targetRow(t: TargetSummary, now: number): Html {
 }
 
 function cell(id: string, key: string, text: string, raw: number | null, level: Level, sub: string): Html {
-  return html`<span class="val" data-k="${id}:${key}" data-value="${raw ?? ""}">${text}</span> ${badge(level, true)}<br><span class="sub">${sub}</span>`;
+  return html`<span class="val" data-k="${id}:${key}" data-value="${raw ?? ""}">${text}</span> ${key === "rw" ? noLevelBadge(true) : badge(level, true)}<br><span class="sub">${sub}</span>`;
+}
+
+/** Rework rate's level is always `none`, which is not "no data": say why instead. */
+function noLevelBadge(small = false): Html {
+  return html`<span class="badge none${small ? " small" : ""}" title="no DORA level: DORA publishes no thresholds for rework rate">no level</span>`;
 }
 
 function badge(level: Level, small = false): Html {
@@ -259,6 +332,6 @@ function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Ht
 <dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>
 <dt>Last successful poll</dt><dd data-k="status:last-poll">${st.lastPollSuccess > 0 ? `${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, now)})` : "not yet"}${st.polling ? " · polling now" : ""}</dd>
 <dt>Backfill</dt><dd data-k="status:backfill">${backfill}</dd>
-<dt>Levels</dt><dd class="sub">DORA 2023 clusters: frequency ≥1/day elite, ≥1/week high, ≥1/month medium; lead time &lt;1 day, &lt;1 week, &lt;1 month; failure rate ≤5%, ≤10%, ≤15%; restore &lt;1 hour, &lt;1 day, &lt;1 week. “no data”: nothing in the window.</dd>
+<dt>Levels</dt><dd class="sub">DORA 2023 clusters: frequency ≥1/day elite, ≥1/week high, ≥1/month medium; lead time &lt;1 day, &lt;1 week, &lt;1 month; failure rate ≤5%, ≤10%, ≤15%; recovery &lt;1 hour, &lt;1 day, &lt;1 week. Rework rate (DORA 2024: rollbacks, reverts, hotfixes and your rework rules) has no level: DORA publishes no thresholds. “no data”: nothing in the window.</dd>
 </dl>`;
 }

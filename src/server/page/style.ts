@@ -28,6 +28,8 @@ h3{font-size:.92rem;margin:0 0 .3rem;font-weight:600}
 .windows a:hover,.targets a:hover{background:var(--line)}
 .window{color:var(--mut);margin:.9rem 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(220px,calc(50% - .4rem)),1fr));gap:.8rem}
+h2.keygroup{font-size:.85rem;text-transform:uppercase;letter-spacing:.05em;color:var(--mut);margin:1rem 0 .4rem}
+.groupby{margin:1rem 0;display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
 .card{background:var(--card);border:1px solid var(--line);border-top:4px solid var(--none);border-radius:10px;padding:.8rem 1rem}
 .card.lvl-elite{border-top-color:var(--elite)}.card.lvl-high{border-top-color:var(--high)}
 .card.lvl-medium{border-top-color:var(--medium)}.card.lvl-low{border-top-color:var(--low)}

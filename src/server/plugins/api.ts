@@ -1,11 +1,11 @@
-// The JSON API: the four keys over a window, overall and per repo × target (GET /api/v1/summary),
+// The JSON API: the five keys over a window, overall and per repo × target (GET /api/v1/summary),
 // one repo in detail with its daily series and recent incidents (GET /api/v1/repos/{repo}), and
 // the exporter's own status (GET /api/v1/status). Query parameters are valibot schemas; a bad one
 // is a 400 with a one-line `error`. Numbers come from src/view/window.ts, as on the page and in
 // `dora-exporter report`.
 import { Elysia } from "elysia";
 import * as v from "valibot";
-import { repoDetailJson, summaryJson, windowSummary, type RepoDetailJson } from "../../view/window.ts";
+import { groupByProblem, repoDetailJson, summaryJson, windowSummary, type RepoDetailJson } from "../../view/window.ts";
 import { validationMessage } from "../validation.ts";
 import type { ExporterView } from "../view.ts";
 import { DetailQuery, SummaryQuery, windowQuery } from "./params.ts";
@@ -55,17 +55,29 @@ export const apiPlugin = (view: () => ExporterView) =>
     .onAfterHandle(({ set }) => {
       set.headers["cache-control"] = "no-store";
     })
-    .get(`${API_PREFIX}/summary`, ({ query }) => summaryJson(windowSummary(view(), windowQuery(query))), {
-      query: SummaryQuery,
-      detail: {
-        operationId: "getSummary",
-        responses: responses("Summary", "The keys over the window", { 400: "A bad query parameter" }),
-        summary: "The four keys over a window",
-        description:
-          "Deployment frequency, median and p90 lead time, change failure rate and median time to restore with their DORA levels, overall, per repo and per repo × target, with the counts behind every number.",
-        tags: ["dora"],
+    .get(
+      `${API_PREFIX}/summary`,
+      ({ query, set }) => {
+        const source = view();
+        const problem = query.group_by === undefined ? null : groupByProblem(source, query.group_by);
+        if (problem !== null) {
+          set.status = 400;
+          return { error: `group_by: ${problem}` };
+        }
+        return summaryJson(windowSummary(source, windowQuery(query)), query.group_by);
       },
-    })
+      {
+        query: SummaryQuery,
+        detail: {
+          operationId: "getSummary",
+          responses: responses("Summary", "The keys over the window", { 400: "A bad query parameter" }),
+          summary: "The five keys over a window",
+          description:
+            "Throughput (median and p90 lead time, deployment frequency, median failed deployment recovery time) and instability (change failure rate, rework rate with its reasons) with their DORA levels, overall, per repo, per repo × target and, with group_by, per group of repos, with the counts behind every number.",
+          tags: ["dora"],
+        },
+      },
+    )
     .get(`${API_PREFIX}/repos/:repo`, ({ params, query, set }) => repoDetail(view(), params.repo, query, set), {
       params: RepoParams,
       query: DetailQuery,

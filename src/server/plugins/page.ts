@@ -1,9 +1,11 @@
 // GET /: the operator's page (src/server/page/render.ts) over a window chosen with ?window=7d|30d|90d
-// (any Nd works), optionally ?repo=<glob> and ?at=<time>. A bad parameter is a 400 page naming it.
+// (any Nd works), optionally ?repo=<glob>, ?at=<time> and ?group_by=<repo label>. A bad parameter
+// is a 400 page naming it.
 import { Elysia } from "elysia";
 import { PAGE_HEADERS, html } from "../html.ts";
 import { renderPage } from "../page/render.ts";
-import { windowSummary } from "../../view/window.ts";
+import { groupLabelNames } from "../../core/groups.ts";
+import { groupByProblem, windowSummary } from "../../view/window.ts";
 import { validationMessage } from "../validation.ts";
 import type { ExporterView } from "../view.ts";
 import { PageQuery, windowQuery } from "./params.ts";
@@ -22,6 +24,11 @@ export const pagePlugin = (view: () => ExporterView) =>
       ({ query, set }) => {
         Object.assign(set.headers, PAGE_HEADERS);
         const v = view();
+        const problem = query.group_by === undefined ? null : groupByProblem(v, query.group_by);
+        if (problem !== null) {
+          set.status = 400;
+          return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head><body><p>group_by: ${problem}</p><p><a href="/">Back to the last 30 days</a></p></body></html>`.toString();
+        }
         return renderPage({
           status: v.status,
           summary: windowSummary(v, windowQuery(query)),
@@ -31,6 +38,9 @@ export const pagePlugin = (view: () => ExporterView) =>
           deployTo: query.deploy_to,
           targetNames: targetNames(v.repos),
           at: query.at,
+          origin: v.origin,
+          groupBy: query.group_by,
+          groupLabels: groupLabelNames(v.repoLabels ?? []),
         }).toString();
       },
       { query: PageQuery, detail: { hide: true } },

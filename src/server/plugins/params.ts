@@ -5,6 +5,8 @@ import type { WindowQuery } from "../../view/window.ts";
 import {
   AT_PROBLEM,
   DEFAULT_WINDOW,
+  GROUP_BY_PROBLEM,
+  groupByParam,
   parseAt,
   parseWindow,
   REPO_PROBLEM,
@@ -59,6 +61,17 @@ export const TargetGlobParam = v.pipe(
   }),
 );
 
+/** A repo label to group by (`team`); it must be one that `repo_labels` defines (checked by the handler). */
+export const GroupByParam = v.pipe(
+  v.string(`group_by: ${GROUP_BY_PROBLEM}`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const label = groupByParam(dataset.value);
+    if (!label.ok) addIssue({ message: `group_by: ${label.problem}` });
+  }),
+  v.metadata({ description: "Also pool the keys per value of this repo label (from `repo_labels`), e.g. per team.", examples: ["team"] }),
+);
+
 const unknownKey = (known: string) => (issue: v.BaseIssue<unknown>) =>
   `unknown query parameter "${String(issue.path?.[0]?.key ?? "?")}" (known: ${known})`;
 
@@ -68,8 +81,9 @@ export const SummaryQuery = v.strictObject(
     repo: v.optional(RepoGlobParam),
     deploy_to: v.optional(TargetGlobParam),
     at: v.optional(AtParam),
+    group_by: v.optional(GroupByParam),
   },
-  unknownKey("window, repo, deploy_to, at"),
+  unknownKey("window, repo, deploy_to, at, group_by"),
 );
 
 export const DetailQuery = v.strictObject(
@@ -85,6 +99,12 @@ export const DetailQuery = v.strictObject(
 export const PageQuery = SummaryQuery;
 
 /** A parsed query as the window summary takes it (`deploy_to` is the parameter's name in URLs). */
-export function windowQuery(q: { window: number; repo?: string; deploy_to?: string; at?: number }): WindowQuery {
-  return { window: q.window, repo: q.repo, at: q.at, deployTo: q.deploy_to };
+export function windowQuery(q: {
+  window: number;
+  repo?: string;
+  deploy_to?: string;
+  at?: number;
+  group_by?: string;
+}): WindowQuery {
+  return { window: q.window, repo: q.repo, at: q.at, deployTo: q.deploy_to, groupBy: q.group_by };
 }

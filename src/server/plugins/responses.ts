@@ -41,6 +41,17 @@ export const KeysSchema = v.pipe(
       restored: v.pipe(v.number(), v.description("incidents closed in the window")),
       level: LevelSchema,
     }),
+    reworkRate: v.object({
+      rate: v.pipe(v.nullable(v.number()), v.description("rework / successful deployments, 0..1; null without deployments")),
+      rework: v.number(),
+      deployments: v.number(),
+      reasons: v.pipe(
+        v.object({ rollback: v.number(), revert: v.number(), hotfix: v.number(), rule: v.number() }),
+        v.description("rework by its reason (the first that held)"),
+      ),
+      level: v.pipe(LevelSchema, v.description("always none: DORA publishes no thresholds")),
+      levelReason: v.string(),
+    }),
   }),
   v.title("Keys"),
 );
@@ -98,9 +109,39 @@ const repoEntries = {
   failingTargets: v.number(),
 };
 
+const GroupSummarySchema = v.pipe(
+  v.object({
+    group: v.pipe(v.nullable(v.string()), v.description("the label's value; null for repos without the label")),
+    keys: KeysSchema,
+    repos: v.number(),
+    targets: v.number(),
+    failingTargets: v.number(),
+  }),
+  v.title("GroupSummary"),
+);
+
 export const SummaryJsonSchema = v.pipe(
   v.object({
     window: WindowSchema,
+    keyGroups: v.pipe(
+      v.object({
+        throughput: v.array(v.picklist(["leadTime", "deploymentFrequency", "timeToRestore"])),
+        instability: v.array(v.picklist(["changeFailureRate", "reworkRate"])),
+      }),
+      v.description("DORA 2024's grouping of the five keys"),
+    ),
+    keyNames: v.pipe(
+      v.object({
+        leadTime: v.literal("Change lead time"),
+        deploymentFrequency: v.literal("Deployment frequency"),
+        timeToRestore: v.literal("Failed deployment recovery time"),
+        changeFailureRate: v.literal("Change failure rate"),
+        reworkRate: v.literal("Deployment rework rate"),
+      }),
+      v.description("each key's DORA 2024 name"),
+    ),
+    groupBy: v.optional(v.pipe(v.string(), v.description("the repo label grouped by (with group_by)"))),
+    groups: v.optional(v.array(GroupSummarySchema)),
     overall: v.object({
       keys: KeysSchema,
       repos: v.number(),
