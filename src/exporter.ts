@@ -11,7 +11,7 @@ import type { Poller } from "./collector/poller.ts";
 import { createExporterCore } from "./exporter-core.ts";
 import type { Logger } from "./log.ts";
 import { createApp } from "./server/app.ts";
-import { buildView } from "./server/view.ts";
+import { buildView, viewOptions } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
 import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
@@ -87,17 +87,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     users: web?.users,
     registry,
     readiness: { ready: () => ready },
-    view: () =>
-      buildView(poller, {
-        demo,
-        woodpeckerUrl: config.woodpeckerUrl,
-        now,
-        pollIntervalSeconds: config.pollInterval,
-        since: config.since,
-        repos: config.repos,
-        shard: config.shard,
-        repoLabels: config.repoLabels,
-      }),
+    view: () => buildView(poller, viewOptions(config, { demo, now })),
   }).use(
     cron({
       name: "poll",

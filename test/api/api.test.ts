@@ -2,14 +2,11 @@
 // the real app (createApp) over a view built from one poll of the simulator, windows taken at END.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Registry } from "prom-client";
-import { loadConfig } from "../../src/config/load.ts";
 import type { RepoState } from "../../src/core/state.ts";
-import { createExporterCore } from "../../src/exporter.ts";
-import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildView, type ExporterView } from "../../src/server/view.ts";
+import type { ExporterView } from "../../src/server/view.ts";
 import type { RepoDetailJson, SummaryJson } from "../../src/view/window.ts";
-import { END, startSim, type Sim } from "./sim.ts";
+import { END, pollOnce, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(30_000);
 
@@ -20,21 +17,9 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   s = startSim({ token: TOKEN });
-  // The binary's own wiring (createExporterCore), its clock at END; only the listener is left out.
-  const config = loadConfig(s.env);
-  const now = () => END * 1000;
-  const core = createExporterCore(config, { log: silentLogger, now });
-  expect(await core.poll()).toBe(true);
-  view = buildView(core.poller, {
-    demo: false,
-    woodpeckerUrl: config.woodpeckerUrl,
-    now,
-    pollIntervalSeconds: config.pollInterval,
-    since: config.since,
-    repos: config.repos,
-    shard: config.shard,
-    repoLabels: config.repoLabels,
-  });
+  const polled = await pollOnce(s);
+  view = polled.view;
+  const core = polled.core;
   app = createApp({ registry: core.registry, readiness: { ready: () => true }, view: () => view });
 });
 
