@@ -1,8 +1,7 @@
 // Where the exporter's per-page CPU goes (BENCHMARKS.md, "backfill"): one realistic page of 50
 // pipelines, as the simulator serializes it, through JSON.parse, the client's valibot schema, and
 // a hand-written check producing the same Pipeline objects. `bun bench/micro-parse.ts`.
-import * as v from "valibot";
-import { PipelineSchema, parsePipeline } from "../src/woodpecker/schemas.ts";
+import { parsePipelinePage } from "../src/woodpecker/schemas.ts";
 import type { Pipeline } from "../src/core/model.ts";
 import { BenchWoodpecker, bulkLoad } from "./bulk.ts";
 import { pipelineJson, goJson } from "../src/simulator/serialize.ts";
@@ -39,12 +38,11 @@ function hand(o: any): Pipeline | null {
 console.log(`page: ${text.length} bytes, 50 pipelines`);
 time("JSON.parse", () => JSON.parse(text));
 const parsed = JSON.parse(text) as unknown[];
-time("valibot PipelineSchema on the item", () => parsed.map((p) => v.safeParse(PipelineSchema, p)));
-time("valibot parsePipeline (client)", () => parsed.map((p) => parsePipeline(p)));
+time("valibot parsePipelinePage (client)", () => parsePipelinePage(parsed));
 time("hand-written check, same output", () => parsed.map(hand));
-time("JSON.parse + parsePipeline", () => (JSON.parse(text) as unknown[]).map((p) => parsePipeline(p)));
+time("JSON.parse + parsePipelinePage", () => parsePipelinePage(JSON.parse(text) as unknown[]));
 time("JSON.parse + hand-written", () => (JSON.parse(text) as unknown[]).map(hand));
-const a = parsed.map((p) => parsePipeline(p).output);
+const a = parsePipelinePage(parsed).pipelines;
 const b = parsed.map(hand);
 console.log("same output:", Bun.deepEquals(a, b));
 

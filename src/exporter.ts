@@ -1,6 +1,6 @@
-// The running exporter: the core (exporter-core.ts: client -> poller -> pure core -> metrics), the
-// process metrics, the state file and the HTTP server. The first poll (the backfill) starts at
-// once; later ones follow the cron schedule.
+// The running exporter: the core (exporter-core.ts: client -> poller -> pure core -> metrics, the
+// ArgoCD source), the state file, memory watch and the HTTP server. The first poll (the backfill)
+// starts at once; later ones follow the cron schedule.
 import { cron } from "@elysiajs/cron";
 import { type Config, ConfigError } from "./config/config.ts";
 import { loadWebConfig } from "./config/web-config.ts";
@@ -8,18 +8,19 @@ import { neededEvents } from "./collector/events.ts";
 import { messageKeeper } from "./core/rework.ts";
 import { DurableHistories } from "./collector/durable.ts";
 import type { Poller } from "./collector/poller.ts";
-import { createExporterCore } from "./exporter-core.ts";
+import { createExporterCore, type RunningArgo } from "./exporter-core.ts";
 import type { Logger } from "./log.ts";
 import { createApp } from "./server/app.ts";
 import { buildView, viewOptions } from "./server/view.ts";
 import { exporterWarnings } from "./view/warnings.ts";
 import { redactedConfig } from "./config/settings.ts";
-import { MemoryObservationStore, StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
+import { StateFile, StateFileError, type ObservationStore } from "./state/index.ts";
+import { mb, memoryLimit, watchMemory } from "./memory.ts";
 
 export { createExporterCore } from "./exporter-core.ts";
-export type { ExporterCore, ExporterCoreDeps } from "./exporter-core.ts";
+export type { ExporterCore, ExporterCoreDeps, RunningArgo } from "./exporter-core.ts";
 
-export interface ExporterOptions {
+interface ExporterOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly demo?: boolean;
@@ -29,6 +30,8 @@ export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
   readonly log: Logger;
+  /** The ArgoCD parts (ARGOCD_URL set), else null. */
+  readonly argo: RunningArgo | null;
   /** Where ArgoCD observations are kept: the state file's store, or memory without DORA_STATE_FILE. */
   readonly observations: ObservationStore;
   stop(): Promise<void>;
@@ -42,8 +45,16 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   // Opened before anything listens: a file it must refuse stops the start (exit 2).
   const state = config.stateFile === null ? null : openState(config.stateFile, config, log, now);
   const durable = state === null ? null : new DurableHistories(state.woodpecker, messageKeeper(config.reworkRules));
-  const core = createExporterCore(config, { log, now, demo, processMetrics: true, durable });
-  const { registry, poller } = core;
+  const core = createExporterCore(config, {
+    log,
+    now,
+    demo,
+    processMetrics: true,
+    durable,
+    observations: state?.observations,
+  });
+  const { registry, poller, argo, observations } = core;
+  argo?.step.source.start();
   if (state !== null && durable !== null) {
     const t0 = performance.now();
     const { repos, pipelines } = durable.load({
@@ -68,6 +79,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     warned = new Set(current);
   };
 
+  const limit = memoryLimit(config.memoryLimit);
+  const memory = limit ? watchMemory({ limit, log }) : null;
   let ready = false;
   const runPoll = async () => {
     // Awaits the poller's own promise, as callers joining a running cycle do: the warnings are
@@ -75,10 +88,16 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     const ok = await poller.poll();
     logWarnings();
     await core.afterPoll(ok);
+    memory?.check(); // right after a poll: the moment a backfill peaks
     if (ok && !ready && poller.status.backfillComplete) {
+      // Ready means /metrics is rendered; then the backfill's garbage (parsed pages, the states
+      // just rendered) is let go at once instead of whenever the heap next fills, so the memory
+      // the process keeps is what it holds (issue 14). One collection, as a user's process has.
+      await registry.warm().catch(() => {});
+      Bun.gc(false);
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
-    }
+    } else void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
   };
 
   // Read before anything listens or polls: a bad file exits 2 (ConfigError) with nothing started.
@@ -87,7 +106,8 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     users: web?.users,
     registry,
     readiness: { ready: () => ready },
-    view: () => buildView(poller, viewOptions(config, { demo, now })),
+    view: () =>
+      buildView(poller, viewOptions(config, { demo, now })),
   }).use(
     cron({
       name: "poll",
@@ -127,6 +147,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     tls: web?.tls != null,
     basic_auth: Object.keys(web?.users ?? {}).length > 0,
     ...(config.shard ? { shard: `${config.shard.index}/${config.shard.count}` } : {}),
+    ...(limit ? { memory_limit_mb: mb(limit.bytes), memory_limit_from: limit.from } : {}),
   });
   // What is in effect, as one line (secrets redacted by the settings table's secret rows).
   log.info("settings", { settings: redactedConfig(config) });
@@ -137,9 +158,12 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     url,
     poller,
     log,
-    observations: state?.observations ?? new MemoryObservationStore(),
+    argo,
+    observations,
     async stop() {
       app.store.cron.poll.stop();
+      memory?.stop();
+      await argo?.step.source.stop();
       await app.stop();
       state?.close();
     },

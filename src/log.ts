@@ -15,7 +15,7 @@ export interface Logger {
   error(msg: string, fields?: Fields): void;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: LogLevel;
   write?: (line: string) => void;
   now?: () => Date;
@@ -57,5 +57,5 @@ function errorReplacer(_key: string, value: unknown): unknown {
   return value instanceof Error ? value.message : value;
 }
 
-/** A logger that drops everything: for tests and one-shot commands that print their own output. */
+/** A logger that drops everything (tests: what is logged is not what they check). */
 export const silentLogger: Logger = createLogger({ write: () => {} });

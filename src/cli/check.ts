@@ -5,6 +5,7 @@
 // Warnings (exit 1): a tracked repo with no matched deployment, a configured rule or rule block
 // that matches nothing. Each warning says what was seen instead, so a wrong rule is fixed in one go.
 import { type Config, coreOptions } from "../config/config.ts";
+import { WARN_AT, expectedMemory, mb, memoryLimit } from "../memory.ts";
 import { repoFilter } from "../core/glob.ts";
 import { attemptOutcome, attemptTime, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
@@ -102,6 +103,22 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   for (const pattern of config.repos) {
     if (pattern.startsWith("!")) continue;
     if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
+  }
+  // What holding this history costs (issue 14): the bench's bytes per stored pipeline.
+  let stored = 0;
+  for (const r of tracked) stored += collected.poller.repos.get(r.id)?.history.pipelines.size ?? 0;
+  const expected = expectedMemory(stored);
+  const limit = memoryLimit(config.memoryLimit);
+  const overLimit = limit !== null && expected.peak > WARN_AT * limit.bytes;
+  out.push(
+    `memory          ${overLimit ? "WARN" : "ok  "} ~${mb(expected.settled)} MB once running, ~${mb(expected.peak)} MB at the backfill's peak, for ${stored} stored push/deployment pipelines${
+      limit ? `; limit ${mb(limit.bytes)} MB (${limit.from})` : "; no memory limit set or found"
+    }`,
+  );
+  if (overLimit) {
+    warnings.push(
+      `the backfill is expected to peak at ~${mb(expected.peak)} MB, over ${Math.round(WARN_AT * 100)} % of the ${mb(limit.bytes)} MB limit (${limit.from}): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD (docs/scaling.md)`,
+    );
   }
   // By attempt time (finished, else updated, else created), as DEFINITIONS places an attempt in a
   // window and as `report`, the page and the API count: the same minute gives the same numbers.
@@ -237,6 +254,8 @@ function describeMode(r: Repo, res: Resolution): string {
         : `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
     case "rules":
       return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
+    case "argocd-builds":
+      return "default 2 withdrawn: an ArgoCD app deploys this repo, so its pushes are builds; its attempts come from ArgoCD";
   }
 }
 
@@ -248,6 +267,8 @@ function shortMode(r: Repo, res: Resolution): string {
       return `default 2: pushes to "${r.defaultBranch}"`;
     case "rules":
       return `deployment_rules[${res.blockIndex}]`;
+    case "argocd-builds":
+      return "ArgoCD: pushes are builds";
   }
 }
 

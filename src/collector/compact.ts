@@ -3,9 +3,9 @@
 // A `Pipeline` kept as a JS object costs ~400 bytes once its six strings (a 40-character commit,
 // a ref, a branch, …) are counted, each parsed afresh from JSON for every pipeline. The store
 // below keeps the same data column-wise instead:
-//   - the seven numbers of a pipeline in one Uint32Array row (ids, numbers and Unix seconds fit
-//     until 2106); the first value that does not fit exactly (negative, fractional, -0, NaN,
-//     >= 2^32) switches that repo's store to a Float64Array, so no value is ever altered;
+//   - the seven numbers of a pipeline in one Uint32Array row: the client's schema admits only
+//     integers 0..2^32-1 for them (ids, numbers, Unix seconds until 2106), and `set` refuses any
+//     other value rather than store it altered;
 //   - an open-addressing id -> row index in a Uint32Array (load 3/8 to 3/4: 5-11 bytes a row,
 //     not a Map entry);
 //   - event, status, branch, ref and deploy_to as indices into a per-repo table of distinct
@@ -45,7 +45,7 @@ function nibble(code: number): number {
 }
 
 export class PipelineStore {
-  private nums: Uint32Array | Float64Array = new Uint32Array(0);
+  private nums = new Uint32Array(0);
   /** String-table indices; as narrow as the table allows (a repo has a few dozen distinct strings). */
   private strs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
   private shas = new Uint8Array(0);
@@ -74,8 +74,8 @@ export class PipelineStore {
 
   /** Insert, or replace the stored snapshot of `p.id` (Map-like: `id` must be `p.id`). */
   set(id: number, p: Pipeline): this {
-    if (!Object.is(id, p.id) && id !== p.id) throw new RangeError(`PipelineStore.set: key ${id} is not pipeline id ${p.id}`);
-    if (this.nums instanceof Uint32Array && !allFit(p)) this.widen();
+    if (id !== p.id) throw new RangeError(`PipelineStore.set: key ${id} is not pipeline id ${p.id}`);
+    if (!allUint32(p)) throw new RangeError(`PipelineStore.set: pipeline ${p.id} has a number outside 0..2^32-1`);
     let row = this.find(p.id);
     if (row < 0) {
       row = this.rows++;
@@ -146,7 +146,7 @@ export class PipelineStore {
       const slot = table[i]!;
       if (slot === 0) return -1;
       const stored = this.nums[(slot - 1) * NUMS]!;
-      if (stored === id || (stored !== stored && id !== id)) return slot - 1;
+      if (stored === id) return slot - 1;
     }
   }
 
@@ -166,13 +166,6 @@ export class PipelineStore {
     let i = hashId(this.nums[row * NUMS]!) & mask;
     while (table[i] !== 0) i = (i + 1) & mask;
     table[i] = row + 1;
-  }
-
-  /** Switch the numeric columns to Float64 (exact for every number); rows keep their values. */
-  private widen(): void {
-    const wide = new Float64Array(this.nums.length);
-    wide.set(this.nums);
-    this.nums = wide;
   }
 
   /** Widen the index column once the string table outgrows it (values are kept). */
@@ -252,7 +245,7 @@ export class PipelineStore {
     const cap = this.nums.length / NUMS;
     if (rows <= cap) return;
     const next = Math.max(16, Math.ceil(cap * 1.5), rows);
-    const nums = this.nums instanceof Uint32Array ? new Uint32Array(next * NUMS) : new Float64Array(next * NUMS);
+    const nums = new Uint32Array(next * NUMS);
     nums.set(this.nums);
     this.nums = nums;
     const strs = this.strs instanceof Uint8Array ? new Uint8Array(next * STRS) : this.strs instanceof Uint16Array ? new Uint16Array(next * STRS) : new Uint32Array(next * STRS);
@@ -277,21 +270,21 @@ function fitIndex(column: Uint8Array | Uint16Array | Uint32Array, max: number): 
   return column;
 }
 
-/** Whether every number of `p` is stored exactly by a Uint32Array. */
-function allFit(p: Pipeline): boolean {
+/** Whether every number of `p` is stored exactly by a Uint32Array (-0 is stored as 0). */
+function allUint32(p: Pipeline): boolean {
   return (
-    fits(p.id) && fits(p.number) && fits(p.parent) && fits(p.created) && fits(p.updated) && fits(p.started) && fits(p.finished)
+    p.id >>> 0 === p.id &&
+    p.number >>> 0 === p.number &&
+    p.parent >>> 0 === p.parent &&
+    p.created >>> 0 === p.created &&
+    p.updated >>> 0 === p.updated &&
+    p.started >>> 0 === p.started &&
+    p.finished >>> 0 === p.finished
   );
 }
 
-function fits(x: number): boolean {
-  return x >= 0 && x <= 0xffffffff && Number.isInteger(x) && !Object.is(x, -0);
-}
-
-/** A 32-bit mix of a pipeline id (any number; integers up to 2^53 use both halves). */
+/** A 32-bit mix of a pipeline id (a uint32). */
 function hashId(id: number): number {
-  const lo = id >>> 0;
-  const hi = (id / 4294967296) >>> 0;
-  const h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+  const h = Math.imul(id, 0x9e3779b1);
   return (h ^ (h >>> 15)) >>> 0;
 }

@@ -1,6 +1,7 @@
 // The poll cycle: list repos (one request), then per tracked repo list only what is new and
 // re-check only what was seen non-terminal, feed the pure core, and publish the new state.
 // A failed cycle keeps everything already collected; the next cycle carries on from there.
+import { NO_ARGO, type ArgoInput } from "../core/argocd.ts";
 import { computeRepoDora } from "../core/dora.ts";
 import { repoFilter, type GlobMatcher } from "../core/glob.ts";
 import type { CoreOptions, Pipeline } from "../core/model.ts";
@@ -11,6 +12,7 @@ import { InvalidObjectError, PAGE_SIZE, type WoodpeckerClient } from "../woodpec
 import type { RepoListing } from "../woodpecker/schemas.ts";
 import { packRepoState, unpackRepoState, type PackedRepoState } from "../core/packed-state.ts";
 import type { PollStatus } from "./poll-status.ts";
+import type { ArgoStep } from "./argocd-step.ts";
 import { applyListing } from "./listing.ts";
 import { RepoHistory } from "./repo-history.ts";
 import { olderThan25, parentsAsNumbers, supportsFilters } from "./server-version.ts";
@@ -32,6 +34,8 @@ export interface PollerOptions {
   readonly onRepoState: (repo: RepoListing, state: RepoState) => void;
   /** Called with each published repo that is no longer tracked: all its series go. */
   readonly onRepoRemoved?: (repoId: number) => void;
+  /** ArgoCD (ARGOCD_URL set): read after Woodpecker in each cycle; absent = Woodpecker only. */
+  readonly argo?: ArgoStep | null;
   /**
    * Called when a repo's sync completed, before its state is published (DORA_STATE_FILE writes
    * what the poll learned here). If it throws, nothing of this sync is published; the repo's
@@ -51,6 +55,10 @@ export class TrackedRepo {
   stateLabel = "";
   /** The default branch the published state was derived with. */
   stateBranch = "";
+  /** What ArgoCD's apps mapped to this repo contribute (replaced, never mutated, when it changes). */
+  argo: ArgoInput = NO_ARGO;
+  /** The ArgoCD input the published state was derived with. */
+  stateArgo: ArgoInput | null = null;
   /**
    * The last published state, packed (packed-state.ts): the page, the API and `report` read it
    * rarely, while it is held all the time; unpacked it was ~60 MB at 1M pipelines (issue 6).
@@ -97,6 +105,9 @@ export class Poller {
   private serverVersion: string | null | undefined = undefined;
   private running: Promise<boolean> | null = null;
   private wasFailing = false;
+  private readonly argoOnlyPublished = new Map<number, ArgoInput>();
+  /** States of the repo labels fed only by unmapped ArgoCD apps, by their (negative) id. */
+  readonly argoOnlyStates = new Map<number, { readonly label: string; readonly state: RepoState }>();
   /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
   private beforeIgnored = false;
   /** Commit messages are stored only where a rework reason can match them (core/rework.ts). */
@@ -152,6 +163,7 @@ export class Poller {
         }
       });
       this.status.backfillComplete = tracked.every((r) => this.repos.get(r.id)?.history.backfilled);
+      if (this.opts.argo) await this.argoStep(this.opts.argo, listing.filter((r) => r.active && this.filter(r.fullName)));
     } catch (e) {
       problems.push(errorText(e));
     }
@@ -214,7 +226,9 @@ export class Poller {
     }
     await this.recheckPending(listing, h, fresh);
     this.opts.commitRepo?.(tracked);
-    this.publish(tracked);
+    // With ArgoCD, repos publish after its step: a repo an app maps to must never show, even for
+    // one scrape, the pushes it no longer counts.
+    if (!this.opts.argo) this.publish(tracked);
     this.opts.log.debug("repo polled", {
       repo: listing.fullName,
       unchanged,
@@ -222,6 +236,36 @@ export class Poller {
       pending: h.pending.size,
       pipelines: h.pipelines.size,
     });
+  }
+
+  /**
+   * ArgoCD after Woodpecker. Its problems are ArgoCD's (dora_argocd_up), not the cycle's; every
+   * repo publishes with the last ArgoCD input it had, so a failed list changes no series.
+   */
+  private async argoStep(argo: ArgoStep, selected: readonly RepoListing[]): Promise<void> {
+    const before = new Map([...argo.argoOnly.values()].map((r) => [r.id, r]));
+    try {
+      await argo.run(selected, this.repos);
+    } catch (e) {
+      // The durable write failed: nothing it did not keep may be exposed.
+      argo.source.status.lastOk = false;
+      this.opts.log.error("ArgoCD observations could not be kept; not exposing them", { problem: errorText(e) });
+    }
+    for (const t of this.repos.values()) this.publish(t);
+    for (const [id, r] of before) if (argo.argoOnly.get(r.label)?.id !== id) this.opts.onRepoRemoved?.(id);
+    for (const r of argo.argoOnly.values()) {
+      if (before.get(r.id)?.input === r.input && this.argoOnlyPublished.get(r.id) === r.input) continue;
+      const state = computeRepoDora({ id: r.id, fullName: r.label, defaultBranch: "" }, [], this.opts.core, r.input);
+      this.argoOnlyPublished.set(r.id, r.input);
+      this.argoOnlyStates.set(r.id, { label: r.label, state });
+      this.opts.onRepoState(argoOnlyListing(r.id, r.label), state);
+    }
+    for (const id of [...this.argoOnlyPublished.keys()]) {
+      if (![...argo.argoOnly.values()].some((r) => r.id === id)) {
+        this.argoOnlyPublished.delete(id);
+        this.argoOnlyStates.delete(id);
+      }
+    }
   }
 
   /** Pages from the newest down to what is already known (or DORA_SINCE, or the end). */
@@ -253,9 +297,16 @@ export class Poller {
         continue;
       }
       const numbers = [...res.pipelines.map((p) => p.number), ...res.invalidNumbers];
+      // The listing may stop at a page holding a pipeline an earlier complete listing read: every
+      // pipeline created since has a higher number than it (it existed all along), so all of them
+      // are on this page or above. A number at or below highWater alone proves nothing: deleting
+      // the highest pipelines lets new ones reuse those numbers (API-NOTES), and a page full of
+      // new pipelines can then reach down to highWater with more of them on the next page.
+      const reachedKnown =
+        knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo && !fresh.has(p.id) && h.pipelines.has(p.id));
       if (offsetFrom !== null && unfiltered && numbers.length > 0) {
-        // Numbers up to knownUpTo were listed completely by an earlier poll.
-        await this.boundaryGap(listing, h, fresh, Math.max(knownUpTo, ...numbers), offsetFrom, (n) => {
+        // Not bounded below by highWater: a number there may be reused by a new pipeline.
+        await this.boundaryGap(listing, h, fresh, Math.max(...numbers), offsetFrom, (n) => {
           if (n > highest) highest = n;
         });
       }
@@ -275,7 +326,7 @@ export class Poller {
         if (this.wanted(p)) h.ingest(p);
       }
       if (res.size < PAGE_SIZE) break;
-      if (knownUpTo > 0 && res.pipelines.some((p) => p.number <= knownUpTo)) break;
+      if (reachedKnown) break;
       if (since > 0 && res.pipelines.some((p) => p.created < since)) break;
       const last = res.pipelines.at(-1);
       const cursor = !this.beforeIgnored && last ? last.created + 1 : before;
@@ -363,12 +414,13 @@ export class Poller {
     if (
       tracked.stateRevision === history.revision &&
       tracked.stateLabel === listing.fullName &&
-      tracked.stateBranch === listing.defaultBranch
+      tracked.stateBranch === listing.defaultBranch &&
+      tracked.stateArgo === tracked.argo
     ) {
       return;
     }
     const pipelines = olderThan25(this.serverVersion) ? parentsAsNumbers(history) : history.pipelines.values();
-    const state = computeRepoDora(listing, pipelines, this.opts.core);
+    const state = computeRepoDora(listing, pipelines, this.opts.core, tracked.argo);
     const oldMode = tracked.mode;
     if (oldMode !== null && oldMode !== state.mode) {
       this.opts.log.info("deployment rules changed mode; the old mode's series disappear by design", {
@@ -396,6 +448,7 @@ export class Poller {
     tracked.stateRevision = history.revision;
     tracked.stateLabel = listing.fullName;
     tracked.stateBranch = listing.defaultBranch;
+    tracked.stateArgo = tracked.argo;
     this.opts.onRepoState(listing, state);
   }
 
@@ -407,6 +460,11 @@ export class Poller {
     if (failing) this.opts.log.error("poll cycle incomplete; keeping what was collected", { problem, problems: count });
     else this.opts.log.info("woodpecker reachable again; poll cycle complete");
   }
+}
+
+/** The listing an ArgoCD-only repo label is published under. */
+function argoOnlyListing(id: number, label: string): RepoListing {
+  return { id, fullName: label, defaultBranch: "", active: true, forgeUrl: "", cloneUrls: [], lastPipeline: undefined };
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

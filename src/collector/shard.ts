@@ -13,7 +13,14 @@ export type { Shard };
  * Stable across versions, processes and platforms; easy to reproduce elsewhere.
  */
 export function shardOf(repoId: number, count: number): number {
-  const text = String(repoId);
+  return shardOfText(String(repoId), count);
+}
+
+/**
+ * The shard of a text among `count`, by the same hash: an ArgoCD app that maps to no tracked repo
+ * belongs to the shard of its `repo` label (DEFINITIONS "Shards").
+ */
+export function shardOfText(text: string, count: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -3,11 +3,15 @@
 import type { SummaryRepo } from "../core/summary.ts";
 import type { Poller } from "./poller.ts";
 
-/** Every repo the poller has tracked, labelled by its current name (as the metrics are). */
+/**
+ * Every repo the poller has tracked, labelled by its current name (as the metrics are), then the
+ * repo labels fed only by ArgoCD apps that map to no tracked repo (negative ids).
+ */
 export function summaryRepos(poller: Poller): SummaryRepo[] {
   const out: SummaryRepo[] = [];
   for (const r of poller.repos.values()) {
     out.push({ id: r.listing.id, fullName: r.stateLabel || r.listing.fullName, state: r.state });
   }
+  for (const [id, r] of poller.argoOnlyStates) out.push({ id, fullName: r.label, state: r.state });
   return out;
 }

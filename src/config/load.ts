@@ -147,6 +147,11 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
     if (row.kind === "value") config[field] = value(field, row);
     else if (row.kind === "token") config[field] = token(field, row);
   }
+  // The ArgoCD token is optional only while ArgoCD is off.
+  if (config.argocdUrl !== null && config.argocdToken === null) {
+    const where = sources.argocdUrl === "ARGOCD_URL" ? "ARGOCD_TOKEN" : fileSource("argocd_token");
+    throw new ConfigError(where, "not set (required with ARGOCD_URL; set ARGOCD_TOKEN or ARGOCD_TOKEN_FILE)");
+  }
   const frozen = Object.freeze(config) as unknown as Config;
   SOURCES.set(frozen, Object.freeze(sources));
   return frozen;

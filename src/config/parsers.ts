@@ -139,3 +139,30 @@ export function parseShard(raw: string): Parsed<Shard> {
   if (index >= count) return bad(`${show(raw)}: k must be from 0 to ${count - 1} (shards are counted from 0)`);
   return ok({ index, count });
 }
+
+const BYTE_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/**
+ * DORA_MEMORY_LIMIT: a size in bytes, as Kubernetes writes memory quantities (`512Mi`, `1Gi`,
+ * `600M`, `536870912`); a trailing `B` is accepted (`512MiB`). At least 1Mi.
+ */
+export function parseBytes(raw: string): Parsed<number> {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKMGT]i?)?B?$/.exec(raw);
+  const unit = m ? BYTE_UNITS[m[2] ?? ""] : undefined;
+  if (!m || unit === undefined) return bad(`${show(raw)} is not a size in bytes (e.g. 512Mi, 1Gi, 600M or 536870912)`);
+  const bytes = Math.floor(Number(m[1]) * unit);
+  if (bytes < 2 ** 20) return bad(`${show(raw)} is less than 1Mi`);
+  if (!Number.isSafeInteger(bytes)) return bad(`${show(raw)} is too large`);
+  return ok(bytes);
+}

@@ -12,6 +12,7 @@ import { didYouMean, show } from "./format.ts";
 import { globProblem } from "../core/glob.ts";
 import { type Parsed } from "../util/parsed.ts";
 import {
+  parseBytes,
   parseListen,
   parseRfc3339,
   parseServerUrl,
@@ -153,6 +154,13 @@ export const HttpTimeoutSchema = integerIn(1, 600, " (seconds)");
 
 /** DORA_STATE_FILE: a file path (opened, created or refused at start, src/state/db.ts). */
 export const StateFileSchema = v.pipe(v.string(isNot("a file path")), v.trim(), v.nonEmpty("is empty"));
+
+/** A size in bytes with an optional unit (`512Mi`); a YAML number is taken as bytes. */
+export const MemoryLimitSchema = v.pipe(
+  v.unknown(),
+  v.transform((x: unknown) => (typeof x === "number" ? String(x) : x)),
+  parsedString(parseBytes, "a size in bytes (e.g. 512Mi)"),
+);
 
 /** Failure statuses: terminal and not `success` (a success can never be a failed deployment). */
 export const FAILURE_STATUS_CHOICES: readonly string[] = [...TERMINAL_STATUSES].filter((s) => s !== "success");
@@ -324,3 +332,61 @@ export function configFileSchema(entries: Readonly<Record<string, v.GenericSchem
   const nullable = Object.fromEntries(Object.entries(entries).map(([key, schema]) => [key, v.nullish(schema)]));
   return strictMapping(nullable, "a mapping of settings") as v.GenericSchema<unknown, Record<string, unknown>>;
 }
+
+// ---- ArgoCD (optional second source) ----------------------------------------------------------
+
+export const ArgoUrlSchema = parsedString(parseServerUrl, "a URL");
+
+/** `glob` includes, `!glob` excludes, on an app's `<project>/<name>`. */
+export const ArgoAppsSchema = listOf(RepoPatternSchema, "app globs on <project>/<name>");
+
+/** A Kubernetes label selector, passed to ArgoCD as is (`selector=`): one line, not empty. */
+export const ArgoSelectorSchema = v.pipe(
+  v.string(isNot("a label selector")),
+  v.trim(),
+  v.nonEmpty("is empty"),
+  v.regex(/^[^\r\n]*$/, "must be one line"),
+);
+
+/** Seconds after a deployment within which turning Degraded counts as its failure (1 s to 30 days). */
+export const DegradedWindowSchema = integerIn(1, 30 * 86400, " (seconds)");
+
+/** A repo `owner/name` as an `argocd_apps:` block names it. */
+const RepoNameSchema = v.pipe(
+  v.string(isNot("a repo full name")),
+  v.trim(),
+  v.regex(/^[^\s/]+(\/[^\s/]+)+$/, isNot("a repo full name (owner/name)")),
+);
+
+/** One `argocd_apps:` block, as the mapping (argocd/mapping.ts) reads it. */
+export interface AppMappingBlock {
+  readonly apps: string;
+  readonly repo?: string;
+  readonly deployTo?: string;
+}
+
+const AppMappingBlockSchema = v.pipe(
+  strictMapping(
+    {
+      apps: v.pipe(
+        globSchema("an app glob on <project>/<name>"),
+        v.check(
+          (g) => !g.startsWith("!"),
+          (issue) => `${show(issue.input)}: ! negation works in ARGOCD_APPS only; a block's apps is a single glob`,
+        ),
+      ),
+      repo: v.optional(RepoNameSchema),
+      deploy_to: v.optional(TargetSchema),
+    },
+    "a mapping of apps, repo and deploy_to",
+  ),
+  v.check((b) => b.repo !== undefined || b.deploy_to !== undefined, "a block needs repo, deploy_to or both"),
+  v.transform((b): AppMappingBlock => {
+    const block: { -readonly [K in keyof AppMappingBlock]: AppMappingBlock[K] } = { apps: b.apps };
+    if (b.repo !== undefined) block.repo = b.repo;
+    if (b.deploy_to !== undefined) block.deployTo = b.deploy_to;
+    return block;
+  }),
+);
+
+export const ArgoAppBlocksSchema = v.array(AppMappingBlockSchema, isNot("a list of {apps, repo, deploy_to} blocks"));

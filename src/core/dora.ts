@@ -5,49 +5,83 @@
 // the same numbers. So the history is first folded by id with the order-free `mergePipeline`,
 // and everything after that sorts with total orders that end in the pipeline id.
 import { compareCodeUnits } from "../util/strings.ts";
-import { walkIncidents } from "./incidents.ts";
+import { argoSourceOf, buildCommitIndex, compareArgoEvents, NO_ARGO, type ArgoEvent, type ArgoInput } from "./argocd.ts";
+import { walkIncidents, type IncidentStep } from "./incidents.ts";
 import { buildLeadTimeIndex, leadTimesForTarget, type DeliveredBy } from "./leadtime.ts";
 import { mergePipeline } from "./merge.ts";
 import { isTerminal, type CoreOptions, type Pipeline, type Repo } from "./model.ts";
 import { classify, resolveMode } from "./rules.ts";
 import type { Attempt, RepoState, TargetState } from "./state.ts";
 
-export function computeRepoDora(repo: Repo, pipelines: Iterable<Pipeline>, options: CoreOptions): RepoState {
+/**
+ * `argo`: the ArgoCD events of the apps mapped to this repo (DEFINITIONS "ArgoCD deployments"),
+ * merged with the Woodpecker attempts of each target; absent, the state is Woodpecker's alone.
+ */
+export function computeRepoDora(
+  repo: Repo,
+  pipelines: Iterable<Pipeline>,
+  options: CoreOptions,
+  argo: ArgoInput = NO_ARGO,
+): RepoState {
   const history = existingPipelines(pipelines, options.since);
-  const resolution = resolveMode(repo, history, options);
+  const resolution = resolveMode(repo, history, options, argo.mapped);
 
-  const byTarget = new Map<string, DeliveredBy[]>();
+  const byTarget = new Map<string, Step[]>();
+  const add = (target: string, step: Step) => {
+    const list = byTarget.get(target);
+    if (list) list.push(step);
+    else byTarget.set(target, [step]);
+  };
   for (const p of history) {
     if (attemptOutcome(p, options) === null) continue;
     const target = classify(p, repo, resolution);
     if (target === null) continue;
-    const list = byTarget.get(target);
-    const entry = { pipeline: p, time: attemptTime(p) };
-    if (list) list.push(entry);
-    else byTarget.set(target, [entry]);
+    add(target, { pipeline: p, time: attemptTime(p) });
   }
-  if (byTarget.size === 0) return { repoId: repo.id, mode: resolution.mode, targets: [] };
+  // ArgoCD observations before DORA_SINCE do not exist either (by their `created`).
+  for (const e of argo.events) if (e.created >= options.since) add(e.target, { argo: e });
+  const targets: TargetState[] = [];
+  if (byTarget.size === 0) return { repoId: repo.id, mode: resolution.mode, targets };
 
   // Changes and parent chains span the whole repo (a push to main feeds every target).
   const index = buildLeadTimeIndex(history);
+  const commits = argo.events.length > 0 ? buildCommitIndex(index) : null;
   const pushAncestors = new Map<number, Pipeline | null>();
-  const targets: TargetState[] = [];
   for (const target of [...byTarget.keys()].sort(compareCodeUnits)) {
-    const entries = byTarget.get(target)!.sort(compareAttemptOrder);
-    const attempts: Attempt[] = entries.map(({ pipeline: p, time }) => ({
-      pipelineId: p.id,
-      number: p.number,
-      time,
-      success: attemptOutcome(p, options) === "success",
-    }));
-    const successes = entries.filter((_, i) => attempts[i]!.success);
-    const walk = walkIncidents(attempts);
+    const steps = byTarget.get(target)!.sort(compareSteps);
+    const walkSteps: IncidentStep[] = [];
+    const attempts: Attempt[] = [];
+    const successes: DeliveredBy[] = [];
+    for (const s of steps) {
+      if ("pipeline" in s) {
+        const success = attemptOutcome(s.pipeline, options) === "success";
+        const a: Attempt = { pipelineId: s.pipeline.id, number: s.pipeline.number, time: s.time, success };
+        attempts.push(a);
+        walkSteps.push(a);
+        if (success) successes.push(s);
+        continue;
+      }
+      const e = s.argo;
+      if (e.kind === "restore") {
+        walkSteps.push({ restore: true, time: e.time, app: e.app });
+        continue;
+      }
+      const a: Attempt = { pipelineId: 0, number: e.number, time: e.time, success: e.kind === "deployment", app: e.app };
+      attempts.push(a);
+      walkSteps.push(a);
+      if (e.kind === "deployment") {
+        successes.push({ pipeline: argoPipeline(e), time: e.time, source: argoSourceOf(e, commits!) });
+      }
+    }
+    if (attempts.length === 0) continue; // restores alone make no series
+    const deployments = successes.length;
+    const walk = walkIncidents(walkSteps);
     const lead = leadTimesForTarget(successes, index, pushAncestors, options.reworkRules);
     targets.push({
       target,
       attempts,
-      deployments: successes.length,
-      failures: attempts.length - successes.length,
+      deployments,
+      failures: attempts.length - deployments,
       lastSuccessAt: lastTime(attempts, true),
       lastFailureAt: lastTime(attempts, false),
       incidents: walk.incidents,
@@ -59,6 +93,41 @@ export function computeRepoDora(repo: Repo, pipelines: Iterable<Pipeline>, optio
     });
   }
   return { repoId: repo.id, mode: resolution.mode, targets };
+}
+
+type Step = DeliveredBy | { readonly argo: ArgoEvent };
+
+/**
+ * The order of one target's steps (DEFINITIONS: "ordered by time; at equal times Woodpecker
+ * attempts come first (by number), then ArgoCD events (by app name, then history id or startedAt)").
+ */
+function compareSteps(a: Step, b: Step): number {
+  const ta = "pipeline" in a ? a.time : a.argo.time;
+  const tb = "pipeline" in b ? b.time : b.argo.time;
+  if (ta !== tb) return ta - tb;
+  if ("pipeline" in a) return "pipeline" in b ? compareAttemptOrder(a, b) : -1;
+  return "pipeline" in b ? 1 : compareArgoEvents(a.argo, b.argo);
+}
+
+/** What the lead-time walk reads of an ArgoCD deployment whose source is already resolved. */
+function argoPipeline(e: ArgoEvent): Pipeline {
+  return {
+    id: 0,
+    number: e.number,
+    parent: 0,
+    event: "argocd",
+    status: "success",
+    created: e.created,
+    updated: e.time,
+    started: e.created,
+    finished: e.time,
+    branch: "",
+    commit: "",
+    ref: "",
+    deployTo: e.target,
+    // Without a source, the rework reasons read D's own branch and message: an ArgoCD sync has neither.
+    message: "",
+  };
 }
 
 /**

@@ -34,6 +34,12 @@ export interface DeliveredBy {
   readonly pipeline: Pipeline;
   /** Attempt time (finished, else updated, else created). */
   readonly time: number;
+  /**
+   * The source when the caller resolved it (an ArgoCD deployment: the change of the commit its
+   * images name; `pipeline` then carries only its number 0 and its `created`); absent: S(D) of
+   * the pipeline.
+   */
+  readonly source?: Change | null;
 }
 
 export interface TargetLeadTimes {
@@ -80,10 +86,10 @@ export function leadTimesForTarget(
   const rework: ReworkObservation[] = [];
   let sourceMissing = 0;
   const watermark = new Map<string, number>(); // W(T, b), keyed by the source's branch
-  for (const { pipeline: d, time } of deployments) {
+  for (const { pipeline: d, time, source: resolved } of deployments) {
     const observe = (changeNumber: number | null, created: number) =>
       observations.push({ deploymentNumber: d.number, deployedAt: time, changeNumber, seconds: Math.max(0, time - created) });
-    const source = sourceOf(d, index, pushAncestors);
+    const source = resolved !== undefined ? resolved : sourceOf(d, index, pushAncestors);
     const w = source ? watermark.get(source.branch) : undefined;
     // Reasons 2-4 read the source's branch and message; without a source, D's own.
     const reason = reworkReason(

@@ -7,23 +7,23 @@
 // state (a page or API request, which then reads every element anyway).
 //
 // Lossless: `unpackRepoState(packRepoState(s))` is deep-equal to `s`, same key order included
-// (property-tested in test/perf/packed-state.test.ts over the core's random histories). Values
-// are kept in a Uint32Array when every one is a uint32 (what Woodpecker's ids, numbers and Unix
-// seconds are), else in a Float64Array, which stores any number exactly (-0 and NaN included).
+// (property-tested in test/perf/packed-state.test.ts over the core's random histories). Every
+// packed value is a pipeline id, number or Unix time, or a difference of two times clamped at 0,
+// and the client admits only uint32 for those (woodpecker/schemas.ts): Uint32 columns hold them.
 // Every other field of a TargetState (incidents, restore times, counts) is small and kept as is.
 import type { Attempt, LeadTimeObservation, RepoState, TargetState } from "./state.ts";
-
-type Column = Uint32Array | Float64Array;
 
 interface PackedTarget {
   /** The TargetState with `attempts` and `leadTimes` emptied: every other field, in key order. */
   readonly rest: TargetState;
   /** pipelineId, number, time per attempt. */
-  readonly attemptNums: Column;
+  readonly attemptNums: Uint32Array;
   /** success per attempt: 1 true, 0 false. */
   readonly attemptSuccess: Uint8Array;
+  /** The `app` of each attempt (ArgoCD attempts); null when no attempt has one (Woodpecker only). */
+  readonly attemptApps: readonly (string | undefined)[] | null;
   /** deploymentNumber, deployedAt, changeNumber (0 when null), seconds per observation. */
-  readonly leadNums: Column;
+  readonly leadNums: Uint32Array;
   /** 1 where changeNumber is null. */
   readonly leadNull: Uint8Array;
 }
@@ -58,28 +58,27 @@ export function unpackRepoState(p: PackedRepoState): RepoState {
 function packTarget(t: TargetState): PackedTarget {
   const attempts = t.attempts;
   const attemptSuccess = new Uint8Array(attempts.length);
-  const attemptNums = column(attempts.length * 3, (put) => {
-    for (let i = 0; i < attempts.length; i++) {
-      const a = attempts[i]!;
-      put(3 * i, a.pipelineId);
-      put(3 * i + 1, a.number);
-      put(3 * i + 2, a.time);
-      attemptSuccess[i] = a.success ? 1 : 0;
-    }
-  });
+  const attemptNums = new Uint32Array(attempts.length * 3);
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i]!;
+    attemptNums[3 * i] = a.pipelineId;
+    attemptNums[3 * i + 1] = a.number;
+    attemptNums[3 * i + 2] = a.time;
+    attemptSuccess[i] = a.success ? 1 : 0;
+  }
   const leads = t.leadTimes;
   const leadNull = new Uint8Array(leads.length);
-  const leadNums = column(leads.length * 4, (put) => {
-    for (let i = 0; i < leads.length; i++) {
-      const o = leads[i]!;
-      put(4 * i, o.deploymentNumber);
-      put(4 * i + 1, o.deployedAt);
-      put(4 * i + 2, o.changeNumber ?? 0);
-      put(4 * i + 3, o.seconds);
-      leadNull[i] = o.changeNumber === null ? 1 : 0;
-    }
-  });
-  return { rest: { ...t, attempts: EMPTY, leadTimes: EMPTY }, attemptNums, attemptSuccess, leadNums, leadNull };
+  const leadNums = new Uint32Array(leads.length * 4);
+  for (let i = 0; i < leads.length; i++) {
+    const o = leads[i]!;
+    leadNums[4 * i] = o.deploymentNumber;
+    leadNums[4 * i + 1] = o.deployedAt;
+    leadNums[4 * i + 2] = o.changeNumber ?? 0;
+    leadNums[4 * i + 3] = o.seconds;
+    leadNull[i] = o.changeNumber === null ? 1 : 0;
+  }
+  const attemptApps = attempts.some((a) => a.app !== undefined) ? attempts.map((a) => a.app) : null;
+  return { rest: { ...t, attempts: EMPTY, leadTimes: EMPTY }, attemptNums, attemptSuccess, attemptApps, leadNums, leadNull };
 }
 
 function unpackTarget(p: PackedTarget): TargetState {
@@ -87,7 +86,9 @@ function unpackTarget(p: PackedTarget): TargetState {
   const attempts: Attempt[] = [];
   const a = p.attemptNums;
   for (let i = 0; i < n; i++) {
-    attempts.push({ pipelineId: a[3 * i]!, number: a[3 * i + 1]!, time: a[3 * i + 2]!, success: p.attemptSuccess[i] === 1 });
+    const app = p.attemptApps?.[i];
+    const attempt: Attempt = { pipelineId: a[3 * i]!, number: a[3 * i + 1]!, time: a[3 * i + 2]!, success: p.attemptSuccess[i] === 1 };
+    attempts.push(app === undefined ? attempt : { ...attempt, app });
   }
   const m = p.leadNull.length;
   const leadTimes: LeadTimeObservation[] = [];
@@ -102,21 +103,4 @@ function unpackTarget(p: PackedTarget): TargetState {
   }
   // Spread keeps the original key order: `attempts` and `leadTimes` replace the placeholders in place.
   return { ...p.rest, attempts, leadTimes };
-}
-
-/**
- * A column of `length` values written by `fill`: a Uint32Array while every value is a uint32,
- * else (the first time one is not) a Float64Array, which holds every value exactly.
- */
-function column(length: number, fill: (put: (i: number, x: number) => void) => void): Column {
-  let col: Column = new Uint32Array(length);
-  fill((i, x) => {
-    if (col instanceof Uint32Array && !fitsUint32(x)) col = Float64Array.from(col);
-    col[i] = x;
-  });
-  return col;
-}
-
-function fitsUint32(x: number): boolean {
-  return x >>> 0 === x && !Object.is(x, -0);
 }

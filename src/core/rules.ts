@@ -31,7 +31,12 @@ const PUSH_TARGET = "production";
  * otherwise default 1 when the repo has any `deployment` pipeline created at or after
  * `options.since` (whatever its status), else default 2.
  */
-export function resolveMode(repo: Repo, pipelines: Iterable<Pipeline>, options: CoreOptions): Resolution {
+export function resolveMode(
+  repo: Repo,
+  pipelines: Iterable<Pipeline>,
+  options: CoreOptions,
+  argoMapped = false,
+): Resolution {
   const blockIndex = options.repoRules.findIndex((b) => globMatch(b.repos, repo.fullName));
   const block = options.repoRules[blockIndex];
   if (block) return { mode: "rules", block, blockIndex };
@@ -41,6 +46,8 @@ export function resolveMode(repo: Repo, pipelines: Iterable<Pipeline>, options: 
       return { mode: "deployment-events", block: null, blockIndex: -1 };
     }
   }
+  // An ArgoCD app deploys this repo: its pushes are builds (rule 1 and user rules still apply).
+  if (argoMapped) return { mode: "argocd-builds", block: null, blockIndex: -1 };
   return { mode: "default-branch-push", block: null, blockIndex: -1 };
 }
 
@@ -55,6 +62,8 @@ export function classify(p: Pipeline, repo: Repo, resolution: Resolution): strin
     case "default-branch-push":
       // An empty default branch names no branch: no rule-2 deployments (`check` warns).
       return p.event === "push" && repo.defaultBranch !== "" && p.branch === repo.defaultBranch ? PUSH_TARGET : null;
+    case "argocd-builds":
+      return null;
     case "rules": {
       const rules = resolution.block?.rules ?? [];
       const rule = rules[matchRule(p, repo, rules)];

@@ -8,14 +8,23 @@ export type RuleMode =
   /** Default 2: `push` pipelines on the default branch count, target `production`. */
   | "default-branch-push"
   /** A user rule block from the config file matched the repo. */
-  | "rules";
+  | "rules"
+  /**
+   * Default 2 withdrawn: an ArgoCD app maps to the repo, so its pushes are builds, not
+   * deployments; its attempts come from ArgoCD (DEFINITIONS "ArgoCD deployments").
+   */
+  | "argocd-builds";
 
 export interface Attempt {
+  /** 0 for an ArgoCD attempt. */
   readonly pipelineId: number;
+  /** Pipeline number; for an ArgoCD attempt its history id (deployment, degradation) or 0 (failed sync). */
   readonly number: number;
   /** finished, else updated, else created (Unix seconds). */
   readonly time: number;
   readonly success: boolean;
+  /** ArgoCD attempts only: the app's `<project>/<name>`. */
+  readonly app?: string;
 }
 
 export interface Incident {
@@ -28,6 +37,14 @@ export interface Incident {
   readonly closedAt: number | null;
   readonly closedBy: number | null; // pipeline number
   readonly failures: number;
+  /** Present when an ArgoCD event opened it: the app's `<project>/<name>` (openedBy is then its `number`). */
+  readonly openedByApp?: string;
+  /**
+   * Present when an ArgoCD event closed it: the app; `closedByRestore` when that event was a health
+   * restore (Healthy) rather than a successful deployment.
+   */
+  readonly closedByApp?: string;
+  readonly closedByRestore?: boolean;
 }
 
 export interface LeadTimeObservation {

@@ -3,6 +3,7 @@
 // only repos whose state changed are rewritten. Counters are set to the value the history gives
 // (a pure function of it), which is why a restarted exporter shows the same numbers.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { PackedRepoState } from "../core/packed-state.ts";
 import type { RepoState, TargetState } from "../core/state.ts";
 
 /** Both include the DORA level boundaries: 1 hour, 1 day, 1 week, 30 days. */
@@ -106,7 +107,24 @@ export class DoraMetrics {
     const exposed: Labels[] = [];
     for (const t of state.targets) {
       const labels = { repo: repoLabel, deploy_to: t.target };
-      this.write(labels, t);
+      this.write(labels, t, t.leadTimes.length, (i) => t.leadTimes[i]!.seconds);
+      exposed.push(labels);
+    }
+    this.exposed.set(repoId, exposed);
+  }
+
+  /**
+   * `setRepo` of the state `packed` holds, read from its columns: the histogram needs only each
+   * lead time's seconds, so the ~1.1M attempt and lead-time objects of 1M pipelines are never
+   * rebuilt to render them (issue 14: the render was the backfill's peak of memory).
+   */
+  setRepoPacked(repoId: number, repoLabel: string, packed: PackedRepoState): void {
+    this.removeRepo(repoId);
+    const exposed: Labels[] = [];
+    for (const p of packed.targets) {
+      const labels = { repo: repoLabel, deploy_to: p.rest.target };
+      const lead = p.leadNums;
+      this.write(labels, p.rest, p.leadNull.length, (i) => lead[4 * i + 3]!);
       exposed.push(labels);
     }
     this.exposed.set(repoId, exposed);
@@ -119,7 +137,8 @@ export class DoraMetrics {
     this.exposed.delete(repoId);
   }
 
-  private write(labels: Labels, t: TargetState): void {
+  /** `t`'s series; its lead times are given by count and seconds (`t.leadTimes` may be a placeholder). */
+  private write(labels: Labels, t: TargetState, leadCount: number, leadSeconds: (i: number) => number): void {
     this.deployments.inc(labels, t.deployments);
     this.failures.inc(labels, t.failures);
     this.sourceMissing.inc(labels, t.leadTimeSourceMissing);
@@ -128,10 +147,8 @@ export class DoraMetrics {
     this.lastFailure.set(labels, t.lastFailureAt);
     this.failing.set(labels, t.failingSince > 0 ? 1 : 0);
     this.failingSince.set(labels, t.failingSince);
-    this.restore.zero(labels);
-    for (const s of t.restoreSeconds) this.restore.observe(labels, s);
-    this.leadTime.zero(labels);
-    for (const o of t.leadTimes) this.leadTime.observe(labels, o.seconds);
+    observeAll(this.restore, labels, t.restoreSeconds.length, (i) => t.restoreSeconds[i]!);
+    observeAll(this.leadTime, labels, leadCount, leadSeconds);
   }
 
   private all() {
@@ -147,5 +164,41 @@ export class DoraMetrics {
       this.sourceMissing,
       this.rework,
     ];
+  }
+}
+
+/** What prom-client 15 keeps per label set of a histogram (lib/histogram.js, `createBaseValues`). */
+interface HistogramEntry {
+  labels: object;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/**
+ * `h.zero(labels)`, then `h.observe(labels, value(i))` for i < count, with the same result: the
+ * same buckets, count, and sum added in the same order. prom-client hashes the labels into a new
+ * string and builds two objects on every observe: ~1.9M of each to render the lead times of 1M
+ * pipelines, which was most of a render's garbage (issue 14). Here the label set's entry, which
+ * `zero` creates holding `labels` itself, is updated directly; were prom-client's internals ever
+ * different, the entry is not found and every value goes through `observe`.
+ */
+function observeAll(h: Histogram<"repo" | "deploy_to">, labels: Labels, count: number, value: (i: number) => number): void {
+  h.zero(labels);
+  const internals = h as unknown as { hashMap?: Record<string, HistogramEntry>; upperBounds?: number[] };
+  const bounds = internals.upperBounds;
+  const entry = Object.values(internals.hashMap ?? {}).find((e) => e.labels === labels);
+  if (!entry || !Array.isArray(bounds)) {
+    for (let i = 0; i < count; i++) h.observe(labels, value(i));
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const v = value(i);
+    if (!Number.isFinite(v)) throw new TypeError(`Value is not a valid number: ${v}`);
+    let b = 0;
+    while (b < bounds.length && v > bounds[b]!) b++;
+    if (b < bounds.length) entry.bucketValues[bounds[b]!]! += 1;
+    entry.sum += v;
+    entry.count += 1;
   }
 }

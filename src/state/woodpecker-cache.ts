@@ -25,6 +25,8 @@ const ListingSchema = v.strictObject({
   defaultBranch: v.string(),
   active: v.boolean(),
   forgeUrl: v.string(),
+  /** Clone URLs (for the ArgoCD mapping by source URL); absent in files written before them. */
+  cloneUrls: v.pipe(v.optional(v.array(v.string()), []), v.readonly()),
   /** Absent: the server does not report it (RepoListing's undefined). */
   lastPipeline: v.optional(v.nullable(v.strictObject({ id: Id, number: Id }))),
 });
@@ -240,7 +242,7 @@ function cursorsText(c: RepoCursors): string {
 }
 
 /** The listing's fields in a fixed order (a fingerprint must not depend on key order). */
-const LISTING_KEYS = ["id", "fullName", "defaultBranch", "active", "forgeUrl", "lastPipeline", "number"];
+const LISTING_KEYS = ["id", "fullName", "defaultBranch", "active", "forgeUrl", "cloneUrls", "lastPipeline", "number"];
 
 const NUMBER_COLUMNS = [0, 1, 2, 5, 6, 7, 8];
 const TEXT_COLUMNS = [3, 4, 9, 10, 11, 12, 13];

@@ -4,96 +4,106 @@
 // Woodpecker's zero values.
 import * as v from "valibot";
 import type { Pipeline, Repo } from "../core/model.ts";
+import { describeIssues } from "../util/valibot-issues.ts";
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const text = v.optional(v.nullable(v.string()), "");
-// For PipelineSchema (the hot path of a backfill: every listed pipeline): no defaults, because a
-// default makes valibot run the entry even when the key is absent (2.x has no `created`, 3.x no
-// `created_at`), and the transform below already maps undefined and null to the same zero values.
-const pipelineTime = v.optional(v.nullable(v.pipe(v.number(), v.integer())));
-const pipelineText = v.optional(v.nullable(v.string()));
-
-// `v.object`, not `looseObject`: unknown keys are still accepted (and ignored), but not copied
-// into the intermediate object; a Woodpecker pipeline has ~33 keys of which the transform reads
-// 18 (issue 6: the copy was most of the schema's cost, BENCHMARKS.md).
-export const PipelineSchema = v.pipe(
-  v.object({
-    id: v.pipe(id, v.minValue(1)),
-    number: v.pipe(id, v.minValue(1)),
-    parent: v.optional(v.nullable(id)),
-    event: v.string(),
-    status: v.string(),
-    created: v.optional(v.pipe(v.number(), v.integer())),
-    created_at: v.optional(v.pipe(v.number(), v.integer())),
-    updated: pipelineTime,
-    updated_at: pipelineTime,
-    started: pipelineTime,
-    started_at: pipelineTime,
-    finished: pipelineTime,
-    finished_at: pipelineTime,
-    branch: pipelineText,
-    commit: pipelineText,
-    ref: pipelineText,
-    deploy_to: pipelineText,
-    message: pipelineText,
-  }),
-  v.check((p) => (p.created ?? p.created_at ?? 0) > 0, "pipeline has no created time"),
-  v.transform(
-    (p): Pipeline => ({
-      id: p.id,
-      number: p.number,
-      parent: p.parent ?? 0,
-      event: p.event,
-      status: p.status,
-      created: p.created ?? p.created_at ?? 0,
-      updated: p.updated || p.updated_at || 0,
-      started: p.started || p.started_at || 0,
-      finished: p.finished || p.finished_at || 0,
-      branch: p.branch ?? "",
-      commit: p.commit ?? "",
-      ref: p.ref ?? "",
-      deployTo: p.deploy_to ?? "",
-      message: p.message ?? "",
-    }),
-  ),
-);
 
 /**
- * `v.safeParse(PipelineSchema, item)`, with the same result, at about half the cost (issue 6:
- * this runs for every listed pipeline). valibot first validates a copy of the item holding just
- * the schema's keys, every one of them present (undefined where the item has none): objects of
- * one shape keep valibot's per-key lookups monomorphic, and the ~15 keys the schema ignores are
- * never visited. When that copy passes, the item passes with the same output (the schema reads
- * nothing else, and its optional entries treat an absent key and an undefined value alike). When
- * it fails, the item itself is validated, so the issues (and logged reasons) are the schema's own
- * on the item as sent: a missing `id` is still "Invalid key", not "Invalid type".
+ * Pipeline ids, numbers and Unix times are kept in Uint32 columns (collector/compact.ts), so the
+ * schema admits exactly what those hold: integers 0..4294967295 (Unix seconds fit until 2106). A
+ * value outside is a bad object, skipped and counted like any other, with the schema's one-line
+ * reason (`created: Invalid value: Expected <=4294967295 but received 5000000000`).
  */
-export function parsePipeline(item: unknown): v.SafeParseResult<typeof PipelineSchema> {
-  if (item !== null && typeof item === "object") {
-    const x = item as Record<string, unknown>;
-    const fast = v.safeParse(PipelineSchema, {
-      id: x.id,
-      number: x.number,
-      parent: x.parent,
-      event: x.event,
-      status: x.status,
-      created: x.created,
-      created_at: x.created_at,
-      updated: x.updated,
-      updated_at: x.updated_at,
-      started: x.started,
-      started_at: x.started_at,
-      finished: x.finished,
-      finished_at: x.finished_at,
-      branch: x.branch,
-      commit: x.commit,
-      ref: x.ref,
-      deploy_to: x.deploy_to,
-      message: x.message,
-    });
-    if (fast.success) return fast;
+export const UINT32_MAX = 0xffffffff;
+const storedInt = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(UINT32_MAX));
+const storedId = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(UINT32_MAX));
+
+/**
+ * A pipeline as the core keeps it (`Pipeline`), checked field by field. It runs on `pipelineView`
+ * of an item, not on the item: a Woodpecker pipeline has ~33 keys of which the core reads 18, and
+ * valibot on a small object of one shape (every key present) costs about 2/3 of valibot on the
+ * item, and a third less than one `v.array` schema over the page (issue 14, BENCHMARKS.md). Its
+ * output is the Pipeline itself, in the core's key order: no other object is built on the way.
+ */
+const PipelineSchema = v.object({
+  id: storedId,
+  number: storedId,
+  parent: storedInt,
+  event: v.string(),
+  status: v.string(),
+  created: v.pipe(v.number(), v.integer(), v.minValue(1, "pipeline has no created time"), v.maxValue(UINT32_MAX)),
+  updated: storedInt,
+  started: storedInt,
+  finished: storedInt,
+  branch: v.string(),
+  commit: v.string(),
+  ref: v.string(),
+  deployTo: v.string(),
+  message: v.string(),
+});
+
+/**
+ * The keys PipelineSchema checks, read from a Woodpecker item: 3.x time keys (`created`) or else
+ * 2.x ones (`created_at`), absent and null values as Woodpecker's zero values. Only reads: what
+ * the item holds of the wrong type reaches the schema as it is.
+ */
+function pipelineView(x: Record<string, unknown>): Record<keyof Pipeline, unknown> {
+  return {
+    id: x.id,
+    number: x.number,
+    parent: x.parent ?? 0,
+    event: x.event,
+    status: x.status,
+    created: x.created ?? x.created_at ?? 0,
+    updated: x.updated || x.updated_at || 0,
+    started: x.started || x.started_at || 0,
+    finished: x.finished || x.finished_at || 0,
+    branch: x.branch ?? "",
+    commit: x.commit ?? "",
+    ref: x.ref ?? "",
+    deployTo: x.deploy_to ?? "",
+    message: x.message ?? "",
+  };
+}
+
+/** One pipeline object: the Pipeline, or its first problem as one line (`created: Invalid …`). */
+export function parsePipeline(item: unknown): { ok: true; pipeline: Pipeline } | { ok: false; reason: string } {
+  const parsed =
+    item !== null && typeof item === "object" && !Array.isArray(item)
+      ? v.safeParse(PipelineSchema, pipelineView(item as Record<string, unknown>))
+      : v.safeParse(PipelineSchema, item);
+  return parsed.success ? { ok: true, pipeline: parsed.output } : { ok: false, reason: describeIssues(parsed.issues) };
+}
+
+interface ParsedPipelinePage {
+  readonly pipelines: Pipeline[];
+  /** Items that failed validation and were skipped, with the reason of the first. */
+  readonly invalid: number;
+  readonly firstInvalidReason?: string;
+  /** `number` of each skipped item that still had a usable one, so it can be fetched again alone. */
+  readonly invalidNumbers: number[];
+}
+
+/** The valid pipelines of a list page; each bad item is skipped and counted, none stops the page. */
+export function parsePipelinePage(items: readonly unknown[]): ParsedPipelinePage {
+  const pipelines: Pipeline[] = [];
+  let invalid = 0;
+  let firstInvalidReason: string | undefined;
+  const invalidNumbers: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const parsed = parsePipeline(item);
+    if (parsed.ok) {
+      pipelines.push(parsed.pipeline);
+      continue;
+    }
+    invalid++;
+    firstInvalidReason ??= `item [${i}]: ${parsed.reason}`;
+    const n = (item as { number?: unknown } | null)?.number;
+    if (typeof n === "number" && Number.isInteger(n) && n > 0 && n <= UINT32_MAX) invalidNumbers.push(n);
   }
-  return v.safeParse(PipelineSchema, item);
+  return { pipelines, invalid, firstInvalidReason, invalidNumbers };
 }
 
 /** What the poller needs from `last_pipeline` to decide whether a repo changed. */
@@ -105,19 +115,25 @@ export interface LastPipeline {
 export interface RepoListing extends Repo {
   readonly active: boolean;
   readonly forgeUrl: string;
+  /** `clone_url` and `clone_url_ssh` (those the server sent), for joining ArgoCD apps by source repoURL. */
+  readonly cloneUrls: readonly string[];
   /** undefined: the server does not report it (2.x); null: the repo has no pipeline. */
   readonly lastPipeline: LastPipeline | null | undefined;
 }
 
+// `v.object`: unknown keys (a repo has ~30) are accepted and not copied; every poll checks the
+// whole listing (issue 14: the idle poll).
 export const RepoSchema = v.pipe(
-  v.looseObject({
+  v.object({
     id: v.pipe(id, v.minValue(1)),
     full_name: v.pipe(v.string(), v.minLength(1)),
     default_branch: text,
     active: v.optional(v.boolean(), true),
     forge_url: text,
+    clone_url: v.optional(v.nullable(v.string())),
+    clone_url_ssh: v.optional(v.nullable(v.string())),
     last_pipeline: v.optional(
-      v.nullable(v.looseObject({ id: v.pipe(id, v.minValue(1)), number: v.pipe(id, v.minValue(1)) })),
+      v.nullable(v.object({ id: storedId, number: storedId })),
     ),
   }),
   v.transform(
@@ -128,6 +144,7 @@ export const RepoSchema = v.pipe(
       defaultBranch: r.default_branch ?? "",
       active: r.active ?? true,
       forgeUrl: r.forge_url ?? "",
+      cloneUrls: [r.clone_url, r.clone_url_ssh].filter((u): u is string => typeof u === "string" && u !== ""),
       lastPipeline:
         r.last_pipeline === undefined
           ? undefined

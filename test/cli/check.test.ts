@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expectedMemory, mb } from "../../src/memory.ts";
 import { runBinary, startSim, type Sim } from "../api/sim.ts";
 
 setDefaultTimeout(60_000);
@@ -55,6 +56,21 @@ describe("default rules", () => {
     expect(out).toContain('token           ok   user "jdoe"');
     expect(out).toContain("repos           ok   4 tracked of 4 the token sees\n");
     expect(out.trimEnd().split("\n").at(-1)).toBe("ok: every tracked repo has matched deployments and every rule matches something");
+  });
+
+  test("the memory this history is expected to need, from the stored push and deployment pipelines", () => {
+    const stored = s.sim
+      .listRepos()
+      .reduce((n, r) => n + s.sim.listPipelines(r.id).filter((p) => p.event === "push" || p.event === "deployment").length, 0);
+    const m = /^memory {10}(ok {2}|WARN) ~(\d+) MB once running, ~(\d+) MB at the backfill's peak, for (\d+) stored push\/deployment pipelines/m.exec(out);
+    expect(m).not.toBeNull();
+    // What the exporter stores of the simulator's push and deployment pipelines (the live
+    // simulator's newest may come after the listing).
+    const n = Number(m![4]);
+    expect(n).toBeLessThanOrEqual(stored);
+    expect(n).toBeGreaterThan(0.9 * stored);
+    const want = expectedMemory(n);
+    expect([Number(m![2]), Number(m![3])]).toEqual([mb(want.settled), mb(want.peak)]);
   });
 
   test("a push-mode repo: mode, and matched counts equal the simulator's pushes to main", () => {
@@ -215,5 +231,14 @@ describe("failures", () => {
   test("the token appears in no output", async () => {
     const r = await runBinary(["check"], s.env);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+});
+
+describe("memory limit", () => {
+  test("DORA_MEMORY_LIMIT under the expected peak: WARN, exit 1, and what to do", async () => {
+    const r = await runBinary(["check"], { ...s.env, DORA_MEMORY_LIMIT: "1Mi" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^memory {10}WARN ~\d+ MB once running, .*; limit 1 MB \(DORA_MEMORY_LIMIT\)$/m);
+    expect(r.stdout).toContain("over 80 % of the 1 MB limit (DORA_MEMORY_LIMIT): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD");
   });
 });

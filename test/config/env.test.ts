@@ -19,10 +19,17 @@ describe("defaults", () => {
       shard: null,
       httpTimeout: 30,
       stateFile: null,
+      memoryLimit: null,
       logLevel: "info",
       repoRules: [],
       reworkRules: [],
       repoLabels: [],
+      argocdUrl: null,
+      argocdToken: null,
+      argocdApps: [],
+      argocdSelector: null,
+      argocdDegradedWindow: 3600,
+      argocdAppBlocks: [],
     });
   });
 
@@ -350,5 +357,28 @@ describe("no silent mistakes (issue 13)", () => {
 
   test('an empty list in the file is still "every repo"', () => {
     expect(load({ DORA_CONFIG: "/c.yaml" }, { "/c.yaml": "repos: []\n" }).repos).toEqual([]);
+  });
+});
+
+describe("DORA_MEMORY_LIMIT", () => {
+  test.each([
+    ["512Mi", 512 * 2 ** 20],
+    ["1Gi", 2 ** 30],
+    [" 1.5Gi ", 1.5 * 2 ** 30],
+    ["600M", 600e6],
+    ["512MiB", 512 * 2 ** 20],
+    ["536870912", 536870912],
+  ])("%p is %p bytes", (raw, bytes) => {
+    expect(load({ DORA_MEMORY_LIMIT: raw }).memoryLimit).toBe(bytes);
+  });
+
+  test.each([
+    ["512 megabytes", "is not a size in bytes (e.g. 512Mi, 1Gi, 600M or 536870912)"],
+    ["-1Gi", "is not a size in bytes"],
+    ["512mi", "is not a size in bytes"],
+    ["1000", "is less than 1Mi"],
+    ["99999999999Ti", "is too large"],
+  ])("%p is refused", (raw, problem) => {
+    expectError({ DORA_MEMORY_LIMIT: raw }, `DORA_MEMORY_LIMIT: ${JSON.stringify(raw.trim())} ${problem}`);
   });
 });

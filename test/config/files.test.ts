@@ -23,10 +23,26 @@ const defaults = {
   shard: null,
   httpTimeout: 30,
   stateFile: null,
+  memoryLimit: null,
   logLevel: "info",
   repoRules: [],
   reworkRules: [],
   repoLabels: [],
+  argocdUrl: null,
+  argocdToken: null,
+  argocdApps: [],
+  argocdSelector: null,
+  argocdDegradedWindow: 3600,
+  argocdAppBlocks: [],
+} as const;
+
+const argoOff = {
+  argocdUrl: null,
+  argocdToken: null,
+  argocdApps: [],
+  argocdSelector: null,
+  argocdDegradedWindow: 3600,
+  argocdAppBlocks: [],
 } as const;
 
 const expectedGood: Record<string, Config> = {
@@ -45,10 +61,20 @@ const expectedGood: Record<string, Config> = {
     shard: { index: 1, count: 3 },
     httpTimeout: 45,
     stateFile: null,
+    memoryLimit: 512 * 2 ** 20,
     logLevel: "debug",
     repoRules: [{ repos: "acme/*", rules: [{ events: ["deployment"], deployTo: "prod*", target: "production" }] }],
     reworkRules: [],
     repoLabels: [],
+    argocdUrl: "https://argocd.example.com",
+    argocdToken: "argo-t0ken-\"quoted\"\\x",
+    argocdApps: ["shop/*", "!shop/legacy-*"],
+    argocdSelector: "team=shop,tier!=test",
+    argocdDegradedWindow: 1800,
+    argocdAppBlocks: [
+      { apps: "shop/api-*", repo: "acme/shop-api", deployTo: "production" },
+      { apps: "*/web", deployTo: "web" },
+    ],
   },
   "full.json": {
     woodpeckerUrl: "http://woodpecker.internal:8000",
@@ -64,10 +90,12 @@ const expectedGood: Record<string, Config> = {
     shard: null,
     httpTimeout: 600,
     stateFile: null,
+    memoryLimit: 1e9,
     logLevel: "warn",
     repoRules: [{ repos: "acme/api", rules: [{ events: ["tag"], branch: "v*", target: "production" }] }],
     reworkRules: [],
     repoLabels: [],
+    ...argoOff,
   },
   "rules.yaml": {
     ...defaults,

@@ -36,6 +36,7 @@ describe("documented defaults are the real ones", () => {
       "DORA_CONCURRENCY",
       "DORA_HTTP_TIMEOUT",
       "DORA_LOG_LEVEL",
+      "ARGOCD_DEGRADED_WINDOW",
     ]);
     for (const s of literal) expect(load({ [s.env!]: s.default })).toEqual(load());
   });
@@ -52,7 +53,8 @@ describe("documented defaults are the real ones", () => {
   });
 
   test("an unconfigured load has one field per row, at the table's defaults", () => {
-    const { woodpeckerUrl: _u, token: _t, ...rest } = loadConfig(BASE_ENV);
+    const { woodpeckerUrl: _u, token: _t, argocdToken, ...rest } = loadConfig(BASE_ENV);
+    expect(argocdToken).toBeNull(); // an optional token row: unset while ArgoCD is off
     const defaults = Object.fromEntries(
       ROWS.flatMap(([field, row]) =>
         row.kind === "value" && "value" in row.default ? [[field, row.default.value]] : [],
@@ -71,6 +73,22 @@ describe("secrets", () => {
     expect(printed).not.toContain(TOKEN);
     expect(printed).toContain('"token":"<redacted>"');
     expect(printed).toContain('"woodpeckerUrl":"https://ci.example.com"');
+  });
+
+  test("the ArgoCD token, quotes and backslashes included, is a secret too", () => {
+    const argo = 'argo"tok\\en';
+    const config = load({ ARGOCD_URL: "https://argocd.example.com", ARGOCD_TOKEN: argo });
+    expect(secretsOf(config)).toEqual([TOKEN, argo]);
+    const printed = JSON.stringify(redactedConfig(config));
+    expect(printed).not.toContain(JSON.stringify(argo).slice(1, -1));
+    expect(printed).toContain('"argocdToken":"<redacted>"');
+  });
+
+  test("ARGOCD_URL without a token is refused in one line; the token alone changes nothing", () => {
+    expect(() => load({ ARGOCD_URL: "https://argocd.example.com" })).toThrow(
+      "ARGOCD_TOKEN: not set (required with ARGOCD_URL; set ARGOCD_TOKEN or ARGOCD_TOKEN_FILE)",
+    );
+    expect(load({ ARGOCD_TOKEN: "x" }).argocdUrl).toBeNull();
   });
 });
 
@@ -100,8 +118,9 @@ describe("rendering", () => {
     expect(md[4]).toBe(
       "| `WOODPECKER_TOKEN_FILE` | `woodpecker_token_file` | (none) | file holding the token (content trimmed), e.g. a mounted secret |",
     );
-    expect(md.at(-3)).toContain("| - | `deployment_rules` |");
-    expect(md.at(-2)).toContain("| - | `rework_rules` |");
-    expect(md.at(-1)).toContain("| - | `repo_labels` |");
+    for (const key of ["deployment_rules", "rework_rules", "repo_labels"]) {
+      expect(md.some((row) => row.startsWith(`| - | \`${key}\` |`))).toBe(true);
+    }
+    expect(md.at(-1)).toContain("| - | `argocd_apps` |");
   });
 });

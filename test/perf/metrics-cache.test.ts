@@ -54,10 +54,6 @@ function pair() {
       cachedDora.setRepo(id, name, s);
       plainDora.setRepo(id, name, s);
     },
-    removeRepo: (id: number) => {
-      cachedDora.removeRepo(id);
-      plainDora.removeRepo(id);
-    },
   };
 }
 
@@ -80,8 +76,6 @@ describe("CachedRegistry", () => {
     await same();
     p.setRepo(1, "acme/a-renamed", state(1, 4));
     await same();
-    p.removeRepo(2);
-    await same();
     p.setLive(1); // a gauge computed at collect time is not cached
     await same();
     expect(await p.cached.metrics()).toContain("dora_woodpecker_up 1");
@@ -93,7 +87,6 @@ describe("CachedRegistry", () => {
     const first = p.cached.warm(); // renders 30 repos, awaiting prom-client between families
     for (let i = 0; i < ticks; i++) await Promise.resolve();
     p.setRepo(3, "acme/r3", state(3, 100)); // changed again mid-render
-    p.removeRepo(5); // removed mid-render
     p.setRepo(31, "acme/new", state(31, 1));
     await first;
     expect(lines(await p.cached.metrics())).toEqual(lines(await p.plain.metrics()));

@@ -51,7 +51,7 @@ function keptListing(db: Database, id: number): unknown {
   return JSON.parse(db.query<{ listing: string }, [number]>("SELECT listing FROM wp_repos WHERE repo_id = ?").get(id)!.listing);
 }
 
-const LISTING: RepoListing = { ...REPO, active: true, forgeUrl: "https://forge/acme/app", lastPipeline: { id: 9, number: 3 } };
+const LISTING: RepoListing = { ...REPO, active: true, forgeUrl: "https://forge/acme/app", cloneUrls: ["https://forge/acme/app.git"], lastPipeline: { id: 9, number: 3 } };
 
 /** Everything of a history that the poller relies on, as plain data. */
 function snapshot(h: RepoHistory) {

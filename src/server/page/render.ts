@@ -316,6 +316,8 @@ function modeText(mode: RepoSummary["mode"]): string {
       return "pushes to the default branch";
     case "rules":
       return "configured rules";
+    case "argocd-builds":
+      return "deployed by ArgoCD";
     default:
       return "not read yet";
   }

@@ -97,7 +97,7 @@ const IncidentSchema = v.pipe(
 );
 
 const RuleModeSchema = v.pipe(
-  v.nullable(v.picklist(["deployment-events", "default-branch-push", "rules"])),
+  v.nullable(v.picklist(["deployment-events", "default-branch-push", "rules", "argocd-builds"])),
   v.description("which deployment rules apply; null before the repo was read"),
 );
 
