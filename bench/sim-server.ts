@@ -1,11 +1,14 @@
 // Child process: the simulated Woodpecker for the benchmark, on its own core-share so its CPU is
 // not charged to the exporter. Controlled by the driver over Bun IPC.
+import { serveSimulator, type RequestLogEntry, type ServedSimulator } from "../src/simulator/index.ts";
 import { BenchWoodpecker, bulkLoad, type BulkSummary } from "./bulk.ts";
 
 const TOKEN = "bench-token";
 let sim: BenchWoodpecker | null = null;
-let server: ReturnType<typeof Bun.serve> | null = null;
+let server: ServedSimulator | null = null;
 let summary: BulkSummary | null = null;
+/** Every request the simulator answered since the last "reset". */
+const requests: RequestLogEntry[] = [];
 const END = 1_790_000_000; // fixed clock: runs are comparable
 
 type Msg = { id: number; cmd: string; [k: string]: unknown };
@@ -26,14 +29,14 @@ process.on("message", (raw: unknown) => {
 function handle(msg: Msg): Record<string, unknown> {
   switch (msg.cmd) {
     case "load": {
-      server?.stop(true);
+      server?.stop();
       const t0 = performance.now();
       sim = new BenchWoodpecker({ token: TOKEN, login: "bench", now: () => END + 1000 });
       summary = bulkLoad(sim, { repos: msg.repos as number, pipelinesPerRepo: msg.pipelines as number, end: END, seed: 7 });
       for (const r of sim.listRepos()) sim.listPipelines(r.id); // warm the sorted lists
-      server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: sim.fetch });
+      server = serveSimulator(sim, { hostname: "127.0.0.1", requests });
       return {
-        url: `http://127.0.0.1:${server.port}`,
+        url: server.url,
         token: TOKEN,
         loadMs: performance.now() - t0,
         pipelines: summary.pipelines,
@@ -46,11 +49,11 @@ function handle(msg: Msg): Record<string, unknown> {
       };
     }
     case "reset": {
-      sim!.resetRequests();
+      requests.length = 0;
       return {};
     }
     case "requests": {
-      const reqs = sim!.requests;
+      const reqs = requests;
       const byKind: Record<string, number> = {};
       for (const r of reqs) {
         const kind = /\/pipelines\/\d+$/.test(r.path) ? "pipeline" : /\/pipelines$/.test(r.path) ? "list" : r.path;
@@ -88,7 +91,7 @@ function handle(msg: Msg): Record<string, unknown> {
       return { finished: n };
     }
     case "stop": {
-      server?.stop(true);
+      server?.stop();
       setTimeout(() => process.exit(0), 10);
       return {};
     }

@@ -3,10 +3,11 @@
 // with valibot; grpc-gateway's JSON errors (`{"error", "code", "message"}`) are read into one line.
 // The token only ever travels in the Authorization header; any text a server sends back is
 // scrubbed of it before it can reach an error message.
-import ky, { HTTPError, TimeoutError, type KyInstance } from "ky";
+import { HTTPError, TimeoutError, type KyInstance } from "ky";
 import * as v from "valibot";
 import { redact } from "../util/redact.ts";
 import { describeIssues } from "../util/valibot-issues.ts";
+import { jsonHttp, type JsonHttpOptions } from "../util/http.ts";
 import {
   ApplicationListSchema,
   GatewayErrorSchema,
@@ -25,19 +26,8 @@ export class ArgoCDError extends Error {
   }
 }
 
-export interface ArgoCDClientOptions {
-  /** Server root (ArgoCD's `--rootpath` included), without trailing slash; `/api/...` is appended. */
-  readonly baseUrl: string;
-  readonly token: string;
-  readonly timeoutMs: number;
-  /** Retries after the first attempt on network errors, timeouts, 5xx and 429. */
-  readonly retries?: number;
-  /** Upper bound of one backoff delay. */
-  readonly backoffLimitMs?: number;
-  /** Called once per HTTP attempt with its status code, or "error" when no response came. */
-  readonly onAttempt?: (code: string) => void;
-  readonly fetch?: typeof fetch;
-}
+/** `baseUrl`: the server root (ArgoCD's `--rootpath` included); `/api/...` is appended. */
+export type ArgoCDClientOptions = JsonHttpOptions;
 
 export interface ListQuery {
   /** A Kubernetes label selector, passed through (`ARGOCD_SELECTOR`). */
@@ -68,36 +58,8 @@ export class ArgoCDClient {
   private readonly scrub: (text: string) => string;
 
   constructor(private readonly opts: ArgoCDClientOptions) {
-    const baseFetch = opts.fetch ?? fetch;
-    const onAttempt = opts.onAttempt ?? (() => {});
     this.scrub = scrubber(opts.token);
-    const countingFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-      try {
-        const res = await baseFetch(input, init);
-        onAttempt(String(res.status));
-        return res;
-      } catch (e) {
-        onAttempt("error");
-        throw e;
-      }
-    }) as typeof fetch;
-    this.http = ky.create({
-      baseUrl: opts.baseUrl + "/",
-      timeout: opts.timeoutMs,
-      headers: { Authorization: `Bearer ${opts.token}`, Accept: "application/json" },
-      fetch: countingFetch,
-      throwHttpErrors: true,
-      retry: {
-        limit: opts.retries ?? 3,
-        methods: ["get"],
-        statusCodes: [408, 429, 500, 502, 503, 504],
-        afterStatusCodes: [429, 503],
-        maxRetryAfter: 60_000,
-        backoffLimit: opts.backoffLimitMs ?? 10_000,
-        jitter: true,
-        retryOnTimeout: true,
-      },
-    });
+    this.http = jsonHttp(opts);
   }
 
   /** `GET /api/version`: the server's version (`v3.5.1+…`), answered with or without a session. */

@@ -16,6 +16,7 @@
 //
 // `seenAt` is the caller's notion of when it saw the app (any number that grows between
 // sightings; the exporter's poll time). It only decides which sighting of an entry was first.
+import { compareCodeUnits } from "../util/strings.ts";
 import type { ArgoApp } from "./schemas.ts";
 
 /** A `status.history` entry as first seen. */
@@ -260,13 +261,13 @@ export function deriveObservations(facts: Facts, degradedWindow: number): ArgoOb
   }
   const rank = { deployment: 0, failure: 1, restore: 2 };
   return out.sort(
-    (a, b) => a.time - b.time || cmp(a.uid, b.uid) || rank[a.kind] - rank[b.kind] || cmp(a.key, b.key),
+    (a, b) => a.time - b.time || compareCodeUnits(a.uid, b.uid) || rank[a.kind] - rank[b.kind] || compareCodeUnits(a.key, b.key),
   );
 }
 
 /** Plain, canonically ordered JSON of a fact set (durable state, test comparisons). */
 export function factsToJson(facts: Facts): { entries: EntryFact[]; failedSyncs: FailedSyncFact[]; health: HealthFact[] } {
-  const sorted = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort((a, b) => cmp(a[0], b[0])).map(([, v]) => v);
+  const sorted = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort((a, b) => compareCodeUnits(a[0], b[0])).map(([, v]) => v);
   return { entries: sorted(facts.entries), failedSyncs: sorted(facts.failedSyncs), health: sorted(facts.health) };
 }
 
@@ -304,7 +305,7 @@ function put<T>(m: Map<string, T>, k: string, v: T, pick: (x: T, y: T) => T): vo
 
 /** A total order on records: the same two always give the same winner, whichever comes first. */
 function smaller<T>(x: T, y: T): T {
-  return cmp(canonical(x), canonical(y)) <= 0 ? x : y;
+  return compareCodeUnits(canonical(x), canonical(y)) <= 0 ? x : y;
 }
 
 function earlier(x: EntryFact, y: EntryFact): EntryFact {
@@ -315,15 +316,11 @@ function earlier(x: EntryFact, y: EntryFact): EntryFact {
 function canonical(x: unknown): string {
   return JSON.stringify(x, (_k, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => cmp(a, b)))
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => compareCodeUnits(a, b)))
       : v,
   );
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

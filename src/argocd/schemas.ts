@@ -3,6 +3,7 @@
 // are ignored; Go's zero values (`null` times, nil slices, absent omitempty fields) are accepted
 // where ArgoCD really sends them; a time that is not strict RFC 3339 makes the app invalid.
 import * as v from "valibot";
+import { compareCodeUnits } from "../util/strings.ts";
 import { describeIssues } from "../util/valibot-issues.ts";
 import { parseRfc3339 } from "./time.ts";
 
@@ -177,7 +178,7 @@ function revisionsOf(revision: string | undefined, revisions: readonly string[] 
 
 /** Code-unit order, so the same set always serialises the same way. */
 export function sortedUnique(items: readonly string[]): string[] {
-  return [...new Set(items)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set(items)].sort(compareCodeUnits);
 }
 
 export const ApplicationListSchema = v.object({

@@ -1,15 +1,14 @@
 // One poll of Woodpecker (and, with ARGOCD_URL, of ArgoCD after it, as the exporter's cycle does)
-// with the exporter's own clients and poller, for the one-shot commands. Shows a progress bar on
-// stderr only when stderr is a terminal; never prints a token.
-import { ArgoCDClient, type InvalidApp } from "../argocd/client.ts";
-import { ArgoSource } from "../collector/argocd-source.ts";
-import { ArgoStep } from "../collector/argocd-step.ts";
-import { type Config, coreOptions } from "../config/config.ts";
-import { settingSource } from "../config/load.ts";
-import { Poller } from "../collector/poller.ts";
+// with the exporter's own core (exporter-core.ts), for the one-shot commands. Shows a progress bar
+// on stderr only when stderr is a terminal; never prints a token.
+import type { ArgoCDClient, InvalidApp } from "../argocd/client.ts";
+import type { ArgoStep } from "../collector/argocd-step.ts";
+import type { Config } from "../config/config.ts";
+import type { Poller } from "../collector/poller.ts";
 import { secretsOf } from "../config/settings.ts";
-import { createLogger, setSecrets } from "../log.ts";
-import { WoodpeckerClient } from "../woodpecker/client.ts";
+import { createExporterCore } from "../exporter-core.ts";
+import { redact, setSecrets, silentLogger } from "../log.ts";
+import type { WoodpeckerClient } from "../woodpecker/client.ts";
 
 export interface Collected {
   readonly poller: Poller;
@@ -36,66 +35,32 @@ export interface CollectOptions {
   readonly progress?: { isTTY?: boolean; write(s: string): unknown };
   /** Unix ms. */
   readonly now?: () => number;
+  /** Requests to Woodpecker go through it; default global fetch. */
+  readonly fetch?: typeof fetch;
 }
 
-export function makeClient(config: Config, onAttempt?: (code: string) => void): WoodpeckerClient {
+/** The core's client, for the checks `check` makes before any history is read. */
+export function makeClient(config: Config): WoodpeckerClient {
   setSecrets(secretsOf(config));
-  return new WoodpeckerClient({
-    baseUrl: config.woodpeckerUrl,
-    token: config.token,
-    tokenSetting: settingSource(config, "token"),
-    timeoutMs: config.httpTimeout * 1000,
-    onAttempt,
-  });
+  return createExporterCore(config, { log: silentLogger, shard: null }).client;
 }
 
 export async function collectOnce(config: Config, opts: CollectOptions = {}): Promise<Collected> {
+  setSecrets(secretsOf(config));
   let requests = 0;
-  const client = makeClient(config, () => requests++);
-  const problems: string[] = [];
-  const argoInvalid: InvalidApp[] = [];
-  let argoProblem: string | null = null;
-  // Poller logs go nowhere but the problem of a failed cycle is kept for the one-line error, and
-  // ArgoCD's own problems (they never fail the cycle) for `check`.
-  const log = createLogger({
-    level: "warn",
-    write: (line) => {
-      try {
-        const rec = JSON.parse(line) as { level?: string; problem?: string; msg?: string; app?: string; reason?: string };
-        if (rec.msg === "skipped invalid ArgoCD application") argoInvalid.push({ ...(rec.app && rec.app !== "(unnamed)" ? { name: rec.app } : {}), reason: rec.reason ?? "" });
-        else if (rec.msg?.startsWith("ArgoCD")) argoProblem = rec.problem ?? rec.msg;
-        else if (rec.level === "error") problems.push(rec.problem ?? rec.msg ?? "poll failed");
-      } catch {
-        /* not JSON */
-      }
-    },
+  const baseFetch = opts.fetch ?? fetch;
+  // The poller's log lines go nowhere: a failed cycle's problem is read from its status.
+  const core = createExporterCore(config, {
+    log: silentLogger,
+    now: opts.now,
+    // The one-shot commands read every repo the token sees, whatever DORA_SHARD says.
+    shard: null,
+    fetch: ((input: string | URL | Request, init?: RequestInit) => {
+      requests++;
+      return baseFetch(input, init);
+    }) as typeof fetch,
   });
-  let argoClient: ArgoCDClient | null = null;
-  let step: ArgoStep | null = null;
-  if (config.argocdUrl !== null && config.argocdToken !== null) {
-    argoClient = new ArgoCDClient({ baseUrl: config.argocdUrl.replace(/\/+$/, ""), token: config.argocdToken, timeoutMs: config.httpTimeout * 1000, onAttempt: () => requests++ });
-    const source = new ArgoSource({
-      client: argoClient,
-      apps: config.argocdApps,
-      selector: config.argocdSelector,
-      degradedWindow: config.argocdDegradedWindow,
-      blocks: config.argocdAppBlocks,
-      log,
-      watch: false, // one list is the whole read of a one-shot command
-    });
-    step = new ArgoStep(source, null); // like the Woodpecker side here: every repo, no shard
-  }
-  const poller = new Poller({
-    client,
-    core: coreOptions(config),
-    repos: config.repos,
-    adminRepos: config.adminRepos,
-    concurrency: config.concurrency,
-    log,
-    now: opts.now ?? (() => Date.now()),
-    onRepoState: () => {},
-    argo: step,
-  });
+  const { poller, client } = core;
   const out = opts.progress;
   const tty = out?.isTTY === true;
   const draw = () => {
@@ -118,6 +83,16 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
       out!.write("\r\x1b[K");
     }
   }
-  const argo = step === null || argoClient === null ? null : { step, client: argoClient, invalid: argoInvalid, problem: step.source.status.lastOk === false ? (argoProblem ?? "ArgoCD list failed") : null };
-  return { poller, client, ok, problem: ok ? null : (problems[0] ?? "poll cycle incomplete"), requests, argo };
+  const problem = ok ? null : redact(poller.status.lastProblem ?? "poll cycle incomplete");
+  const step = core.argo?.step ?? null;
+  const argo: CollectedArgo | null =
+    step === null
+      ? null
+      : {
+          step,
+          client: step.source.client,
+          invalid: step.source.status.invalid,
+          problem: step.source.status.lastOk === false ? redact(step.source.status.problem ?? "ArgoCD list failed") : null,
+        };
+  return { poller, client, ok, problem, requests, argo };
 }

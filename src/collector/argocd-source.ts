@@ -5,7 +5,7 @@
 // durable state) before anything derived from them can be exposed. Each poll then maps every app
 // again (argocd/mapping.ts) against the Woodpecker history read so far and turns its observations
 // into the core's events, per repo.
-import { ArgoCDError, type ArgoCDClient } from "../argocd/client.ts";
+import { ArgoCDError, type ArgoCDClient, type InvalidApp } from "../argocd/client.ts";
 import {
   appName,
   argoEvents,
@@ -69,10 +69,14 @@ export interface ArgoStatus {
   apps: number;
   /** Apps skipped as invalid in the last list. */
   invalidApps: number;
+  /** Those apps (name, if it had one, and why), for `check`. */
+  invalid: readonly InvalidApp[];
+  /** Why the last ArgoCD step did not complete (token-free, one line); null when it did. */
+  problem: string | null;
 }
 
 export class ArgoSource {
-  readonly status: ArgoStatus = { lastOk: null, apps: 0, invalidApps: 0 };
+  readonly status: ArgoStatus = { lastOk: null, apps: 0, invalidApps: 0, invalid: [], problem: null };
   private readonly facts: MutableFacts = emptyMutableFacts();
   /** Latest whole-app sighting per uid, from the list (the stream's apps are trimmed). */
   private apps = new Map<string, ArgoApp>();
@@ -82,6 +86,11 @@ export class ArgoSource {
   private watch: Watch | null = null;
   private mappingOf = new Map<string, string>();
   private wasFailing = false;
+
+  /** The ArgoCD client this source reads with (`check` asks it for the version). */
+  get client(): ArgoCDClient {
+    return this.opts.client;
+  }
 
   constructor(private readonly opts: ArgoSourceOptions) {
     this.filter = repoFilter(opts.apps);
@@ -141,11 +150,14 @@ export class ArgoSource {
       this.apps = apps;
       this.status.apps = apps.size;
       this.status.invalidApps = list.invalid.length;
+      this.status.invalid = list.invalid;
+      this.status.problem = null;
       this.status.lastOk = true;
       this.report(null);
     } catch (e) {
       this.status.lastOk = false;
-      this.report(e instanceof ArgoCDError || e instanceof Error ? e.message : String(e));
+      this.status.problem = e instanceof ArgoCDError || e instanceof Error ? e.message : String(e);
+      this.report(this.status.problem);
     }
     this.flush();
     return this.derive(repos, commits);

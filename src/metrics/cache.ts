@@ -16,6 +16,7 @@
 import { Registry } from "prom-client";
 import type { RepoState } from "../core/state.ts";
 import { packRepoState, type PackedRepoState } from "../core/packed-state.ts";
+import { compareCodeUnits } from "../util/strings.ts";
 import { DoraMetrics } from "./dora-metrics.ts";
 import type { WindowGaugeMetrics } from "./window-gauges.ts";
 
@@ -146,7 +147,7 @@ export class DoraSeriesCache {
       if (holder === undefined || (this.changedAt.get(id) ?? 0) > (this.changedAt.get(holder) ?? 0)) byLabel.set(c.label, id);
     }
     const ordered = [...byLabel.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareCodeUnits(a, b))
       .map(([, id]) => this.chunks.get(id)!.families);
     const parts: (Uint8Array | Blob)[] = [];
     const at: { families: (Uint8Array | Blob)[]; f: number; start: number; end: number }[] = [];

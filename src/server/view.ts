@@ -11,7 +11,7 @@ import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { viewSources } from "../view/sources.ts";
 import type { SummarySource } from "../view/window.ts";
-import type { Shard } from "../config/config.ts";
+import type { Config, Shard } from "../config/config.ts";
 import { exporterWarnings } from "../view/warnings.ts";
 
 export interface ExporterStatus {
@@ -71,6 +71,20 @@ export interface ViewOptions {
   readonly argo?: ArgoStep | null;
   /** `repo_labels` from the configuration, for grouping. */
   readonly repoLabels?: readonly RepoLabelBlock[];
+}
+
+/** The view's options as the configuration gives them (the binary's and the API tests' one source). */
+export function viewOptions(config: Config, opts: { readonly demo: boolean; readonly now: () => number }): ViewOptions {
+  return {
+    demo: opts.demo,
+    woodpeckerUrl: config.woodpeckerUrl,
+    now: opts.now,
+    pollIntervalSeconds: config.pollInterval,
+    since: config.since,
+    repos: config.repos,
+    shard: config.shard,
+    repoLabels: config.repoLabels,
+  };
 }
 
 export function buildView(poller: Poller, opts: ViewOptions): ExporterView {

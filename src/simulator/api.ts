@@ -19,10 +19,16 @@ interface Ctx {
   authed: boolean;
 }
 
-export function handle(sim: SimulatedWoodpecker, req: Request): Response {
-  const res = route(sim, req);
-  res.headers.set("X-WOODPECKER-VERSION", sim.features.version);
-  return res;
+/** A web-standard request handler; the wrappers (log.ts, faults.ts) take and give one. */
+export type Handler = (req: Request) => Response | Promise<Response>;
+
+/** The simulated server's answers to `sim`'s state, without faults and without a request log. */
+export function createWoodpeckerHandler(sim: SimulatedWoodpecker): (req: Request) => Response {
+  return (req) => {
+    const res = route(sim, req);
+    res.headers.set("X-WOODPECKER-VERSION", sim.features.version);
+    return res;
+  };
 }
 
 function route(sim: SimulatedWoodpecker, req: Request): Response {

@@ -1,5 +1,6 @@
 // Fault injection for the simulated Woodpecker: everything that goes wrong between an exporter
-// and a real server, switchable per request pattern and over time.
+// and a real server, switchable per request pattern and over time. A wrapper around any handler:
+// `faults(log(handler), injector)` (serve.ts).
 //
 // A `FaultInjector` holds rules. Each request the simulator receives is matched against them in
 // order; the first active rule that matches decides what happens instead of (or around) the
@@ -8,12 +9,12 @@
 // happen *while* the exporter pages (new pipelines, deletions) are rules with an `action` that
 // runs just before the request is answered.
 //
-// In process (tests wire the client's `fetch` to `sim.fetch`) "connection refused/reset" is a
-// thrown TypeError, exactly what `fetch` does on a network failure. Served over HTTP
-// (`serveWithFaults`), a reset is a response whose body errors after the headers (the socket is
-// closed mid-response) and "refused" is the listener being closed (`down()` / `up()`).
+// In process (tests wire the client's `fetch` to the composed handler) "connection refused/reset"
+// is a thrown TypeError, exactly what `fetch` does on a network failure. Served over HTTP
+// (`served`), a reset is a response whose body errors after the headers (the socket is closed
+// mid-response) and "refused" is the listener being closed (serve.ts `down()` / `up()`).
+import type { Handler } from "./api.ts";
 import { mulberry32 } from "./prng.ts";
-import type { SimulatedWoodpecker } from "./woodpecker.ts";
 
 export type Fault =
   /** An HTTP error with an empty body (gin's AbortWithStatus); 429/503 optionally with Retry-After (seconds). */
@@ -57,7 +58,7 @@ export interface FaultRule {
   /** Apply with this probability (seeded by the injector); default 1. */
   readonly probability?: number;
   /** Runs before the request is answered, each time the rule applies (e.g. add pipelines: page shift). */
-  readonly action?: (sim: SimulatedWoodpecker, url: URL) => void;
+  readonly action?: (url: URL) => void;
   /** Over time: the rule applies only while this returns true. */
   readonly when?: () => boolean;
 }
@@ -86,8 +87,6 @@ export class SimulatedNetworkError extends TypeError {}
 export class FaultInjector {
   /** Every fault applied, in order (tests assert a scenario really happened). */
   readonly injected: InjectedFault[] = [];
-  /** Set by `serveWithFaults`: the injector then answers "reset" with a broken body, not a throw. */
-  served = false;
   private rules: LiveRule[] = [];
   private readonly random: () => number;
   private enabled = true;
@@ -123,15 +122,12 @@ export class FaultInjector {
     return this.enabled ? this.rules.length : 0;
   }
 
-  /** Called by SimulatedWoodpecker.fetch: answer `req`, `next` being the normal answer. */
-  intercept(sim: SimulatedWoodpecker, req: Request, next: (req: Request) => Response): Response | Promise<Response> {
-    const url = new URL(req.url);
+  /** The rule that decides `req` (counted as applied), or undefined: the normal answer. */
+  decide(url: URL, req: Request): FaultRule | undefined {
     const live = this.enabled ? this.pick(url, req) : undefined;
-    if (!live) return next(req);
-    const { fault, action } = live.rule;
-    this.injected.push({ path: url.pathname, fault: fault.kind });
-    action?.(sim, url);
-    return this.apply(fault, req, next);
+    if (!live) return undefined;
+    this.injected.push({ path: url.pathname, fault: live.rule.fault.kind });
+    return live.rule;
   }
 
   private pick(url: URL, req: Request): LiveRule | undefined {
@@ -149,57 +145,72 @@ export class FaultInjector {
     }
     return undefined;
   }
+}
 
-  private apply(fault: Fault, req: Request, next: (req: Request) => Response): Response | Promise<Response> {
-    switch (fault.kind) {
-      case "none":
-        return next(req);
-      case "status": {
-        const headers: Record<string, string> = {};
-        if (fault.retryAfter !== undefined) headers["Retry-After"] = String(fault.retryAfter);
-        return new Response(null, { status: fault.status, headers });
-      }
-      case "refused":
-        // Served, a single refused request cannot be staged per request (use `down()`): reset it.
-        if (!this.served) throw new SimulatedNetworkError("Unable to connect. Is the computer able to access the url?");
-        return brokenBody();
-      case "reset":
-        if (!this.served) throw new SimulatedNetworkError("The socket connection was closed unexpectedly.");
-        return brokenBody();
-      case "hang":
-        return new Promise<Response>((resolve, reject) => {
-          const timer = setTimeout(() => resolve(new Response(null, { status: 503 })), fault.maxMs ?? 120_000);
-          const abort = () => {
-            clearTimeout(timer);
-            reject(req.signal.reason ?? new DOMException("aborted", "AbortError"));
-          };
-          if (req.signal.aborted) abort();
-          else req.signal.addEventListener("abort", abort, { once: true });
-        });
-      case "slow":
-        return Bun.sleep(fault.ms).then(() => next(req));
-      case "html":
-        return new Response("<!doctype html>\n<html lang=\"en\"><head><title>Woodpecker</title></head><body><div id=\"app\"></div></body></html>\n", {
-          status: 200,
-          headers: { "Content-Type": "text/html; charset=utf-8" },
-        });
-      case "truncated":
-        return rewriteText(next(req), (text) => text.slice(0, Math.max(1, Math.floor(text.length / 2))));
-      case "invalid-json":
-        return rewriteText(next(req), () => '{"id": 1,, "number": }');
-      case "wrong-types":
-        return rewriteJson(next(req), (body) => corruptOne(body, fault.item ?? 0, wrongTypes));
-      case "missing-fields":
-        return rewriteJson(next(req), (body) => corruptOne(body, fault.item ?? 0, missingFields));
-      case "v2-keys":
-        return rewriteJson(next(req), (body) => forEachObject(body, v2Keys));
-      case "extra-fields":
-        return rewriteJson(next(req), (body) => forEachObject(body, extraFields));
-      case "revoked": {
-        const headers = new Headers(req.headers);
-        headers.delete("Authorization");
-        return next(new Request(req.url, { method: req.method, headers, signal: req.signal }));
-      }
+/**
+ * `handler` behind `injector`'s rules. `served`: answered over a real socket (serve.ts), where a
+ * reset or refusal is a body that breaks off rather than a thrown TypeError.
+ */
+export function faults(handler: Handler, injector: FaultInjector, opts: { served?: boolean } = {}): Handler {
+  const served = opts.served ?? false;
+  return (req) => {
+    const url = new URL(req.url);
+    const rule = injector.decide(url, req);
+    if (!rule) return handler(req);
+    rule.action?.(url);
+    return apply(rule.fault, req, handler, served);
+  };
+}
+
+function apply(fault: Fault, req: Request, next: Handler, served: boolean): Response | Promise<Response> {
+  switch (fault.kind) {
+    case "none":
+      return next(req);
+    case "status": {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter !== undefined) headers["Retry-After"] = String(fault.retryAfter);
+      return new Response(null, { status: fault.status, headers });
+    }
+    case "refused":
+      // Served, a single refused request cannot be staged per request (use `down()`): reset it.
+      if (!served) throw new SimulatedNetworkError("Unable to connect. Is the computer able to access the url?");
+      return brokenBody();
+    case "reset":
+      if (!served) throw new SimulatedNetworkError("The socket connection was closed unexpectedly.");
+      return brokenBody();
+    case "hang":
+      return new Promise<Response>((resolve, reject) => {
+        const timer = setTimeout(() => resolve(new Response(null, { status: 503 })), fault.maxMs ?? 120_000);
+        const abort = () => {
+          clearTimeout(timer);
+          reject(req.signal.reason ?? new DOMException("aborted", "AbortError"));
+        };
+        if (req.signal.aborted) abort();
+        else req.signal.addEventListener("abort", abort, { once: true });
+      });
+    case "slow":
+      return Bun.sleep(fault.ms).then(() => next(req));
+    case "html":
+      return new Response("<!doctype html>\n<html lang=\"en\"><head><title>Woodpecker</title></head><body><div id=\"app\"></div></body></html>\n", {
+        status: 200,
+        headers: { "Content-Type": "text/html; charset=utf-8" },
+      });
+    case "truncated":
+      return rewriteText(next(req), (text) => text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+    case "invalid-json":
+      return rewriteText(next(req), () => '{"id": 1,, "number": }');
+    case "wrong-types":
+      return rewriteJson(next(req), (body) => corruptOne(body, fault.item ?? 0, wrongTypes));
+    case "missing-fields":
+      return rewriteJson(next(req), (body) => corruptOne(body, fault.item ?? 0, missingFields));
+    case "v2-keys":
+      return rewriteJson(next(req), (body) => forEachObject(body, v2Keys));
+    case "extra-fields":
+      return rewriteJson(next(req), (body) => forEachObject(body, extraFields));
+    case "revoked": {
+      const headers = new Headers(req.headers);
+      headers.delete("Authorization");
+      return next(new Request(req.url, { method: req.method, headers, signal: req.signal }));
     }
   }
 }
@@ -217,12 +228,14 @@ function brokenBody(): Response {
   );
 }
 
-function rewriteText(res: Response, fn: (text: string) => string): Promise<Response> | Response {
+function rewriteText(answer: Response | Promise<Response>, fn: (text: string) => string): Promise<Response> | Response {
+  if (answer instanceof Promise) return answer.then((res) => rewriteText(res, fn));
+  const res = answer;
   if (!(res.headers.get("content-type") ?? "").includes("application/json")) return res;
   return res.text().then((text) => new Response(fn(text), { status: res.status, headers: res.headers }));
 }
 
-function rewriteJson(res: Response, fn: (body: unknown) => unknown): Promise<Response> | Response {
+function rewriteJson(res: Response | Promise<Response>, fn: (body: unknown) => unknown): Promise<Response> | Response {
   return rewriteText(res, (text) => JSON.stringify(fn(JSON.parse(text))));
 }
 
@@ -269,36 +282,4 @@ function extraFields(o: Obj): void {
   o.cancel_info = { canceled_by: "someone", superseded_by: 0 };
   o.tag_title = "";
   o.x_future_field = [1, 2, 3];
-}
-
-export interface ServedWithFaults {
-  readonly url: string;
-  /** Stop listening: new connections are refused until `up()`. Open connections are closed. */
-  down(): void;
-  /** Listen again on the same port. */
-  up(): void;
-  stop(): void;
-}
-
-/** Serve `sim` over HTTP with its fault injector in served mode; refusal by closing the listener. */
-export function serveWithFaults(sim: SimulatedWoodpecker, faults: FaultInjector, hostname = "127.0.0.1"): ServedWithFaults {
-  faults.served = true;
-  sim.faults = faults;
-  let server: ReturnType<typeof Bun.serve> | null = Bun.serve({ hostname, port: 0, fetch: sim.fetch, idleTimeout: 0 });
-  const port = server.port;
-  const listen = () => Bun.serve({ hostname, port, fetch: sim.fetch, idleTimeout: 0 });
-  return {
-    url: `http://${hostname}:${port}${sim.rootPath}`,
-    down() {
-      server?.stop(true);
-      server = null;
-    },
-    up() {
-      server ??= listen();
-    },
-    stop() {
-      server?.stop(true);
-      server = null;
-    },
-  };
 }

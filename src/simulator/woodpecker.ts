@@ -1,9 +1,8 @@
-// An in-memory Woodpecker server: state, the mutations tests and the demo drive it with, and a
-// web-standard fetch handler (routing lives in api.ts). It is deliberately independent of the
-// exporter's own code, so a misunderstanding of Woodpecker in one cannot hide in the other.
+// An in-memory Woodpecker server's state and the mutations tests and the demo drive it with: a
+// plain store. Its HTTP face is composed where it is served, `faults(log(handler))` (serve.ts;
+// routing in api.ts). It is deliberately independent of the exporter's own code, so a
+// misunderstanding of Woodpecker in one cannot hide in the other.
 
-import { handle } from "./api.ts";
-import type { FaultInjector } from "./faults.ts";
 import { FORGE, copyOf, newPipeline, newRepo, newUser, normaliseRoot, splitName, type UserRecord } from "./records.ts";
 import { featuresOf, type VersionFeatures } from "./version.ts";
 import {
@@ -30,22 +29,11 @@ export interface SimulatedWoodpeckerOptions {
   now?: () => number;
 }
 
-export interface RequestLogEntry {
-  method: string;
-  /** Full request path as received (including any root path). */
-  path: string;
-  query: Record<string, string>;
-  status: number;
-}
-
-
 export class SimulatedWoodpecker {
   readonly token: string;
   readonly features: VersionFeatures;
   readonly rootPath: string;
   readonly user: UserRecord;
-  /** Every request the fetch handler answered, in order (tests count e.g. list calls per poll). */
-  readonly requests: RequestLogEntry[] = [];
 
   private clock: () => number;
   private nextRepoId = 1;
@@ -64,30 +52,6 @@ export class SimulatedWoodpecker {
     this.clock = opts.now ?? (() => Date.now() / 1000);
     const login = opts.login ?? "jdoe";
     this.user = newUser(login, opts.admin ?? false, this.orgId(login));
-  }
-
-  /** The web-standard handler: serve with Bun.serve({ fetch: sim.fetch }) or call directly. */
-  readonly fetch = (req: Request): Response | Promise<Response> =>
-    this.faults ? this.faults.intercept(this, req, this.answer) : this.answer(req);
-
-  /** Optional fault injection (faults.ts); undefined: a well-behaved server. */
-  faults: FaultInjector | undefined = undefined;
-
-  /** The normal answer (what `fetch` gives without faults); every one is logged in `requests`. */
-  private readonly answer = (req: Request): Response => {
-    const res = handle(this, req);
-    const url = new URL(req.url);
-    this.requests.push({
-      method: req.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      status: res.status,
-    });
-    return res;
-  };
-
-  resetRequests(): void {
-    this.requests.length = 0;
   }
 
   /** Current simulator time, whole Unix seconds. */

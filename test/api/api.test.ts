@@ -2,14 +2,11 @@
 // the real app (createApp) over a view built from one poll of the simulator, windows taken at END.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Registry } from "prom-client";
-import { Poller } from "../../src/collector/poller.ts";
 import type { RepoState } from "../../src/core/state.ts";
-import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildView, type ExporterView } from "../../src/server/view.ts";
+import type { ExporterView } from "../../src/server/view.ts";
 import type { RepoDetailJson, SummaryJson } from "../../src/view/window.ts";
-import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
-import { END, startSim, type Sim } from "./sim.ts";
+import { END, pollOnce, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(30_000);
 
@@ -20,27 +17,10 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   s = startSim({ token: TOKEN });
-  const poller = new Poller({
-    client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0, reworkRules: [] },
-    repos: [],
-    adminRepos: false,
-    concurrency: 4,
-    log: silentLogger,
-    now: () => END * 1000,
-    onRepoState: () => {},
-  });
-  expect(await poller.poll()).toBe(true);
-  view = buildView(poller, {
-    demo: false,
-    woodpeckerUrl: s.served.url,
-    now: () => END * 1000,
-    pollIntervalSeconds: 60,
-    since: 0,
-    repos: [],
-    shard: null,
-  });
-  app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
+  const polled = await pollOnce(s);
+  view = polled.view;
+  const core = polled.core;
+  app = createApp({ registry: core.registry, readiness: { ready: () => true }, view: () => view });
 });
 
 afterAll(() => s?.served.stop());

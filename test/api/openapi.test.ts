@@ -6,16 +6,12 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry } from "prom-client";
 import * as v from "valibot";
-import { Poller } from "../../src/collector/poller.ts";
-import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
 import { ErrorSchema, RepoDetailJsonSchema, StatusSchema, SummaryJsonSchema } from "../../src/server/plugins/responses.ts";
-import { buildView, type ExporterView } from "../../src/server/view.ts";
-import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
+import type { ExporterView } from "../../src/server/view.ts";
 import { ROOT } from "../e2e/exporter-process.ts";
-import { END, startSim, type Sim } from "./sim.ts";
+import { pollOnce, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(120_000);
 
@@ -37,19 +33,9 @@ interface Document {
 
 beforeAll(async () => {
   s = startSim({ token: TOKEN, days: 14 });
-  const poller = new Poller({
-    client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 },
-    repos: [],
-    adminRepos: false,
-    concurrency: 4,
-    log: silentLogger,
-    now: () => END * 1000,
-    onRepoState: () => {},
-  });
-  expect(await poller.poll()).toBe(true);
-  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000, pollIntervalSeconds: 60, since: 0, repos: [], shard: null });
-  app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
+  const polled = await pollOnce(s);
+  view = polled.view;
+  app = createApp({ registry: polled.core.registry, readiness: { ready: () => true }, view: () => view });
 });
 afterAll(() => {
   s?.served.stop();

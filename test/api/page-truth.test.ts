@@ -4,14 +4,12 @@
 // longer than the history read says so.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Registry } from "prom-client";
-import { Poller } from "../../src/collector/poller.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { startExporter } from "../../src/exporter.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildView, type ExporterView } from "../../src/server/view.ts";
-import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
-import { END, startSim, type Sim } from "./sim.ts";
+import type { ExporterView } from "../../src/server/view.ts";
+import { END, pollOnce, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(30_000);
 
@@ -21,18 +19,8 @@ let view: ExporterView;
 
 beforeAll(async () => {
   s = startSim({ token: TOKEN, days: 21 });
-  const poller = new Poller({
-    client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 },
-    repos: [],
-    adminRepos: false,
-    concurrency: 4,
-    log: silentLogger,
-    now: () => END * 1000,
-    onRepoState: () => {},
-  });
-  expect(await poller.poll()).toBe(true);
-  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000, pollIntervalSeconds: 60, since: 0, repos: [], shard: null });
+  const polled = await pollOnce(s);
+  view = polled.view;
 });
 afterAll(() => s?.served.stop());
 

@@ -4,6 +4,10 @@
 // test/browser.
 import { ArgoCDState, generateGitOps, gitOpsReposFrom, serveArgoCD, type ServedArgoCD } from "../../src/simulator/argocd/index.ts";
 import { SimulatedWoodpecker, generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { createExporterCore, type ExporterCore } from "../../src/exporter.ts";
+import { silentLogger } from "../../src/log.ts";
+import { buildView, viewOptions, type ExporterView } from "../../src/server/view.ts";
 import { BINARY, ensureBinary } from "../e2e/exporter-process.ts";
 
 /** 2026-09-01T00:00:00Z: the history ends here and every window is taken "at" it. */
@@ -68,4 +72,16 @@ export async function runBinary(args: string[], env: Record<string, string>): Pr
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
+}
+
+/**
+ * One complete poll of `s` by the binary's own wiring (createExporterCore, its clock at END; only
+ * the listener is left out), and the view the page and the API are built from.
+ */
+export async function pollOnce(s: Sim, env: Record<string, string> = {}): Promise<{ core: ExporterCore; view: ExporterView }> {
+  const config = loadConfig({ ...s.env, ...env });
+  const now = () => END * 1000;
+  const core = createExporterCore(config, { log: silentLogger, now });
+  if (!(await core.poll())) throw new Error(`the poll of the simulator failed: ${core.poller.status.lastProblem}`);
+  return { core, view: buildView(core.poller, viewOptions(config, { demo: false, now })) };
 }

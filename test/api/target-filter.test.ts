@@ -1,17 +1,13 @@
 // One target at a time (issue 13 item 6): `deploy_to` on the page and in the API, `--target` in
 // `report`; the same glob syntax as `repo` (`!glob` excludes); repos without the target drop out.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { Registry } from "prom-client";
 import { parseReportArgs, runReport } from "../../src/cli/report.ts";
 import { UsageError } from "../../src/cli/args.ts";
-import { Poller } from "../../src/collector/poller.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { silentLogger } from "../../src/log.ts";
 import { createApp } from "../../src/server/app.ts";
-import { buildView, type ExporterView } from "../../src/server/view.ts";
+import type { ExporterView } from "../../src/server/view.ts";
 import type { SummaryJson } from "../../src/view/window.ts";
-import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
-import { END, startSim, type Sim } from "./sim.ts";
+import { END, pollOnce, startSim, type Sim } from "./sim.ts";
 
 setDefaultTimeout(60_000);
 
@@ -22,19 +18,9 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   s = startSim({ token: TOKEN, days: 21 });
-  const poller = new Poller({
-    client: new WoodpeckerClient({ baseUrl: s.served.url, token: TOKEN, timeoutMs: 10_000 }),
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 },
-    repos: [],
-    adminRepos: false,
-    concurrency: 4,
-    log: silentLogger,
-    now: () => END * 1000,
-    onRepoState: () => {},
-  });
-  expect(await poller.poll()).toBe(true);
-  view = buildView(poller, { demo: false, woodpeckerUrl: s.served.url, now: () => END * 1000, pollIntervalSeconds: 60, since: 0, repos: [], shard: null });
-  app = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => view });
+  const polled = await pollOnce(s);
+  view = polled.view;
+  app = createApp({ registry: polled.core.registry, readiness: { ready: () => true }, view: () => view });
 });
 afterAll(() => s?.served.stop());
 

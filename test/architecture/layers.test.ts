@@ -23,7 +23,11 @@ const LAYERS: Record<string, { readonly layer: number; readonly why: string }> =
   view: { layer: 3, why: "the window summary, its parameters and number formats, shared by server and cli" },
 
   server: { layer: 4, why: "the HTTP face: metrics, JSON API, page" },
-  cli: { layer: 4, why: "the one-shot commands (report, check)" },
+  "exporter-core.ts": {
+    layer: 4,
+    why: "wires client, poller and metrics (no listener): the one path the binary, the CLI and the tests share",
+  },
+  cli: { layer: 5, why: "the one-shot commands (report, check), on the exporter's core" },
   simulator: {
     layer: 4,
     why: "a stand-in Woodpecker for tests and the demo: nothing the exporter serves may depend on it",

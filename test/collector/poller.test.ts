@@ -5,7 +5,7 @@ import { Poller } from "../../src/collector/poller.ts";
 import type { RepoState } from "../../src/core/state.ts";
 import { createLogger } from "../../src/log.ts";
 import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
-import { SimulatedWoodpecker } from "../../src/simulator/index.ts";
+import { SimulatedWoodpecker, simulatorFetch, type RequestLogEntry } from "../../src/simulator/index.ts";
 
 const TOKEN = "poller-test-token";
 const T0 = 1_780_000_000;
@@ -22,6 +22,8 @@ type SetupOptions = {
 function setup(opts: SetupOptions = {}) {
   let clock = T0;
   const sim = new SimulatedWoodpecker({ token: TOKEN, version: opts.version, now: () => clock });
+  const requests: RequestLogEntry[] = [];
+  const serve = simulatorFetch(sim, { requests });
   const client = new WoodpeckerClient({
     baseUrl: "http://woodpecker.test",
     token: opts.token ?? TOKEN,
@@ -29,7 +31,7 @@ function setup(opts: SetupOptions = {}) {
     retries: 0,
     fetch: (async (input: string | URL | Request, init?: RequestInit) => {
       const req = new Request(input instanceof URL ? input.href : (input as string), init);
-      return opts.fault?.(req) ?? sim.fetch(req);
+      return opts.fault?.(req) ?? serve(req);
     }) as typeof fetch,
   });
   const states = new Map<string, RepoState>();
@@ -45,7 +47,7 @@ function setup(opts: SetupOptions = {}) {
     onRepoState: (repo, state) => states.set(repo.fullName, state),
   });
   const tick = (s = 60) => (clock += s);
-  return { sim, poller, states, logs, tick };
+  return { sim, requests, poller, states, logs, tick };
 }
 
 /** A push on main that ends with `status` `dur` seconds later. */
@@ -57,8 +59,8 @@ function push(s: ReturnType<typeof setup>, repoId: number, status: "success" | "
   return p;
 }
 
-function pipelineRequests(sim: SimulatedWoodpecker) {
-  return sim.requests.filter((r) => r.path.includes("/pipelines"));
+function pipelineRequests(s: { requests: RequestLogEntry[] }) {
+  return s.requests.filter((r) => r.path.includes("/pipelines"));
 }
 
 describe("poller", () => {
@@ -71,7 +73,7 @@ describe("poller", () => {
     expect(state.mode).toBe("default-branch-push");
     expect(state.targets.map((t) => [t.target, t.deployments, t.failures])).toEqual([["production", 108, 12]]);
     // 120 pipelines = 3 pages of <= 50.
-    expect(pipelineRequests(s.sim).length).toBe(3);
+    expect(pipelineRequests(s).length).toBe(3);
     expect(s.poller.status.backfillComplete).toBe(true);
     expect(s.poller.status.lastCycleOk).toBe(true);
   });
@@ -99,11 +101,11 @@ describe("poller", () => {
     push(s, a.id, "success", "a1".padEnd(40, "0"));
     push(s, b.id, "failure", "b1".padEnd(40, "0"));
     await s.poller.poll();
-    s.sim.resetRequests();
+    s.requests.length = 0;
     s.tick();
     await s.poller.poll();
     await s.poller.poll();
-    expect(s.sim.requests.map((r) => r.path)).toEqual(["/api/user/repos", "/api/user/repos"]);
+    expect(s.requests.map((r) => r.path)).toEqual(["/api/user/repos", "/api/user/repos"]);
   });
 
   test("a changed repo costs one page; running pipelines are re-checked until they end", async () => {
@@ -115,24 +117,24 @@ describe("poller", () => {
     await s.poller.poll();
     const running = s.sim.addPipeline(a.id, { event: "push", branch: "main", commit: "a2".padEnd(40, "0"), status: "running" });
     s.tick();
-    s.sim.resetRequests();
+    s.requests.length = 0;
     await s.poller.poll();
-    expect(pipelineRequests(s.sim).map((r) => r.path)).toEqual([`/api/repos/${a.id}/pipelines`]);
+    expect(pipelineRequests(s).map((r) => r.path)).toEqual([`/api/repos/${a.id}/pipelines`]);
     expect(s.states.get("acme/a")!.targets[0]!.deployments).toBe(1);
 
-    s.sim.resetRequests();
+    s.requests.length = 0;
     s.tick();
     await s.poller.poll(); // still running: only the re-check of that one pipeline
-    expect(pipelineRequests(s.sim).map((r) => r.path)).toEqual([`/api/repos/${a.id}/pipelines/${running.number}`]);
+    expect(pipelineRequests(s).map((r) => r.path)).toEqual([`/api/repos/${a.id}/pipelines/${running.number}`]);
 
     s.sim.finishPipeline(a.id, running.number, "failure");
     s.tick();
     await s.poller.poll();
     const t = s.states.get("acme/a")!.targets[0]!;
     expect([t.deployments, t.failures, t.failingSince > 0]).toEqual([1, 1, true]);
-    s.sim.resetRequests();
+    s.requests.length = 0;
     await s.poller.poll(); // now terminal: nothing left to re-check
-    expect(pipelineRequests(s.sim)).toEqual([]);
+    expect(pipelineRequests(s)).toEqual([]);
   });
 
   test("pull requests and crons are filtered server-side on 3.x", async () => {
@@ -140,7 +142,7 @@ describe("poller", () => {
     const a = s.sim.addRepo({ full_name: "acme/a" });
     push(s, a.id, "success", "a1".padEnd(40, "0"));
     await s.poller.poll();
-    const list = pipelineRequests(s.sim).find((r) => r.path.endsWith("/pipelines"))!;
+    const list = pipelineRequests(s).find((r) => r.path.endsWith("/pipelines"))!;
     expect(list.query.event).toBe("deployment,push");
   });
 
@@ -200,7 +202,7 @@ describe("poller", () => {
     for (let i = 0; i < 200; i++) push(s, a.id, "success", `c${i}`.padEnd(40, "0"));
     await s.poller.poll();
     expect(s.states.get("acme/a")!.targets[0]!.deployments).toBe(100);
-    expect(pipelineRequests(s.sim).length).toBeLessThanOrEqual(3);
+    expect(pipelineRequests(s).length).toBeLessThanOrEqual(3);
   });
 
   test("a pending pipeline deleted in Woodpecker is forgotten, not re-checked forever", async () => {
@@ -211,9 +213,9 @@ describe("poller", () => {
     await s.poller.poll();
     s.sim.deletePipeline(a.id, p.number);
     await s.poller.poll();
-    s.sim.resetRequests();
+    s.requests.length = 0;
     await s.poller.poll();
-    expect(pipelineRequests(s.sim)).toEqual([]);
+    expect(pipelineRequests(s)).toEqual([]);
   });
 
   test("a listing that fails half-way is completed by the next poll, nothing skipped", async () => {
@@ -236,5 +238,19 @@ describe("poller", () => {
     expect(await s.poller.poll()).toBe(true);
     const t = s.states.get("acme/a")!.targets[0]!;
     expect([t.deployments, t.failures]).toEqual([89, 1]);
+  });
+
+  test("the status carries the first problem of a failed cycle, and null again once a cycle completes", async () => {
+    let failing = true;
+    const s = setup({ fault: (req) => (failing && req.url.includes("/pipelines") ? new Response("nope", { status: 500 }) : undefined) });
+    const a = s.sim.addRepo({ full_name: "acme/a" });
+    push(s, a.id, "success", "a1".padEnd(40, "0"));
+    expect(s.poller.status.lastProblem).toBeNull();
+    expect(await s.poller.poll()).toBe(false);
+    expect(s.poller.status.lastProblem).toContain("500");
+    expect(s.poller.status.lastProblem).not.toContain("\n");
+    failing = false;
+    expect(await s.poller.poll()).toBe(true);
+    expect(s.poller.status.lastProblem).toBeNull();
   });
 });

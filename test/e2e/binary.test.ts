@@ -47,7 +47,7 @@ async function start(env: Record<string, string> = {}): Promise<ExporterProcess>
 
 /** Resolves after the exporter has completed `n` more repo listings (one per poll). */
 async function polls(n: number): Promise<void> {
-  const count = () => sim.requests.filter((r) => r.path === "/api/user/repos" && r.status === 200).length;
+  const count = () => served.requests.filter((r) => r.path === "/api/user/repos" && r.status === 200).length;
   const target = count() + n;
   await waitFor(`${n} polls`, async () => count() >= target);
 }
@@ -136,9 +136,9 @@ describe("compiled binary against the simulator", () => {
       }
     }
     await polls(3);
-    sim.resetRequests();
+    served.requests.length = 0;
     await polls(3);
-    const paths = new Set(sim.requests.map((r) => r.path));
+    const paths = new Set(served.requests.map((r) => r.path));
     expect([...paths]).toEqual(["/api/user/repos"]);
     beforeRestart = doraSeries(await scrape(first.url), { windows: false });
   });

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import fc from "fast-check";
 import { generateHistory } from "../../src/simulator/index.ts";
-import { serveWithFaults, type ServedWithFaults } from "../../src/simulator/faults.ts";
+import { serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
 import { startExporterProcess, waitFor, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 import { TOKEN, World, diffWithOracle, doraSamples, monotonicProblems, parseSamples } from "./harness.ts";
 import { reliabilityParams } from "./params.ts";
@@ -13,7 +13,7 @@ import { applyStep, armFaults, scenarioArb, setupRepos, type Scenario } from "./
 setDefaultTimeout(120_000);
 
 const processes: ExporterProcess[] = [];
-const servers: ServedWithFaults[] = [];
+const servers: ServedSimulator[] = [];
 /** Everything any exporter printed or served, for the secrets test at the end. */
 const seen: string[] = [];
 
@@ -25,13 +25,13 @@ afterAll(async () => {
   expect(seen.join("\n")).not.toContain(TOKEN);
 });
 
-function serve(world: World): ServedWithFaults {
-  const s = serveWithFaults(world.sim, world.faults);
+function serve(world: World): ServedSimulator {
+  const s = serveSimulator(world.sim, { faults: world.faults, requests: world.requests });
   servers.push(s);
   return s;
 }
 
-async function start(served: ServedWithFaults, env: Record<string, string> = {}): Promise<ExporterProcess> {
+async function start(served: ServedSimulator, env: Record<string, string> = {}): Promise<ExporterProcess> {
   const p = await startExporterProcess({
     WOODPECKER_URL: served.url,
     WOODPECKER_TOKEN: TOKEN,
@@ -52,7 +52,7 @@ async function get(url: string): Promise<string> {
 
 /** Completed repo listings the simulator answered (one per poll cycle). */
 function listings(world: World): number {
-  return world.sim.requests.filter((r) => r.path === "/api/user/repos" && r.status === 200).length;
+  return world.requests.filter((r) => r.path === "/api/user/repos" && r.status === 200).length;
 }
 
 async function polls(world: World, n: number, timeoutMs = 20_000): Promise<void> {

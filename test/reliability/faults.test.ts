@@ -387,7 +387,7 @@ describe("old servers", () => {
     }
     const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
-    const lists = world.sim.requests.filter((r) => r.path.endsWith("/pipelines"));
+    const lists = world.requests.filter((r) => r.path.endsWith("/pipelines"));
     expect(lists.length).toBeLessThanOrEqual(5); // 3 pages, plus the one cursor request that gave it away
     await expectOracle(world, exp);
   });

@@ -1,16 +1,20 @@
 // Shared machinery of the reliability tests: a simulated Woodpecker with fault injection and a
-// record of everything that happened to it (the "world"), an in-process exporter (poller +
-// metrics registry, the client's fetch wired to the simulator), scrape parsing, and the
+// record of everything that happened to it (the "world"), an in-process exporter (the binary's
+// own core, createExporterCore, its fetch wired to the simulator), scrape parsing, and the
 // comparison of a scrape with the oracle. The oracle itself (oracle.ts) imports nothing from src/.
-import { Registry } from "prom-client";
-import { Poller } from "../../src/collector/poller.ts";
+import type { Registry } from "prom-client";
+import type { Poller } from "../../src/collector/poller.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { createExporterCore } from "../../src/exporter.ts";
 import { createLogger } from "../../src/log.ts";
-import { CachedRegistry, DoraSeriesCache } from "../../src/metrics/cache.ts";
-import { DoraMetrics } from "../../src/metrics/dora-metrics.ts";
-import { HealthMetrics } from "../../src/metrics/health-metrics.ts";
-import { FaultInjector } from "../../src/simulator/faults.ts";
-import { SimulatedWoodpecker, type PipelineRecord } from "../../src/simulator/index.ts";
-import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
+import {
+  FaultInjector,
+  SimulatedWoodpecker,
+  simulatorFetch,
+  type InProcessFetch,
+  type PipelineRecord,
+  type RequestLogEntry,
+} from "../../src/simulator/index.ts";
 import { expectedSamples, oracle, type OraclePipeline, type OracleRepo, type OracleSeries } from "./oracle.ts";
 
 /** Recognisable, so the secrets test can search every output for it. */
@@ -88,6 +92,10 @@ export class World {
   clock = T0;
   readonly sim: SimulatedWoodpecker;
   readonly faults: FaultInjector;
+  /** Every request that reached the simulator in process (faulted ones are in `faults.injected`). */
+  readonly requests: RequestLogEntry[] = [];
+  /** The simulator as an in-process exporter reaches it: `faults(log(handler))`. */
+  readonly fetch: InProcessFetch;
   readonly repos: RepoInfo[] = [];
   /** Every snapshot each pipeline id had (after each mutation), for checking what an exporter kept. */
   readonly snapshots = new Map<number, PipelineRecord[]>();
@@ -98,7 +106,7 @@ export class World {
   constructor(opts: { seed?: number; version?: string; admin?: boolean } = {}) {
     this.sim = new SimulatedWoodpecker({ token: TOKEN, now: () => this.clock, version: opts.version, admin: opts.admin });
     this.faults = new FaultInjector(opts.seed ?? 1);
-    this.sim.faults = this.faults;
+    this.fetch = simulatorFetch(this.sim, { requests: this.requests, faults: this.faults });
   }
 
   addRepo(name: string, deploys: boolean): RepoInfo {
@@ -206,6 +214,8 @@ export interface InProcessExporter {
   readonly poller: Poller;
   readonly registry: Registry;
   readonly logs: string[];
+  /** One poll cycle, as the binary runs it (the changed series pre-rendered after it). */
+  poll(): Promise<boolean>;
   scrape(): Promise<string>;
   /** What the exporter holds of a (deleted) pipeline: for World.oracleRepos. */
   kept(repoId: number, id: number): { status: string; finished: number } | undefined;
@@ -215,47 +225,32 @@ export interface InProcessOptions {
   timeoutMs?: number;
   retries?: number;
   backoffLimitMs?: number;
-  /** Serve the DORA series the way the exporter does (metrics/cache.ts) instead of one prom-client registry. */
-  cached?: boolean;
   /** DORA_ADMIN_REPOS: list every active repo on the server (the World must be made with `admin`). */
   adminRepos?: boolean;
 }
 
+/** The exporter's own core (createExporterCore, as the binary wires it) with its fetch wired to the world. */
 export function inProcessExporter(world: World, opts: InProcessOptions = {}): InProcessExporter {
-  const cache = opts.cached ? new DoraSeriesCache() : null;
-  const registry = cache ? new CachedRegistry(cache) : new Registry();
+  const config = loadConfig({
+    WOODPECKER_URL: "http://woodpecker.test",
+    WOODPECKER_TOKEN: TOKEN,
+    DORA_CONCURRENCY: "2",
+    DORA_ADMIN_REPOS: opts.adminRepos ? "true" : undefined,
+  });
   const logs: string[] = [];
-  const now = () => world.clock * 1000;
-  let poller!: Poller;
-  const health = new HealthMetrics(registry, () => poller.status, { version: "test", pollIntervalSeconds: 60, now, demo: false });
-  const dora = cache ?? new DoraMetrics(registry);
-  const client = new WoodpeckerClient({
-    baseUrl: "http://woodpecker.test",
-    token: TOKEN,
-    timeoutMs: opts.timeoutMs ?? 100,
-    retries: opts.retries ?? 1,
-    backoffLimitMs: opts.backoffLimitMs ?? 5,
-    onAttempt: (code) => health.requests.inc({ code }),
-    onInvalid: (kind) => health.invalidObjects.inc({ kind }),
-    fetch: (async (input: string | URL | Request, init?: RequestInit) =>
-      world.sim.fetch(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init))) as typeof fetch,
-  });
-  poller = new Poller({
-    client,
-    core: { failureStatuses: new Set(["failure", "error"]), repoRules: [], since: 0, reworkRules: [] },
-    repos: [],
-    adminRepos: opts.adminRepos ?? false,
-    concurrency: 2,
+  const core = createExporterCore(config, {
     log: createLogger({ write: (l) => logs.push(l) }),
-    now,
-    onRepoState: (repo, state) => dora.setRepo(repo.id, repo.fullName, state),
-    onRepoRemoved: (repoId) => dora.removeRepo(repoId),
+    now: () => world.clock * 1000,
+    client: { timeoutMs: opts.timeoutMs ?? 100, retries: opts.retries ?? 1, backoffLimitMs: opts.backoffLimitMs ?? 5 },
+    fetch: world.fetch as typeof fetch,
   });
+  const { poller } = core;
   return {
     poller,
-    registry,
+    registry: core.registry,
     logs,
-    scrape: () => registry.metrics(),
+    poll: () => core.poll(),
+    scrape: () => core.scrape(),
     kept(repoId, id) {
       const p = poller.repos.get(repoId)?.history.pipelines.get(id);
       return p && { status: p.status, finished: p.finished };

@@ -197,7 +197,7 @@ class Life {
       restored.push([repoId, snap.number]);
     }
     try {
-      const fresh = inProcessExporter(world, { cached: true });
+      const fresh = inProcessExporter(world);
       expect(await fresh.poller.poll()).toBe(true);
       return doraLines(await fresh.scrape());
     } finally {
@@ -208,7 +208,7 @@ class Life {
 
 async function run(version: string, s: Scenario): Promise<void> {
   const life = new Life(version, s);
-  const exp = inProcessExporter(life.world, { cached: true });
+  const exp = inProcessExporter(life.world);
   const check = async () => {
     const before = published(exp);
     const logged = exp.logs.length;

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { runCheck } from "../../src/cli/check.ts";
+import { serveSimulator } from "../../src/simulator/index.ts";
 import { diffWithOracle, doraLines, duplicateSeries, inProcessExporter, World, TOKEN, type InProcessExporter } from "./harness.ts";
 
 const LIST = /\/api\/repos\/\d+\/pipelines$/;
@@ -20,7 +21,7 @@ function pushes(world: World, repoId: number, n: number, branch = "main", status
 
 /** What a freshly started exporter serves for the history as it now stands. */
 async function freshLines(world: World): Promise<string[]> {
-  const fresh = inProcessExporter(world, { cached: true });
+  const fresh = inProcessExporter(world);
   expect(await fresh.poller.poll()).toBe(true);
   return doraLines(await fresh.scrape());
 }
@@ -41,7 +42,7 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const world = new World();
     const old = world.addRepo("acme/app", false);
     pushes(world, old.id, 6);
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     expect((await exp.scrape())).toContain('dora_deployments_total{repo="acme/app",deploy_to="production"} 5');
     world.sim.deleteRepo(old.id);
@@ -59,7 +60,7 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const b = world.addRepo("acme/b", false);
     pushes(world, a.id, 4);
     pushes(world, b.id, 3);
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     for (const [leave, back] of [
       [() => world.sim.setPermission(a.id, { push: false }), () => world.sim.setPermission(a.id, { push: true })],
@@ -84,7 +85,7 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const world = new World();
     const a = world.addRepo("acme/a", false);
     pushes(world, a.id, 3);
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     const before = await exp.scrape();
     world.faults.add({ match: /^\/api\/user\/repos$/, fault: { kind: "wrong-types", item: 0 }, times: 1 });
@@ -100,7 +101,7 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const r = world.sim.addRepo({ full_name: "acme/legacy", default_branch: "master" });
     pushes(world, r.id, 5, "master");
     pushes(world, r.id, 2, "main");
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     expect(await exp.scrape()).toContain('dora_deployments_total{repo="acme/legacy",deploy_to="production"} 4');
     world.sim.setDefaultBranch(r.id, "main");
@@ -119,10 +120,12 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     const r = world.sim.addRepo({ full_name: "acme/nobranch", default_branch: "" });
     pushes(world, r.id, 3, "main");
     pushes(world, r.id, 1, "");
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     const scrape = await exp.scrape();
-    expect(scrape).not.toContain('repo="acme/nobranch"');
+    // No DORA series; the repo is tracked, so it has its dora_repo_info (DEFINITIONS, groups).
+    expect(doraLines(scrape).join("\n")).not.toContain('repo="acme/nobranch"');
+    expect(scrape).toContain('dora_repo_info{repo="acme/nobranch"} 1');
     expect(diffWithOracle(scrape, world.expected())).toEqual([]);
   });
 });
@@ -132,7 +135,7 @@ describe("DORA_ADMIN_REPOS: the server's repo listing pages by offset", () => {
     const world = new World({ admin: true });
     const repos = Array.from({ length: 60 }, (_, i) => world.addRepo(`acme/r${String(i).padStart(2, "0")}`, false));
     for (const r of repos) pushes(world, r.id, 1);
-    const exp = inProcessExporter(world, { cached: true, adminRepos: true });
+    const exp = inProcessExporter(world, { adminRepos: true });
     expect(await exp.poller.poll()).toBe(true);
     expect((await exp.scrape()).match(/^dora_deployments_total\{/gm)).toHaveLength(60);
     // While page 2 of /api/repos is read, repo 10 (on page 1) is deleted: repo 50, first of
@@ -162,7 +165,7 @@ describe("servers before 2.5 (no `before` filter): deletion while the listing pa
       const world = new World({ version: "2.4.0" });
       const r = world.addRepo("acme/old", false);
       pushes(world, r.id, 140);
-      const exp = inProcessExporter(world, { cached: true });
+      const exp = inProcessExporter(world);
       world.faults.add({
         match: (url) => LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
         times: 1,
@@ -191,7 +194,7 @@ describe("servers before 2.5 (no `before` filter): deletion while the listing pa
     const world = new World({ version: "2.4.0" });
     const r = world.addRepo("acme/old", false);
     pushes(world, r.id, 4);
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     for (const p of world.sim.listPipelines(r.id)) world.delete(r.id, p.number);
     pushes(world, r.id, 53); // numbers 1..53 again; page 1 is 53..4
@@ -226,7 +229,7 @@ describe("servers before 2.5: `parent` holds the parent's id", () => {
       const d = world.sim.deploy(r.id, from, i % 2 ? "production" : "staging");
       world.drive(r.id, d, i % 5 === 4 ? "failure" : "success", 60);
     }
-    const exp = inProcessExporter(world, { cached: true });
+    const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
     expect(diffWithOracle(await exp.scrape(), world.expected())).toEqual([]);
   });
@@ -239,9 +242,9 @@ describe("dora-exporter check", () => {
   async function check(world: World): Promise<{ code: number; out: string }> {
     world.faults.clear();
     world.clock = Math.floor(Date.now() / 1000) - 3600;
-    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: world.sim.fetch });
-    stop = () => server.stop(true);
-    const config = loadConfig({ WOODPECKER_URL: `http://127.0.0.1:${server.port}`, WOODPECKER_TOKEN: TOKEN });
+    const served = serveSimulator(world.sim, { faults: world.faults, requests: world.requests });
+    stop = () => served.stop();
+    const config = loadConfig({ WOODPECKER_URL: served.url, WOODPECKER_TOKEN: TOKEN });
     let out = "";
     const code = await runCheck(config, { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } });
     return { code, out };

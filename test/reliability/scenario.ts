@@ -212,7 +212,7 @@ export function armFaults(world: World, specs: FaultSpec[]): void {
     if (typeof kind === "string") {
       // State changes while the exporter pages: only on pipeline listings, of the listed repo.
       rule.match = f.where === 4 ? WHERE[4] : LIST;
-      rule.action = (_sim, url) => {
+      rule.action = (url) => {
         const repoId = Number(/\/api\/repos\/(\d+)\//.exec(url.pathname)?.[1]);
         const all = world.sim.listPipelines(repoId);
         if (kind === "page-shift") {

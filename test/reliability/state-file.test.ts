@@ -8,15 +8,14 @@ import fc from "fast-check";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveWithFaults, type ServedWithFaults } from "../../src/simulator/faults.ts";
-import { generateHistory } from "../../src/simulator/index.ts";
+import { generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
 import { BINARY, ensureBinary, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 import { TOKEN, World, diffWithOracle, doraSamples } from "./harness.ts";
 
 setDefaultTimeout(180_000);
 
 const processes: ExporterProcess[] = [];
-const servers: ServedWithFaults[] = [];
+const servers: ServedSimulator[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
   for (const p of processes) if (p.proc.exitCode === null && !p.proc.killed) await p.stop("SIGKILL");
@@ -26,18 +25,18 @@ afterAll(async () => {
   for (const p of processes) expect(p.logs.join("\n") + p.stdout()).not.toContain(TOKEN);
 });
 
-function setup(seed: number): { world: World; served: ServedWithFaults; file: string } {
+function setup(seed: number): { world: World; served: ServedSimulator; file: string } {
   const world = new World();
   generateHistory(world.sim, { seed, days: 21, end: world.clock });
   for (const r of world.sim.listRepos()) world.repos.push({ id: r.id, deploys: r.allow_deploy });
-  const served = serveWithFaults(world.sim, world.faults);
+  const served = serveSimulator(world.sim, { faults: world.faults, requests: world.requests });
   servers.push(served);
   const dir = mkdtempSync(join(tmpdir(), "dora-state-e2e-"));
   dirs.push(dir);
   return { world, served, file: join(dir, "state", "dora.db") };
 }
 
-async function start(served: ServedWithFaults, env: Record<string, string>): Promise<ExporterProcess> {
+async function start(served: ServedSimulator, env: Record<string, string>): Promise<ExporterProcess> {
   const p = await startExporterProcess({
     WOODPECKER_URL: served.url,
     WOODPECKER_TOKEN: TOKEN,
@@ -53,11 +52,11 @@ async function start(served: ServedWithFaults, env: Record<string, string>): Pro
  * first poll: everything before the second repo listing (polls never overlap; the schedule's
  * first tick may start a second one right after a short first poll).
  */
-async function startReady(world: World, served: ServedWithFaults, env: Record<string, string>) {
-  world.sim.resetRequests();
+async function startReady(world: World, served: ServedSimulator, env: Record<string, string>) {
+  world.requests.length = 0;
   const p = await start(served, { DORA_POLL_INTERVAL: "3600", ...env });
   await waitReady(p.url, 90_000);
-  const all = world.sim.requests.map((r) => ({ path: r.path, status: r.status }));
+  const all = world.requests.map((r) => ({ path: r.path, status: r.status }));
   const second = all.findIndex((r, i) => r.path === "/api/user/repos" && all.slice(0, i).some((x) => x.path === r.path));
   const requests = second < 0 ? all : all.slice(0, second);
   const scrape = await (await fetch(p.url + "/metrics")).text();

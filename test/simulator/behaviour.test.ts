@@ -3,7 +3,7 @@
 // number reuse, restart/deploy parents, renames, the 2.x dialect, determinism of histories.
 
 import { describe, expect, test } from "bun:test";
-import { generateHistory, SimulatedWoodpecker, toRfc3339 } from "../../src/simulator/index.ts";
+import { generateHistory, SimulatedWoodpecker, simulatorFetch, toRfc3339, type RequestLogEntry } from "../../src/simulator/index.ts";
 import { get, list, makeSim, repoWithPushes, T0, TOKEN } from "./helpers.ts";
 
 describe("pagination and order", () => {
@@ -104,7 +104,7 @@ describe("paths, errors and headers", () => {
   });
 
   test("no pagination or rate-limit headers: a short or empty page is the only end signal", async () => {
-    const res = await sim.fetch(new Request(`http://sim.test/api/repos/${repo.id}/pipelines?perPage=1`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+    const res = await simulatorFetch(sim)(new Request(`http://sim.test/api/repos/${repo.id}/pipelines?perPage=1`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
     const names = [...res.headers.keys()].sort();
     expect(names).toEqual(["content-type", "x-woodpecker-version"]);
   });
@@ -138,16 +138,16 @@ describe("paths, errors and headers", () => {
     expect((await get(sim, `/api/user?access_token=${TOKEN}`, null)).status).toBe(200);
   });
 
-  test("request log records method, path, query and status; resetRequests clears it", async () => {
-    sim.resetRequests();
-    await get(sim, `/api/repos/${repo.id}/pipelines?page=2&perPage=10`);
-    await get(sim, "/api/repos/99/pipelines");
-    expect(sim.requests).toEqual([
+  test("the request log records method, path, query and status of each request, in order", async () => {
+    const requests: RequestLogEntry[] = [];
+    const serve = simulatorFetch(sim, { requests });
+    const headers = { Authorization: `Bearer ${TOKEN}` };
+    await serve(new Request(`http://sim.test/api/repos/${repo.id}/pipelines?page=2&perPage=10`, { headers }));
+    await serve(new Request("http://sim.test/api/repos/99/pipelines", { headers }));
+    expect(requests).toEqual([
       { method: "GET", path: `/api/repos/${repo.id}/pipelines`, query: { page: "2", perPage: "10" }, status: 200 },
       { method: "GET", path: "/api/repos/99/pipelines", query: {}, status: 404 },
     ]);
-    sim.resetRequests();
-    expect(sim.requests).toEqual([]);
   });
 
   test("rootPath prefixes every route; outside it is the web UI", async () => {

@@ -1,6 +1,6 @@
 // Shared helpers for the simulator tests: a sim on a virtual clock and a one-line GET.
 
-import { SimulatedWoodpecker, type SimulatedWoodpeckerOptions } from "../../src/simulator/index.ts";
+import { SimulatedWoodpecker, simulatorFetch, type SimulatedWoodpeckerOptions } from "../../src/simulator/index.ts";
 
 export const TOKEN = "test-token";
 export const T0 = 1_787_000_000;
@@ -27,7 +27,7 @@ export interface Got {
 /** GET `path` through the fetch handler; `token` null = no Authorization header. */
 export async function get(sim: SimulatedWoodpecker, path: string, token: string | null = TOKEN, method = "GET"): Promise<Got> {
   const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
-  const res = await sim.fetch(new Request(`http://sim.test${path}`, { method, headers }));
+  const res = await simulatorFetch(sim)(new Request(`http://sim.test${path}`, { method, headers }));
   const text = await res.text();
   const type = res.headers.get("Content-Type");
   return {

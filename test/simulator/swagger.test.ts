@@ -4,7 +4,7 @@
 // (CI checks the repo out elsewhere with a copy of shared/ beside it).
 
 import { beforeAll, describe, expect, test } from "bun:test";
-import { generateHistory, SimulatedWoodpecker } from "../../src/simulator/index.ts";
+import { generateHistory, SimulatedWoodpecker, simulatorFetch } from "../../src/simulator/index.ts";
 import { SwaggerValidator, type Schema, type SwaggerDoc } from "./swagger-validator.ts";
 
 // Woodpecker's own spec (v3.17.0) and a real-shaped list response, vendored from shared/woodpecker
@@ -30,7 +30,7 @@ function responseSchema(path: string): Schema {
 }
 
 async function getJson(path: string): Promise<unknown> {
-  const res = await sim.fetch(new Request(`http://sim${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+  const res = await simulatorFetch(sim)(new Request(`http://sim${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
   expect(res.status).toBe(200);
   expect(res.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
   return res.json();

@@ -10,7 +10,7 @@ import { DurableHistories } from "../../src/collector/durable.ts";
 import { Poller, type TrackedRepo } from "../../src/collector/poller.ts";
 import type { RepoState } from "../../src/core/state.ts";
 import { silentLogger } from "../../src/log.ts";
-import { SimulatedWoodpecker } from "../../src/simulator/index.ts";
+import { SimulatedWoodpecker, simulatorFetch, type RequestLogEntry } from "../../src/simulator/index.ts";
 import { StateFile } from "../../src/state/index.ts";
 import { WoodpeckerClient } from "../../src/woodpecker/client.ts";
 
@@ -34,13 +34,13 @@ interface Exporter {
 function world() {
   let clock = 1_780_000_000;
   const sim = new SimulatedWoodpecker({ token: TOKEN, now: () => clock });
+  const requests: RequestLogEntry[] = [];
   const client = new WoodpeckerClient({
     baseUrl: URL,
     token: TOKEN,
     timeoutMs: 2000,
     retries: 0,
-    fetch: (async (input: string | URL | Request, init?: RequestInit) =>
-      sim.fetch(new Request(input instanceof globalThis.URL ? input.href : (input as string), init))) as typeof fetch,
+    fetch: simulatorFetch(sim, { requests }) as typeof fetch,
   });
   const core = { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 };
   const exporter = (path: string | null, hook?: (t: TrackedRepo) => void): Exporter => {
@@ -84,7 +84,7 @@ function world() {
     clock += 30;
     return p;
   };
-  return { sim, exporter, poll, push, tick: (s = 60) => (clock += s) };
+  return { sim, requests, exporter, poll, push, tick: (s = 60) => (clock += s) };
 }
 
 function tmpFile(): string {
@@ -106,9 +106,9 @@ describe("restart with DORA_STATE_FILE", () => {
     const never = w.exporter(null);
     const first = w.exporter(path);
     await w.poll(never);
-    w.sim.resetRequests();
+    w.requests.length = 0;
     await w.poll(first);
-    const backfillRequests = w.sim.requests.length;
+    const backfillRequests = w.requests.length;
     expect(backfillRequests).toBeGreaterThan(15); // 5 repos x 3 pages + user, version, repos
     first.state!.close(); // the process ends here (closing changes nothing: each sync was committed)
 
@@ -124,7 +124,7 @@ describe("restart with DORA_STATE_FILE", () => {
     w.tick();
 
     await w.poll(never);
-    w.sim.resetRequests();
+    w.requests.length = 0;
     const restarted = w.exporter(path);
     await w.poll(restarted);
     // Only listed repos are taken from the file: d and the old e are neither tracked nor shown.
@@ -132,7 +132,7 @@ describe("restart with DORA_STATE_FILE", () => {
     expect(restarted.poller.status.backfillComplete).toBe(true);
     // Exactly one poll: the once-per-process checks, one listing, one page for the changed repo,
     // one re-check of the pipeline seen running, and the new repo's (small) backfill.
-    expect(w.sim.requests.map((r) => r.path).sort()).toEqual(
+    expect(w.requests.map((r) => r.path).sort()).toEqual(
       [
         "/api/user",
         "/version",
@@ -150,16 +150,16 @@ describe("restart with DORA_STATE_FILE", () => {
 
     // And after a second restart with nothing new: one listing, same numbers.
     restarted.state!.close();
-    w.sim.resetRequests();
+    w.requests.length = 0;
     const again = w.exporter(path);
     await w.poll(again);
-    expect(w.sim.requests.map((r) => r.path).sort()).toEqual(["/api/user", "/api/user/repos", "/version"]);
+    expect(w.requests.map((r) => r.path).sort()).toEqual(["/api/user", "/api/user/repos", "/version"]);
     expect(shown(again)).toEqual(expected);
     // d is listed again: its kept history is taken, no backfill, the numbers it had.
     w.sim.setActive(repos[3]!.id, true);
-    w.sim.resetRequests();
+    w.requests.length = 0;
     await w.poll(again);
-    expect(w.sim.requests.map((r) => r.path)).toEqual(["/api/user/repos"]);
+    expect(w.requests.map((r) => r.path)).toEqual(["/api/user/repos"]);
     expect(again.published.get(repos[3]!.id)).toEqual(never.published.get(repos[3]!.id));
     again.state!.close();
   });
