@@ -37,7 +37,15 @@ export class BenchWoodpecker extends SimulatedWoodpecker {
 
   /** Append a finished record (bulk load). Numbers must be appended in increasing order. */
   bulkAppend(repo: RepoRecord, id: number, number: number, created: number, input: PipelineInput): void {
-    const rec = newPipeline({ id, number, created, repo, input, login: this.user.login, version: this.features.version });
+    const rec = newPipeline({
+      id,
+      number,
+      created,
+      repo,
+      input,
+      login: this.user.login,
+      version: this.features.version,
+    });
     this.store().get(repo.id)!.set(number, rec);
   }
 
@@ -65,7 +73,6 @@ export interface BulkSummary {
 }
 
 const TARGETS = ["production", "production-eu", "staging"];
-
 
 /**
  * Every 10th repo deploys with push-to-main (default rule 2, one target); the others use
@@ -121,7 +128,17 @@ export function bulkLoad(sim: BenchWoodpecker, opts: BulkOptions): BulkSummary {
       const prs = rand() < 0.6 ? 1 : 2;
       for (let i = 0; i < prs && number < M; i++) {
         const prCommit = commitOf();
-        add({ event: "pull_request", branch: "main", commit: prCommit, ref: `refs/pull/${number + 1}/head`, status: rand() < 0.15 ? "failure" : "success", title: "feat: something" }, 300);
+        add(
+          {
+            event: "pull_request",
+            branch: "main",
+            commit: prCommit,
+            ref: `refs/pull/${number + 1}/head`,
+            status: rand() < 0.15 ? "failure" : "success",
+            title: "feat: something",
+          },
+          300,
+        );
       }
       if (number >= M) break;
       if (rand() < 0.1) {
@@ -146,8 +163,19 @@ export function bulkLoad(sim: BenchWoodpecker, opts: BulkOptions): BulkSummary {
       for (const target of targets) {
         if (number >= M) break;
         const bad = rand() < 0.1;
-        const d = add({ event: "deployment", branch: "main", commit: lastMainCommit, parent: lastMainPush, deploy_to: target, status: bad ? (rand() < 0.8 ? "failure" : "error") : "success" }, 600);
-        if (bad && number < M) add({ event: "deployment", branch: "main", commit: lastMainCommit, parent: d, deploy_to: target }, 600);
+        const d = add(
+          {
+            event: "deployment",
+            branch: "main",
+            commit: lastMainCommit,
+            parent: lastMainPush,
+            deploy_to: target,
+            status: bad ? (rand() < 0.8 ? "failure" : "error") : "success",
+          },
+          600,
+        );
+        if (bad && number < M)
+          add({ event: "deployment", branch: "main", commit: lastMainCommit, parent: d, deploy_to: target }, 600);
       }
     }
     filtered.set(repo.id, filteredCount);

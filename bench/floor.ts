@@ -46,7 +46,10 @@ async function handle(msg: Msg): Promise<Record<string, unknown>> {
       server = Bun.serve({
         hostname: "127.0.0.1",
         port: 0,
-        fetch: () => new Response(body, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } }),
+        fetch: () =>
+          new Response(body, {
+            headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
+          }),
       });
       return { url: `http://127.0.0.1:${server.port}/metrics`, bytes: body.length };
     }

@@ -9,7 +9,10 @@ import { pipelineJson, goJson } from "../src/simulator/serialize.ts";
 const sim = new BenchWoodpecker({ token: "t", now: () => 1_790_000_000 });
 bulkLoad(sim, { repos: 1, pipelinesPerRepo: 1000, end: 1_790_000_000 });
 const repo = sim.listRepos()[0]!;
-const items = sim.listPipelines(repo.id).filter((p) => p.event === "push" || p.event === "deployment").slice(0, 50);
+const items = sim
+  .listPipelines(repo.id)
+  .filter((p) => p.event === "push" || p.event === "deployment")
+  .slice(0, 50);
 const text = goJson(items.map((p) => pipelineJson(p, sim.features)));
 const N = 2000;
 
@@ -18,20 +21,34 @@ function time(label: string, fn: () => unknown): void {
   const t0 = performance.now();
   for (let i = 0; i < N; i++) fn();
   const perPage = ((performance.now() - t0) * 1000) / N;
-  console.log(`${label.padEnd(34)} ${perPage.toFixed(1).padStart(7)} µs/page  ${(perPage / 50).toFixed(2).padStart(6)} µs/pipeline`);
+  console.log(
+    `${label.padEnd(34)} ${perPage.toFixed(1).padStart(7)} µs/page  ${(perPage / 50).toFixed(2).padStart(6)} µs/pipeline`,
+  );
 }
 
 const int = (x: unknown) => (typeof x === "number" && Number.isInteger(x) ? x : undefined);
 const str = (x: unknown) => (typeof x === "string" ? x : x == null ? "" : undefined);
 function hand(o: any): Pipeline | null {
   if (typeof o !== "object" || o === null) return null;
-  const id = int(o.id), number = int(o.number), created = int(o.created ?? o.created_at);
+  const id = int(o.id),
+    number = int(o.number),
+    created = int(o.created ?? o.created_at);
   if (!id || !number || !created || typeof o.event !== "string" || typeof o.status !== "string") return null;
   return {
-    id, number, parent: int(o.parent) ?? 0, event: o.event, status: o.status, created,
-    updated: int(o.updated) || int(o.updated_at) || 0, started: int(o.started) || int(o.started_at) || 0,
-    finished: int(o.finished) || int(o.finished_at) || 0, branch: str(o.branch) ?? "", commit: str(o.commit) ?? "",
-    ref: str(o.ref) ?? "", deployTo: str(o.deploy_to) ?? "", message: str(o.message) ?? "",
+    id,
+    number,
+    parent: int(o.parent) ?? 0,
+    event: o.event,
+    status: o.status,
+    created,
+    updated: int(o.updated) || int(o.updated_at) || 0,
+    started: int(o.started) || int(o.started_at) || 0,
+    finished: int(o.finished) || int(o.finished_at) || 0,
+    branch: str(o.branch) ?? "",
+    commit: str(o.commit) ?? "",
+    ref: str(o.ref) ?? "",
+    deployTo: str(o.deploy_to) ?? "",
+    message: str(o.message) ?? "",
   };
 }
 
@@ -49,7 +66,11 @@ console.log("same output:", Bun.deepEquals(a, b));
 // Per request, against a local Bun.serve answering that page: bare fetch vs ky vs the client.
 const { WoodpeckerClient } = await import("../src/woodpecker/client.ts");
 const ky = (await import("ky")).default;
-const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(text, { headers: { "content-type": "application/json" } }) });
+const server = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  fetch: () => new Response(text, { headers: { "content-type": "application/json" } }),
+});
 const base = `http://127.0.0.1:${server.port}`;
 async function timeAsync(label: string, fn: () => Promise<unknown>): Promise<void> {
   for (let i = 0; i < 200; i++) await fn();
@@ -58,12 +79,16 @@ async function timeAsync(label: string, fn: () => Promise<unknown>): Promise<voi
   const n = 1000;
   for (let i = 0; i < n; i++) await fn();
   const c = process.cpuUsage(c0);
-  console.log(`${label.padEnd(34)} ${(((performance.now() - t0) * 1000) / n).toFixed(0).padStart(5)} µs/request wall, ${((c.user + c.system) / n).toFixed(0).padStart(5)} µs CPU (both processes share it)`);
+  console.log(
+    `${label.padEnd(34)} ${(((performance.now() - t0) * 1000) / n).toFixed(0).padStart(5)} µs/request wall, ${((c.user + c.system) / n).toFixed(0).padStart(5)} µs CPU (both processes share it)`,
+  );
 }
 const client = new WoodpeckerClient({ baseUrl: base, token: "t", timeoutMs: 5000 });
 const k = ky.create({ baseUrl: base + "/", timeout: 5000, retry: { limit: 3 } });
 await timeAsync("fetch + arrayBuffer (the floor)", async () => (await fetch(`${base}/x`)).arrayBuffer());
 await timeAsync("fetch + json", async () => (await fetch(`${base}/x`)).json());
 await timeAsync("ky + json", async () => (await k.get("x")).json());
-await timeAsync("client.pipelinePage (ky+valibot)", () => client.pipelinePage(1, { page: 1, events: ["deployment", "push"] }));
+await timeAsync("client.pipelinePage (ky+valibot)", () =>
+  client.pipelinePage(1, { page: 1, events: ["deployment", "push"] }),
+);
 server.stop(true);

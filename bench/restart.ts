@@ -15,7 +15,10 @@ import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "dora-exporter");
-const [REPOS, PIPELINES] = (process.env.BENCH_RESTART_SCENARIO ?? "1000x1000").split("x").map(Number) as [number, number];
+const [REPOS, PIPELINES] = (process.env.BENCH_RESTART_SCENARIO ?? "1000x1000").split("x").map(Number) as [
+  number,
+  number,
+];
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 
 type Msg = Record<string, any>;
@@ -102,14 +105,19 @@ async function main() {
         }
       })();
       for (;;) {
-        const ok = await fetch(url + "/ready").then((r) => r.status === 200, () => false);
+        const ok = await fetch(url + "/ready").then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) break;
         await Bun.sleep(10);
       }
       const seconds = (performance.now() - t0) / 1000;
       const reqs = await sim.call("requests", { urls: true });
       const urls = reqs.urls as string[];
-      const second = urls.findIndex((u, i) => u.startsWith("/api/user/repos?") && urls.slice(0, i).some((x) => x.startsWith("/api/user/repos?")));
+      const second = urls.findIndex(
+        (u, i) => u.startsWith("/api/user/repos?") && urls.slice(0, i).some((x) => x.startsWith("/api/user/repos?")),
+      );
       const first = second < 0 ? urls : urls.slice(0, second);
       const byKind: Record<string, number> = {};
       for (const u of first) {
@@ -118,7 +126,11 @@ async function main() {
         byKind[kind] = (byKind[kind] ?? 0) + 1;
       }
       const rssNow = async () =>
-        Number(/^process_resident_memory_bytes (\S+)$/m.exec(await fetch(url + "/metrics").then((r) => r.text()))?.[1] ?? NaN) / 2 ** 20;
+        Number(
+          /^process_resident_memory_bytes (\S+)$/m.exec(await fetch(url + "/metrics").then((r) => r.text()))?.[1] ??
+            NaN,
+        ) /
+        2 ** 20;
       const rss = await rssNow();
       await Bun.sleep(5000); // the garbage of the start goes back to the OS with a delay
       const rssLater = await rssNow();
@@ -171,15 +183,23 @@ async function main() {
     rssLaterMB: Math.round(median(results.map((r) => r[i]!.rssLaterMB)) * 10) / 10,
   }));
   const fileMB = Math.round(median(results.map((r) => (r as Case[] & { fileMB?: number }).fileMB ?? 0)) * 10) / 10;
-  console.log(`| ${REPOS} x ${PIPELINES} | seconds to /ready (median of ${REPEAT}) | of which to listening (loading the file) | requests | RSS at /ready, 5 s later (MB) |`);
+  console.log(
+    `| ${REPOS} x ${PIPELINES} | seconds to /ready (median of ${REPEAT}) | of which to listening (loading the file) | requests | RSS at /ready, 5 s later (MB) |`,
+  );
   console.log("|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.case} | ${r.seconds} (${r.secondsEach.join(", ")}) | ${r.toListeningS} (${r.loadS}) | ${r.requests} | ${r.rssMB}, ${r.rssLaterMB} |`);
+    console.log(
+      `| ${r.case} | ${r.seconds} (${r.secondsEach.join(", ")}) | ${r.toListeningS} (${r.loadS}) | ${r.requests} | ${r.rssMB}, ${r.rssLaterMB} |`,
+    );
   }
   console.log(`\nstate file: ${fileMB} MB`);
   mkdirSync(join(import.meta.dir, "results"), { recursive: true });
   const out = join(import.meta.dir, "results", `restart-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), repos: REPOS, pipelines: PIPELINES, fileMB, rows }, null, 2) + "\n");
+  writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), repos: REPOS, pipelines: PIPELINES, fileMB, rows }, null, 2) +
+      "\n",
+  );
   console.log(`results: ${out}`);
 }
 

@@ -83,11 +83,18 @@ interface Exporter {
 
 /** The exporter as a user runs it: the binary (or, to profile it, the source under bun flags). */
 function spawnExporter(env: Record<string, string>, cmd: string[] = [BINARY]): Exporter {
-  const proc = Bun.spawn(cmd, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const proc = Bun.spawn(cmd, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   // One reader drains stderr for the process's life; the "listening" line resolves the URL.
   let found!: (url: string) => void;
   let failed!: (e: Error) => void;
-  const url = new Promise<string>((resolve, reject) => ((found = resolve), (failed = reject)));
+  const url = new Promise<string>((resolve, reject) => {
+    found = resolve;
+    failed = reject;
+  });
   void (async () => {
     const decoder = new TextDecoder();
     let buf = "";
@@ -135,7 +142,8 @@ function pct(xs: number[], p: number): number {
 const median = (xs: number[]) => pct(xs, 0.5);
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const spread = (xs: number[], f = (x: number) => String(Math.round(x))) => `${f(Math.min(...xs))}-${f(Math.max(...xs))}`;
+const spread = (xs: number[], f = (x: number) => String(Math.round(x))) =>
+  `${f(Math.min(...xs))}-${f(Math.max(...xs))}`;
 
 function machine() {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
@@ -163,7 +171,9 @@ const load = await sim.call("load", { repos: REPOS, pipelines: PIPELINES });
 const base = load.url as string;
 const token = load.token as string;
 const listed = (load.filtered as [number, number][]).reduce((a, [, n]) => a + n, 0);
-console.error(`[${label}] simulator: ${load.pipelines} pipelines (${listed} push/deployment) in ${Math.round(load.loadMs)} ms`);
+console.error(
+  `[${label}] simulator: ${load.pipelines} pipelines (${listed} push/deployment) in ${Math.round(load.loadMs)} ms`,
+);
 const envFor = (pollInterval: number) => ({
   WOODPECKER_URL: base,
   WOODPECKER_TOKEN: token,
@@ -277,7 +287,9 @@ const idle = {
   // What a poll adds on top of the background measured in the rounds.
   cpuPerPollNetMs: polls > 0 ? (idleCpu - background * IDLE_S) / polls : NaN,
 };
-console.error(`[${label}] idle: ${polls} polls, ${idleReqs.count} requests, ${Math.round(idleCpu)} ms CPU in ${IDLE_S} s`);
+console.error(
+  `[${label}] idle: ${polls} polls, ${idleReqs.count} requests, ${Math.round(idleCpu)} ms CPU in ${IDLE_S} s`,
+);
 
 // Scrapes: the exporter's /metrics vs Bun.serve of the same bytes, alternating.
 const expMetrics = `${idleUrl}/metrics`;
@@ -288,7 +300,10 @@ const timeScrapes = async (n: number) => {
   const f: number[] = [];
   let bytes = 0;
   for (let i = 0; i < n; i++) {
-    for (const [url, acc] of [[expMetrics, e], [served.url as string, f]] as const) {
+    for (const [url, acc] of [
+      [expMetrics, e],
+      [served.url as string, f],
+    ] as const) {
       const t0 = performance.now();
       const res = await fetch(url);
       bytes = (await res.arrayBuffer()).byteLength;
@@ -316,7 +331,12 @@ let profileDir: string | undefined;
 if (process.env.BENCH_PROFILE === "1") {
   profileDir = join(import.meta.dir, "results", "prof");
   mkdirSync(profileDir, { recursive: true });
-  const exp = spawnExporter(envFor(86400), ["bun", "--cpu-prof-md", `--cpu-prof-dir=${profileDir}`, join(ROOT, "src", "main.ts")]);
+  const exp = spawnExporter(envFor(86400), [
+    "bun",
+    "--cpu-prof-md",
+    `--cpu-prof-dir=${profileDir}`,
+    join(ROOT, "src", "main.ts"),
+  ]);
   await untilReady(await exp.url, performance.now());
   await exp.stop();
 }
@@ -372,26 +392,98 @@ rows.push([
   `${r2(backfill.ratio)} (${backfill.ratios.join(", ")})`,
   met(backfill.ratio <= 1.5),
 ]);
-rows.push([`  exporter, spawn to /ready (ms)`, "", `${Math.round(backfill.exporterMs)} (${spread(rounds.map((r) => r.exporterMs))})`, ""]);
-rows.push([`  floor, spawn to last page parsed (ms)`, "", `${Math.round(backfill.floorMs)} (${spread(rounds.map((r) => r.floorMs))})`, ""]);
-rows.push([`  exporter CPU, utime+stime (ms)`, "", `${Math.round(backfill.exporterCpuMs)} (${spread(rounds.map((r) => r.exporterCpuMs))})`, ""]);
+rows.push([
+  `  exporter, spawn to /ready (ms)`,
+  "",
+  `${Math.round(backfill.exporterMs)} (${spread(rounds.map((r) => r.exporterMs))})`,
+  "",
+]);
+rows.push([
+  `  floor, spawn to last page parsed (ms)`,
+  "",
+  `${Math.round(backfill.floorMs)} (${spread(rounds.map((r) => r.floorMs))})`,
+  "",
+]);
+rows.push([
+  `  exporter CPU, utime+stime (ms)`,
+  "",
+  `${Math.round(backfill.exporterCpuMs)} (${spread(rounds.map((r) => r.exporterCpuMs))})`,
+  "",
+]);
 rows.push([`  requests (exporter = floor)`, "same", `${rounds[0]!.requests}`, backfill.sameRequests ? "yes" : "NO"]);
-rows.push([`RSS settled, ${SETTLE_S} s after /ready (MB)`, "<= 150", `${r1(memory.rssSettledMB)} (${spread(rounds.map((r) => r.rssSettledMB), (x) => String(r1(x)))})`, met(memory.rssSettledMB <= 150)]);
-rows.push([`  RSS at /ready (MB)`, "", `${r1(memory.rssReadyMB)} (${spread(rounds.map((r) => r.rssReadyMB), (x) => String(r1(x)))})`, ""]);
-rows.push([`RSS peak, VmHWM (MB)`, "<= 200", `${r1(memory.peakMB)} (${spread(rounds.map((r) => r.peakMB), (x) => String(r1(x)))})`, met(memory.peakMB <= 200)]);
-rows.push([`  runtime alone, no repo tracked: RSS / peak (MB)`, "", `${r1(memory.runtimeRssMB)} / ${r1(memory.runtimePeakMB)}`, ""]);
-rows.push([`  per stored pipeline above it: settled / peak (bytes)`, "", `${Math.round(memory.bytesPerPipelineSettled)} / ${Math.round(memory.bytesPerPipelinePeak)}`, ""]);
-rows.push([`idle poll CPU: ${IDLE_S} s of process CPU / polls (ms)`, "<= 15", `${r1(idle.cpuPerPollMs)} (${Math.round(idle.cpuMs)} ms / ${polls} polls)`, met(idle.cpuPerPollMs <= 15)]);
-rows.push([`  of which background (ms/s, idle, no poll)`, "", `${r2(background)} (${spread(rounds.map((r) => r.backgroundCpuMsPerS), (x) => String(r2(x)))})`, ""]);
+rows.push([
+  `RSS settled, ${SETTLE_S} s after /ready (MB)`,
+  "<= 150",
+  `${r1(memory.rssSettledMB)} (${spread(
+    rounds.map((r) => r.rssSettledMB),
+    (x) => String(r1(x)),
+  )})`,
+  met(memory.rssSettledMB <= 150),
+]);
+rows.push([
+  `  RSS at /ready (MB)`,
+  "",
+  `${r1(memory.rssReadyMB)} (${spread(
+    rounds.map((r) => r.rssReadyMB),
+    (x) => String(r1(x)),
+  )})`,
+  "",
+]);
+rows.push([
+  `RSS peak, VmHWM (MB)`,
+  "<= 200",
+  `${r1(memory.peakMB)} (${spread(
+    rounds.map((r) => r.peakMB),
+    (x) => String(r1(x)),
+  )})`,
+  met(memory.peakMB <= 200),
+]);
+rows.push([
+  `  runtime alone, no repo tracked: RSS / peak (MB)`,
+  "",
+  `${r1(memory.runtimeRssMB)} / ${r1(memory.runtimePeakMB)}`,
+  "",
+]);
+rows.push([
+  `  per stored pipeline above it: settled / peak (bytes)`,
+  "",
+  `${Math.round(memory.bytesPerPipelineSettled)} / ${Math.round(memory.bytesPerPipelinePeak)}`,
+  "",
+]);
+rows.push([
+  `idle poll CPU: ${IDLE_S} s of process CPU / polls (ms)`,
+  "<= 15",
+  `${r1(idle.cpuPerPollMs)} (${Math.round(idle.cpuMs)} ms / ${polls} polls)`,
+  met(idle.cpuPerPollMs <= 15),
+]);
+rows.push([
+  `  of which background (ms/s, idle, no poll)`,
+  "",
+  `${r2(background)} (${spread(
+    rounds.map((r) => r.backgroundCpuMsPerS),
+    (x) => String(r2(x)),
+  )})`,
+  "",
+]);
 rows.push([`  per poll, net of background (ms)`, "", `${r1(idle.cpuPerPollNetMs)}`, ""]);
-rows.push([`  requests per idle poll`, "1", `${r2(idle.requests / Math.max(1, polls))}`, idle.requests === polls ? "yes" : "NO"]);
+rows.push([
+  `  requests per idle poll`,
+  "1",
+  `${r2(idle.requests / Math.max(1, polls))}`,
+  idle.requests === polls ? "yes" : "NO",
+]);
 rows.push([
   `/metrics p50 vs same bytes from Bun.serve (${Math.round(scrape.bytes / 1024)} KiB)`,
   "<= 1.5x",
   `${r2(scrape.p50Ms / scrape.floorP50Ms)}x (${r2(scrape.p50Ms)} vs ${r2(scrape.floorP50Ms)} ms)`,
   met(scrape.p50Ms / scrape.floorP50Ms <= 1.5),
 ]);
-rows.push([`  /metrics p99 (ms)`, "", `${r2(scrape.p99Ms / scrape.floorP99Ms)}x (${r2(scrape.p99Ms)} vs ${r2(scrape.floorP99Ms)} ms)`, ""]);
+rows.push([
+  `  /metrics p99 (ms)`,
+  "",
+  `${r2(scrape.p99Ms / scrape.floorP99Ms)}x (${r2(scrape.p99Ms)} vs ${r2(scrape.floorP99Ms)} ms)`,
+  "",
+]);
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
 const fmt = (row: string[]) => "| " + row.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
 console.log(`${label} (${listed} push/deployment pipelines listed), concurrency ${CONCURRENCY}, ${report.date}`);

@@ -22,7 +22,7 @@ process.on("message", (raw: unknown) => {
   try {
     reply(msg.id, handle(msg));
   } catch (e) {
-    reply(msg.id, { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    reply(msg.id, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });
 
@@ -32,7 +32,12 @@ function handle(msg: Msg): Record<string, unknown> {
       server?.stop();
       const t0 = performance.now();
       sim = new BenchWoodpecker({ token: TOKEN, login: "bench", now: () => END + 1000 });
-      summary = bulkLoad(sim, { repos: msg.repos as number, pipelinesPerRepo: msg.pipelines as number, end: END, seed: 7 });
+      summary = bulkLoad(sim, {
+        repos: msg.repos as number,
+        pipelinesPerRepo: msg.pipelines as number,
+        end: END,
+        seed: 7,
+      });
       for (const r of sim.listRepos()) sim.listPipelines(r.id); // warm the sorted lists
       server = serveSimulator(sim, { hostname: "127.0.0.1", requests });
       return {
@@ -66,7 +71,10 @@ function handle(msg: Msg): Record<string, unknown> {
     }
     case "touch": {
       // k repos get a new change: a push to main (finished) and a deployment of it, still running.
-      const repos = sim!.listRepos().filter((r) => r.allow_deploy).slice(0, msg.k as number);
+      const repos = sim!
+        .listRepos()
+        .filter((r) => r.allow_deploy)
+        .slice(0, msg.k as number);
       const now = sim!.now();
       for (const r of repos) {
         const push = sim!.addPipeline(r.id, { event: "push", branch: "main" });

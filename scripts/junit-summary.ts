@@ -1,7 +1,9 @@
 // Prints "N passed, N failed" from bun's JUnit report (the line CI reads).
 export {};
 const file = process.argv[2] ?? ".test-artifacts/junit.xml";
-const xml = await Bun.file(file).text().catch(() => "");
+const xml = await Bun.file(file)
+  .text()
+  .catch(() => "");
 const root = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? "";
 const attr = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(root)?.[1] ?? 0);
 const tests = attr("tests");

@@ -10,7 +10,13 @@ import { startExporter, type RunningExporter } from "./exporter.ts";
 import { createLogger } from "./log.ts";
 import { createDemoSimulator, serveSimulator, startLiveActivity, type ServedSimulator } from "./simulator/index.ts";
 import { DEMO_SPEEDUP } from "./simulator/pace.ts";
-import { createDemoArgoCD, DEMO_GITOPS_REPOS, serveArgoCD, startLiveGitOps, type ServedArgoCD } from "./simulator/argocd/index.ts";
+import {
+  createDemoArgoCD,
+  DEMO_GITOPS_REPOS,
+  serveArgoCD,
+  startLiveGitOps,
+  type ServedArgoCD,
+} from "./simulator/argocd/index.ts";
 import type { RepoLabelBlock } from "./core/groups.ts";
 
 /** Two teams for the demo's groups (as a `repo_labels:` config would give them), unless the user set some. */
@@ -42,7 +48,8 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
   const port = (name: string): number => {
     const raw = flag(parsed, name);
     if (raw === undefined) return 0;
-    if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new UsageError(`--${name}: "${raw}" is not a port number (0 to 65535)`);
+    if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535)
+      throw new UsageError(`--${name}: "${raw}" is not a port number (0 to 65535)`);
     return Number(raw);
   };
   return { simPort: port("sim-port"), argocdPort: port("argocd-port") };
@@ -61,10 +68,14 @@ function listenOn<T>(name: string, port: number, serve: () => T): T {
 export async function runDemo(env: Record<string, string | undefined>, opts: DemoOptions): Promise<RunningExporter> {
   const { sim, token } = createDemoSimulator({ seed: 42 });
   const argo = createDemoArgoCD(sim, { seed: 42 });
-  const served: ServedSimulator = listenOn("sim-port", opts.simPort, () => serveSimulator(sim, { hostname: "127.0.0.1", port: opts.simPort }));
+  const served: ServedSimulator = listenOn("sim-port", opts.simPort, () =>
+    serveSimulator(sim, { hostname: "127.0.0.1", port: opts.simPort }),
+  );
   let servedArgo: ServedArgoCD;
   try {
-    servedArgo = listenOn("argocd-port", opts.argocdPort, () => serveArgoCD(argo.state, { hostname: "127.0.0.1", port: opts.argocdPort }));
+    servedArgo = listenOn("argocd-port", opts.argocdPort, () =>
+      serveArgoCD(argo.state, { hostname: "127.0.0.1", port: opts.argocdPort }),
+    );
   } catch (e) {
     served.stop();
     throw e;
@@ -93,13 +104,22 @@ export async function runDemo(env: Record<string, string | undefined>, opts: Dem
     });
     const config = { ...loaded, repoLabels: loaded.repoLabels.length > 0 ? loaded.repoLabels : DEMO_REPO_LABELS };
     const log = createLogger({ level: config.logLevel });
-    log.warn("DEMO MODE: reading a simulated Woodpecker and a simulated ArgoCD; these numbers are not real", { simulator: served.url, argocd: servedArgo.url });
+    log.warn("DEMO MODE: reading a simulated Woodpecker and a simulated ArgoCD; these numbers are not real", {
+      simulator: served.url,
+      argocd: servedArgo.url,
+    });
     exporter = await startExporter({ config, log, demo: true });
   } catch (e) {
     stopSimulators();
     throw e;
   }
-  process.stdout.write(demoBanner(exporter.url.replace("//0.0.0.0:", "//localhost:"), { url: served.url, token }, { url: servedArgo.url, token: argo.token }));
+  process.stdout.write(
+    demoBanner(
+      exporter.url.replace("//0.0.0.0:", "//localhost:"),
+      { url: served.url, token },
+      { url: servedArgo.url, token: argo.token },
+    ),
+  );
   return {
     ...exporter,
     async stop() {
@@ -110,7 +130,11 @@ export async function runDemo(env: Record<string, string | undefined>, opts: Dem
 }
 
 /** What the demo prints on stdout: where to look, and how to point report/check at the simulators. */
-export function demoBanner(exporterUrl: string, woodpecker: { url: string; token: string }, argocd: { url: string; token: string }): string {
+export function demoBanner(
+  exporterUrl: string,
+  woodpecker: { url: string; token: string },
+  argocd: { url: string; token: string },
+): string {
   return `
   dora-exporter demo is running (Ctrl-C stops); its numbers are SIMULATED:
     page     ${exporterUrl}/

@@ -5,7 +5,7 @@
 import { type Config, type Shard, coreOptions } from "./config/config.ts";
 import { settingSource } from "./config/load.ts";
 import { collectDefaultMetrics } from "prom-client";
-import * as v from "valibot";
+import type * as v from "valibot";
 import {
   EntryFactSchema,
   FailedSyncFactSchema,
@@ -107,7 +107,8 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     onInvalid: (kind) => health.invalidObjects.inc({ kind }),
   });
   const observations = deps.observations ?? new MemoryObservationStore();
-  const argo = config.argocdUrl === null ? null : argoParts(config, registry, deps.log, observations, health.invalidObjects);
+  const argo =
+    config.argocdUrl === null ? null : argoParts(config, registry, deps.log, observations, health.invalidObjects);
   poller = new Poller({
     client,
     core: coreOptions(config),
@@ -173,7 +174,8 @@ function processMetrics(registry: CachedRegistry): void {
   // Under Bun, v8.getHeapSpaceStatistics() walks the whole heap (~80 ms per scrape with 1M
   // pipelines tracked, the largest cost of a scrape; BENCHMARKS.md) and reports one non-zero space
   // out of 13, which nodejs_heap_size_*_bytes already give. Not worth 39 series and that cost.
-  for (const kind of ["total", "used", "available"]) registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`);
+  for (const kind of ["total", "used", "available"])
+    registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`);
   // prom-client names these gauges `_total`, which `promtool check metrics` rejects (a counter
   // suffix on a gauge); operators run that check, so they go.
   for (const n of ["handles", "requests", "resources"]) registry.removeSingleMetric(`nodejs_active_${n}_total`);
@@ -193,7 +195,11 @@ function argoParts(
   invalidObjects: HealthMetrics["invalidObjects"],
 ): RunningArgo {
   let step!: ArgoStep;
-  const metrics = new ArgoMetrics(registry, () => step.source.status, () => step.source.streamConnected);
+  const metrics = new ArgoMetrics(
+    registry,
+    () => step.source.status,
+    () => step.source.streamConnected,
+  );
   const loaded = loadFacts(observations, log);
   step = createArgoStep(config, log, {
     onAttempt: (code) => metrics.requests.inc({ code }),

@@ -74,7 +74,13 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
   let warned = new Set<string>();
   const logWarnings = () => {
     const s = poller.status;
-    const current = exporterWarnings({ ...config, now: Math.floor(now() / 1000), lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos });
+    const current = exporterWarnings({
+      ...config,
+      now: Math.floor(now() / 1000),
+      lastCycleOk: s.lastCycleOk,
+      listedRepos: s.listedRepos,
+      trackedRepos: s.trackedRepos,
+    });
     for (const w of current) if (!warned.has(w)) log.warn(w);
     warned = new Set(current);
   };
@@ -106,8 +112,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     users: web?.users,
     registry,
     readiness: { ready: () => ready },
-    view: () =>
-      buildView(poller, { ...viewOptions(config, { demo, now }), argo: argo?.step ?? null }),
+    view: () => buildView(poller, { ...viewOptions(config, { demo, now }), argo: argo?.step ?? null }),
   }).use(
     cron({
       name: "poll",
@@ -133,7 +138,10 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     state?.close();
     if (web?.tls && !/in use|EADDRINUSE/i.test(String(e))) {
       const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-      throw new ConfigError(`DORA_WEB_CONFIG ${config.webConfig}`, `tls_server_config: cannot use the certificate and key: ${reason}`);
+      throw new ConfigError(
+        `DORA_WEB_CONFIG ${config.webConfig}`,
+        `tls_server_config: cannot use the certificate and key: ${reason}`,
+      );
     }
     const reason = e instanceof Error && /in use|EADDRINUSE/i.test(e.message) ? "address already in use" : String(e);
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);

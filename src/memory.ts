@@ -38,7 +38,10 @@ export function cgroupMemoryLimit(read: (path: string) => string = (p) => readFi
 }
 
 /** DORA_MEMORY_LIMIT when set, else the cgroup's limit when there is one. */
-export function memoryLimit(configured: number | null, cgroup: () => number | null = cgroupMemoryLimit): MemoryLimit | null {
+export function memoryLimit(
+  configured: number | null,
+  cgroup: () => number | null = cgroupMemoryLimit,
+): MemoryLimit | null {
   if (configured !== null) return { bytes: configured, from: "DORA_MEMORY_LIMIT" };
   const bytes = cgroup();
   return bytes === null ? null : { bytes, from: "cgroup" };

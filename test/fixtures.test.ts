@@ -26,7 +26,12 @@ interface FixturePipeline {
 }
 
 interface FixtureHistory {
-  readonly repos: readonly { full_name: string; default_branch: string; allow_deploy?: boolean; pipelines: FixturePipeline[] }[];
+  readonly repos: readonly {
+    full_name: string;
+    default_branch: string;
+    allow_deploy?: boolean;
+    pipelines: FixturePipeline[];
+  }[];
   readonly after_first_poll?: {
     readonly rename?: Readonly<Record<string, string>>;
     readonly add?: Readonly<Record<string, FixturePipeline[]>>;
@@ -84,13 +89,20 @@ describe("fixtures: history in, /metrics out", () => {
     test(name, async () => {
       const dir = join(DIR, name);
       const history = JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as FixtureHistory;
-      const times = [...history.repos.flatMap((r) => r.pipelines), ...Object.values(history.after_first_poll?.add ?? {}).flat()]
+      const times = [
+        ...history.repos.flatMap((r) => r.pipelines),
+        ...Object.values(history.after_first_poll?.add ?? {}).flat(),
+      ]
         .flatMap((p) => [p.created, p.finished ?? p.created])
         .map(seconds);
       const now = Math.max(...times) + 3600;
       const sim = new SimulatedWoodpecker({ token: TOKEN, now: () => now });
       for (const r of history.repos) {
-        sim.addRepo({ full_name: r.full_name, default_branch: r.default_branch, allow_deploy: r.allow_deploy ?? false });
+        sim.addRepo({
+          full_name: r.full_name,
+          default_branch: r.default_branch,
+          allow_deploy: r.allow_deploy ?? false,
+        });
         addPipelines(sim, r.full_name, r.pipelines);
       }
       const config = loadConfig({

@@ -8,13 +8,7 @@ import * as v from "valibot";
 import { redact } from "../util/redact.ts";
 import { describeIssues } from "../util/valibot-issues.ts";
 import { jsonHttp, type JsonHttpOptions } from "../util/http.ts";
-import {
-  ApplicationListSchema,
-  GatewayErrorSchema,
-  VersionSchema,
-  parseApplication,
-  type ArgoApp,
-} from "./schemas.ts";
+import { ApplicationListSchema, GatewayErrorSchema, VersionSchema, parseApplication, type ArgoApp } from "./schemas.ts";
 
 export class ArgoCDError extends Error {
   constructor(
@@ -120,7 +114,10 @@ export class ArgoCDClient {
     const type = res.headers.get("content-type") ?? "";
     if (!type.includes("text/event-stream") && !type.includes("application/json")) {
       await res.body?.cancel().catch(() => {});
-      throw new ArgoCDError(`${what}: expected an event stream, got ${type || "no content type"} (is ARGOCD_URL the server's root URL?)`, res.status);
+      throw new ArgoCDError(
+        `${what}: expected an event stream, got ${type || "no content type"} (is ARGOCD_URL the server's root URL?)`,
+        res.status,
+      );
     }
     return res;
   }
@@ -155,7 +152,8 @@ export class ArgoCDClient {
     try {
       body = await res.json();
     } catch (e) {
-      if (e instanceof TimeoutError) throw new ArgoCDError(`${what}: body not received within ${this.opts.timeoutMs} ms`);
+      if (e instanceof TimeoutError)
+        throw new ArgoCDError(`${what}: body not received within ${this.opts.timeoutMs} ms`);
       throw new ArgoCDError(`${what}: response is not valid JSON`, res.status);
     }
     const parsed = v.safeParse(schema, body);
@@ -170,10 +168,7 @@ export class ArgoCDClient {
       const status = e.response.status;
       const said = this.scrub(serverMessage(e.data));
       const hint = HINTS[status];
-      return new ArgoCDError(
-        `${what}: HTTP ${status}${said ? `: ${said}` : ""}${hint ? ` (${hint})` : ""}`,
-        status,
-      );
+      return new ArgoCDError(`${what}: HTTP ${status}${said ? `: ${said}` : ""}${hint ? ` (${hint})` : ""}`, status);
     }
     if (e instanceof TimeoutError) return new ArgoCDError(`${what}: no response within ${this.opts.timeoutMs} ms`);
     if (e instanceof Error && e.name === "AbortError") return new ArgoCDError(`${what}: aborted`);

@@ -111,25 +111,47 @@ export function mapApp(
 
   const blockRepo = nonEmpty(block?.repo);
   if (blockRepo !== undefined) {
-    return { ...base, repoId: byName(blockRepo), repo: blockRepo, via: "config", why: `argocd_apps[${blockIndex}] (apps: "${block!.apps}")` };
+    return {
+      ...base,
+      repoId: byName(blockRepo),
+      repo: blockRepo,
+      via: "config",
+      why: `argocd_apps[${blockIndex}] (apps: "${block!.apps}")`,
+    };
   }
   if (annotatedRepo !== undefined) {
-    return { ...base, repoId: byName(annotatedRepo), repo: annotatedRepo, via: "annotation", why: `annotation ${REPO_ANNOTATION}` };
+    return {
+      ...base,
+      repoId: byName(annotatedRepo),
+      repo: annotatedRepo,
+      via: "annotation",
+      why: `annotation ${REPO_ANNOTATION}`,
+    };
   }
   const byImages = mapByImages(app.images, commits);
   if (byImages !== null) {
     const repo = repos.find((r) => r.id === byImages.repoId);
-    if (repo) return { ...base, repoId: repo.id, repo: repo.fullName, via: "images", why: `image ${byImages.image} names a push commit of ${repo.fullName}` };
+    if (repo)
+      return {
+        ...base,
+        repoId: repo.id,
+        repo: repo.fullName,
+        via: "images",
+        why: `image ${byImages.image} names a push commit of ${repo.fullName}`,
+      };
   }
   for (const url of app.repoURLs) {
     const key = repoUrlKey(url);
     if (key === "") continue;
     const repo = repos.find((r) => r.urls.some((u) => repoUrlKey(u) === key));
-    if (repo) return { ...base, repoId: repo.id, repo: repo.fullName, via: "source", why: `source ${url} is the repo's URL` };
+    if (repo)
+      return { ...base, repoId: repo.id, repo: repo.fullName, via: "source", why: `source ${url} is the repo's URL` };
   }
   const path = app.repoURLs.map(repoPathOf).find((p) => p !== "");
   const why =
-    byImages === null && app.images.length > 0 ? "no image names a push commit of exactly one tracked repo, no source URL matches" : "nothing maps it";
+    byImages === null && app.images.length > 0
+      ? "no image names a push commit of exactly one tracked repo, no source URL matches"
+      : "nothing maps it";
   // Without any path (a Helm chart repository at a host's root) the app's own name stands in.
   return { ...base, repoId: null, repo: path ?? name, via: "none", why };
 }
@@ -175,7 +197,15 @@ export function argoEvents(mapping: AppMapping, observations: readonly ArgoObser
           revisions: [],
         };
       case "restore":
-        return { ...common, kind: "restore", created: o.time, number: 0, order: o.time, imageCommits: [], revisions: [] };
+        return {
+          ...common,
+          kind: "restore",
+          created: o.time,
+          number: 0,
+          order: o.time,
+          imageCommits: [],
+          revisions: [],
+        };
     }
   });
 }

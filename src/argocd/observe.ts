@@ -73,7 +73,7 @@ export function snapshotFacts(app: ArgoApp, seenAt: number): Facts {
   const newest = app.history.at(-1);
   for (const h of app.history) {
     const fromOp =
-      op && op.sync && h.deployStartedAt !== null && op.startedAt === h.deployStartedAt && op.resultImages.length > 0
+      op?.sync && h.deployStartedAt !== null && op.startedAt === h.deployStartedAt && op.resultImages.length > 0
         ? op.resultImages
         : null;
     const images = fromOp ?? (h === newest ? app.images : null);
@@ -89,7 +89,7 @@ export function snapshotFacts(app: ArgoApp, seenAt: number): Facts {
     put(entries, entryKey(app.uid, h.id), fact, earlier);
   }
   const failedSyncs = new Map<string, FailedSyncFact>();
-  if (op && op.sync && !op.dryRun && !op.partial && (op.phase === "Failed" || op.phase === "Error")) {
+  if (op?.sync && !op.dryRun && !op.partial && (op.phase === "Failed" || op.phase === "Error")) {
     const fact = { uid: app.uid, startedAt: op.startedAt, finishedAt: op.finishedAt ?? op.startedAt, phase: op.phase };
     failedSyncs.set(failedSyncKey(app.uid, op.startedAt), fact);
   }
@@ -257,17 +257,27 @@ export function deriveObservations(facts: Facts, degradedWindow: number): ArgoOb
     });
   }
   for (const h of facts.health.values()) {
-    if (h.status === "Healthy") out.push({ kind: "restore", key: healthKey(h.uid, h.status, h.since), uid: h.uid, time: h.since });
+    if (h.status === "Healthy")
+      out.push({ kind: "restore", key: healthKey(h.uid, h.status, h.since), uid: h.uid, time: h.since });
   }
   const rank = { deployment: 0, failure: 1, restore: 2 };
   return out.sort(
-    (a, b) => a.time - b.time || compareCodeUnits(a.uid, b.uid) || rank[a.kind] - rank[b.kind] || compareCodeUnits(a.key, b.key),
+    (a, b) =>
+      a.time - b.time ||
+      compareCodeUnits(a.uid, b.uid) ||
+      rank[a.kind] - rank[b.kind] ||
+      compareCodeUnits(a.key, b.key),
   );
 }
 
 /** Plain, canonically ordered JSON of a fact set (durable state, test comparisons). */
-export function factsToJson(facts: Facts): { entries: EntryFact[]; failedSyncs: FailedSyncFact[]; health: HealthFact[] } {
-  const sorted = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort((a, b) => compareCodeUnits(a[0], b[0])).map(([, v]) => v);
+export function factsToJson(facts: Facts): {
+  entries: EntryFact[];
+  failedSyncs: FailedSyncFact[];
+  health: HealthFact[];
+} {
+  const sorted = <T>(m: ReadonlyMap<string, T>) =>
+    [...m.entries()].sort((a, b) => compareCodeUnits(a[0], b[0])).map(([, v]) => v);
   return { entries: sorted(facts.entries), failedSyncs: sorted(facts.failedSyncs), health: sorted(facts.health) };
 }
 

@@ -19,7 +19,11 @@ function parts(url: string): Parts | null {
 }
 
 function cleanPath(path: string): string {
-  return path.replace(/^\/+/, "").replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  return path
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "")
+    .replace(/\.git$/i, "")
+    .replace(/\/+$/, "");
 }
 
 /** A comparison key: host and path, lower-cased, without scheme, user, port, trailing `/` or `.git`; "" if unparsable. */

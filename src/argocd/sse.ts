@@ -31,7 +31,8 @@ export class StreamParser {
       const end = nl > start && this.buffer.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       const line = this.buffer.slice(start, end);
       start = nl + 1;
-      if (this.overlong) this.overlong = false; // the tail of a line already reported
+      if (this.overlong)
+        this.overlong = false; // the tail of a line already reported
       else this.line(line);
     }
     this.buffer = this.buffer.slice(start);
@@ -69,7 +70,8 @@ export class StreamParser {
     let value = colon < 0 ? "" : line.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
     if (field === "data") this.data.push(value);
-    else if (field === "event" || field === "id" || field === "retry") return; // valid SSE, unused by ArgoCD
+    else if (field === "event" || field === "id" || field === "retry")
+      return; // valid SSE, unused by ArgoCD
     else this.emit({ kind: "garbage", line: line.length > 80 ? `${line.slice(0, 80)}…` : line });
   }
 }

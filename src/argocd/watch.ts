@@ -113,7 +113,8 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
 
   const onFrame = (frame: Frame) => {
     if (frame.kind === "keepalive") return;
-    if (frame.kind === "garbage") return problem("garbage", `stream: not an event-stream line: ${JSON.stringify(frame.line)}`);
+    if (frame.kind === "garbage")
+      return problem("garbage", `stream: not an event-stream line: ${JSON.stringify(frame.line)}`);
     let json: unknown;
     try {
       json = JSON.parse(frame.data);
@@ -125,11 +126,17 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
     if (!msg.success) return problem("garbage", `stream: unexpected message: ${describeIssues(msg.issues)}`);
     if ("error" in msg.output) {
       const e = msg.output.error;
-      return problem("stream-error", `stream: server error${e.http_code ? ` ${e.http_code}` : ""}: ${e.message ?? "(no message)"}`);
+      return problem(
+        "stream-error",
+        `stream: server error${e.http_code ? ` ${e.http_code}` : ""}: ${e.message ?? "(no message)"}`,
+      );
     }
     const parsed = parseApplication(msg.output.result.application);
     if (!parsed.ok) {
-      return problem("invalid-app", `stream: invalid application${parsed.name ? ` "${parsed.name}"` : ""}: ${parsed.reason}`);
+      return problem(
+        "invalid-app",
+        `stream: invalid application${parsed.name ? ` "${parsed.name}"` : ""}: ${parsed.reason}`,
+      );
     }
     try {
       opts.onEvent({ type: msg.output.result.type, app: parsed.app });
@@ -212,7 +219,10 @@ export function watchApplications(client: ArgoCDClient, opts: WatchOptions): Wat
         if ((await read(res, conn)) && Date.now() - opened >= 10 * initial) failures = 0;
       } catch (e) {
         if (!stopper.signal.aborted) {
-          problem("connect", e instanceof ArgoCDError ? e.message : `stream: ${e instanceof Error ? e.message : String(e)}`);
+          problem(
+            "connect",
+            e instanceof ArgoCDError ? e.message : `stream: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       } finally {
         connected = false;

@@ -31,11 +31,19 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
 
   if (mappings.length === 0) {
     lines.push("ArgoCD apps: none read (check ARGOCD_APPS, ARGOCD_SELECTOR and the account's RBAC)");
-    warnings.push("ArgoCD: no app read; the token's account sees none, or ARGOCD_APPS / ARGOCD_SELECTOR exclude them all");
+    warnings.push(
+      "ArgoCD: no app read; the token's account sees none, or ARGOCD_APPS / ARGOCD_SELECTOR exclude them all",
+    );
   } else {
-    lines.push(`ArgoCD apps (${mappings.length}), each mapped by the first rule that applies (config block, annotation, images, source URL):`);
+    lines.push(
+      `ArgoCD apps (${mappings.length}), each mapped by the first rule that applies (config block, annotation, images, source URL):`,
+    );
     const rows = mappings.map((m) => [m.app, m.repo, m.target, m.via, m.why]);
-    lines.push(...textTable(["app", "repo", "target", "mapped by", "why"], rows).split("\n").map((l) => "  " + l));
+    lines.push(
+      ...textTable(["app", "repo", "target", "mapped by", "why"], rows)
+        .split("\n")
+        .map((l) => "  " + l),
+    );
   }
 
   for (const m of mappings) {
@@ -51,7 +59,9 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
   }
   input.blocks.forEach((b, i) => {
     if (!mappings.some((m) => globMatch(b.apps, m.app))) {
-      warnings.push(`argocd_apps[${i}] (apps: "${b.apps}") matches no app the token sees${mappings.length > 0 ? ` (apps: ${names(mappings.map((m) => m.app))})` : ""}`);
+      warnings.push(
+        `argocd_apps[${i}] (apps: "${b.apps}") matches no app the token sees${mappings.length > 0 ? ` (apps: ${names(mappings.map((m) => m.app))})` : ""}`,
+      );
     }
   });
   if (input.invalid.length > 0) {

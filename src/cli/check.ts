@@ -10,7 +10,14 @@ import { repoFilter } from "../core/glob.ts";
 import { attemptOutcome, attemptTime, existingPipelines } from "../core/dora.ts";
 import type { DeploymentRule, Pipeline, Repo } from "../core/model.ts";
 import { olderThan25 } from "../collector/server-version.ts";
-import { classify, DEFAULT_BRANCH_PLACEHOLDER, matchRule, resolveMode, ruleMatches, type Resolution } from "../core/rules.ts";
+import {
+  classify,
+  DEFAULT_BRANCH_PLACEHOLDER,
+  matchRule,
+  resolveMode,
+  ruleMatches,
+  type Resolution,
+} from "../core/rules.ts";
 import { DAY } from "../core/levels.ts";
 import { repoLabels } from "../core/groups.ts";
 import { formatTime } from "../view/format.ts";
@@ -55,7 +62,9 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const client = makeClient(config);
   try {
     const version = await client.version();
-    out.push(`woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`);
+    out.push(
+      `woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`,
+    );
     if (olderThan25(version)) {
       warnings.push(
         `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, and pages are offsets: a pipeline deleted while the exporter pages shifts the pages, so exact numbers under deletion there rest on re-reading, one by one, every pipeline number a page boundary skipped (one extra request each); upgrade to 2.5 or later`,
@@ -69,7 +78,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   try {
     const u = await client.user();
     out.push(`token           ok   user "${u.login}"${u.admin ? " (admin)" : ""}`);
-    if (config.adminRepos && !u.admin) warnings.push(`DORA_ADMIN_REPOS is set but user "${u.login}" is not an admin: listing all repos will fail`);
+    if (config.adminRepos && !u.admin)
+      warnings.push(`DORA_ADMIN_REPOS is set but user "${u.login}" is not an admin: listing all repos will fail`);
   } catch (e) {
     out.push(`token           FAIL ${firstLine(e)}`);
     print();
@@ -91,7 +101,9 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     return 1;
   }
   const filter = repoFilter(config.repos);
-  const tracked = listing.filter((r) => r.active && filter(r.fullName)).sort((a, b) => compareCodeUnits(a.fullName, b.fullName));
+  const tracked = listing
+    .filter((r) => r.active && filter(r.fullName))
+    .sort((a, b) => compareCodeUnits(a.fullName, b.fullName));
   const notTracked = listing.filter((r) => !tracked.includes(r));
   out.push(
     `repos           ${tracked.length === 0 ? "WARN" : "ok  "} ${tracked.length} tracked of ${listing.length} the token sees${
@@ -100,10 +112,14 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
         : `; not tracked: ${notTracked.map((r) => `${r.fullName} (${r.active ? "excluded by DORA_REPOS" : "inactive"})`).join(", ")}`
     }`,
   );
-  if (tracked.length === 0) warnings.push(`no repo is tracked: DORA_REPOS ${JSON.stringify(config.repos)} matches none of the active repos the token sees`);
+  if (tracked.length === 0)
+    warnings.push(
+      `no repo is tracked: DORA_REPOS ${JSON.stringify(config.repos)} matches none of the active repos the token sees`,
+    );
   for (const pattern of config.repos) {
     if (pattern.startsWith("!")) continue;
-    if (!listing.some((r) => repoFilter([pattern])(r.fullName))) warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
+    if (!listing.some((r) => repoFilter([pattern])(r.fullName)))
+      warnings.push(`DORA_REPOS pattern "${pattern}" matches no repo the token sees`);
   }
   // What holding this history costs (issue 14): the bench's bytes per stored pipeline.
   let stored = 0;
@@ -149,7 +165,9 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const buildsOnly: Repo[] = [];
   // By attempt time (finished, else updated, else created), as DEFINITIONS places an attempt in a
   // window and as `report`, the page and the API count: the same minute gives the same numbers.
-  out.push(`window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by attempt time: finished, else updated, else created)`);
+  out.push(
+    `window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by attempt time: finished, else updated, else created)`,
+  );
   const inWindow = (p: Pipeline) => {
     const t = attemptTime(p);
     return t > from && t <= now;
@@ -186,8 +204,16 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       m.example ??= p; // newest first
       targets.set(target, m);
     }
-    out.push("", `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "(empty)"})`, `  mode: ${describeMode(r, res)}`);
-    if (r.defaultBranch === "" && (res.mode === "default-branch-push" || res.block?.rules.some((rule) => rule.branch?.includes(DEFAULT_BRANCH_PLACEHOLDER)))) {
+    out.push(
+      "",
+      `${r.fullName} (id ${r.id}, default branch ${r.defaultBranch || "(empty)"})`,
+      `  mode: ${describeMode(r, res)}`,
+    );
+    if (
+      r.defaultBranch === "" &&
+      (res.mode === "default-branch-push" ||
+        res.block?.rules.some((rule) => rule.branch?.includes(DEFAULT_BRANCH_PLACEHOLDER)))
+    ) {
       warnings.push(
         `${r.fullName}: Woodpecker reports an empty default branch, so ${res.mode === "default-branch-push" ? "no push counts as a deployment (default rule 2)" : "$default_branch matches no branch"}; set the repo's default branch in the forge and repair the repo in Woodpecker`,
       );
@@ -211,7 +237,11 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       );
       const ran = [...new Map([...history, ...unfiltered].map((p) => [p.id, p])).values()];
       warnings.push(
-        `${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(ran.filter(inWindow).sort((a, b) => b.number - a.number), r, ran)}`,
+        `${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(
+          ran.filter(inWindow).sort((a, b) => b.number - a.number),
+          r,
+          ran,
+        )}`,
       );
     } else {
       const rows = [...targets.entries()]
@@ -222,16 +252,28 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
           String(m.success),
           String(m.failed),
           String(m.other),
-          m.example ? `#${m.example.number} ${m.example.event}${m.example.deployTo ? ` to ${m.example.deployTo}` : ""} on ${m.example.branch || "?"}: ${pipelineUrl(config.woodpeckerUrl, r.id, m.example.number)}` : "",
+          m.example
+            ? `#${m.example.number} ${m.example.event}${m.example.deployTo ? ` to ${m.example.deployTo}` : ""} on ${m.example.branch || "?"}: ${pipelineUrl(config.woodpeckerUrl, r.id, m.example.number)}`
+            : "",
         ]);
-      out.push(...textTable(["target", "matched", "success", "failed", "other", "example (newest)"], rows, new Set([1, 2, 3, 4])).split("\n").map((l) => "  " + l));
+      out.push(
+        ...textTable(
+          ["target", "matched", "success", "failed", "other", "example (newest)"],
+          rows,
+          new Set([1, 2, 3, 4]),
+        )
+          .split("\n")
+          .map((l) => "  " + l),
+      );
     }
     // Rework (DEFINITIONS "The fifth key") of the same window, with each deployment's reason.
     for (const t of collected.poller.repos.get(r.id)?.state?.targets ?? []) {
       const recentRework = t.rework.filter((w) => w.deployedAt > from && w.deployedAt <= now);
       if (recentRework.length === 0) continue;
       const shown = recentRework.slice(-8).map((w) => `#${w.deploymentNumber} ${w.reason}`);
-      out.push(`  rework to ${t.target}: ${recentRework.length} (${recentRework.length > shown.length ? "latest: " : ""}${shown.join(", ")})`);
+      out.push(
+        `  rework to ${t.target}: ${recentRework.length} (${recentRework.length > shown.length ? "latest: " : ""}${shown.join(", ")})`,
+      );
     }
     const labels = Object.entries(repoLabels(r.fullName, config.repoLabels));
     if (labels.length > 0) out.push(`  labels: ${labels.map(([k, v]) => `${k}=${v}`).join(", ")} (dora_repo_info)`);
@@ -241,7 +283,9 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     if (blockRepos[b] === 0) {
       warnings.push(
         `deployment_rules[${b}] (repos: "${block.repos}") applies to no tracked repo${
-          tracked.some((r) => repoFilter([block.repos])(r.fullName)) ? " (an earlier block matches its repos first)" : ""
+          tracked.some((r) => repoFilter([block.repos])(r.fullName))
+            ? " (an earlier block matches its repos first)"
+            : ""
         }`,
       );
       return;
@@ -264,8 +308,10 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   }
 
   out.push("");
-  if (notes.length > 0) out.push(`${notes.length} note${notes.length === 1 ? "" : "s"}:`, ...notes.map((n) => `  - ${n}`));
-  if (warnings.length === 0) out.push("ok: every tracked repo has matched deployments and every rule matches something");
+  if (notes.length > 0)
+    out.push(`${notes.length} note${notes.length === 1 ? "" : "s"}:`, ...notes.map((n) => `  - ${n}`));
+  if (warnings.length === 0)
+    out.push("ok: every tracked repo has matched deployments and every rule matches something");
   else out.push(`${warnings.length} warning${warnings.length === 1 ? "" : "s"}:`, ...warnings.map((w) => `  ! ${w}`));
   print();
   return warnings.length === 0 ? 0 : 1;
@@ -279,7 +325,8 @@ function describeConfig(c: Config): string {
     `${c.repoRules.length} deployment rule block${c.repoRules.length === 1 ? "" : "s"}`,
     `rework: rollback, revert, hotfix/*, hotfix-*${c.reworkRules.length > 0 ? ` + ${c.reworkRules.length} rework rule${c.reworkRules.length === 1 ? "" : "s"}` : ""}`,
   ];
-  if (c.repoLabels.length > 0) parts.push(`${c.repoLabels.length} repo_labels block${c.repoLabels.length === 1 ? "" : "s"}`);
+  if (c.repoLabels.length > 0)
+    parts.push(`${c.repoLabels.length} repo_labels block${c.repoLabels.length === 1 ? "" : "s"}`);
   if (c.since > 0) parts.push(`DORA_SINCE ${formatTime(c.since)}`);
   if (c.adminRepos) parts.push("DORA_ADMIN_REPOS");
   return parts.join(", ");
@@ -333,7 +380,9 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
   }
   const byEvent = new Map<string, Pipeline[]>();
   for (const p of recent) byEvent.set(p.event, [...(byEvent.get(p.event) ?? []), p]);
-  const deploysLike = recent.some((p) => p.event === "deployment" || (p.event === "push" && p.branch === r.defaultBranch));
+  const deploysLike = recent.some(
+    (p) => p.event === "deployment" || (p.event === "push" && p.branch === r.defaultBranch),
+  );
   if (!deploysLike) {
     const counts = [...byEvent.entries()]
       .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
@@ -344,7 +393,10 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
     .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
     .map(([event, ps]) => {
       const field = event === "deployment" ? "deploy_to" : "branch";
-      const values = topValues(ps.map((p) => (event === "deployment" ? p.deployTo : p.branch)), (v) => (event !== "deployment" && v === r.defaultBranch ? " (default branch)" : ""));
+      const values = topValues(
+        ps.map((p) => (event === "deployment" ? p.deployTo : p.branch)),
+        (v) => (event !== "deployment" && v === r.defaultBranch ? " (default branch)" : ""),
+      );
       return `${event} x${ps.length} (${field}: ${values})`;
     });
   return `Seen instead: ${parts.join("; ")}.`;
@@ -357,7 +409,11 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
 function suggestRule(r: Repo, byEvent: ReadonlyMap<string, readonly Pipeline[]>): string {
   const event = (["tag", "release", "manual"] as const).find((e) => byEvent.has(e));
   if (event === undefined) return " If it deploys another way, a deployment_rules block in DORA_CONFIG can say how.";
-  const why = { tag: "tags are its releases", release: "releases are its deployments", manual: "manual runs are its deployments" }[event];
+  const why = {
+    tag: "tags are its releases",
+    release: "releases are its deployments",
+    manual: "manual runs are its deployments",
+  }[event];
   return ` If ${why}, add to DORA_CONFIG: deployment_rules: [{repos: "${r.fullName}", rules: [{events: [${event}], target: production}]}]`;
 }
 
@@ -377,7 +433,8 @@ function topValues(values: readonly string[], note: (v: string) => string = () =
  * that nothing of that event reached.
  */
 function whyNoMatch(rule: DeploymentRule, pipelines: readonly { p: Pipeline; repo: Repo }[]): string {
-  const without = (drop: keyof DeploymentRule) => pipelines.filter(({ p, repo }) => ruleMatches({ ...rule, [drop]: undefined }, p, repo));
+  const without = (drop: keyof DeploymentRule) =>
+    pipelines.filter(({ p, repo }) => ruleMatches({ ...rule, [drop]: undefined }, p, repo));
   const hints: string[] = [];
   if (rule.events !== undefined) {
     const others = without("events");

@@ -69,7 +69,9 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
     for (const r of poller.repos.values()) if (r.history.backfilled) done++;
     const width = 24;
     const filled = total === 0 ? 0 : Math.round((Math.min(done, total) / total) * width);
-    out!.write(`\r\x1b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.min(done, total)}/${total || "?"} repos · ${requests} requests`);
+    out!.write(
+      `\r\x1b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.min(done, total)}/${total || "?"} repos · ${requests} requests`,
+    );
   };
   if (tty) draw();
   const timer = tty ? setInterval(draw, 100) : null;
@@ -92,7 +94,8 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
           step,
           client: step.source.client,
           invalid: step.source.status.invalid,
-          problem: step.source.status.lastOk === false ? redact(step.source.status.problem ?? "ArgoCD list failed") : null,
+          problem:
+            step.source.status.lastOk === false ? redact(step.source.status.problem ?? "ArgoCD list failed") : null,
         };
   return { poller, client, ok, problem, requests, argo };
 }

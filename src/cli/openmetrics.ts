@@ -9,7 +9,8 @@ import { AT_PROBLEM, parseAt } from "../view/params.ts";
 import { UsageError, flag, parseFlags } from "./args.ts";
 import { collectOnce } from "./collect.ts";
 
-export const OPENMETRICS_USAGE = "dora-exporter openmetrics --since TIME [--step 5m] [--until TIME] [--label NAME=VALUE]...";
+export const OPENMETRICS_USAGE =
+  "dora-exporter openmetrics --since TIME [--step 5m] [--until TIME] [--label NAME=VALUE]...";
 
 /** More samples than this is surely a mistake (a step of seconds over a year): say so instead. */
 export const MAX_STEPS = 1_000_000;
@@ -33,7 +34,8 @@ export function parseOpenMetricsArgs(args: readonly string[]): OpenMetricsArgs {
     return t;
   };
   const since = time("since");
-  if (since === undefined) throw new UsageError("--since is required (the first sample's time, e.g. 2026-06-01T00:00:00Z)");
+  if (since === undefined)
+    throw new UsageError("--since is required (the first sample's time, e.g. 2026-06-01T00:00:00Z)");
   const until = time("until");
   if (until !== undefined && until < since) throw new UsageError("--until: must not be before --since");
   const stepText = flag(p, "step") ?? "5m";
@@ -41,7 +43,8 @@ export function parseOpenMetricsArgs(args: readonly string[]): OpenMetricsArgs {
   if (step === null) throw new UsageError(`--step: expected a duration like 30s, 5m or 1h, got "${stepText}"`);
   const labels = (p.values.get("label") ?? []).map((text): [string, string] => {
     const m = /^([a-zA-Z_][a-zA-Z0-9_]*)=(.*)$/s.exec(text);
-    if (!m || m[1]!.startsWith("__")) throw new UsageError(`--label: expected NAME=VALUE with a Prometheus label name, got "${text}"`);
+    if (!m || m[1]!.startsWith("__"))
+      throw new UsageError(`--label: expected NAME=VALUE with a Prometheus label name, got "${text}"`);
     if (RESERVED.has(m[1]!)) throw new UsageError(`--label: ${m[1]} is set by the exporter itself`);
     return [m[1]!, m[2]!];
   });
@@ -72,7 +75,8 @@ export async function runOpenMetrics(config: Config, args: OpenMetricsArgs, io: 
   if (until > clock) throw new UsageError("--until: must not be in the future");
   if (until < args.since) throw new UsageError("--since: must not be in the future");
   const steps = Math.floor((until - args.since) / args.step) + 1;
-  if (steps > MAX_STEPS) throw new UsageError(`--step: ${steps} samples per series is too many; use a longer --step or a later --since`);
+  if (steps > MAX_STEPS)
+    throw new UsageError(`--step: ${steps} samples per series is too many; use a longer --step or a later --since`);
   const collected = await collectOnce(config, { progress: io.stderr, now });
   if (!collected.ok) {
     io.stderr.write(`dora-exporter openmetrics: cannot read Woodpecker: ${collected.problem}\n`);

@@ -67,7 +67,10 @@ export interface ReportIo {
 export async function runReport(config: Config, args: ReportArgs, io: ReportIo): Promise<number> {
   const now = io.now ?? (() => Date.now());
   // A label no repo_labels block defines is a usage error, found before reading Woodpecker.
-  const groupProblem = args.groupBy === undefined ? null : groupByProblem({ repos: [], woodpeckerUrl: "", now: 0, repoLabels: config.repoLabels }, args.groupBy);
+  const groupProblem =
+    args.groupBy === undefined
+      ? null
+      : groupByProblem({ repos: [], woodpeckerUrl: "", now: 0, repoLabels: config.repoLabels }, args.groupBy);
   if (groupProblem !== null) throw new UsageError(`--group-by: ${groupProblem}`);
   const collected = await collectOnce(config, { progress: io.stderr, now });
   if (!collected.ok) {
@@ -84,7 +87,9 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
   if (args.repos.length > 0) {
     const match = repoFilter(args.repos);
     if (!repos.some((r) => match(r.fullName))) {
-      io.stderr.write(`dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`);
+      io.stderr.write(
+        `dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`,
+      );
       return 1;
     }
   }
@@ -171,7 +176,12 @@ function reasonsText(r: ReworkRate): string {
 const GROUP_RIGHT = new Set([1, 2, 3, 4, 5, 6]);
 
 function groupCells(label: string, g: GroupSummary): string[] {
-  return [g.group ?? `(no ${label})`, String(g.repos), ...keyCells(g.keys), g.failingTargets === 0 ? "-" : plural(g.failingTargets, "target")];
+  return [
+    g.group ?? `(no ${label})`,
+    String(g.repos),
+    ...keyCells(g.keys),
+    g.failingTargets === 0 ? "-" : plural(g.failingTargets, "target"),
+  ];
 }
 
 function title(s: ViewSummary): string {
@@ -199,11 +209,23 @@ function reportTable(s: ViewSummary, groupBy?: string): string {
     "",
     ...overallLine(s).map((l) => "  " + l),
     "",
-    ...(groupBy === undefined ? [] : [`By ${groupBy}:`, textTable([groupBy, "repos", ...KEY_HEADER, "failing"], s.groups.map((g) => groupCells(groupBy, g)), GROUP_RIGHT), ""]),
-    s.targets.length === 0 ? "No deployment attempts in these repos (dora-exporter check shows what the rules match)." : textTable(header(s), rows(s), RIGHT),
+    ...(groupBy === undefined
+      ? []
+      : [
+          `By ${groupBy}:`,
+          textTable(
+            [groupBy, "repos", ...KEY_HEADER, "failing"],
+            s.groups.map((g) => groupCells(groupBy, g)),
+            GROUP_RIGHT,
+          ),
+          "",
+        ]),
+    s.targets.length === 0
+      ? "No deployment attempts in these repos (dora-exporter check shows what the rules match)."
+      : textTable(header(s), rows(s), RIGHT),
     "",
     ...appLines(s),
-    "In parentheses: successful deployments, incidents restored, failed/attempts, rework/deployments in the window. Levels: DORA 2023 (\"no data\": nothing in the window); rework rate has none (DORA publishes no thresholds).",
+    'In parentheses: successful deployments, incidents restored, failed/attempts, rework/deployments in the window. Levels: DORA 2023 ("no data": nothing in the window); rework rate has none (DORA publishes no thresholds).',
     "",
   ].join("\n");
 }
@@ -222,7 +244,16 @@ function reportMarkdown(s: ViewSummary, groupBy?: string): string {
     "",
     ...(groupBy === undefined
       ? []
-      : [`### By ${escapeMarkdown(groupBy)}`, "", markdownTable([groupBy, "repos", ...KEY_HEADER, "failing"], s.groups.map((g) => groupCells(groupBy, g)), GROUP_RIGHT), ""]),
+      : [
+          `### By ${escapeMarkdown(groupBy)}`,
+          "",
+          markdownTable(
+            [groupBy, "repos", ...KEY_HEADER, "failing"],
+            s.groups.map((g) => groupCells(groupBy, g)),
+            GROUP_RIGHT,
+          ),
+          "",
+        ]),
     s.targets.length === 0 ? "_No deployment attempts._" : markdownTable(header(s), rows(s), RIGHT),
     "",
     ...(s.apps.length === 0

@@ -196,7 +196,11 @@ export class ArgoSource {
       const key = m.repoId !== null ? m.repoId : m.repo;
       const input = (into as Map<number | string, { mapped: boolean; events: ArgoEvent[] }>).get(key);
       if (input) input.events.push(...events);
-      else (into as Map<number | string, { mapped: boolean; events: ArgoEvent[] }>).set(key, { mapped: m.repoId !== null, events });
+      else
+        (into as Map<number | string, { mapped: boolean; events: ArgoEvent[] }>).set(key, {
+          mapped: m.repoId !== null,
+          events,
+        });
     }
     mappings.sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : a.uid < b.uid ? -1 : 1));
     return { byRepo, unmapped, mappings };

@@ -102,7 +102,8 @@ export function createArgoStep(
     persist?: (changes: readonly FactChange[]) => void;
   } = {},
 ): ArgoStep {
-  if (config.argocdUrl === null || config.argocdToken === null) throw new Error("createArgoStep: ARGOCD_URL is not set");
+  if (config.argocdUrl === null || config.argocdToken === null)
+    throw new Error("createArgoStep: ARGOCD_URL is not set");
   const client = new ArgoCDClient({
     baseUrl: config.argocdUrl.replace(/\/+$/, ""),
     token: config.argocdToken,

@@ -37,7 +37,8 @@ const SHA_BYTES = 20;
 const HEX_COMMIT = 0;
 const HEX40 = /^[0-9a-f]{40}$/;
 /** Node's and Bun's native hex encoding of a byte range; it accepts any Uint8Array as `this`. */
-const hexSlice = (Buffer.prototype as unknown as { hexSlice(this: Uint8Array, start: number, end: number): string }).hexSlice;
+const hexSlice = (Buffer.prototype as unknown as { hexSlice(this: Uint8Array, start: number, end: number): string })
+  .hexSlice;
 
 /** Value of a lower-case hex digit's char code (the caller checked HEX40). */
 function nibble(code: number): number {
@@ -114,7 +115,8 @@ export class PipelineStore {
     if (hexCommit) {
       const b = row * SHA_BYTES;
       const c = p.commit;
-      for (let i = 0; i < SHA_BYTES; i++) this.shas[b + i] = (nibble(c.charCodeAt(2 * i)) << 4) | nibble(c.charCodeAt(2 * i + 1));
+      for (let i = 0; i < SHA_BYTES; i++)
+        this.shas[b + i] = (nibble(c.charCodeAt(2 * i)) << 4) | nibble(c.charCodeAt(2 * i + 1));
     }
     return this;
   }
@@ -135,7 +137,9 @@ export class PipelineStore {
 
   /** Bytes held by the columns and the index (capacity, not just rows), for diagnostics. */
   columnBytes(): number {
-    return this.nums.byteLength + this.strs.byteLength + this.shas.byteLength + this.msgs.byteLength + this.table.byteLength;
+    return (
+      this.nums.byteLength + this.strs.byteLength + this.shas.byteLength + this.msgs.byteLength + this.table.byteLength
+    );
   }
 
   /** Row of `id`, or -1. */
@@ -248,13 +252,23 @@ export class PipelineStore {
     const nums = new Uint32Array(next * NUMS);
     nums.set(this.nums);
     this.nums = nums;
-    const strs = this.strs instanceof Uint8Array ? new Uint8Array(next * STRS) : this.strs instanceof Uint16Array ? new Uint16Array(next * STRS) : new Uint32Array(next * STRS);
+    const strs =
+      this.strs instanceof Uint8Array
+        ? new Uint8Array(next * STRS)
+        : this.strs instanceof Uint16Array
+          ? new Uint16Array(next * STRS)
+          : new Uint32Array(next * STRS);
     strs.set(this.strs);
     this.strs = strs;
     const shas = new Uint8Array(next * SHA_BYTES);
     shas.set(this.shas);
     this.shas = shas;
-    const msgs = this.msgs instanceof Uint8Array ? new Uint8Array(next) : this.msgs instanceof Uint16Array ? new Uint16Array(next) : new Uint32Array(next);
+    const msgs =
+      this.msgs instanceof Uint8Array
+        ? new Uint8Array(next)
+        : this.msgs instanceof Uint16Array
+          ? new Uint16Array(next)
+          : new Uint32Array(next);
     msgs.set(this.msgs);
     this.msgs = msgs;
   }

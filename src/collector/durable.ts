@@ -65,7 +65,9 @@ export class DurableHistories {
   save(tracked: TrackedRepo): void {
     const h = tracked.history;
     const complete = h.journal === null;
-    const changed: Iterable<Pipeline> = complete ? h.pipelines.values() : [...h.journal!].map((id) => h.pipelines.get(id)!);
+    const changed: Iterable<Pipeline> = complete
+      ? h.pipelines.values()
+      : [...h.journal!].map((id) => h.pipelines.get(id)!);
     this.store.save({ listing: tracked.listing, cursors: cursorsOf(h), pipelines: changed, complete });
     // Only after the commit: a failed write leaves the journal as it was, to be written next time.
     if (complete) h.journal = new Set();

@@ -23,7 +23,11 @@ export interface ListingDeps {
  * changes in one synchronous step (after any question to Woodpecker), so no scrape sees an old
  * label next to a new one (a listing has one repo per full_name: never two series, one label set).
  */
-export async function applyListing(deps: ListingDeps, listing: RepoList, tracked: readonly RepoListing[]): Promise<void> {
+export async function applyListing(
+  deps: ListingDeps,
+  listing: RepoList,
+  tracked: readonly RepoListing[],
+): Promise<void> {
   const trackedIds = new Set(tracked.map((r) => r.id));
   const gone: [TrackedRepo, string][] = [];
   for (const [id, t] of deps.repos) {

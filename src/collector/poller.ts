@@ -133,9 +133,7 @@ export class Poller {
     const problems: string[] = [];
     try {
       await this.checkServer();
-      const listing = this.opts.adminRepos
-        ? await this.opts.client.allRepos()
-        : await this.opts.client.userRepos();
+      const listing = this.opts.adminRepos ? await this.opts.client.allRepos() : await this.opts.client.userRepos();
       const tracked = listing.filter((r) => this.tracks(r));
       await applyListing(
         {
@@ -163,7 +161,11 @@ export class Poller {
         }
       });
       this.status.backfillComplete = tracked.every((r) => this.repos.get(r.id)?.history.backfilled);
-      if (this.opts.argo) await this.argoStep(this.opts.argo, listing.filter((r) => r.active && this.filter(r.fullName)));
+      if (this.opts.argo)
+        await this.argoStep(
+          this.opts.argo,
+          listing.filter((r) => r.active && this.filter(r.fullName)),
+        );
     } catch (e) {
       problems.push(errorText(e));
     }
@@ -217,7 +219,9 @@ export class Poller {
     (tracked as { listing: RepoListing }).listing = listing;
     const h = tracked.history;
     const unchanged =
-      h.backfilled && listing.lastPipeline !== undefined && (listing.lastPipeline?.id ?? null) === h.listedLastPipelineId;
+      h.backfilled &&
+      listing.lastPipeline !== undefined &&
+      (listing.lastPipeline?.id ?? null) === h.listedLastPipelineId;
     // Pipelines listed in this cycle are fresh; re-check only those seen running in earlier ones.
     const fresh = new Set<number>();
     if (!unchanged) {
@@ -438,11 +442,14 @@ export class Poller {
       });
     }
     if (published && tracked.stateBranch !== listing.defaultBranch) {
-      this.opts.log.info("default branch changed; the repo's series are derived afresh by design (counters may go down)", {
-        repo: listing.fullName,
-        from: tracked.stateBranch,
-        to: listing.defaultBranch,
-      });
+      this.opts.log.info(
+        "default branch changed; the repo's series are derived afresh by design (counters may go down)",
+        {
+          repo: listing.fullName,
+          from: tracked.stateBranch,
+          to: listing.defaultBranch,
+        },
+      );
     }
     tracked.state = state;
     tracked.stateRevision = history.revision;

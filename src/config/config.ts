@@ -9,7 +9,6 @@ export interface Listen {
   readonly port: number;
 }
 
-
 /** Shard `index` of `count` (0 <= index < count), DORA_SHARD. */
 export interface Shard {
   readonly index: number;

@@ -21,9 +21,15 @@ const LabelsSchema = v.pipe(
   v.record(
     v.pipe(
       v.string(),
-      v.check((k) => labelNameProblem(k) === null, (issue) => labelNameProblem(String(issue.input))!),
+      v.check(
+        (k) => labelNameProblem(k) === null,
+        (issue) => labelNameProblem(String(issue.input))!,
+      ),
     ),
-    v.pipe(v.string(isNot("a label value (a string; quote numbers in YAML)")), v.nonEmpty("is empty (an empty label value is no label)")),
+    v.pipe(
+      v.string(isNot("a label value (a string; quote numbers in YAML)")),
+      v.nonEmpty("is empty (an empty label value is no label)"),
+    ),
     isNot("a mapping of label names to values"),
   ),
   v.check((l) => Object.keys(l).length > 0, "must name at least one label"),

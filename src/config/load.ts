@@ -23,7 +23,11 @@ const nodeFs: ConfigFs = { readFile: (path) => readFileSync(path, "utf8") };
 const FILE_ENTRIES: Record<string, v.GenericSchema<unknown, unknown>> = Object.fromEntries(
   ROWS.flatMap(([, row]) => {
     if (row.kind === "value") return row.key === null ? [] : [[row.key, row.schema]];
-    if (row.kind === "token") return [[row.key, TokenSchema], [row.fileKey, TokenFileSchema]];
+    if (row.kind === "token")
+      return [
+        [row.key, TokenSchema],
+        [row.fileKey, TokenFileSchema],
+      ];
     return [];
   }),
 );
@@ -124,7 +128,8 @@ function build(env: Record<string, string | undefined>, fs: ConfigFs, secrets: s
     const set = env ?? fromFile(row.key);
     if (set !== undefined) sources[field] = env !== undefined ? row.env! : fileSource(row.key!);
     if (set !== undefined) return Object.freeze(set);
-    if ("required" in row.default) throw new ConfigError(row.env ?? fileSource(row.key!), `not set (${row.default.required})`);
+    if ("required" in row.default)
+      throw new ConfigError(row.env ?? fileSource(row.key!), `not set (${row.default.required})`);
     return Object.freeze(row.default.value);
   };
 

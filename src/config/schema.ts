@@ -10,15 +10,8 @@ import { TERMINAL_STATUSES } from "../core/model.ts";
 import type { LogLevel } from "../log.ts";
 import { didYouMean, show } from "./format.ts";
 import { globProblem } from "../core/glob.ts";
-import { type Parsed } from "../util/parsed.ts";
-import {
-  parseBytes,
-  parseListen,
-  parseRfc3339,
-  parseServerUrl,
-  parseShard,
-  splitList,
-} from "./parsers.ts";
+import type { Parsed } from "../util/parsed.ts";
+import { parseBytes, parseListen, parseRfc3339, parseServerUrl, parseShard, splitList } from "./parsers.ts";
 
 type Message = (issue: v.BaseIssue<unknown>) => string;
 

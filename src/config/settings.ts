@@ -11,7 +11,7 @@
 //  - `token({...})`: a secret given either directly (FOO_TOKEN) or as a file (FOO_TOKEN_FILE).
 // The row's name is the `Config` field. Then paste `renderSettingsMarkdown()` into README.md's
 // CONFIGURATION section (test/docs/readme.test.ts says when it is stale).
-import * as v from "valibot";
+import type * as v from "valibot";
 import {
   AdminReposSchema,
   ArgoAppBlocksSchema,
@@ -31,8 +31,6 @@ import {
   ShardSchema,
   SinceSchema,
   StateFileSchema,
-  TokenFileSchema,
-  TokenSchema,
   WebConfigFileSchema,
   WoodpeckerUrlSchema,
 } from "./schema.ts";
@@ -341,7 +339,13 @@ SETTINGS satisfies Record<string, Row>;
 export type Settings = typeof SETTINGS;
 
 type FieldOf<R> =
-  R extends ValueRow<infer T> ? Readonly<T> : R extends TokenRow<infer Req> ? (Req extends true ? string : string | null) : never;
+  R extends ValueRow<infer T>
+    ? Readonly<T>
+    : R extends TokenRow<infer Req>
+      ? Req extends true
+        ? string
+        : string | null
+      : never;
 
 /** The validated configuration: one readonly field per row of SETTINGS (except the config file's path). */
 export type ConfigFields = {

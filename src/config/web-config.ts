@@ -52,13 +52,13 @@ const UsersSchema = v.pipe(
   v.unknown(),
   v.check((x) => !Array.isArray(x), USERS_MAPPING),
   v.record(
-  v.pipe(v.string(), v.nonEmpty("a user name is empty"), v.regex(/^[^:]+$/, "a user name must not contain ':'")),
-  v.pipe(
-    v.string("expected a bcrypt hash (htpasswd -nbB user password)"),
-    // Never echo the value: it is a password hash.
-    v.regex(BCRYPT, "is not a bcrypt hash ($2y$..., $2b$... or $2a$..., e.g. from htpasswd -nbB user password)"),
-  ),
-  USERS_MAPPING,
+    v.pipe(v.string(), v.nonEmpty("a user name is empty"), v.regex(/^[^:]+$/, "a user name must not contain ':'")),
+    v.pipe(
+      v.string("expected a bcrypt hash (htpasswd -nbB user password)"),
+      // Never echo the value: it is a password hash.
+      v.regex(BCRYPT, "is not a bcrypt hash ($2y$..., $2b$... or $2a$..., e.g. from htpasswd -nbB user password)"),
+    ),
+    USERS_MAPPING,
   ),
 );
 
@@ -110,8 +110,10 @@ export function loadWebConfig(path: string, fs: WebConfigFs = nodeFs): WebConfig
   if (tlsConf !== null) {
     const cert = read(resolve(base, tlsConf.cert_file), "tls_server_config.cert_file");
     const key = read(resolve(base, tlsConf.key_file), "tls_server_config.key_file");
-    if (!cert.includes("-----BEGIN CERTIFICATE-----")) throw fail(`tls_server_config.cert_file: ${show(tlsConf.cert_file)} holds no PEM certificate`);
-    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw fail(`tls_server_config.key_file: ${show(tlsConf.key_file)} holds no PEM private key`);
+    if (!cert.includes("-----BEGIN CERTIFICATE-----"))
+      throw fail(`tls_server_config.cert_file: ${show(tlsConf.cert_file)} holds no PEM certificate`);
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
+      throw fail(`tls_server_config.key_file: ${show(tlsConf.key_file)} holds no PEM private key`);
     tls = { cert, key };
   }
   return { tls, users: result.output.basic_auth_users ?? {} };

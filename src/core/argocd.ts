@@ -81,7 +81,8 @@ export function argoSourceOf(e: ArgoEvent, commits: CommitIndex): Change | null 
   for (const rev of e.revisions) {
     const r = rev.toLowerCase();
     const c = byPrefix(commits, r);
-    if (c && c.commit.toLowerCase() === r && c.created <= e.created && (best === null || compareAge(c, best) > 0)) best = c;
+    if (c && c.commit.toLowerCase() === r && c.created <= e.created && (best === null || compareAge(c, best) > 0))
+      best = c;
   }
   return best;
 }

@@ -5,7 +5,14 @@
 // the same numbers. So the history is first folded by id with the order-free `mergePipeline`,
 // and everything after that sorts with total orders that end in the pipeline id.
 import { compareCodeUnits } from "../util/strings.ts";
-import { argoSourceOf, buildCommitIndex, compareArgoEvents, NO_ARGO, type ArgoEvent, type ArgoInput } from "./argocd.ts";
+import {
+  argoSourceOf,
+  buildCommitIndex,
+  compareArgoEvents,
+  NO_ARGO,
+  type ArgoEvent,
+  type ArgoInput,
+} from "./argocd.ts";
 import { walkIncidents, type IncidentStep } from "./incidents.ts";
 import { buildLeadTimeIndex, leadTimesForTarget, type DeliveredBy } from "./leadtime.ts";
 import { mergePipeline } from "./merge.ts";
@@ -66,7 +73,13 @@ export function computeRepoDora(
         walkSteps.push({ restore: true, time: e.time, app: e.app });
         continue;
       }
-      const a: Attempt = { pipelineId: 0, number: e.number, time: e.time, success: e.kind === "deployment", app: e.app };
+      const a: Attempt = {
+        pipelineId: 0,
+        number: e.number,
+        time: e.time,
+        success: e.kind === "deployment",
+        app: e.app,
+      };
       attempts.push(a);
       walkSteps.push(a);
       if (e.kind === "deployment") {

@@ -108,6 +108,5 @@ export function repoFilter(patterns: readonly string[]): GlobMatcher {
     if (p.startsWith("!")) excludes.push(globToRegExp(p.slice(1)));
     else includes.push(globToRegExp(p));
   }
-  return (name) =>
-    (includes.length === 0 || includes.some((r) => r.test(name))) && !excludes.some((r) => r.test(name));
+  return (name) => (includes.length === 0 || includes.some((r) => r.test(name))) && !excludes.some((r) => r.test(name));
 }

@@ -58,7 +58,12 @@ export function walkIncidents(steps: readonly IncidentStep[]): IncidentWalk {
       continue;
     }
     if (open !== null) {
-      incidents.push({ ...open, closedAt: a.time, closedBy: a.number, ...(a.app !== undefined ? { closedByApp: a.app } : {}) });
+      incidents.push({
+        ...open,
+        closedAt: a.time,
+        closedBy: a.number,
+        ...(a.app !== undefined ? { closedByApp: a.app } : {}),
+      });
       restoreSeconds.push(Math.max(0, a.time - open.openedAt));
       open = null;
     }

@@ -58,7 +58,14 @@ export function buildLeadTimeIndex(history: Iterable<Pipeline>): LeadTimeIndex {
     if (p.event !== "push") continue;
     let commits = changes.get(p.branch);
     if (!commits) changes.set(p.branch, (commits = new Map()));
-    const candidate: Change = { branch: p.branch, commit: p.commit, number: p.number, created: p.created, pipelineId: p.id, message: p.message };
+    const candidate: Change = {
+      branch: p.branch,
+      commit: p.commit,
+      number: p.number,
+      created: p.created,
+      pipelineId: p.id,
+      message: p.message,
+    };
     const known = commits.get(p.commit);
     // Restarts and re-pushes of a commit are the same change; the earliest pipeline stands for it.
     if (!known || compareChangeAge(candidate, known) < 0) commits.set(p.commit, candidate);
@@ -88,7 +95,12 @@ export function leadTimesForTarget(
   const watermark = new Map<string, number>(); // W(T, b), keyed by the source's branch
   for (const { pipeline: d, time, source: resolved } of deployments) {
     const observe = (changeNumber: number | null, created: number) =>
-      observations.push({ deploymentNumber: d.number, deployedAt: time, changeNumber, seconds: Math.max(0, time - created) });
+      observations.push({
+        deploymentNumber: d.number,
+        deployedAt: time,
+        changeNumber,
+        seconds: Math.max(0, time - created),
+      });
     const source = resolved !== undefined ? resolved : sourceOf(d, index, pushAncestors);
     const w = source ? watermark.get(source.branch) : undefined;
     // Reasons 2-4 read the source's branch and message; without a source, D's own.
@@ -129,7 +141,11 @@ export function leadTimesForTarget(
  * deployments; otherwise, or when no such push exists, the change (D.branch, D.commit); in both
  * cases only a change created no later than D itself.
  */
-export function sourceOf(d: Pipeline, index: LeadTimeIndex, pushAncestors: Map<number, Pipeline | null>): Change | null {
+export function sourceOf(
+  d: Pipeline,
+  index: LeadTimeIndex,
+  pushAncestors: Map<number, Pipeline | null>,
+): Change | null {
   let change: Change | undefined;
   if (d.event === "deployment") {
     const push = pushAncestor(d, index, pushAncestors);

@@ -78,7 +78,14 @@ function packTarget(t: TargetState): PackedTarget {
     leadNull[i] = o.changeNumber === null ? 1 : 0;
   }
   const attemptApps = attempts.some((a) => a.app !== undefined) ? attempts.map((a) => a.app) : null;
-  return { rest: { ...t, attempts: EMPTY, leadTimes: EMPTY }, attemptNums, attemptSuccess, attemptApps, leadNums, leadNull };
+  return {
+    rest: { ...t, attempts: EMPTY, leadTimes: EMPTY },
+    attemptNums,
+    attemptSuccess,
+    attemptApps,
+    leadNums,
+    leadNull,
+  };
 }
 
 function unpackTarget(p: PackedTarget): TargetState {
@@ -87,7 +94,12 @@ function unpackTarget(p: PackedTarget): TargetState {
   const a = p.attemptNums;
   for (let i = 0; i < n; i++) {
     const app = p.attemptApps?.[i];
-    const attempt: Attempt = { pipelineId: a[3 * i]!, number: a[3 * i + 1]!, time: a[3 * i + 2]!, success: p.attemptSuccess[i] === 1 };
+    const attempt: Attempt = {
+      pipelineId: a[3 * i]!,
+      number: a[3 * i + 1]!,
+      time: a[3 * i + 2]!,
+      success: p.attemptSuccess[i] === 1,
+    };
     attempts.push(app === undefined ? attempt : { ...attempt, app });
   }
   const m = p.leadNull.length;

@@ -319,7 +319,13 @@ export function summarize(repos: readonly SummaryRepo[], opts: SummaryOptions): 
     },
     groups: [...groupPools.entries()]
       .sort(([a], [b]) => (a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareCodeUnits(a, b)))
-      .map(([group, g]) => ({ group, keys: keysOf(g.pool, days), repos: g.repos, targets: g.targets, failingTargets: g.failing })),
+      .map(([group, g]) => ({
+        group,
+        keys: keysOf(g.pool, days),
+        repos: g.repos,
+        targets: g.targets,
+        failingTargets: g.failing,
+      })),
     targets: rows,
     repos: repoSummaries,
   };
@@ -380,7 +386,13 @@ function lastSuccessAt(t: TargetState, now: number): number | null {
 }
 
 function emptyPool(): Pool {
-  return { deployments: 0, failed: 0, leadTimes: [], restores: [], rework: { rollback: 0, revert: 0, hotfix: 0, rule: 0 } };
+  return {
+    deployments: 0,
+    failed: 0,
+    leadTimes: [],
+    restores: [],
+    rework: { rollback: 0, revert: 0, hotfix: 0, rule: 0 },
+  };
 }
 
 function addPool(into: Pool, from: Pool): void {

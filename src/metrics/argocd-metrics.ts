@@ -12,7 +12,10 @@ export interface ArgoHealth {
 export class ArgoMetrics {
   readonly requests: Counter<"code">;
   /** Repo id -> its label and, per target, the sources feeding it. */
-  private readonly targets = new Map<number, { label: string; rows: { target: string; source: string; app: string }[] }>();
+  private readonly targets = new Map<
+    number,
+    { label: string; rows: { target: string; source: string; app: string }[] }
+  >();
 
   constructor(registry: Registry, status: () => ArgoHealth, streamConnected: () => boolean) {
     const registers = [registry];

@@ -90,7 +90,8 @@ export class DoraSeriesCache {
     if (this.exposition !== null && this.pending.size === 0) return Promise.resolve(this.exposition);
     // Concurrent scrapes after a change share one rendering.
     this.rendering ??= (async () => {
-      do await this.renderRepos(); // the first render also encodes the family headers
+      do
+        await this.renderRepos(); // the first render also encodes the family headers
       while (this.pending.size > 0);
       return this.assemble();
     })().finally(() => {
@@ -144,7 +145,8 @@ export class DoraSeriesCache {
     const byLabel = new Map<string, number>();
     for (const [id, c] of this.chunks) {
       const holder = byLabel.get(c.label);
-      if (holder === undefined || (this.changedAt.get(id) ?? 0) > (this.changedAt.get(holder) ?? 0)) byLabel.set(c.label, id);
+      if (holder === undefined || (this.changedAt.get(id) ?? 0) > (this.changedAt.get(holder) ?? 0))
+        byLabel.set(c.label, id);
     }
     const ordered = [...byLabel.entries()]
       .sort(([a], [b]) => compareCodeUnits(a, b))

@@ -183,7 +183,12 @@ interface HistogramEntry {
  * `zero` creates holding `labels` itself, is updated directly; were prom-client's internals ever
  * different, the entry is not found and every value goes through `observe`.
  */
-function observeAll(h: Histogram<"repo" | "deploy_to">, labels: Labels, count: number, value: (i: number) => number): void {
+function observeAll(
+  h: Histogram<"repo" | "deploy_to">,
+  labels: Labels,
+  count: number,
+  value: (i: number) => number,
+): void {
   h.zero(labels);
   const internals = h as unknown as { hashMap?: Record<string, HistogramEntry>; upperBounds?: number[] };
   const bounds = internals.upperBounds;

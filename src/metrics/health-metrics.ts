@@ -89,7 +89,7 @@ export class HealthMetrics {
     }
     this.requests = new Counter({
       name: "dora_woodpecker_requests_total",
-      help: "HTTP requests to Woodpecker by response code (\"error\": no response), retries included.",
+      help: 'HTTP requests to Woodpecker by response code ("error": no response), retries included.',
       labelNames: ["code"],
       registers,
     });

@@ -50,7 +50,9 @@ export const FAMILIES: readonly Family[] = [
     help: "Time to restore: one observation per closed incident (failed deployment to next success).",
     buckets: RESTORE_BUCKETS,
     events: (t) =>
-      t.incidents.flatMap((i) => (i.closedAt === null ? [] : [{ time: i.closedAt, value: Math.max(0, i.closedAt - i.openedAt) }])),
+      t.incidents.flatMap((i) =>
+        i.closedAt === null ? [] : [{ time: i.closedAt, value: Math.max(0, i.closedAt - i.openedAt) }],
+      ),
   },
   {
     name: "dora_lead_time_seconds",
@@ -86,7 +88,9 @@ export function* openMetricsHistory(targets: readonly HistoryTarget[], opts: Ope
     for (const { repo, target } of sorted) {
       const labels = `${extra}repo="${escapeLabel(repo)}",deploy_to="${escapeLabel(target.target)}"`;
       const events = f.events(target).sort((a, b) => a.time - b.time);
-      yield f.buckets ? histogramSeries(f.name, labels, f.buckets, events, opts.times) : counterSeries(f.name, labels, events, opts.times);
+      yield f.buckets
+        ? histogramSeries(f.name, labels, f.buckets, events, opts.times)
+        : counterSeries(f.name, labels, events, opts.times);
     }
   }
   yield "# EOF\n";
@@ -102,7 +106,13 @@ function counterSeries(name: string, labels: string, events: readonly Event[], t
   return out.join("");
 }
 
-function histogramSeries(name: string, labels: string, bounds: readonly number[], events: readonly Event[], times: readonly number[]): string {
+function histogramSeries(
+  name: string,
+  labels: string,
+  bounds: readonly number[],
+  events: readonly Event[],
+  times: readonly number[],
+): string {
   const out: string[] = [];
   const counts = bounds.map(() => 0);
   let count = 0;

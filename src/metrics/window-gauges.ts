@@ -24,12 +24,36 @@ type Key = Exclude<keyof WindowGaugeValues, "window">;
 
 /** Metric name suffix (after `dora_` / `dora_overall_`) and help of each value. */
 const FAMILIES: readonly { readonly key: Key; readonly name: string; readonly help: string }[] = [
-  { key: "deploymentsPerDay", name: "window_deployments_per_day", help: "Successful deployments in the window / its length in days." },
-  { key: "changeFailureRatio", name: "window_change_failure_ratio", help: "Failed / all deployment attempts in the window (no series without attempts)." },
-  { key: "leadTimeP50Seconds", name: "window_lead_time_p50_seconds", help: "Median lead time of the changes delivered in the window." },
-  { key: "leadTimeP90Seconds", name: "window_lead_time_p90_seconds", help: "90th percentile (nearest rank) lead time of the changes delivered in the window." },
-  { key: "recoveryTimeP50Seconds", name: "window_recovery_time_p50_seconds", help: "Median time to restore of the incidents closed in the window." },
-  { key: "reworkRatio", name: "window_rework_ratio", help: "Rework / successful deployments in the window (no series without successful deployments)." },
+  {
+    key: "deploymentsPerDay",
+    name: "window_deployments_per_day",
+    help: "Successful deployments in the window / its length in days.",
+  },
+  {
+    key: "changeFailureRatio",
+    name: "window_change_failure_ratio",
+    help: "Failed / all deployment attempts in the window (no series without attempts).",
+  },
+  {
+    key: "leadTimeP50Seconds",
+    name: "window_lead_time_p50_seconds",
+    help: "Median lead time of the changes delivered in the window.",
+  },
+  {
+    key: "leadTimeP90Seconds",
+    name: "window_lead_time_p90_seconds",
+    help: "90th percentile (nearest rank) lead time of the changes delivered in the window.",
+  },
+  {
+    key: "recoveryTimeP50Seconds",
+    name: "window_recovery_time_p50_seconds",
+    help: "Median time to restore of the incidents closed in the window.",
+  },
+  {
+    key: "reworkRatio",
+    name: "window_rework_ratio",
+    help: "Rework / successful deployments in the window (no series without successful deployments).",
+  },
 ];
 
 const encoder = new TextEncoder();
@@ -51,7 +75,10 @@ export class WindowGaugeMetrics {
       const lines = header(`dora_${f.name}`, `${f.help} Per target.`);
       for (const t of input.targets) {
         const v = t[f.key];
-        if (v !== null) lines.push(`dora_${f.name}{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="${escapeLabel(t.window)}"} ${v}`);
+        if (v !== null)
+          lines.push(
+            `dora_${f.name}{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="${escapeLabel(t.window)}"} ${v}`,
+          );
       }
       families.push(lines.join("\n"));
     }
@@ -64,7 +91,8 @@ export class WindowGaugeMetrics {
       families.push(lines.join("\n"));
     }
     const coverage = header("dora_window_coverage_ratio", COVERAGE_HELP);
-    for (const c of input.coverage) coverage.push(`dora_window_coverage_ratio{window="${escapeLabel(c.window)}"} ${c.ratio}`);
+    for (const c of input.coverage)
+      coverage.push(`dora_window_coverage_ratio{window="${escapeLabel(c.window)}"} ${c.ratio}`);
     families.push(coverage.join("\n"));
     this.text = encoder.encode(families.join("\n\n") + "\n");
   }

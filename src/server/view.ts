@@ -126,7 +126,20 @@ export function statusOf(poller: Poller, opts: ViewOptions): ExporterStatus {
     stale: s.lastSuccessAt > 0 && now - s.lastSuccessAt > 3 * opts.pollIntervalSeconds,
     pollIntervalSeconds: opts.pollIntervalSeconds,
     historyOrigin: historyOrigin(poller, opts.since),
-    warnings: exporterWarnings({ ...opts, now, lastCycleOk: s.lastCycleOk, listedRepos: s.listedRepos, trackedRepos: s.trackedRepos }),
-    argocd: argo === null ? null : { up: argo.source.status.lastOk, apps: argo.source.status.apps, streamConnected: argo.source.streamConnected },
+    warnings: exporterWarnings({
+      ...opts,
+      now,
+      lastCycleOk: s.lastCycleOk,
+      listedRepos: s.listedRepos,
+      trackedRepos: s.trackedRepos,
+    }),
+    argocd:
+      argo === null
+        ? null
+        : {
+            up: argo.source.status.lastOk,
+            apps: argo.source.status.apps,
+            streamConnected: argo.source.streamConnected,
+          },
   };
 }

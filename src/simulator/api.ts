@@ -42,7 +42,8 @@ function route(sim: SimulatedWoodpecker, req: Request): Response {
   const ctx: Ctx = { sim, url, authed: tokenOf(req, url) === sim.token && sim.token !== "" };
 
   if (path === "/healthz") return empty(204);
-  if (path === "/version") return json(200, { source: "https://github.com/woodpecker-ci/woodpecker", version: sim.features.version });
+  if (path === "/version")
+    return json(200, { source: "https://github.com/woodpecker-ci/woodpecker", version: sim.features.version });
   if (path === "/api/user") return ctx.authed ? json(200, sim.user) : notAuthorized(401);
   if (path === "/api/user/repos") return ctx.authed ? userRepos(ctx) : notAuthorized(401);
   if (path === "/api/user/feed") return ctx.authed ? userFeed(ctx) : notAuthorized(401);
@@ -158,7 +159,10 @@ function userFeed(ctx: Ctx): Response {
     for (const p of sim.listPipelines(r.id)) items.push([r, p]);
   }
   items.sort((a, b) => b[1].id - a[1].id);
-  return json(200, items.slice(0, 50).map(([r, p]) => feedJson(r, p, sim.features)));
+  return json(
+    200,
+    items.slice(0, 50).map(([r, p]) => feedJson(r, p, sim.features)),
+  );
 }
 
 function allRepos(ctx: Ctx): Response {
@@ -227,7 +231,10 @@ function listPipelines(ctx: Ctx, repo: RepoRecord): Response {
     all.filter((p) => matches(p, filter)),
     ctx.url,
   );
-  return json(200, page.map((p) => serialize(ctx, repo, p, false)));
+  return json(
+    200,
+    page.map((p) => serialize(ctx, repo, p, false)),
+  );
 }
 
 function onePipeline(ctx: Ctx, repo: RepoRecord, rawNumber: string): Response {

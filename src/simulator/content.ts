@@ -48,7 +48,8 @@ export function change(rng: Rng, areas: readonly string[], kind?: string): Chang
     const f = `src/${area}/${rng.pick(["handler", "service", "repo", "model", "routes"])}.ts`;
     if (!files.includes(f)) files.push(f);
   }
-  if (k === "perf" && rng.chance(0.5)) files.unshift(`migrations/${String(rng.int(10, 99)).padStart(4, "0")}_${area}_idx.sql`);
+  if (k === "perf" && rng.chance(0.5))
+    files.unshift(`migrations/${String(rng.int(10, 99)).padStart(4, "0")}_${area}_idx.sql`);
   return {
     kind: k,
     area,

@@ -135,7 +135,8 @@ export class FaultInjector {
       const { rule } = live;
       if (live.removed) continue;
       if (rule.when && !rule.when()) continue;
-      if (rule.match && !(rule.match instanceof RegExp ? rule.match.test(url.pathname) : rule.match(url, req))) continue;
+      if (rule.match && !(rule.match instanceof RegExp ? rule.match.test(url.pathname) : rule.match(url, req)))
+        continue;
       live.seen++;
       if (live.seen <= (rule.skip ?? 0)) continue;
       if (rule.times !== undefined && live.applied >= rule.times) continue;
@@ -191,10 +192,13 @@ function apply(fault: Fault, req: Request, next: Handler, served: boolean): Resp
     case "slow":
       return Bun.sleep(fault.ms).then(() => next(req));
     case "html":
-      return new Response("<!doctype html>\n<html lang=\"en\"><head><title>Woodpecker</title></head><body><div id=\"app\"></div></body></html>\n", {
-        status: 200,
-        headers: { "Content-Type": "text/html; charset=utf-8" },
-      });
+      return new Response(
+        '<!doctype html>\n<html lang="en"><head><title>Woodpecker</title></head><body><div id="app"></div></body></html>\n',
+        {
+          status: 200,
+          headers: { "Content-Type": "text/html; charset=utf-8" },
+        },
+      );
     case "truncated":
       return rewriteText(next(req), (text) => text.slice(0, Math.max(1, Math.floor(text.length / 2))));
     case "invalid-json":

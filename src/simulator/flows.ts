@@ -40,7 +40,17 @@ export interface RepoState {
 }
 
 export function newRepoState(repoId: number, plan: RepoPlan): RepoState {
-  return { repoId, plan, lastGoodMain: 0, prodSource: 0, prevProdSource: 0, frozen: false, incident: false, prCounter: 0, tagCounter: 0 };
+  return {
+    repoId,
+    plan,
+    lastGoodMain: 0,
+    prodSource: 0,
+    prevProdSource: 0,
+    frozen: false,
+    incident: false,
+    prCounter: 0,
+    tagCounter: 0,
+  };
 }
 
 export interface RunOptions {
@@ -133,7 +143,14 @@ export class Flows {
     return r < ok ? "success" : r < ok + (1 - ok) * 0.85 ? "failure" : "error";
   }
 
-  private pushInput(rs: RepoState, branch: string, commit: string, c: Change, author: string, subject: string): PipelineInput {
+  private pushInput(
+    rs: RepoState,
+    branch: string,
+    commit: string,
+    c: Change,
+    author: string,
+    subject: string,
+  ): PipelineInput {
     return {
       event: "push",
       branch,
@@ -184,7 +201,13 @@ export class Flows {
     this.engine.at(t + this.in(this.pace.merge), () => {
       if (rs.plan.deletesClosedPr) {
         // Webhook for the closed PR arrives, no workflow matches, the server deletes it at once.
-        const closed = this.sim.addPipeline(rs.repoId, { event: "pull_request_closed", branch: main, ref: `refs/pull/${pr}/head`, author, sender: author });
+        const closed = this.sim.addPipeline(rs.repoId, {
+          event: "pull_request_closed",
+          branch: main,
+          ref: `refs/pull/${pr}/head`,
+          author,
+          sender: author,
+        });
         this.sim.deletePipeline(rs.repoId, closed.number);
       }
       this.mainPush(rs, { change: c, author, subject: `${c.subject} (#${pr})` });
@@ -193,11 +216,17 @@ export class Flows {
 
   /** A push to the default branch; in push mode this IS the production deployment. */
   /** `hotfix`: this push fixes a failed production deploy and ships at once ("sure": that deploy succeeds). */
-  mainPush(rs: RepoState, o: { change: Change; author?: string; subject?: string; force?: StatusValue; hotfix?: Hotfix; dur?: Span }): PipelineRecord {
+  mainPush(
+    rs: RepoState,
+    o: { change: Change; author?: string; subject?: string; force?: StatusValue; hotfix?: Hotfix; dur?: Span },
+  ): PipelineRecord {
     const author = o.author ?? this.rng.pick(AUTHORS);
     const commit = this.rng.hex(40);
     rs.head = { commit, change: o.change };
-    const p = this.sim.addPipeline(rs.repoId, this.pushInput(rs, this.defaultBranch(rs), commit, o.change, author, o.subject ?? o.change.subject));
+    const p = this.sim.addPipeline(
+      rs.repoId,
+      this.pushInput(rs, this.defaultBranch(rs), commit, o.change, author, o.subject ?? o.change.subject),
+    );
     this.run(rs, p, { ok: 0.92, force: o.force, dur: o.dur }, (status) => this.afterMainCi(rs, p, status, o.hotfix));
     return p;
   }
@@ -206,7 +235,8 @@ export class Flows {
     if (rs.plan.mode === "push") {
       // Only the newest commit's failure needs action: a later push is already the fix.
       // A failure after a restart or fix (hotfix) is not restarted again: the next fix is a new commit.
-      if (FAILED.has(status) && !rs.frozen && p.commit === rs.head?.commit) this.restore(rs, p, hotfix ? 1 : 0, (r, st) => this.afterMainCi(rs, r, st, "random"));
+      if (FAILED.has(status) && !rs.frozen && p.commit === rs.head?.commit)
+        this.restore(rs, p, hotfix ? 1 : 0, (r, st) => this.afterMainCi(rs, r, st, "random"));
       return;
     }
     if (status !== "success") return;
@@ -217,11 +247,19 @@ export class Flows {
         this.run(rs, d, { ok: 0.95, dur: this.pace.deployRun }, (st) => {
           if (st === "success") rs.lastStaging = { deploy: d.number, source: p.number };
           // A hotfix goes on to production even if staging hiccups: promote it, or ship the push.
-          if (hotfix && !rs.frozen) this.prodDeploy(rs, st === "success" ? d.number : p.number, p.number, hotfix === "sure" ? { force: "success" } : {});
+          if (hotfix && !rs.frozen)
+            this.prodDeploy(
+              rs,
+              st === "success" ? d.number : p.number,
+              p.number,
+              hotfix === "sure" ? { force: "success" } : {},
+            );
         });
       });
     } else if (hotfix && !rs.frozen) {
-      this.later(this.pace.staging, () => this.prodDeploy(rs, p.number, p.number, hotfix === "sure" ? { force: "success" } : {}));
+      this.later(this.pace.staging, () =>
+        this.prodDeploy(rs, p.number, p.number, hotfix === "sure" ? { force: "success" } : {}),
+      );
     }
   }
 
@@ -236,12 +274,20 @@ export class Flows {
   }
 
   /** Deploy pipeline `from` (a push, or a staging deployment being promoted) to production. */
-  prodDeploy(rs: RepoState, from: number, source: number, o: ProdOptions = {}, attempt = 0): PipelineRecord | undefined {
+  prodDeploy(
+    rs: RepoState,
+    from: number,
+    source: number,
+    o: ProdOptions = {},
+    attempt = 0,
+  ): PipelineRecord | undefined {
     if (!this.sim.getPipeline(rs.repoId, from)) return undefined;
     const { via, ...run } = o;
     const d = this.sim.deploy(rs.repoId, from, "production");
     const force = run.force ?? this.deployOutcome();
-    this.run(rs, d, { dur: this.pace.deployRun, ...run, force }, (st) => this.afterProd(rs, d, source, st, attempt, via));
+    this.run(rs, d, { dur: this.pace.deployRun, ...run, force }, (st) =>
+      this.afterProd(rs, d, source, st, attempt, via),
+    );
     return d;
   }
 
@@ -250,7 +296,14 @@ export class Flows {
     return r < 0.84 ? "success" : r < 0.93 ? "failure" : r < 0.95 ? "error" : r < 0.98 ? "killed" : "canceled";
   }
 
-  private afterProd(rs: RepoState, d: PipelineRecord, source: number, st: StatusValue, attempt: number, via?: Restore): void {
+  private afterProd(
+    rs: RepoState,
+    d: PipelineRecord,
+    source: number,
+    st: StatusValue,
+    attempt: number,
+    via?: Restore,
+  ): void {
     if (st === "success") {
       rs.incident = false;
       if (source !== rs.prodSource) [rs.prevProdSource, rs.prodSource] = [rs.prodSource, source];
@@ -272,21 +325,32 @@ export class Flows {
       this.later(this.pace.restart, () => {
         if (rs.frozen || !this.alive(rs, d)) return;
         const r = this.sim.restartPipeline(rs.repoId, d.number);
-        this.run(rs, r, { dur: this.pace.deployRun, force: this.deployOutcome() === "success" ? "success" : "failure" }, (s) =>
-          this.afterProd(rs, r, source, s, attempt),
+        this.run(
+          rs,
+          r,
+          { dur: this.pace.deployRun, force: this.deployOutcome() === "success" ? "success" : "failure" },
+          (s) => this.afterProd(rs, r, source, s, attempt),
         );
       });
     }
   }
 
   /** After a failed deployment: restart it (same commit) or fix forward with a new commit. */
-  private restore(rs: RepoState, failed: PipelineRecord, attempt: number, after: (r: PipelineRecord, st: StatusValue) => void, via?: Restore): void {
+  private restore(
+    rs: RepoState,
+    failed: PipelineRecord,
+    attempt: number,
+    after: (r: PipelineRecord, st: StatusValue) => void,
+    via?: Restore,
+  ): void {
     if (via === "restart" || (via === undefined && attempt === 0 && this.rng.chance(0.45))) {
       this.later(this.pace.restart, () => {
         if (rs.frozen || !this.alive(rs, failed)) return;
         const r = this.sim.restartPipeline(rs.repoId, failed.number);
         const dur = failed.event === "deployment" ? this.pace.deployRun : this.pace.ciRun;
-        this.run(rs, { ...r }, { ok: 0.8, dur, force: via === "restart" ? "success" : undefined }, (st) => after(r, st));
+        this.run(rs, { ...r }, { ok: 0.8, dur, force: via === "restart" ? "success" : undefined }, (st) =>
+          after(r, st),
+        );
       });
       return;
     }

@@ -50,7 +50,13 @@ const PROFILES: Profile[] = [
   {
     name: "acme/shop-api",
     repo: { allow_deploy: true, require_approval: "forks" },
-    plan: { mode: "deploy", staging: true, approval: false, deletesClosedPr: false, areas: ["orders", "cart", "payments", "catalog", "auth"] },
+    plan: {
+      mode: "deploy",
+      staging: true,
+      approval: false,
+      deletesClosedPr: false,
+      areas: ["orders", "cart", "payments", "catalog", "auth"],
+    },
     rate: 6,
     slots: [11, 16],
     tags: true,
@@ -58,7 +64,13 @@ const PROFILES: Profile[] = [
   {
     name: "acme/web",
     repo: {},
-    plan: { mode: "push", staging: false, approval: false, deletesClosedPr: true, areas: ["checkout", "home", "search-ui", "account"] },
+    plan: {
+      mode: "push",
+      staging: false,
+      approval: false,
+      deletesClosedPr: true,
+      areas: ["checkout", "home", "search-ui", "account"],
+    },
     rate: 8,
     slots: [],
     cron: "nightly",
@@ -66,7 +78,13 @@ const PROFILES: Profile[] = [
   {
     name: "acme/billing",
     repo: { allow_deploy: true, private: true, require_approval: "all_events", approval_allowed_users: [] },
-    plan: { mode: "deploy", staging: false, approval: true, deletesClosedPr: false, areas: ["invoices", "ledger", "tax", "dunning"] },
+    plan: {
+      mode: "deploy",
+      staging: false,
+      approval: true,
+      deletesClosedPr: false,
+      areas: ["invoices", "ledger", "tax", "dunning"],
+    },
     rate: 3,
     slots: [14],
     cron: "reconcile",
@@ -74,7 +92,13 @@ const PROFILES: Profile[] = [
   {
     name: "acme/search",
     repo: { visibility: "internal" },
-    plan: { mode: "push", staging: false, approval: false, deletesClosedPr: true, areas: ["indexer", "query", "ranking"] },
+    plan: {
+      mode: "push",
+      staging: false,
+      approval: false,
+      deletesClosedPr: true,
+      areas: ["indexer", "query", "ranking"],
+    },
     rate: 4,
     slots: [],
     tags: true,
@@ -162,7 +186,15 @@ export function generateHistory(sim: SimulatedWoodpecker, opts: GenerateOptions)
 }
 
 /** Business-hour rhythm: Poisson work on weekdays 08–18 UTC, a little at weekends, release slots, crons, tags. */
-function scheduleCalendar(engine: Engine, flows: Flows, rng: Rng, rs: RepoState, pr: Profile, from: number, until: number): void {
+function scheduleCalendar(
+  engine: Engine,
+  flows: Flows,
+  rng: Rng,
+  rs: RepoState,
+  pr: Profile,
+  from: number,
+  until: number,
+): void {
   const at = (t: number, fn: () => void) => {
     if (t >= from && t <= until) engine.at(t, fn);
   };
@@ -187,9 +219,18 @@ function poisson(rng: Rng, mean: number): number {
 }
 
 /** The specific situations every history must contain, placed relative to start and end. */
-function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows, rng: Rng, states: Map<string, RepoState>, start: number, end: number): void {
+function scheduleScripted(
+  sim: SimulatedWoodpecker,
+  engine: Engine,
+  flows: Flows,
+  rng: Rng,
+  states: Map<string, RepoState>,
+  start: number,
+  end: number,
+): void {
   const span = end - start;
-  const frac = (f: number, hourUtc: number) => Math.min(end - 6 * HOUR, Math.max(start + HOUR, Math.floor((start + f * span) / DAY) * DAY + hourUtc * HOUR));
+  const frac = (f: number, hourUtc: number) =>
+    Math.min(end - 6 * HOUR, Math.max(start + HOUR, Math.floor((start + f * span) / DAY) * DAY + hourUtc * HOUR));
 
   const shop = states.get("acme/shop-api");
   if (shop) {
@@ -201,19 +242,40 @@ function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows
     });
     // An admin deletes an old feature-branch pipeline: a gap in the numbers (not the highest one).
     engine.at(frac(0.2, 12), () => {
-      const victim = sim.listPipelines(repoId).reverse().find((p) => p.number > 1 && p.event === "push" && p.branch !== "main");
+      const victim = sim
+        .listPipelines(repoId)
+        .reverse()
+        .find((p) => p.number > 1 && p.event === "push" && p.branch !== "main");
       if (victim) sim.deletePipeline(repoId, victim.number);
     });
     // Failed production deploys restored both ways, attempts that do not count (killed, canceled),
     // and a rollback to the previous, older commit. Each waits until production is healthy.
-    const calm = (t: number, fn: () => void) => whenReady(engine, sim, t, end - 6 * HOUR, () => shop.lastGoodMain > 0 && !shop.incident && !shop.frozen, fn);
+    const calm = (t: number, fn: () => void) =>
+      whenReady(engine, sim, t, end - 6 * HOUR, () => shop.lastGoodMain > 0 && !shop.incident && !shop.frozen, fn);
     calm(frac(0.3, 10), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "killed" }));
-    calm(frac(0.35, 12), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "restart" }));
-    calm(frac(0.55, 12), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "fix" }));
+    calm(
+      frac(0.35, 12),
+      () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "restart" }),
+    );
+    calm(
+      frac(0.55, 12),
+      () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "failure", via: "fix" }),
+    );
     calm(frac(0.7, 10), () => void flows.prodDeploy(shop, shop.lastGoodMain, shop.lastGoodMain, { force: "canceled" }));
-    whenReady(engine, sim, frac(0.6, 17), end - 6 * HOUR, () => !shop.incident && shop.prevProdSource > 0 && shop.prevProdSource < shop.prodSource && !!sim.getPipeline(repoId, shop.prevProdSource), () => {
-      flows.prodDeploy(shop, shop.prevProdSource, shop.prevProdSource, { force: "success" });
-    });
+    whenReady(
+      engine,
+      sim,
+      frac(0.6, 17),
+      end - 6 * HOUR,
+      () =>
+        !shop.incident &&
+        shop.prevProdSource > 0 &&
+        shop.prevProdSource < shop.prodSource &&
+        !!sim.getPipeline(repoId, shop.prevProdSource),
+      () => {
+        flows.prodDeploy(shop, shop.prevProdSource, shop.prevProdSource, { force: "success" });
+      },
+    );
     // Left in flight at `end`: a fork PR awaiting approval, a staging deploy running, a PR push queued.
     engine.at(end - 40 * 60, () => void sim.addPipeline(repoId, forkPr(sim, repoId, ++shop.prCounter, "blocked")));
     engine.at(end - 90, () => {
@@ -222,7 +284,16 @@ function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows
       flows.run(shop, d, { force: "success", dur: [400, 500] });
     });
     engine.at(end - 2, () => {
-      const p = sim.addPipeline(repoId, { event: "push", branch: "feat/cart-coupons", ref: "refs/heads/feat/cart-coupons", commit: rng.hex(40), message: "feat(cart): apply coupons at checkout\n", changed_files: ["src/cart/coupons.ts"], author: "mlee", sender: "mlee" });
+      const p = sim.addPipeline(repoId, {
+        event: "push",
+        branch: "feat/cart-coupons",
+        ref: "refs/heads/feat/cart-coupons",
+        commit: rng.hex(40),
+        message: "feat(cart): apply coupons at checkout\n",
+        changed_files: ["src/cart/coupons.ts"],
+        author: "mlee",
+        sender: "mlee",
+      });
       flows.run(shop, p, { ok: 1 });
     });
   }
@@ -240,12 +311,31 @@ function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows
       const branch = "hotfix/invoice-rounding";
       const commit = rng.hex(40);
       const base = { branch, commit, author: "kpatel", sender: "kpatel", changed_files: ["src/invoices/rounding.ts"] };
-      const push = sim.addPipeline(repoId, { ...base, event: "push", ref: `refs/heads/${branch}`, message: "fix(invoices): round per line, not per invoice\n" });
+      const push = sim.addPipeline(repoId, {
+        ...base,
+        event: "push",
+        ref: `refs/heads/${branch}`,
+        message: "fix(invoices): round per line, not per invoice\n",
+      });
       sim.deletePipeline(repoId, push.number);
       engine.at(sim.now() + 480, () => {
-        const manual = sim.addPipeline(repoId, { ...base, event: "manual", ref: branch, message: `MANUAL PIPELINE @ ${branch}`, changed_files: null });
+        const manual = sim.addPipeline(repoId, {
+          ...base,
+          event: "manual",
+          ref: branch,
+          message: `MANUAL PIPELINE @ ${branch}`,
+          changed_files: null,
+        });
         flows.run(billing, manual, { force: "success" }, () =>
-          engine.at(sim.now() + 600, () => void flows.prodDeploy(billing, manual.number, billing.prodSource, { force: "success", skew: -240, dur: [90, 110] })),
+          engine.at(
+            sim.now() + 600,
+            () =>
+              void flows.prodDeploy(billing, manual.number, billing.prodSource, {
+                force: "success",
+                skew: -240,
+                dur: [90, 110],
+              }),
+          ),
         );
       });
     });
@@ -266,7 +356,14 @@ function scheduleScripted(sim: SimulatedWoodpecker, engine: Engine, flows: Flows
 }
 
 /** Run `fn` at `t`, or retry hourly until `ready()` holds (scripted events must not collide). */
-function whenReady(engine: Engine, sim: SimulatedWoodpecker, t: number, deadline: number, ready: () => boolean, fn: () => void): void {
+function whenReady(
+  engine: Engine,
+  sim: SimulatedWoodpecker,
+  t: number,
+  deadline: number,
+  ready: () => boolean,
+  fn: () => void,
+): void {
   engine.at(t, () => {
     if (ready()) fn();
     else if (sim.now() + HOUR <= deadline) whenReady(engine, sim, sim.now() + HOUR, deadline, ready, fn);

@@ -73,7 +73,17 @@ function stateFromHistory(sim: SimulatedWoodpecker, repo: RepoRecord, history: P
   const rs = newRepoState(repo.id, plan);
   const main = history.filter((p) => p.event === "push" && p.branch === repo.default_branch);
   const head = main[0];
-  if (head) rs.head = { commit: head.commit, change: { kind: "chore", area: "repo", subject: head.message.trim(), branch: head.branch, files: head.changed_files ?? [] } };
+  if (head)
+    rs.head = {
+      commit: head.commit,
+      change: {
+        kind: "chore",
+        area: "repo",
+        subject: head.message.trim(),
+        branch: head.branch,
+        files: head.changed_files ?? [],
+      },
+    };
   rs.lastGoodMain = main.find((p) => p.status === "success")?.number ?? 0;
   const stg = deployments.find((p) => p.deploy_to === "staging" && p.status === "success");
   if (stg) rs.lastStaging = { deploy: stg.number, source: sourcePush(sim, repo.id, stg) };
@@ -86,22 +96,37 @@ function stateFromHistory(sim: SimulatedWoodpecker, repo: RepoRecord, history: P
 /** Follow `parent` through deployments to the push pipeline a deployment ships (0 if none). */
 function sourcePush(sim: SimulatedWoodpecker, repoId: number, p: PipelineRecord): number {
   let cur: PipelineRecord | undefined = p;
-  for (let hops = 0; cur && cur.event === "deployment" && hops < 50; hops++) cur = cur.parent > 0 ? sim.getPipeline(repoId, cur.parent) : undefined;
+  for (let hops = 0; cur && cur.event === "deployment" && hops < 50; hops++)
+    cur = cur.parent > 0 ? sim.getPipeline(repoId, cur.parent) : undefined;
   return cur?.event === "push" ? cur.number : 0;
 }
 
 /** Finish what the history left running or queued, and restore an incident left open. */
-function resumeInFlight(sim: SimulatedWoodpecker, engine: Engine, flows: Flows, rs: RepoState, history: PipelineRecord[], now: number): void {
+function resumeInFlight(
+  sim: SimulatedWoodpecker,
+  engine: Engine,
+  flows: Flows,
+  rs: RepoState,
+  history: PipelineRecord[],
+  now: number,
+): void {
   for (const p of history) {
     if (p.status === "pending" || p.status === "blocked") flows.run(rs, p, { ok: 0.9 });
     if (p.status === "running") {
       engine.at(now + 5 + (p.id % 20), () => {
         const cur = sim.getPipeline(rs.repoId, p.number);
-        if (cur?.id === p.id && cur.status === "running") sim.finishPipeline(rs.repoId, p.number, p.id % 7 === 0 ? "failure" : "success");
+        if (cur?.id === p.id && cur.status === "running")
+          sim.finishPipeline(rs.repoId, p.number, p.id % 7 === 0 ? "failure" : "success");
       });
     }
   }
-  const lastProd = history.find((p) => p.event === "deployment" && p.deploy_to === "production" && isTerminal(p.status) && ["success", "failure", "error"].includes(p.status));
+  const lastProd = history.find(
+    (p) =>
+      p.event === "deployment" &&
+      p.deploy_to === "production" &&
+      isTerminal(p.status) &&
+      ["success", "failure", "error"].includes(p.status),
+  );
   if (lastProd && lastProd.status !== "success") {
     // The open incident gets restored a little after the demo starts: watchers see it close.
     engine.at(now + 30, () => {

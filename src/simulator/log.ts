@@ -14,7 +14,12 @@ export interface RequestLogEntry {
 export function log(handler: Handler, entries: RequestLogEntry[]): Handler {
   const record = (req: Request, res: Response): Response => {
     const url = new URL(req.url);
-    entries.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: res.status });
+    entries.push({
+      method: req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: res.status,
+    });
     return res;
   };
   return (req) => {

@@ -48,7 +48,10 @@ export class Rng {
   /** `n` lowercase hex digits, e.g. a 40-digit commit SHA. */
   hex(n: number): string {
     let s = "";
-    while (s.length < n) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, "0");
+    while (s.length < n)
+      s += Math.floor(this.next() * 0x100000000)
+        .toString(16)
+        .padStart(8, "0");
     return s.slice(0, n);
   }
 }

@@ -35,7 +35,9 @@ export function newUser(login: string, admin: boolean, orgId: number): UserRecor
 }
 
 export function newRepo(id: number, input: Omit<RepoInput, "perm">, orgId: (owner: string) => number): RepoRecord {
-  const [owner, name] = input.full_name ? splitName(input.full_name) : [input.owner ?? "acme", input.name ?? `repo-${id}`];
+  const [owner, name] = input.full_name
+    ? splitName(input.full_name)
+    : [input.owner ?? "acme", input.name ?? `repo-${id}`];
   const full = `${owner}/${name}`;
   const visibility = input.visibility ?? (input.private ? "private" : "public");
   const repo: RepoRecord = {
@@ -131,12 +133,27 @@ export function newPipeline({ id, number, created, repo, input, login, version }
 
 /** The fields a restart/deploy copies from its source pipeline (status, times, review and parent are fresh). */
 export function copyOf(src: PipelineRecord): PipelineInput {
-  const { id: _i, number: _n, created: _c, updated: _u, started: _s, finished: _f, status: _st, reviewed_by: _rb, reviewed: _r, errors: _e, parent: _p, version: _v, ...rest } = src;
+  const {
+    id: _i,
+    number: _n,
+    created: _c,
+    updated: _u,
+    started: _s,
+    finished: _f,
+    status: _st,
+    reviewed_by: _rb,
+    reviewed: _r,
+    errors: _e,
+    parent: _p,
+    version: _v,
+    ...rest
+  } = src;
   return { ...rest, changed_files: src.changed_files && [...src.changed_files] };
 }
 
 function defaultRef(event: string, branch: string, number: number): string {
-  if (event === "pull_request" || event === "pull_request_closed" || event === "pull_request_metadata") return `refs/pull/${number}/head`;
+  if (event === "pull_request" || event === "pull_request_closed" || event === "pull_request_metadata")
+    return `refs/pull/${number}/head`;
   if (event === "tag" || event === "release") return `refs/tags/v0.${number}.0`;
   return `refs/heads/${branch}`;
 }

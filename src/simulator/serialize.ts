@@ -22,7 +22,11 @@ export interface PipelineJsonOptions {
   parentId?: (number: number) => number;
 }
 
-export function pipelineJson(p: PipelineRecord, f: VersionFeatures, opts: PipelineJsonOptions = {}): Record<string, unknown> {
+export function pipelineJson(
+  p: PipelineRecord,
+  f: VersionFeatures,
+  opts: PipelineJsonOptions = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(p)) {
     if (!f.rerunCount && key === "rerun_count") continue;
@@ -44,7 +48,11 @@ export function repoJson(r: RepoRecord): Record<string, unknown> {
 }
 
 /** `RepoLastPipeline`: a Repo plus `last_pipeline` (omitted, like Go's omitempty, when there is none). */
-export function repoLastPipelineJson(r: RepoRecord, last: PipelineRecord | undefined, f: VersionFeatures): Record<string, unknown> {
+export function repoLastPipelineJson(
+  r: RepoRecord,
+  last: PipelineRecord | undefined,
+  f: VersionFeatures,
+): Record<string, unknown> {
   const out = repoJson(r);
   if (last && f.lastPipeline) out.last_pipeline = pipelineJson(last, f);
   return out;
@@ -77,5 +85,8 @@ export function feedJson(r: RepoRecord, p: PipelineRecord, f: VersionFeatures): 
 
 /** JSON.stringify plus Go's HTML-safe escaping (`<`, `>`, `&`, U+2028, U+2029 become \u00XX). */
 export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

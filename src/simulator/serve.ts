@@ -21,7 +21,8 @@ export type InProcessFetch = (input: string | URL | Request, init?: RequestInit)
 /** `faults(log(handler))` over `sim`, for calling in process (a network fault is a thrown TypeError). */
 export function simulatorFetch(sim: SimulatedWoodpecker, opts: ComposeOptions = {}): InProcessFetch {
   const handler = compose(sim, opts, false);
-  return (input, init) => handler(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init));
+  return (input, init) =>
+    handler(input instanceof Request ? input : new Request(input instanceof URL ? input.href : input, init));
 }
 
 function compose(sim: SimulatedWoodpecker, opts: ComposeOptions, served: boolean): Handler {
@@ -50,7 +51,12 @@ export function serveSimulator(sim: SimulatedWoodpecker, opts: ServeOptions = {}
   const hostname = opts.hostname ?? "127.0.0.1";
   const requests = opts.requests ?? [];
   const fetch = compose(sim, { requests, faults: opts.faults }, true);
-  let server: ReturnType<typeof Bun.serve> | null = Bun.serve({ hostname, port: opts.port ?? 0, fetch, idleTimeout: 0 });
+  let server: ReturnType<typeof Bun.serve> | null = Bun.serve({
+    hostname,
+    port: opts.port ?? 0,
+    fetch,
+    idleTimeout: 0,
+  });
   const port = server.port;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   const down = () => {

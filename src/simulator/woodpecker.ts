@@ -174,7 +174,11 @@ export class SimulatedWoodpecker {
   }
 
   /** Raw patch (for odd data such as clock skew). Like xorm's `updated` tag, `updated` becomes the clock unless patched. */
-  updatePipeline(repoId: number, number: number, patch: Partial<Omit<PipelineRecord, "id" | "number">>): PipelineRecord {
+  updatePipeline(
+    repoId: number,
+    number: number,
+    patch: Partial<Omit<PipelineRecord, "id" | "number">>,
+  ): PipelineRecord {
     const p = this.mustPipeline(repoId, number);
     Object.assign(p, { updated: this.now() }, patch);
     return snapshot(p);
@@ -199,7 +203,12 @@ export class SimulatedWoodpecker {
     const end = at ?? this.now();
     switch (status) {
       case "declined":
-        return this.updatePipeline(repoId, number, { status, finished: 0, reviewed_by: this.user.login, reviewed: this.now() });
+        return this.updatePipeline(repoId, number, {
+          status,
+          finished: 0,
+          reviewed_by: this.user.login,
+          reviewed: this.now(),
+        });
       case "canceled": // cancelled before an agent started it: no start time
         return this.updatePipeline(repoId, number, { status, finished: end });
       case "success":
@@ -215,7 +224,11 @@ export class SimulatedWoodpecker {
   approvePipeline(repoId: number, number: number, by?: string): PipelineRecord {
     const p = this.mustPipeline(repoId, number);
     if (p.status !== "blocked") throw new Error(`approvePipeline: #${number} is ${p.status}, not blocked`);
-    return this.updatePipeline(repoId, number, { status: "pending", reviewed_by: by ?? this.user.login, reviewed: this.now() });
+    return this.updatePipeline(repoId, number, {
+      status: "pending",
+      reviewed_by: by ?? this.user.login,
+      reviewed: this.now(),
+    });
   }
 
   /** Restart: a NEW pipeline (new number, parent = old number) keeping event, deploy_to and commit. */
@@ -228,7 +241,8 @@ export class SimulatedWoodpecker {
   /** Woodpecker's "Deploy": a NEW pipeline, event=deployment, parent = source number, same commit/branch/ref. */
   deploy(repoId: number, fromNumber: number, target: string, opts: { task?: string } = {}): PipelineRecord {
     const repo = this.mustRepo(repoId);
-    if (!repo.allow_deploy) throw new Error(`deploy: ${repo.full_name} does not allow deployments (allow_deploy=false)`);
+    if (!repo.allow_deploy)
+      throw new Error(`deploy: ${repo.full_name} does not allow deployments (allow_deploy=false)`);
     const src = this.mustPipeline(repoId, fromNumber);
     return this.addPipeline(repoId, {
       ...copyOf(src),
@@ -295,6 +309,6 @@ function snapshot(p: PipelineRecord): PipelineRecord {
     ...p,
     changed_files: p.changed_files && [...p.changed_files],
     event_reason: p.event_reason && [...p.event_reason],
-    errors: p.errors && p.errors.map((e) => ({ ...e })),
+    errors: p.errors === null ? null : p.errors.map((e) => ({ ...e })),
   };
 }

@@ -58,19 +58,37 @@ function plan(event: WebhookEvent): WorkflowPlan[] {
       return [
         {
           name: "deploy",
-          steps: [CLONE, { name: "migrate", type: "commands", weight: 30 }, { name: "deploy", type: "plugin", weight: 90 }],
+          steps: [
+            CLONE,
+            { name: "migrate", type: "commands", weight: 30 },
+            { name: "deploy", type: "plugin", weight: 90 },
+          ],
         },
       ];
     case "tag":
     case "release":
-      return [{ name: "release", steps: [CLONE, { name: "build", type: "commands", weight: 120 }, { name: "publish", type: "plugin", weight: 40 }] }];
+      return [
+        {
+          name: "release",
+          steps: [
+            CLONE,
+            { name: "build", type: "commands", weight: 120 },
+            { name: "publish", type: "plugin", weight: 40 },
+          ],
+        },
+      ];
     case "cron":
       return [{ name: "nightly", steps: [CLONE, { name: "e2e", type: "commands", weight: 400 }] }];
     default:
       return [
         {
           name: "test",
-          steps: [CLONE, { name: "install", type: "commands", weight: 40 }, { name: "lint", type: "commands", weight: 30 }, { name: "unit", type: "commands", weight: 120 }],
+          steps: [
+            CLONE,
+            { name: "install", type: "commands", weight: 40 },
+            { name: "lint", type: "commands", weight: 30 },
+            { name: "unit", type: "commands", weight: 120 },
+          ],
         },
         { name: "build", steps: [CLONE, { name: "build-image", type: "plugin", weight: 150 }] },
       ];
@@ -127,7 +145,7 @@ export function deriveWorkflows(p: PipelineRecord, now: number, canceledStatus: 
           break;
         case "running":
           state = si < cut ? "success" : si === cut ? "running" : "pending";
-          if (si === cut) [s, f] = [s, 0];
+          if (si === cut) f = 0;
           if (si > cut) [s, f] = [0, 0];
           break;
         case "failure":

@@ -98,7 +98,8 @@ export function openStateDb(opts: OpenStateOptions): Database {
   // A directory (say, systemd's StateDirectory itself) is a slip in the setting, never a corrupt
   // file: moving it aside would move everything in it.
   const kind = existsSync(path) ? statSync(path) : null;
-  if (kind?.isDirectory()) throw new StateFileError(`${path} is a directory; name a file in it (e.g. ${join(path, "state.db")})`);
+  if (kind?.isDirectory())
+    throw new StateFileError(`${path} is a directory; name a file in it (e.g. ${join(path, "state.db")})`);
   if (kind !== null && !kind.isFile()) throw new StateFileError(`${path} is not a regular file`);
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -120,7 +121,8 @@ export function openStateDb(opts: OpenStateOptions): Database {
     try {
       return openChecked(opts);
     } catch (again) {
-      if (again instanceof Unusable) throw new StateFileError(`${path}: a fresh file is unusable too: ${again.message}`);
+      if (again instanceof Unusable)
+        throw new StateFileError(`${path}: a fresh file is unusable too: ${again.message}`);
       throw again;
     }
   }
@@ -171,10 +173,14 @@ function checkMeta(db: Database, path: string, woodpeckerUrl: string): void {
     return;
   }
   const meta = new Map(
-    db.query<{ key: string; value: string }, []>("SELECT key, value FROM meta").all().map((r) => [r.key, r.value]),
+    db
+      .query<{ key: string; value: string }, []>("SELECT key, value FROM meta")
+      .all()
+      .map((r) => [r.key, r.value]),
   );
   const version = meta.get("schema_version");
-  if (version === undefined || !/^[1-9]\d{0,8}$/.test(version)) throw new Unusable(`schema version unreadable (${JSON.stringify(version ?? null)})`);
+  if (version === undefined || !/^[1-9]\d{0,8}$/.test(version))
+    throw new Unusable(`schema version unreadable (${JSON.stringify(version ?? null)})`);
   if (Number(version) > SCHEMA_VERSION) {
     throw new StateFileError(
       `${path} was written by a newer dora-exporter (state schema ${version}; this version reads up to ${SCHEMA_VERSION}); upgrade, or name another file`,

@@ -84,7 +84,9 @@ export class SqliteObservationStore implements ObservationStore {
   private seq: number;
 
   constructor(private readonly db: Database) {
-    this.insert = db.query("INSERT OR IGNORE INTO observations (app_uid, kind, key, payload, seq) VALUES (?, ?, ?, ?, ?)");
+    this.insert = db.query(
+      "INSERT OR IGNORE INTO observations (app_uid, kind, key, payload, seq) VALUES (?, ?, ?, ?, ?)",
+    );
     this.replace = db.query(
       `INSERT INTO observations (app_uid, kind, key, payload, seq) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (app_uid, kind, key) DO UPDATE SET payload = excluded.payload`,
@@ -147,12 +149,20 @@ export class MemoryObservationStore implements ObservationStore {
     const payloads = records.map(encode);
     records.forEach((r, i) => {
       // Map.set on a kept key keeps its place: the load order stays the order first put.
-      this.rows.set(JSON.stringify([r.appUid, r.kind, r.key]), { appUid: r.appUid, kind: r.kind, key: r.key, payload: payloads[i]! });
+      this.rows.set(JSON.stringify([r.appUid, r.kind, r.key]), {
+        appUid: r.appUid,
+        kind: r.kind,
+        key: r.key,
+        payload: payloads[i]!,
+      });
     });
     return records.length;
   }
 
   load<P>(kind: string, schema: v.GenericSchema<unknown, P>): LoadedObservations<P> {
-    return decode([...this.rows.values()].filter((r) => r.kind === kind), schema);
+    return decode(
+      [...this.rows.values()].filter((r) => r.kind === kind),
+      schema,
+    );
   }
 }

@@ -117,14 +117,19 @@ export class WoodpeckerCache {
       events: key.events === null ? null : [...key.events].sort(),
       messages: [...key.messagePatterns].sort(),
     });
-    const stored = this.db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'woodpecker_collect'").get()?.value;
+    const stored = this.db
+      .query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'woodpecker_collect'")
+      .get()?.value;
     if (stored !== keyText) {
       const had = this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM wp_repos").get()!.n;
       if (had > 0) {
-        this.log.warn("state file: cached Woodpecker history was read with another DORA_SINCE, other deployment-rule events or other rework_rules messages; full backfill", {
-          setting: SETTING,
-          repos: had,
-        });
+        this.log.warn(
+          "state file: cached Woodpecker history was read with another DORA_SINCE, other deployment-rule events or other rework_rules messages; full backfill",
+          {
+            setting: SETTING,
+            repos: had,
+          },
+        );
       }
       this.reset(keyText);
       return true;
@@ -194,14 +199,16 @@ export class WoodpeckerCache {
     );
     for (const row of repos.all()) {
       const listing = v.parse(ListingSchema, JSON.parse(row.listing));
-      if (listing.id !== row.repo_id) throw new Error(`repo row ${row.repo_id} holds the listing of repo ${listing.id}`);
+      if (listing.id !== row.repo_id)
+        throw new Error(`repo row ${row.repo_id} holds the listing of repo ${listing.id}`);
       const cursors = v.parse(CursorsSchema, JSON.parse(row.cursors));
       // Per repo, not one scan of the table: a million rows materialised at once would double
       // the process's peak memory for a moment.
       const read = () => {
         const out = pipelines.values(row.repo_id).map(toPipeline);
         const ids = new Set(out.map((p) => p.id));
-        for (const [id] of cursors.pending) if (!ids.has(id)) throw new Error(`repo ${row.repo_id}: pending pipeline ${id} is not stored`);
+        for (const [id] of cursors.pending)
+          if (!ids.has(id)) throw new Error(`repo ${row.repo_id}: pending pipeline ${id} is not stored`);
         return out;
       };
       visit({ listing, cursors, pipelines: read });
@@ -249,8 +256,10 @@ const TEXT_COLUMNS = [3, 4, 9, 10, 11, 12, 13];
 
 /** A row back into a Pipeline; SQLite's loose typing is checked, not trusted. */
 function toPipeline(r: unknown[]): Pipeline {
-  for (const i of NUMBER_COLUMNS) if (typeof r[i] !== "number") throw new Error(`pipeline row ${String(r[0])}: column ${i} is not a number`);
-  for (const i of TEXT_COLUMNS) if (typeof r[i] !== "string") throw new Error(`pipeline row ${String(r[0])}: column ${i} is not text`);
+  for (const i of NUMBER_COLUMNS)
+    if (typeof r[i] !== "number") throw new Error(`pipeline row ${String(r[0])}: column ${i} is not a number`);
+  for (const i of TEXT_COLUMNS)
+    if (typeof r[i] !== "string") throw new Error(`pipeline row ${String(r[0])}: column ${i} is not text`);
   return {
     id: r[0] as number,
     number: r[1] as number,

@@ -20,13 +20,23 @@ export interface Rfc3339Time {
   readonly fraction: boolean;
 }
 
-export type Rfc3339Result = { readonly ok: true; readonly time: Rfc3339Time } | { readonly ok: false; readonly problem: string };
+export type Rfc3339Result =
+  | { readonly ok: true; readonly time: Rfc3339Time }
+  | { readonly ok: false; readonly problem: string };
 
 /** Parse `text` strictly; the problem (when not ok) is a phrase to follow the quoted value. */
 export function parseRfc3339Time(text: string): Rfc3339Result {
   const m = DATE_TIME.exec(text);
-  if (!m) return { ok: false, problem: "is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+02:00)" };
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!m)
+    return { ok: false, problem: "is not an RFC 3339 time (e.g. 2026-01-01T00:00:00Z or 2026-01-01T00:00:00+02:00)" };
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = m[7] !== undefined && /[1-9]/.test(m[7]);
   const sign = m[9];
   const offsetHour = Number(m[10] ?? 0);

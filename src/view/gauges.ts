@@ -82,7 +82,12 @@ function oneWindow(repos: readonly SummaryRepo[], now: number, w: (typeof GAUGE_
   return {
     overall: valuesOf(w.label, s.overall.keys),
     // Keyed by id too: two repos may briefly share a name (deleted and re-created).
-    targets: s.targets.map((t) => ({ key: `${t.repoId}\u0000${t.deployTo}`, repo: t.repo, deployTo: t.deployTo, ...valuesOf(w.label, t.keys) })),
+    targets: s.targets.map((t) => ({
+      key: `${t.repoId}\u0000${t.deployTo}`,
+      repo: t.repo,
+      deployTo: t.deployTo,
+      ...valuesOf(w.label, t.keys),
+    })),
   };
 }
 
@@ -103,7 +108,10 @@ function combine(parts: readonly WindowPart[], now: number, origin: number | nul
     coverage:
       origin === null
         ? []
-        : GAUGE_WINDOWS.map((w) => ({ window: w.label, ratio: Math.max(0, Math.min(1, (now - origin) / (w.days * DAY))) })),
+        : GAUGE_WINDOWS.map((w) => ({
+            window: w.label,
+            ratio: Math.max(0, Math.min(1, (now - origin) / (w.days * DAY))),
+          })),
   };
 }
 

@@ -36,12 +36,16 @@ export function shownMapping(m: DecidedMapping): AppMapping {
  * target's Woodpecker attempts, then one row per app among its ArgoCD attempts), and every app's
  * mapping. `mappings` null: ArgoCD is not read (every target is Woodpecker's, nothing to compute).
  */
-export function viewSources(repos: readonly SummaryRepo[], mappings: readonly DecidedMapping[] | null): Sources | undefined {
+export function viewSources(
+  repos: readonly SummaryRepo[],
+  mappings: readonly DecidedMapping[] | null,
+): Sources | undefined {
   if (mappings === null) return undefined;
   const targets: TargetInfo[] = [];
   for (const r of repos) {
     for (const t of r.state?.targets ?? []) {
-      if (t.attempts.some((a) => a.app === undefined)) targets.push({ repo: r.fullName, deployTo: t.target, source: "woodpecker", app: "" });
+      if (t.attempts.some((a) => a.app === undefined))
+        targets.push({ repo: r.fullName, deployTo: t.target, source: "woodpecker", app: "" });
       const apps = [...new Set(t.attempts.flatMap((a) => (a.app === undefined ? [] : [a.app])))].sort(compareCodeUnits);
       for (const app of apps) targets.push({ repo: r.fullName, deployTo: t.target, source: "argocd", app });
     }
@@ -79,7 +83,9 @@ const WOODPECKER: TargetSource = { source: "woodpecker", app: "", mappedBy: null
  * first then apps by name, each app with its mapping. A pair with no row is Woodpecker's (the
  * exporter without ArgoCD has no info rows at all).
  */
-export function sourceLookup(sources: Sources | undefined): (repo: string, deployTo: string) => readonly TargetSource[] {
+export function sourceLookup(
+  sources: Sources | undefined,
+): (repo: string, deployTo: string) => readonly TargetSource[] {
   if (!sources || sources.targets.length === 0) return () => [WOODPECKER];
   const apps = new Map(sources.apps.map((a) => [a.app, a]));
   const byTarget = new Map<string, TargetSource[]>();
@@ -99,7 +105,9 @@ export function sourceLookup(sources: Sources | undefined): (repo: string, deplo
 
 /** "woodpecker", or "argocd default/search (images)", joined by " + " when both feed the target. */
 export function sourcesText(sources: readonly TargetSource[]): string {
-  return sources.map((s) => (s.source === "woodpecker" ? "woodpecker" : `argocd ${s.app}${s.mappedBy ? ` (${s.mappedBy})` : ""}`)).join(" + ");
+  return sources
+    .map((s) => (s.source === "woodpecker" ? "woodpecker" : `argocd ${s.app}${s.mappedBy ? ` (${s.mappedBy})` : ""}`))
+    .join(" + ");
 }
 
 /** What each mapping rule means, for the page's and check's explanations. */

@@ -26,8 +26,14 @@ export function exporterWarnings(w: WarningInput): string[] {
   // Only after a complete listing: an incomplete one proves nothing about the globs.
   if (w.lastCycleOk === true && w.trackedRepos === 0) {
     const seen = `${w.listedRepos} active repo${w.listedRepos === 1 ? "" : "s"} the token can see`;
-    if (w.listedRepos === 0) out.push("the token can see no active repo: nothing to track (activate repos in Woodpecker, or use a token of a user with access)");
-    else if (w.repos.length > 0) out.push(`DORA_REPOS ${w.repos.join(",")} matches none of the ${seen}${w.shard ? ` (in shard ${w.shard.index}/${w.shard.count})` : ""}`);
+    if (w.listedRepos === 0)
+      out.push(
+        "the token can see no active repo: nothing to track (activate repos in Woodpecker, or use a token of a user with access)",
+      );
+    else if (w.repos.length > 0)
+      out.push(
+        `DORA_REPOS ${w.repos.join(",")} matches none of the ${seen}${w.shard ? ` (in shard ${w.shard.index}/${w.shard.count})` : ""}`,
+      );
     else if (w.shard) out.push(`DORA_SHARD ${w.shard.index}/${w.shard.count} holds none of the ${seen}`);
   }
   return out;

@@ -4,7 +4,13 @@
 // `report --format json` prints too).
 import { repoFilter } from "../core/glob.ts";
 import { groupLabelNames, repoLabels, type RepoLabelBlock } from "../core/groups.ts";
-import { summarize, type RepoSummary, type SummaryRepo, type TargetSummary, type WindowSummary } from "../core/summary.ts";
+import {
+  summarize,
+  type RepoSummary,
+  type SummaryRepo,
+  type TargetSummary,
+  type WindowSummary,
+} from "../core/summary.ts";
 import { pipelineLinks } from "../woodpecker/links.ts";
 import { sortedApps, sourceLookup, type AppMapping, type Sources, type TargetSource } from "./sources.ts";
 
@@ -66,7 +72,8 @@ export function windowSummary(source: SummarySource, q: WindowQuery): ViewSummar
     now: q.at ?? source.now,
     pipelineLink: pipelineLinks(source.woodpeckerUrl),
     repoFilter: filter,
-    groupOf: q.groupBy === undefined ? undefined : (name) => repoLabels(name, source.repoLabels ?? [])[q.groupBy!] ?? null,
+    groupOf:
+      q.groupBy === undefined ? undefined : (name) => repoLabels(name, source.repoLabels ?? [])[q.groupBy!] ?? null,
   });
   const lookup = sourceLookup(source.sources);
   const sourced = (t: TargetSummary): SourcedTarget => ({ ...t, sources: lookup(t.repo, t.deployTo) });

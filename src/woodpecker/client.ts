@@ -148,11 +148,18 @@ export class WoodpeckerClient {
     const parsed = parsePipeline(raw);
     if (parsed.ok) return parsed.pipeline;
     this.opts.onInvalid?.("pipeline");
-    throw new InvalidObjectError(`GET /api/repos/${repoId}/pipelines/${number}: invalid pipeline: ${parsed.reason}`, 200);
+    throw new InvalidObjectError(
+      `GET /api/repos/${repoId}/pipelines/${number}: invalid pipeline: ${parsed.reason}`,
+      200,
+    );
   }
 
   /** The items of a list answer that pass `schema`; each one that does not is skipped and counted. */
-  private validItems<S extends v.GenericSchema>(items: unknown[], schema: S, kind: "pipeline" | "repo"): v.InferOutput<S>[] {
+  private validItems<S extends v.GenericSchema>(
+    items: unknown[],
+    schema: S,
+    kind: "pipeline" | "repo",
+  ): v.InferOutput<S>[] {
     const out: v.InferOutput<S>[] = [];
     for (const item of items) {
       const parsed = v.safeParse(schema, item);

@@ -132,9 +132,7 @@ export const RepoSchema = v.pipe(
     forge_url: text,
     clone_url: v.optional(v.nullable(v.string())),
     clone_url_ssh: v.optional(v.nullable(v.string())),
-    last_pipeline: v.optional(
-      v.nullable(v.object({ id: storedId, number: storedId })),
-    ),
+    last_pipeline: v.optional(v.nullable(v.object({ id: storedId, number: storedId }))),
   }),
   v.transform(
     (r): RepoListing => ({

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { formatDuration, formatFrequency, formatRate } from "../../src/view/format.ts";
 import { sourcesText } from "../../src/view/sources.ts";
 import type { SummaryJson } from "../../src/view/window.ts";
-import { frozenClockEnv, samples, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
+import {
+  frozenClockEnv,
+  samples,
+  startExporterProcess,
+  waitReady,
+  type ExporterProcess,
+} from "../e2e/exporter-process.ts";
 import { expectedValues, shownValues } from "./page-values.ts";
 import { END, GITOPS_APP, GITOPS_REPO, runBinary, startSim, type Sim } from "./sim.ts";
 
@@ -57,16 +63,22 @@ for (const days of [7, 30, 90]) {
       expect(api.overall.keys.changeFailureRate.failed).toBeGreaterThan(0);
       expect(api.overall.keys.timeToRestore.restored).toBeGreaterThan(0);
       const argo = api.targets.filter((t) => t.sources.some((x) => x.source === "argocd"));
-      expect(argo.map((t) => [t.repo, t.deployTo, t.sources.map((x) => `${x.source}:${x.app}:${x.mappedBy}`)])).toEqual([[GITOPS_REPO, "search", [`argocd:${GITOPS_APP}:images`]]]);
+      expect(argo.map((t) => [t.repo, t.deployTo, t.sources.map((x) => `${x.source}:${x.app}:${x.mappedBy}`)])).toEqual(
+        [[GITOPS_REPO, "search", [`argocd:${GITOPS_APP}:images`]]],
+      );
       expect(argo[0]!.keys.changeFailureRate.attempts).toBeGreaterThan(0);
       // Its pushes are builds now: no Woodpecker target left for the repo.
       expect(api.targets.filter((t) => t.repo === GITOPS_REPO).map((t) => t.deployTo)).toEqual(["search"]);
-      expect(api.apps.map((a) => [a.app, a.repo, a.deployTo, a.by])).toEqual([[GITOPS_APP, GITOPS_REPO, "search", "images"]]);
+      expect(api.apps.map((a) => [a.app, a.repo, a.deployTo, a.by])).toEqual([
+        [GITOPS_APP, GITOPS_REPO, "search", "images"],
+      ]);
     });
 
     test("dora_target_info on /metrics names exactly the sources the API gives each target", async () => {
       const info = await targetInfo();
-      const fromApi = new Map(api.targets.map((t) => [`${t.repo}|${t.deployTo}`, t.sources.map((x) => `${x.source}:${x.app}`).sort()]));
+      const fromApi = new Map(
+        api.targets.map((t) => [`${t.repo}|${t.deployTo}`, t.sources.map((x) => `${x.source}:${x.app}`).sort()]),
+      );
       // The window may leave out a target the metric still has (no attempt in it): compare the API's.
       for (const [k, v] of fromApi) expect(`${k}: ${info.get(k)?.join(",")}`).toBe(`${k}: ${v.join(",")}`);
     });
@@ -102,11 +114,19 @@ for (const days of [7, 30, 90]) {
         const line = lines.find((l) => l.startsWith(`${t.repo} `) && l.split(/\s{2,}/)[1] === t.deployTo);
         expect(line === undefined ? `${t.repo} ${t.deployTo} missing` : "found").toBe("found");
         const k = t.keys;
-        expect(line).toContain(`${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) `);
-        expect(line).toContain(`${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} `);
-        expect(line).toContain(`${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) `);
+        expect(line).toContain(
+          `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) `,
+        );
+        expect(line).toContain(
+          `${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} `,
+        );
+        expect(line).toContain(
+          `${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) `,
+        );
         expect(line).toContain(`${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) `);
-        expect(line).toContain(`${formatRate(k.reworkRate.rate)} (${k.reworkRate.rework}/${k.reworkRate.deployments}) `);
+        expect(line).toContain(
+          `${formatRate(k.reworkRate.rate)} (${k.reworkRate.rework}/${k.reworkRate.deployments}) `,
+        );
         expect(line!.trimEnd()).toEndWith(sourcesText(t.sources));
       }
       for (const a of api.apps) expect(lines).toContain(`  ${a.app} -> ${a.repo}, ${a.deployTo}: ${a.by} (${a.why})`);
@@ -126,7 +146,9 @@ describe("window gauges == API == report, for the poll's time", () => {
 
   for (const days of [1, 7, 30, 90]) {
     test(`${days}d: every gauge equals the API's number (and report's), no gauge where the API has none`, async () => {
-      const api = (await (await fetch(`${exporter.url}/api/v1/summary?window=${days}d&at=${END}`)).json()) as SummaryJson;
+      const api = (await (
+        await fetch(`${exporter.url}/api/v1/summary?window=${days}d&at=${END}`)
+      ).json()) as SummaryJson;
       const r = await runBinary(["report", "--format", "json", "--window", `${days}d`, "--at", String(END)], s.env);
       expect(JSON.parse(r.stdout)).toEqual(api);
       const w = `window="${days}d"`;
@@ -146,7 +168,9 @@ describe("window gauges == API == report, for the poll's time", () => {
       };
       check("dora_overall_", w, api.overall.keys);
       for (const t of api.targets) check("dora_", `repo="${t.repo}",deploy_to="${t.deployTo}",${w}`, t.keys);
-      const perTarget = [...gauges.keys()].filter((k) => k.startsWith("dora_window_deployments_per_day{") && k.includes(w));
+      const perTarget = [...gauges.keys()].filter(
+        (k) => k.startsWith("dora_window_deployments_per_day{") && k.includes(w),
+      );
       expect(perTarget.length).toBe(api.targets.length);
     });
   }

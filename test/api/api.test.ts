@@ -64,7 +64,10 @@ describe("GET /api/v1/summary", () => {
     expect(w7.overall.keys.changeFailureRate.attempts).toBeLessThan(w30.overall.keys.changeFailureRate.attempts);
     // The history is 21 days long: 30 and 90 days see all of it.
     expect(w90.overall.keys.changeFailureRate.attempts).toBe(w30.overall.keys.changeFailureRate.attempts);
-    expect(w90.overall.keys.deploymentFrequency.perDay).toBeCloseTo(w30.overall.keys.deploymentFrequency.perDay / 3, 12);
+    expect(w90.overall.keys.deploymentFrequency.perDay).toBeCloseTo(
+      w30.overall.keys.deploymentFrequency.perDay / 3,
+      12,
+    );
   });
 
   test("repo glob filters rows and the overall numbers", async () => {
@@ -72,7 +75,9 @@ describe("GET /api/v1/summary", () => {
     const shop = await json<SummaryJson>("/api/v1/summary?repo=acme/shop-*");
     expect(new Set(shop.targets.map((t) => t.repo))).toEqual(new Set(["acme/shop-api"]));
     expect(shop.overall.keys.deploymentFrequency.deployments).toBe(
-      all.targets.filter((t) => t.repo === "acme/shop-api").reduce((n, t) => n + t.keys.deploymentFrequency.deployments, 0),
+      all.targets
+        .filter((t) => t.repo === "acme/shop-api")
+        .reduce((n, t) => n + t.keys.deploymentFrequency.deployments, 0),
     );
     const none = await json<SummaryJson>("/api/v1/summary?repo=!acme/*");
     expect(none.targets).toEqual([]);
@@ -122,7 +127,8 @@ describe("GET /api/v1/repos/{repo}", () => {
     expect(r.incidents.length).toBeGreaterThan(0);
     for (const i of r.incidents) {
       expect(i.openedByUrl).toBe(`${s.served.url}/repos/${shop.id}/pipeline/${i.openedBy}`);
-      if (i.open) expect(i).toMatchObject({ end: null, closedBy: null, closedByUrl: null, durationSeconds: END - i.start });
+      if (i.open)
+        expect(i).toMatchObject({ end: null, closedBy: null, closedByUrl: null, durationSeconds: END - i.start });
       else {
         expect(i.closedByUrl).toBe(`${s.served.url}/repos/${shop.id}/pipeline/${i.closedBy}`);
         expect(i.durationSeconds).toBe(i.end! - i.start);
@@ -145,13 +151,24 @@ describe("GET /api/v1/repos/{repo}", () => {
 describe("status, OpenAPI and docs", () => {
   test("GET /api/v1/status reports the poll and the backfill", async () => {
     const st = await json<Record<string, unknown>>("/api/v1/status");
-    expect(st).toMatchObject({ demo: false, up: true, backfillComplete: true, trackedRepos: 4, backfilledRepos: 4, polling: false });
+    expect(st).toMatchObject({
+      demo: false,
+      up: true,
+      backfillComplete: true,
+      trackedRepos: 4,
+      backfilledRepos: 4,
+      polling: false,
+    });
   });
 
   test("/openapi/json describes every API route with its valibot-derived parameters", async () => {
-    const doc = await json<{ openapi: string; paths: Record<string, { get: { parameters?: { name: string; schema: { description?: string; default?: unknown } }[] } }> }>(
-      "/openapi/json",
-    );
+    const doc = await json<{
+      openapi: string;
+      paths: Record<
+        string,
+        { get: { parameters?: { name: string; schema: { description?: string; default?: unknown } }[] } }
+      >;
+    }>("/openapi/json");
     expect(doc.openapi).toStartWith("3.");
     expect(Object.keys(doc.paths).sort()).toEqual(["/api/v1/repos/{repo}", "/api/v1/status", "/api/v1/summary"]);
     const params = doc.paths["/api/v1/summary"]!.get.parameters!;
@@ -166,7 +183,8 @@ describe("status, OpenAPI and docs", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     const body = await res.text();
-    for (const route of ["GET /api/v1/summary", "GET /api/v1/repos/{repo}", "GET /api/v1/status"]) expect(body).toContain(route);
+    for (const route of ["GET /api/v1/summary", "GET /api/v1/repos/{repo}", "GET /api/v1/status"])
+      expect(body).toContain(route);
     expect(body).not.toContain("<script");
     expect(body).not.toMatch(/(src|href)="https?:/);
   });
@@ -195,7 +213,14 @@ describe("the page over HTTP", () => {
       const body = await (await a.handle(new Request("http://localhost/"))).text();
       return body.match(/<dl class="status"[\s\S]*?<\/dl>/)![0];
     };
-    const starting = await render({ up: null, lastPollSuccess: 0, polling: true, backfillComplete: false, backfilledRepos: 1, trackedRepos: 4 });
+    const starting = await render({
+      up: null,
+      lastPollSuccess: 0,
+      polling: true,
+      backfillComplete: false,
+      backfilledRepos: 1,
+      trackedRepos: 4,
+    });
     expect(starting).toContain("first poll running");
     expect(starting).toContain("not yet · polling now");
     expect(starting).toContain('<progress max="4" value="1"></progress> 1/4 repos');
@@ -210,10 +235,16 @@ describe("the page over HTTP", () => {
   test("the page says when the window reaches back before the history read (coverage < 1)", async () => {
     // The simulated history is 21 days long: its oldest push or deployment is the origin.
     const origin = Math.min(
-      ...s.sim.listRepos().flatMap((r) => s.sim.listPipelines(r.id).filter((p) => p.event === "push" || p.event === "deployment").map((p) => p.created)),
+      ...s.sim.listRepos().flatMap((r) =>
+        s.sim
+          .listPipelines(r.id)
+          .filter((p) => p.event === "push" || p.event === "deployment")
+          .map((p) => p.created),
+      ),
     );
     expect(view.origin).toEqual({ at: origin, since: false });
-    const note = (body: string) => body.match(/<p class="window warnc" data-k="coverage" data-value="([^"]+)">(.*?)<\/p>/);
+    const note = (body: string) =>
+      body.match(/<p class="window warnc" data-k="coverage" data-value="([^"]+)">(.*?)<\/p>/);
     const m30 = note(await (await get("/?window=30d")).text());
     expect(Number(m30![1])).toBe((END - origin) / (30 * 86_400));
     expect(m30![2]).toContain("the oldest pipeline read (created ");
@@ -248,7 +279,9 @@ describe("the page over HTTP", () => {
           failures: 1,
           lastSuccessAt: 0,
           lastFailureAt: END - 100,
-          incidents: [{ openedAt: END - 100, openedBy: 1, lastFailureAt: END - 100, closedAt: null, closedBy: null, failures: 1 }],
+          incidents: [
+            { openedAt: END - 100, openedBy: 1, lastFailureAt: END - 100, closedAt: null, closedBy: null, failures: 1 },
+          ],
           failingSince: END - 100,
           restoreSeconds: [],
           leadTimes: [],
@@ -257,7 +290,11 @@ describe("the page over HTTP", () => {
         },
       ],
     };
-    const evilView: ExporterView = { ...view, status: { ...view.status, demo: true }, repos: [{ id: 66, fullName: `acme/${evil}`, state }] };
+    const evilView: ExporterView = {
+      ...view,
+      status: { ...view.status, demo: true },
+      repos: [{ id: 66, fullName: `acme/${evil}`, state }],
+    };
     const page = createApp({ registry: new Registry(), readiness: { ready: () => true }, view: () => evilView });
     const body = await (await page.handle(new Request("http://localhost/"))).text();
     expect(body).not.toContain(evil);
@@ -313,7 +350,9 @@ describe("five keys and groups", () => {
     expect(await bad.json()).toEqual({ error: 'group_by: expected a repo label name like team, got "te am"' });
     const unknown = await getGrouped("/api/v1/summary?group_by=tier");
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ error: 'group_by: no repo_labels block defines the label "tier" (known: team)' });
+    expect(await unknown.json()).toEqual({
+      error: 'group_by: no repo_labels block defines the label "tier" (known: team)',
+    });
     const none = await get("/api/v1/summary?group_by=team");
     expect(none.status).toBe(400);
   });
@@ -324,7 +363,9 @@ describe("five keys and groups", () => {
     expect(page).toContain('<h2 class="keygroup">Instability</h2>');
     expect(page.match(/<section class="card /g)?.length).toBe(5);
     expect(page).toContain("Failed deployment recovery time");
-    expect(page).toContain('<select id="group_by" name="group_by"><option value="team" selected>team</option></select>');
+    expect(page).toContain(
+      '<select id="group_by" name="group_by"><option value="team" selected>team</option></select>',
+    );
     expect(page).toContain("<h2>By team</h2>");
     expect((await getGrouped("/?group_by=tier")).status).toBe(400);
     // Without repo_labels there is nothing to select.

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { createApp } from "../../src/server/app.ts";
-import { ErrorSchema, RepoDetailJsonSchema, StatusSchema, SummaryJsonSchema } from "../../src/server/plugins/responses.ts";
+import {
+  ErrorSchema,
+  RepoDetailJsonSchema,
+  StatusSchema,
+  SummaryJsonSchema,
+} from "../../src/server/plugins/responses.ts";
 import type { ExporterView } from "../../src/server/view.ts";
 import { ROOT } from "../e2e/exporter-process.ts";
 import { pollOnce, startSim, type Sim } from "./sim.ts";
@@ -86,10 +91,19 @@ describe("the document", () => {
 test("openapi-typescript generates a client whose typed calls typecheck against the real answers", async () => {
   const doc = (await get("/openapi/json")).body;
   writeFileSync(join(dir, "openapi.json"), JSON.stringify(doc));
-  const gen = Bun.spawnSync(["bun", join(ROOT, "node_modules/openapi-typescript/bin/cli.js"), join(dir, "openapi.json"), "-o", join(dir, "api.d.ts")], {
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const gen = Bun.spawnSync(
+    [
+      "bun",
+      join(ROOT, "node_modules/openapi-typescript/bin/cli.js"),
+      join(dir, "openapi.json"),
+      "-o",
+      join(dir, "api.d.ts"),
+    ],
+    {
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   expect(gen.exitCode, gen.stderr.toString()).toBe(0);
 
   const summary = (await get("/api/v1/summary?window=30d&deploy_to=production")).body;
@@ -131,7 +145,23 @@ export async function use(base: string): Promise<number> {
 `,
   );
   const tsc = Bun.spawnSync(
-    ["bun", join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--target", "es2022", "--module", "esnext", "--moduleResolution", "bundler", "--lib", "es2022,dom", "--skipLibCheck", "--allowImportingTsExtensions", join(dir, "client.ts")],
+    [
+      "bun",
+      join(ROOT, "node_modules/typescript/bin/tsc"),
+      "--noEmit",
+      "--strict",
+      "--target",
+      "es2022",
+      "--module",
+      "esnext",
+      "--moduleResolution",
+      "bundler",
+      "--lib",
+      "es2022,dom",
+      "--skipLibCheck",
+      "--allowImportingTsExtensions",
+      join(dir, "client.ts"),
+    ],
     { stdout: "pipe", stderr: "pipe" },
   );
   expect(tsc.exitCode, tsc.stdout.toString() + tsc.stderr.toString()).toBe(0);

@@ -29,7 +29,8 @@ async function page(v: ExporterView, path = "/"): Promise<string> {
   return await (await app.handle(new Request(`http://localhost${path}`))).text();
 }
 
-const banner = (body: string) => body.match(/<div class="banner bad" role="alert" data-k="connection">([^<]*(?:<[^/][^<]*)*)<\/div>/)?.[1] ?? null;
+const banner = (body: string) =>
+  body.match(/<div class="banner bad" role="alert" data-k="connection">([^<]*(?:<[^/][^<]*)*)<\/div>/)?.[1] ?? null;
 
 describe("connection", () => {
   test("a healthy exporter has no connection banner", async () => {
@@ -39,7 +40,13 @@ describe("connection", () => {
   test("unreachable after collecting: a banner with since when and the problem; numbers as of the last poll", async () => {
     const body = await page({
       ...view,
-      status: { ...view.status, up: false, unreachableSince: END - 600, lastPollSuccess: END - 660, problem: "GET /api/user/repos: cannot reach ci.example.com: refused" },
+      status: {
+        ...view.status,
+        up: false,
+        unreachableSince: END - 600,
+        lastPollSuccess: END - 660,
+        problem: "GET /api/user/repos: cannot reach ci.example.com: refused",
+      },
     });
     const b = banner(body)!;
     expect(b).toContain(`Woodpecker at ${s.served.url} is not answering since 2026-08-31 23:50 UTC (10 min ago)`);
@@ -52,7 +59,16 @@ describe("connection", () => {
     const body = await page({
       ...view,
       repos: [],
-      status: { ...view.status, up: false, unreachableSince: END - 30, lastPollSuccess: 0, backfillComplete: false, backfilledRepos: 0, trackedRepos: 0, problem: "GET /api/user: cannot reach ci.example.com: refused" },
+      status: {
+        ...view.status,
+        up: false,
+        unreachableSince: END - 30,
+        lastPollSuccess: 0,
+        backfillComplete: false,
+        backfilledRepos: 0,
+        trackedRepos: 0,
+        problem: "GET /api/user: cannot reach ci.example.com: refused",
+      },
     });
     expect(banner(body)).toContain("No poll has completed yet");
     expect(body).not.toContain("No target is failing right now.");
@@ -63,15 +79,24 @@ describe("connection", () => {
   });
 
   test("stale numbers without an error (a poll hanging): a banner saying since when", async () => {
-    const b = banner(await page({ ...view, status: { ...view.status, stale: true, polling: true, lastPollSuccess: END - 3600 } }));
-    expect(b).toContain("The numbers are stale: polls run every 60 s, but the last one completed 2026-08-31 23:00 UTC (1 h ago). A poll is running now.");
+    const b = banner(
+      await page({ ...view, status: { ...view.status, stale: true, polling: true, lastPollSuccess: END - 3600 } }),
+    );
+    expect(b).toContain(
+      "The numbers are stale: polls run every 60 s, but the last one completed 2026-08-31 23:00 UTC (1 h ago). A poll is running now.",
+    );
   });
 
   test("end to end: an exporter whose Woodpecker refuses connections", async () => {
     const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
     const port = probe.port;
     await probe.stop(true);
-    const config = loadConfig({ WOODPECKER_URL: `http://127.0.0.1:${port}`, WOODPECKER_TOKEN: TOKEN, DORA_LISTEN: "127.0.0.1:0", DORA_POLL_INTERVAL: "3600" });
+    const config = loadConfig({
+      WOODPECKER_URL: `http://127.0.0.1:${port}`,
+      WOODPECKER_TOKEN: TOKEN,
+      DORA_LISTEN: "127.0.0.1:0",
+      DORA_POLL_INTERVAL: "3600",
+    });
     const exporter = await startExporter({ config, log: silentLogger });
     try {
       await exporter.poller.poll();

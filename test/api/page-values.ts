@@ -23,10 +23,16 @@ export function expectedValues(sum: SummaryJson): Map<string, Shown> {
   const out = new Map<string, Shown>();
   const raw = (n: number | null) => (n === null ? "" : String(n));
   const keys = (prefix: string, k: SummaryJson["overall"]["keys"]) => {
-    out.set(`${prefix}:df`, { value: raw(k.deploymentFrequency.perDay), text: formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments) });
+    out.set(`${prefix}:df`, {
+      value: raw(k.deploymentFrequency.perDay),
+      text: formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments),
+    });
     out.set(`${prefix}:lt`, { value: raw(k.leadTime.medianSeconds), text: formatDuration(k.leadTime.medianSeconds) });
     out.set(`${prefix}:cfr`, { value: raw(k.changeFailureRate.rate), text: formatRate(k.changeFailureRate.rate) });
-    out.set(`${prefix}:ttr`, { value: raw(k.timeToRestore.medianSeconds), text: formatDuration(k.timeToRestore.medianSeconds) });
+    out.set(`${prefix}:ttr`, {
+      value: raw(k.timeToRestore.medianSeconds),
+      text: formatDuration(k.timeToRestore.medianSeconds),
+    });
     out.set(`${prefix}:rw`, { value: raw(k.reworkRate.rate), text: formatRate(k.reworkRate.rate) });
   };
   const o = sum.overall.keys;

@@ -2,8 +2,19 @@
 // ArgoCD deploying acme/search the GitOps way, its images tagged with that repo's pushes), plus
 // helpers to run the compiled binary's one-shot commands against it. Shared by test/api, test/cli,
 // test/browser.
-import { ArgoCDState, generateGitOps, gitOpsReposFrom, serveArgoCD, type ServedArgoCD } from "../../src/simulator/argocd/index.ts";
-import { SimulatedWoodpecker, generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
+import {
+  ArgoCDState,
+  generateGitOps,
+  gitOpsReposFrom,
+  serveArgoCD,
+  type ServedArgoCD,
+} from "../../src/simulator/argocd/index.ts";
+import {
+  SimulatedWoodpecker,
+  generateHistory,
+  serveSimulator,
+  type ServedSimulator,
+} from "../../src/simulator/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { createExporterCore, type ExporterCore } from "../../src/exporter.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -28,7 +39,13 @@ export interface Sim {
 export const GITOPS_REPO = "acme/search";
 export const GITOPS_APP = "default/search";
 
-export function startSim(opts: { token: string; seed?: number; days?: number; end?: number; argocdToken?: string }): Sim {
+export function startSim(opts: {
+  token: string;
+  seed?: number;
+  days?: number;
+  end?: number;
+  argocdToken?: string;
+}): Sim {
   const end = opts.end ?? END;
   const sim = new SimulatedWoodpecker({ token: opts.token, now: () => end });
   generateHistory(sim, { seed: opts.seed ?? 7, days: opts.days ?? 21, end });
@@ -70,7 +87,11 @@ export async function runBinary(args: string[], env: Record<string, string>): Pr
     stdout: "pipe",
     stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   return { code, stdout, stderr };
 }
 
@@ -78,7 +99,10 @@ export async function runBinary(args: string[], env: Record<string, string>): Pr
  * One complete poll of `s` by the binary's own wiring (createExporterCore, its clock at END; only
  * the listener is left out), and the view the page and the API are built from.
  */
-export async function pollOnce(s: Sim, env: Record<string, string> = {}): Promise<{ core: ExporterCore; view: ExporterView }> {
+export async function pollOnce(
+  s: Sim,
+  env: Record<string, string> = {},
+): Promise<{ core: ExporterCore; view: ExporterView }> {
   const config = loadConfig({ ...s.env, ...env });
   const now = () => END * 1000;
   const core = createExporterCore(config, { log: silentLogger, now });

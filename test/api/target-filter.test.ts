@@ -53,7 +53,9 @@ describe("API", () => {
     expect(((await bad.json()) as { error: string }).error).toStartWith("deploy_to: ");
     const unknown = await get("/api/v1/summary?target=production");
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { error: string }).error).toBe('unknown query parameter "target" (known: window, repo, deploy_to, at, group_by)');
+    expect(((await unknown.json()) as { error: string }).error).toBe(
+      'unknown query parameter "target" (known: window, repo, deploy_to, at, group_by)',
+    );
   });
 
   test("a repo's detail with a target it lacks is a 404 naming deploy_to", async () => {
@@ -74,7 +76,9 @@ describe("page", () => {
     const weekLink = body.match(/<a href="(\/\?window=7d[^"]*)">7 days<\/a>/)![1]!;
     expect(weekLink).toMatch(new RegExp(`deploy_to=${encodeURIComponent(name)}$`));
     expect(body).toContain(`data-k="filter:deploy_to">${name}</code>`);
-    const rows = [...body.matchAll(/<td class="target" data-label="target"><span class="tname">([^<]*)<\/span>/g)].map((m) => m[1]);
+    const rows = [...body.matchAll(/<td class="target" data-label="target"><span class="tname">([^<]*)<\/span>/g)].map(
+      (m) => m[1],
+    );
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r === name)).toBe(true);
   });
@@ -82,7 +86,10 @@ describe("page", () => {
 
 describe("report --target", () => {
   test("parses, repeats, and refuses a bad glob as a usage error", () => {
-    expect(parseReportArgs(["--target", "production", "--target=!staging"]).targets).toEqual(["production", "!staging"]);
+    expect(parseReportArgs(["--target", "production", "--target=!staging"]).targets).toEqual([
+      "production",
+      "!staging",
+    ]);
     expect(() => parseReportArgs(["--target", "prod{"])).toThrow(UsageError);
     expect(() => parseReportArgs(["--target", "prod{"])).toThrow(/^--target: /);
   });
@@ -91,10 +98,14 @@ describe("report --target", () => {
     const all = await summary(`window=30d&at=${END}`);
     const name = all.targets[0]!.deployTo;
     let out = "";
-    const code = await runReport(loadConfig(s.env), parseReportArgs(["--format", "json", "--at", String(END), "--target", name]), {
-      stdout: { write: (x: string) => (out += x) },
-      stderr: { write: () => {} },
-    });
+    const code = await runReport(
+      loadConfig(s.env),
+      parseReportArgs(["--format", "json", "--at", String(END), "--target", name]),
+      {
+        stdout: { write: (x: string) => (out += x) },
+        stderr: { write: () => {} },
+      },
+    );
     expect(code).toBe(0);
     const json = JSON.parse(out) as SummaryJson;
     expect(json).toEqual(await summary(`window=30d&at=${END}&deploy_to=${encodeURIComponent(name)}`));

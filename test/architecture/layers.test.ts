@@ -14,9 +14,15 @@ const LAYERS: Record<string, { readonly layer: number; readonly why: string }> =
   "log.ts": { layer: 1, why: "the process logger: generic, so every layer above the core may log (the core may not)" },
   "version.ts": { layer: 1, why: "the build's version string, read from package.json" },
   config: { layer: 2, why: "settings, parsed and validated into the core's options" },
-  "memory.ts": { layer: 2, why: "the process's memory limit (setting or cgroup), its warning, the expected use of a history" },
+  "memory.ts": {
+    layer: 2,
+    why: "the process's memory limit (setting or cgroup), its warning, the expected use of a history",
+  },
   woodpecker: { layer: 2, why: "the Woodpecker API client and its response schemas" },
-  state: { layer: 2, why: "the durable state file (DORA_STATE_FILE): plain records in SQLite, read and written by the collector" },
+  state: {
+    layer: 2,
+    why: "the durable state file (DORA_STATE_FILE): plain records in SQLite, read and written by the collector",
+  },
   argocd: { layer: 2, why: "the ArgoCD API client, its schemas and its pure observation model" },
   collector: { layer: 3, why: "polls the sources, keeps the history, runs the core" },
   metrics: { layer: 3, why: "the Prometheus exposition of core states and of the exporter's health" },
@@ -101,7 +107,10 @@ describe("layers", () => {
   test("each unit imports only units below it", () => {
     const wrong = all
       .filter((e) => LAYERS[e.to] !== undefined && LAYERS[e.from]!.layer <= LAYERS[e.to]!.layer)
-      .map((e) => `${e.file} -> ${e.spec} (${e.from} ${LAYERS[e.from]!.layer} may not import ${e.to} ${LAYERS[e.to]!.layer})`);
+      .map(
+        (e) =>
+          `${e.file} -> ${e.spec} (${e.from} ${LAYERS[e.from]!.layer} may not import ${e.to} ${LAYERS[e.to]!.layer})`,
+      );
     expect(wrong).toEqual([]);
   });
 

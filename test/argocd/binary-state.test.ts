@@ -28,7 +28,11 @@ afterAll(async () => {
   }
 });
 
-const KEYS = ["dora_deployments_total", "dora_deployment_failures_total", "dora_lead_time_source_missing_total"] as const;
+const KEYS = [
+  "dora_deployments_total",
+  "dora_deployment_failures_total",
+  "dora_lead_time_source_missing_total",
+] as const;
 const LABELS = '{repo="acme/web",deploy_to="web"}';
 
 type Counters = Record<(typeof KEYS)[number], number>;
@@ -75,7 +79,11 @@ test("kill -9 during ArgoCD activity, restart with the state file, then without"
   }
   const seen = await waitFor("the activity on /metrics", async () => {
     const c = await counters(first);
-    return c.dora_deployments_total >= start.dora_deployments_total + 4 && c.dora_deployment_failures_total >= start.dora_deployment_failures_total + 1 && c;
+    return (
+      c.dora_deployments_total >= start.dora_deployments_total + 4 &&
+      c.dora_deployment_failures_total >= start.dora_deployment_failures_total + 1 &&
+      c
+    );
   });
   expect(seen.dora_deployments_total).toBe(start.dora_deployments_total + 4);
   expect(seen.dora_deployment_failures_total).toBe(start.dora_deployment_failures_total + 1);

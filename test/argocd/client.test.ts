@@ -105,7 +105,11 @@ describe("list and version", () => {
     state.addApp({ name: "db" });
     served.faults.add({
       match: /applications$/,
-      fault: { kind: "malformed-app", item: 1, mutate: (a) => ((a.metadata as Record<string, unknown>).uid = undefined) },
+      fault: {
+        kind: "malformed-app",
+        item: 1,
+        mutate: (a) => ((a.metadata as Record<string, unknown>).uid = undefined),
+      },
       times: 1,
     });
     served.faults.add({
@@ -121,10 +125,14 @@ describe("list and version", () => {
     // Listed in order db, shop, web; one rule applies per request.
     const first = await c.listApplications();
     expect(first.apps.map((a) => a.name)).toEqual(["db", "web"]);
-    expect(first.invalid).toEqual([{ name: "shop", reason: 'items[1]: metadata.uid: Invalid key: Expected "uid" but received undefined' }]);
+    expect(first.invalid).toEqual([
+      { name: "shop", reason: 'items[1]: metadata.uid: Invalid key: Expected "uid" but received undefined' },
+    ]);
     const second = await c.listApplications();
     expect(second.apps.map((a) => a.name)).toEqual(["db", "shop"]);
-    expect(second.invalid).toEqual([{ name: "web", reason: "items[2]: status.history[0].deployedAt: not an RFC 3339 time" }]);
+    expect(second.invalid).toEqual([
+      { name: "web", reason: "items[2]: status.history[0].deployedAt: not an RFC 3339 time" },
+    ]);
   });
 
   test("5xx answers are retried with backoff; each attempt is counted", async () => {
@@ -150,10 +158,16 @@ describe("errors are one clear line", () => {
   test("403 and 404 grpc-gateway JSON errors", async () => {
     const { state, served } = serve();
     shop(state);
-    served.faults.add({ match: /applications$/, fault: { kind: "grpc-error", status: 403, code: 7, message: "permission denied" }, times: 1 });
+    served.faults.add({
+      match: /applications$/,
+      fault: { kind: "grpc-error", status: 403, code: 7, message: "permission denied" },
+      times: 1,
+    });
     const { c } = client(served);
     const e403 = await failure(c.listApplications());
-    expect(e403.message).toBe("GET /api/v1/applications: HTTP 403: permission denied (permission denied: the token's account needs RBAC `applications, get`)");
+    expect(e403.message).toBe(
+      "GET /api/v1/applications: HTTP 403: permission denied (permission denied: the token's account needs RBAC `applications, get`)",
+    );
     const e404 = await failure(c.application("ghost", { project: "default" }));
     expect(e404.message).toBe(
       'GET /api/v1/applications/ghost?project=default: HTTP 404: applications.argoproj.io "ghost" not found (not found: is ARGOCD_URL the server\'s root URL, with its --rootpath?)',
@@ -164,8 +178,12 @@ describe("errors are one clear line", () => {
 
   test("an unknown URL: the text 404 of the server, not a crash", async () => {
     const { served } = serve();
-    const e = await failure(new ArgoCDClient({ baseUrl: `${served.url}/argocd`, token: TOKEN, timeoutMs: 2000 }).listApplications());
-    expect(e.message).toBe("GET /api/v1/applications: HTTP 404: 404 page not found (not found: is ARGOCD_URL the server's root URL, with its --rootpath?)");
+    const e = await failure(
+      new ArgoCDClient({ baseUrl: `${served.url}/argocd`, token: TOKEN, timeoutMs: 2000 }).listApplications(),
+    );
+    expect(e.message).toBe(
+      "GET /api/v1/applications: HTTP 404: 404 page not found (not found: is ARGOCD_URL the server's root URL, with its --rootpath?)",
+    );
   });
 
   test("an HTML answer (a login page in front of ArgoCD) is an error, never an empty list", async () => {
@@ -255,10 +273,19 @@ describe("watch stream", () => {
   test("failed connections back off exponentially with jitter, up to the cap; a lasting connection resets it", async () => {
     const { state, served } = serve();
     shop(state);
-    const rule = served.faults.add({ match: /stream/, fault: { kind: "text", status: 502, body: "Bad Gateway" }, times: 7 });
+    const rule = served.faults.add({
+      match: /stream/,
+      fault: { kind: "text", status: 502, body: "Bad Gateway" },
+      times: 7,
+    });
     const { c } = client(served, { retries: 0 });
     const delays: number[] = [];
-    const { events } = watch(c, { backoffInitialMs: 2, backoffMaxMs: 40, random: () => 0.5, onBackoff: (ms) => delays.push(ms) });
+    const { events } = watch(c, {
+      backoffInitialMs: 2,
+      backoffMaxMs: 40,
+      random: () => 0.5,
+      onBackoff: (ms) => delays.push(ms),
+    });
     await until(() => events.length === 1);
     expect(rule.applied()).toBe(7);
     // cap = min(40, 2·2^n); delay = cap/2 + random·cap/2
@@ -406,7 +433,10 @@ test("the token never appears in errors, problems or logs, even with quotes and 
   served.faults.add({ match: /stream/, fault: { kind: "echo-token" }, times: 2 });
   served.faults.add({
     match: /stream/,
-    fault: { kind: "stream-prefix", text: `data: {"error":{"message":${JSON.stringify(`bad token ${secret}`)}}} \n\nnot sse ${secret}\n` },
+    fault: {
+      kind: "stream-prefix",
+      text: `data: {"error":{"message":${JSON.stringify(`bad token ${secret}`)}}} \n\nnot sse ${secret}\n`,
+    },
     times: 1,
   });
   const { w, problems, events } = watch(c);

@@ -18,13 +18,23 @@ function demo(seed = 42) {
 
 /** Commits of every tracked repo's push pipelines, by repo. */
 function pushCommits(sim: SimulatedWoodpecker): Map<string, string[]> {
-  return new Map(sim.listRepos().map((r) => [r.full_name, sim.listPipelines(r.id).filter((p) => p.event === "push").map((p) => p.commit)]));
+  return new Map(
+    sim.listRepos().map((r) => [
+      r.full_name,
+      sim
+        .listPipelines(r.id)
+        .filter((p) => p.event === "push")
+        .map((p) => p.commit),
+    ]),
+  );
 }
 
 /** The repos whose push commits an image names (the automatic join's first rule). */
 function reposNamedBy(image: string, commits: Map<string, string[]>): string[] {
   const cands = commitCandidates(image);
-  return [...commits.entries()].filter(([, shas]) => shas.some((sha) => cands.some((c) => namesCommit(c, sha)))).map(([r]) => r);
+  return [...commits.entries()]
+    .filter(([, shas]) => shas.some((sha) => cands.some((c) => namesCommit(c, sha))))
+    .map(([r]) => r);
 }
 
 test("one app per GitOps repo, with a deployment history whose images name commits of that repo only", () => {
@@ -45,7 +55,9 @@ test("one app per GitOps repo, with a deployment history whose images name commi
 test("same seed, same ArgoCD", () => {
   const a = demo(7).argo;
   const b = demo(7).argo;
-  expect(JSON.stringify(a.state.list().map((x) => a.state.json(x)))).toBe(JSON.stringify(b.state.list().map((x) => b.state.json(x))));
+  expect(JSON.stringify(a.state.list().map((x) => a.state.json(x)))).toBe(
+    JSON.stringify(b.state.list().map((x) => b.state.json(x))),
+  );
 });
 
 /** A successful push on acme/search's default branch, finished now. */
@@ -86,7 +98,12 @@ test("live: a failed sync is a Failed operation and no history entry; a push tha
   live.tick();
   const before = sight(argo.state, "search").history.map((h) => h.id);
   const repo = sim.findRepo("acme/search")!;
-  const broken = sim.addPipeline(repo.id, { event: "push", branch: repo.default_branch, commit: "badbadbadbadbad0000000000000000000000000", status: "pending" });
+  const broken = sim.addPipeline(repo.id, {
+    event: "push",
+    branch: repo.default_branch,
+    commit: "badbadbadbadbad0000000000000000000000000",
+    status: "pending",
+  });
   sim.finishPipeline(repo.id, broken.number, "failure");
   clock.t += 10;
   live.tick();

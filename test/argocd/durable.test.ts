@@ -38,7 +38,11 @@ class RecordStore {
   load() {
     const of = <T>(kind: string, schema: v.GenericSchema<unknown, T>) =>
       [...this.rows.values()].filter((r) => r.kind === kind).map((r) => v.parse(schema, r.payload));
-    return factsFromRecords(of(KIND_ENTRY, EntryFactSchema), of(KIND_FAILED_SYNC, FailedSyncFactSchema), of(KIND_HEALTH, HealthFactSchema));
+    return factsFromRecords(
+      of(KIND_ENTRY, EntryFactSchema),
+      of(KIND_FAILED_SYNC, FailedSyncFactSchema),
+      of(KIND_HEALTH, HealthFactSchema),
+    );
   }
 }
 
@@ -57,7 +61,12 @@ describe("ArgoCD facts across restarts", () => {
     const { state, clock } = makeArgo();
     const served = serveArgoCD(state);
     stops.push(() => served.stop());
-    state.addApp({ name: "shop", repoURL: "https://git.example.com/acme/shop-deploy.git", revisionHistoryLimit: 2, health: "Missing" });
+    state.addApp({
+      name: "shop",
+      repoURL: "https://git.example.com/acme/shop-deploy.git",
+      revisionHistoryLimit: 2,
+      health: "Missing",
+    });
     const client = new ArgoCDClient({ baseUrl: served.url, token: TOKEN, timeoutMs: 2000, retries: 0 });
     const store = new RecordStore();
     const make = (initial?: ReturnType<RecordStore["load"]>) =>
@@ -77,7 +86,11 @@ describe("ArgoCD facts across restarts", () => {
     const first = make();
     for (let i = 0; i < 4; i++) {
       clock.t = T0 + i * 1000;
-      state.sync("shop", { revision: `r${i}`, images: [`reg/acme/shop:${String(i).repeat(7)}`], outcome: i === 2 ? "Failed" : "Succeeded" });
+      state.sync("shop", {
+        revision: `r${i}`,
+        images: [`reg/acme/shop:${String(i).repeat(7)}`],
+        outcome: i === 2 ? "Failed" : "Succeeded",
+      });
       await poll(first);
     }
     const before = count(first, await poll(first));
@@ -99,7 +112,9 @@ describe("ArgoCD facts across restarts", () => {
     state.sync("shop", { revision: "r9", images: ["reg/acme/shop:9999999"] });
     const later = count(restarted, await poll(restarted));
     expect(later.deployments).toBe(4);
-    expect(later.facts.entries.filter((e) => before.facts.entries.some((b) => b.id === e.id))).toEqual(before.facts.entries);
+    expect(later.facts.entries.filter((e) => before.facts.entries.some((b) => b.id === e.id))).toEqual(
+      before.facts.entries,
+    );
 
     // Without the records: what ArgoCD still shows (2 entries, no failure).
     const fresh = make();

@@ -93,14 +93,18 @@ describe("the exporter with ArgoCD", () => {
     // Rule 2 withdrawn: no production series from the pushes any more.
     expect(value(text, "dora_deployments_total", { repo: "acme/web", deploy_to: "production" })).toBeUndefined();
     expect(text).toContain('dora_target_info{repo="acme/web",deploy_to="web",source="argocd",app="default/web"} 1');
-    expect(text).toContain('dora_target_info{repo="acme/shop-api",deploy_to="production",source="woodpecker",app=""} 1');
+    expect(text).toContain(
+      'dora_target_info{repo="acme/shop-api",deploy_to="production",source="woodpecker",app=""} 1',
+    );
     expect(value(text, "dora_argocd_up", {})).toBeUndefined(); // no labels: check the plain line
     expect(text).toMatch(/^dora_argocd_up 1$/m);
     expect(text).toMatch(/^dora_argocd_apps 1$/m);
     expect(text).toMatch(/^dora_invalid_objects_total\{kind="argocd_application"\} 0$/m);
     // Lead time: the deployment whose images are known has its source; the older ones fall back.
     expect(want.imagesUnknown).toBe(want.deployments - 1);
-    expect(value(text, "dora_lead_time_source_missing_total", { repo: "acme/web", deploy_to: "web" })).toBe(want.imagesUnknown);
+    expect(value(text, "dora_lead_time_source_missing_total", { repo: "acme/web", deploy_to: "web" })).toBe(
+      want.imagesUnknown,
+    );
     await until(() => exporter.argo!.step.source.streamConnected);
     expect(await metrics(exporter)).toMatch(/^dora_argocd_stream_connected 1$/m);
     for (const out of [text, lines.join("\n")]) {
@@ -157,7 +161,9 @@ describe("the exporter with ArgoCD", () => {
     const text = await metrics(exporter);
     expect(value(text, "dora_deployments_total", { repo: "platform/infra", deploy_to: "infra" })).toBe(1);
     expect(value(text, "dora_lead_time_source_missing_total", { repo: "platform/infra", deploy_to: "infra" })).toBe(1);
-    expect(text).toContain('dora_target_info{repo="platform/infra",deploy_to="infra",source="argocd",app="default/infra"} 1');
+    expect(text).toContain(
+      'dora_target_info{repo="platform/infra",deploy_to="infra",source="argocd",app="default/infra"} 1',
+    );
     // The window summary (window gauges, page, API, report) reads it as it reads every repo.
     const infra = summaryRepos(exporter.poller).find((r) => r.fullName === "platform/infra");
     expect(infra?.state?.targets.map((t) => [t.target, t.deployments])).toEqual([["infra", 1]]);
@@ -167,7 +173,11 @@ describe("the exporter with ArgoCD", () => {
     const { argo, clock, served, exporter, lines } = await setup();
     const base = await metrics(exporter);
     const webDeps = value(base, "dora_deployments_total", { repo: "acme/web", deploy_to: "web" });
-    served.faults.add({ match: /\/api\/v1\/applications$/, fault: { kind: "grpc-error", status: 401, code: 16, message: "invalid session" }, times: 1 });
+    served.faults.add({
+      match: /\/api\/v1\/applications$/,
+      fault: { kind: "grpc-error", status: 401, code: 16, message: "invalid session" },
+      times: 1,
+    });
     await exporter.poller.poll();
     let text = await metrics(exporter);
     expect(text).toMatch(/^dora_argocd_up 0$/m);
@@ -181,7 +191,11 @@ describe("the exporter with ArgoCD", () => {
     argo.addApp({ name: "broken", repoURL: "https://git.example.com/acme/broken.git", health: "Missing" });
     served.faults.add({
       match: /\/api\/v1\/applications$/,
-      fault: { kind: "malformed-app", item: 0, mutate: (app) => ((app.status as Record<string, unknown>).history = "nope") },
+      fault: {
+        kind: "malformed-app",
+        item: 0,
+        mutate: (app) => ((app.status as Record<string, unknown>).history = "nope"),
+      },
     });
     await exporter.poller.poll();
     text = await metrics(exporter);
@@ -196,16 +210,26 @@ describe("the exporter with ArgoCD", () => {
   test("a stream that sends garbage: counted, the stream goes on, the lists keep the numbers right", async () => {
     const { wp, argo, clock, served, exporter } = await setup();
     await until(() => exporter.argo!.step.source.streamConnected);
-    served.faults.add({ match: /\/api\/v1\/stream\/applications$/, fault: { kind: "stream-prefix", text: "data: {not json\n\n<html>oops</html>\n\n" } });
+    served.faults.add({
+      match: /\/api\/v1\/stream\/applications$/,
+      fault: { kind: "stream-prefix", text: "data: {not json\n\n<html>oops</html>\n\n" },
+    });
     served.down(); // the next connection begins with the garbage
     await until(() => !exporter.argo!.step.source.streamConnected);
     served.up();
     await until(() => exporter.argo!.step.source.streamConnected, 20_000);
     await until(() => served.faults.injected.some((f) => f.fault === "stream-prefix"));
     const built = gitOpsReposFrom(wp.sim, ["acme/web"])[0]!.commits.at(-1)!.sha;
-    const before = value(await metrics(exporter), "dora_deployment_failures_total", { repo: "acme/web", deploy_to: "web" })!;
+    const before = value(await metrics(exporter), "dora_deployment_failures_total", {
+      repo: "acme/web",
+      deploy_to: "web",
+    })!;
     clock.t = END + 100;
-    argo.sync("web", { revision: "g1", images: [`registry.example.com/acme/web:${built.slice(0, 7)}`], outcome: "Failed" });
+    argo.sync("web", {
+      revision: "g1",
+      images: [`registry.example.com/acme/web:${built.slice(0, 7)}`],
+      outcome: "Failed",
+    });
     await exporter.poller.poll();
     const text = await metrics(exporter);
     expect(text).toMatch(/^dora_argocd_up 1$/m);
@@ -220,7 +244,9 @@ describe("the exporter with ArgoCD", () => {
     const text = await metrics(exporter);
     expect(text).toMatch(/^dora_argocd_up 0$/m);
     expect(text).toMatch(/^dora_argocd_requests_total\{code="error"\} [1-9]/m);
-    expect(value(text, "dora_deployments_total", { repo: "acme/shop-api", deploy_to: "production" })).toBeGreaterThan(0);
+    expect(value(text, "dora_deployments_total", { repo: "acme/shop-api", deploy_to: "production" })).toBeGreaterThan(
+      0,
+    );
     expect(lines.some((l) => l.includes("ArgoCD list failed"))).toBe(true);
     for (const out of [text, lines.join("\n")]) expect(out).not.toContain(ARGO_TOKEN);
   }, 60_000);
@@ -246,7 +272,9 @@ describe("the exporter with ArgoCD", () => {
   }, 60_000);
 
   test("ARGOCD_SELECTOR is passed to the list and the stream; ARGOCD_APPS selects by <project>/<name>", async () => {
-    const { argo, clock, served, exporter } = await setup({ extraEnv: { ARGOCD_SELECTOR: "team=shop", ARGOCD_APPS: "default/*,!default/skip-*" } });
+    const { argo, clock, served, exporter } = await setup({
+      extraEnv: { ARGOCD_SELECTOR: "team=shop", ARGOCD_APPS: "default/*,!default/skip-*" },
+    });
     await until(() => served.requests.some((r) => r.path === "/api/v1/stream/applications"));
     const lists = served.requests.filter((r) => r.path === "/api/v1/applications");
     const streams = served.requests.filter((r) => r.path === "/api/v1/stream/applications");

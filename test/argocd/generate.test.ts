@@ -13,7 +13,10 @@ const END = 1_787_400_000;
 function repos(n = 40): GitOpsRepo[] {
   return ["acme/shop-api", "acme/web"].map((r, k) => ({
     fullName: r,
-    commits: Array.from({ length: n }, (_, i) => ({ sha: hashHex(`${r}@${i}`, 40), time: END - 20 * 86400 + i * 30_000 + k * 333 })),
+    commits: Array.from({ length: n }, (_, i) => ({
+      sha: hashHex(`${r}@${i}`, 40),
+      time: END - 20 * 86400 + i * 30_000 + k * 333,
+    })),
   }));
 }
 
@@ -60,21 +63,29 @@ test("nothing happens after `end`, and nothing before the first commit", () => {
 test("from a simulated Woodpecker: every running image names a push commit of exactly one repo", () => {
   const wp = new SimulatedWoodpecker({ token: "t", admin: true, now: () => END });
   generateHistory(wp, { seed: 42, days: 28, end: END, repos: 6 });
-  const names = wp.listRepos().map((r) => r.full_name).slice(0, 2);
+  const names = wp
+    .listRepos()
+    .map((r) => r.full_name)
+    .slice(0, 2);
   const input = gitOpsReposFrom(wp, names);
   expect(input.every((r) => r.commits.length > 5)).toBe(true);
   const { state } = makeArgo({ now: () => END });
   const { apps } = generateGitOps(state, input, { seed: 9, end: END });
   const pushCommits = wp.listRepos().map((r) => ({
     repo: r.full_name,
-    shas: wp.listPipelines(r.id).filter((p) => p.event === "push").map((p) => p.commit),
+    shas: wp
+      .listPipelines(r.id)
+      .filter((p) => p.event === "push")
+      .map((p) => p.commit),
   }));
   for (const name of apps) {
     const app = sight(state, name);
     expect(app.images.length).toBeGreaterThan(0);
     for (const image of app.images) {
       const repos = new Set(
-        commitCandidates(image).flatMap((c) => pushCommits.filter((r) => r.shas.some((sha) => namesCommit(c, sha))).map((r) => r.repo)),
+        commitCandidates(image).flatMap((c) =>
+          pushCommits.filter((r) => r.shas.some((sha) => namesCommit(c, sha))).map((r) => r.repo),
+        ),
       );
       expect([...repos]).toEqual([names[apps.indexOf(name)] as string]);
     }

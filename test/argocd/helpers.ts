@@ -26,7 +26,11 @@ export function sight(state: ArgoCDState, name: string): ArgoApp {
 }
 
 /** Reads a streaming response until `enough(text so far)` or `ms` pass, then cancels it. */
-export async function readFor(res: Response, ms: number, enough: (text: string) => boolean = () => false): Promise<string> {
+export async function readFor(
+  res: Response,
+  ms: number,
+  enough: (text: string) => boolean = () => false,
+): Promise<string> {
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
   let text = "";

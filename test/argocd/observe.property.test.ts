@@ -19,7 +19,16 @@ import { fcParams } from "../core/property-params.ts";
 import { makeArgo, sight } from "./helpers.ts";
 
 type Action =
-  | { kind: "sync"; app: number; rev: string; outcome: "Succeeded" | "Failed" | "Error"; dryRun: boolean; partial: boolean; retries: number; dt: number }
+  | {
+      kind: "sync";
+      app: number;
+      rev: string;
+      outcome: "Succeeded" | "Failed" | "Error";
+      dryRun: boolean;
+      partial: boolean;
+      retries: number;
+      dt: number;
+    }
   | { kind: "health"; app: number; status: "Healthy" | "Degraded" | "Progressing"; dt: number }
   | { kind: "limit"; app: number; limit: number; dt: number };
 
@@ -40,7 +49,12 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     status: fc.constantFrom("Healthy" as const, "Degraded" as const, "Progressing" as const),
     dt: fc.integer({ min: 1, max: 2000 }),
   }),
-  fc.record({ kind: fc.constant("limit" as const), app: fc.integer({ min: 0, max: 1 }), limit: fc.integer({ min: 1, max: 4 }), dt: fc.integer({ min: 1, max: 50 }) }),
+  fc.record({
+    kind: fc.constant("limit" as const),
+    app: fc.integer({ min: 0, max: 1 }),
+    limit: fc.integer({ min: 1, max: 4 }),
+    dt: fc.integer({ min: 1, max: 50 }),
+  }),
 );
 
 interface Sighting {
@@ -94,13 +108,18 @@ const same = (a: Facts, b: Facts) => expect(factsToJson(a)).toEqual(factsToJson(
 
 const runArb = fc
   .array(actionArb, { minLength: 1, maxLength: 30 })
-  .chain((actions) => fc.tuple(fc.constant(actions), fc.array(fc.boolean(), { minLength: actions.length, maxLength: actions.length })));
+  .chain((actions) =>
+    fc.tuple(fc.constant(actions), fc.array(fc.boolean(), { minLength: actions.length, maxLength: actions.length })),
+  );
 
 test("any order of the same sightings gives the same facts and observations", () => {
   fc.assert(
     fc.property(runArb, fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), ([actions, seen], keys) => {
       const { sightings } = play(actions, seen);
-      const shuffled = sightings.map((s) => ({ s, k: keys.next().value as number })).sort((a, b) => a.k - b.k).map((x) => x.s);
+      const shuffled = sightings
+        .map((s) => ({ s, k: keys.next().value as number }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.s);
       const a = fold(sightings);
       const b = fold(shuffled);
       same(a, b);
@@ -122,7 +141,11 @@ test("any split of the sightings, merged, gives the same facts; merging is idemp
       same(fold(sightings, whole), whole);
       // Associativity on three parts.
       const k2 = Math.floor((k + sightings.length) / 2);
-      const [p, q, r] = [sightings.slice(0, k), sightings.slice(k, k2), sightings.slice(k2)].map((x) => fold(x)) as [Facts, Facts, Facts];
+      const [p, q, r] = [sightings.slice(0, k), sightings.slice(k, k2), sightings.slice(k2)].map((x) => fold(x)) as [
+        Facts,
+        Facts,
+        Facts,
+      ];
       same(mergeFacts(mergeFacts(p, q), r), mergeFacts(p, mergeFacts(q, r)));
     }),
     fcParams(150),

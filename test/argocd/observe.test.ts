@@ -35,7 +35,13 @@ function session(opts: { limit?: number } = {}) {
       clock.t = T0 + t;
     },
     /** A sync started at `t` that ends `outcome` 30 s later; sighted while running and after. */
-    sync(t: number, revision: string, images: string[], outcome: "Succeeded" | "Failed" | "Error" = "Succeeded", extra = {}) {
+    sync(
+      t: number,
+      revision: string,
+      images: string[],
+      outcome: "Succeeded" | "Failed" | "Error" = "Succeeded",
+      extra = {},
+    ) {
       this.at(t);
       state.startSync("shop", { revision, images, ...extra });
       look();
@@ -104,7 +110,10 @@ describe("deployments from status.history", () => {
 
   test("multi-source apps compare all revisions", () => {
     const { state, clock } = makeArgo();
-    state.addApp({ name: "multi", sources: [{ repoURL: "https://git.example.com/a.git" }, { repoURL: "https://git.example.com/b.git" }] });
+    state.addApp({
+      name: "multi",
+      sources: [{ repoURL: "https://git.example.com/a.git" }, { repoURL: "https://git.example.com/b.git" }],
+    });
     let facts = emptyFacts();
     const step = (t: number, revs: string[]) => {
       clock.t = T0 + t;
@@ -238,7 +247,10 @@ describe("health: degradations and restores", () => {
     s.sync(1000, "bbb", [img("2222222")]);
     s.health(1050, "Healthy");
     s.health(1100, "Degraded");
-    const failures = s.observations().filter((o) => o.kind === "failure").map(brief);
+    const failures = s
+      .observations()
+      .filter((o) => o.kind === "failure")
+      .map(brief);
     expect(failures).toEqual(["fail:degraded@200", "fail:degraded@1100"]);
   });
 });
@@ -261,7 +273,15 @@ describe("first contact", () => {
     // id 2 is the oldest ever seen (counts, although id 1 had the same revision); 3..5 repeat it.
     expect(deps.map((d) => (d.kind === "deployment" ? d.id : -1))).toEqual([2, 6, 7, 8, 9, 10, 11]);
     // Only the newest entry's images are known.
-    expect(deps.map((d) => (d.kind === "deployment" ? d.images : null))).toEqual([null, null, null, null, null, null, [img("aaaaa11")]]);
+    expect(deps.map((d) => (d.kind === "deployment" ? d.images : null))).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      [img("aaaaa11")],
+    ]);
     expect(obs.filter((o) => o.kind === "failure").map(brief)).toEqual(["fail:sync@20030", "fail:degraded@20100"]);
   });
 

@@ -25,10 +25,20 @@ function app(i: number): ArgoApp {
 }
 
 const apps = Array.from({ length: 40 }, (_, i) => app(i));
-const client = { listApplications: async () => ({ apps, invalid: [], resourceVersion: "1" }) } as unknown as ArgoCDClient;
+const client = {
+  listApplications: async () => ({ apps, invalid: [], resourceVersion: "1" }),
+} as unknown as ArgoCDClient;
 
 async function labels(shard: { index: number; count: number } | null): Promise<string[]> {
-  const source = new ArgoSource({ client, apps: [], selector: null, degradedWindow: 3600, blocks: [], log: silentLogger, watch: false });
+  const source = new ArgoSource({
+    client,
+    apps: [],
+    selector: null,
+    degradedWindow: 3600,
+    blocks: [],
+    log: silentLogger,
+    watch: false,
+  });
   const step = new ArgoStep(source, shard);
   await step.run([], new Map());
   return [...step.argoOnly.keys()].sort();

@@ -28,7 +28,10 @@ function schemaOf(path: string, status = "200"): Schema {
   return schema;
 }
 
-async function get(path: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }): Promise<Response> {
+async function get(
+  path: string,
+  headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+): Promise<Response> {
   return handle(new Request(`http://argocd.test${path}`, { headers }));
 }
 
@@ -41,11 +44,21 @@ beforeAll(async () => {
   state = new ArgoCDState({ token: TOKEN, now: () => END, keepaliveMs: 20 });
   const repos = ["acme/shop-api", "acme/web", "acme/billing"].map((r, k) => ({
     fullName: r,
-    commits: Array.from({ length: 60 }, (_, i) => ({ sha: hashHex(`${r}#${i}`, 40), time: END - 30 * 86400 + i * 40_000 + k * 977 })),
+    commits: Array.from({ length: 60 }, (_, i) => ({
+      sha: hashHex(`${r}#${i}`, 40),
+      time: END - 30 * 86400 + i * 40_000 + k * 977,
+    })),
   }));
   state.subscribe((_type, app) => {
     const j = state.json(app) as {
-      status: { operationState?: { phase: string; retryCount?: number; operation: { sync: { dryRun?: boolean; resources?: unknown[] } } }; health: { status: string } };
+      status: {
+        operationState?: {
+          phase: string;
+          retryCount?: number;
+          operation: { sync: { dryRun?: boolean; resources?: unknown[] } };
+        };
+        health: { status: string };
+      };
     };
     const op = j.status.operationState;
     if (op) seen.add(`phase:${op.phase}`);
@@ -55,7 +68,12 @@ beforeAll(async () => {
     seen.add(`health:${j.status.health.status}`);
   });
   generateGitOps(state, repos, { seed: 11, end: END, failureRate: 0.15, degradeRate: 0.15 });
-  state.addApp({ name: "multi", sources: [{ repoURL: "https://git.example.com/a.git" }, { repoURL: "https://git.example.com/b.git" }], labels: { team: "x" }, annotations: { "dora-exporter/repo": "acme/a" } });
+  state.addApp({
+    name: "multi",
+    sources: [{ repoURL: "https://git.example.com/a.git" }, { repoURL: "https://git.example.com/b.git" }],
+    labels: { team: "x" },
+    annotations: { "dora-exporter/repo": "acme/a" },
+  });
   state.sync("multi", { revision: ["a1", "b1"], images: ["registry.example.com/acme/a:1234567"] });
   state.startSync("multi", { revision: ["a2", "b1"], images: [] });
   state.retrySync("multi");
@@ -63,12 +81,17 @@ beforeAll(async () => {
 });
 
 test("the validator rejects undefined properties and wrong types in an Application", async () => {
-  const app = (await (await get("/api/v1/applications/web")).json()) as { status: Record<string, unknown>; metadata: Record<string, unknown> };
+  const app = (await (await get("/api/v1/applications/web")).json()) as {
+    status: Record<string, unknown>;
+    metadata: Record<string, unknown>;
+  };
   const v = new SwaggerValidator(spec);
   expect(v.validate(app, "v1alpha1Application")).toEqual([]);
   expect(v.validate({ ...app, status: { ...app.status, lastDeploy: 1 } }, "v1alpha1Application")).toHaveLength(1);
   expect(v.validate({ ...app, metadata: { ...app.metadata, uid: 5 } }, "v1alpha1Application")).toHaveLength(1);
-  expect(v.validate({ ...app, status: { ...app.status, history: [{ id: "1" }] } }, "v1alpha1Application")).toHaveLength(1);
+  expect(v.validate({ ...app, status: { ...app.status, history: [{ id: "1" }] } }, "v1alpha1Application")).toHaveLength(
+    1,
+  );
 });
 
 describe("simulator answers match ArgoCD 3.5.1's spec", () => {
@@ -76,20 +99,40 @@ describe("simulator answers match ArgoCD 3.5.1's spec", () => {
     const phases = new Set<string>();
     const health = new Set<string>();
     for (const a of state.list()) {
-      const s = state.json(a).status as { operationState?: { phase: string }; health: { status: string }; history?: unknown[] };
+      const s = state.json(a).status as {
+        operationState?: { phase: string };
+        health: { status: string };
+        history?: unknown[];
+      };
       phases.add(s.operationState?.phase ?? "none");
       health.add(s.health.status);
       expect(s.history?.length ?? 0).toBeLessThanOrEqual(10);
     }
     expect([...phases]).toContain("Running");
-    for (const what of ["phase:Running", "phase:Succeeded", "phase:Failed", "phase:Error", "retry", "dry-run", "partial", "health:Healthy", "health:Degraded", "health:Progressing"]) {
+    for (const what of [
+      "phase:Running",
+      "phase:Succeeded",
+      "phase:Failed",
+      "phase:Error",
+      "retry",
+      "dry-run",
+      "partial",
+      "health:Healthy",
+      "health:Degraded",
+      "health:Progressing",
+    ]) {
       expect([...seen]).toContain(what);
     }
-    expect(state.list().some((a) => ((state.json(a).status as { history?: unknown[] }).history?.length ?? 0) === 10)).toBe(true);
+    expect(
+      state.list().some((a) => ((state.json(a).status as { history?: unknown[] }).history?.length ?? 0) === 10),
+    ).toBe(true);
   });
 
   test("GET /api/v1/applications (whole, and trimmed by fields=) is an ApplicationList", async () => {
-    for (const q of ["", "?fields=items.metadata.name,items.spec.project,items.status.health,items.status.operationState.phase,items.status.history,items.metadata.uid"]) {
+    for (const q of [
+      "",
+      "?fields=items.metadata.name,items.spec.project,items.status.health,items.status.operationState.phase,items.status.history,items.metadata.uid",
+    ]) {
       const res = await get(`/api/v1/applications${q}`);
       expect(res.status).toBe(200);
       expect(res.headers.get("Content-Type")).toBe("application/json");
@@ -101,7 +144,11 @@ describe("simulator answers match ArgoCD 3.5.1's spec", () => {
 
   test("GET /api/v1/applications/{name} is an Application", async () => {
     for (const a of state.list()) {
-      expectValid(await (await get(`/api/v1/applications/${a.name}`)).json(), schemaOf("/api/v1/applications/{name}"), a.name);
+      expectValid(
+        await (await get(`/api/v1/applications/${a.name}`)).json(),
+        schemaOf("/api/v1/applications/{name}"),
+        a.name,
+      );
     }
   });
 
@@ -112,7 +159,10 @@ describe("simulator answers match ArgoCD 3.5.1's spec", () => {
 
   test("every stream message (whole and trimmed) is the spec's stream result", async () => {
     for (const q of ["", "?fields=result.type,result.application.metadata.name,result.application.status.history"]) {
-      const res = await get(`/api/v1/stream/applications${q}`, { Authorization: `Bearer ${TOKEN}`, Accept: "text/event-stream" });
+      const res = await get(`/api/v1/stream/applications${q}`, {
+        Authorization: `Bearer ${TOKEN}`,
+        Accept: "text/event-stream",
+      });
       state.setHealth("web", "Degraded");
       state.setHealth("web", "Healthy");
       const msgs = sseMessages(await readFor(res, 300, (t) => sseMessages(t).length >= 6));

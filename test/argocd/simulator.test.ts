@@ -43,7 +43,11 @@ describe("history and operations", () => {
     state.sync("a", { revision: "r1", resources: [{ kind: "Deployment", name: "a" }] });
     const s = state.json(state.get("a")!).status as Record<string, unknown>;
     expect(s.history).toBeUndefined();
-    expect(s.operationState).toMatchObject({ phase: "Succeeded", startedAt: formatTime(T0 + 200), operation: { sync: { resources: [{ kind: "Deployment" }] } } });
+    expect(s.operationState).toMatchObject({
+      phase: "Succeeded",
+      startedAt: formatTime(T0 + 200),
+      operation: { sync: { resources: [{ kind: "Deployment" }] } },
+    });
   });
 
   test("retries keep the operation Running with a growing retryCount; finishedAt only at the end", () => {
@@ -69,7 +73,9 @@ describe("history and operations", () => {
     expect(() => state.startSync("a", { revision: "r2" })).toThrow("another operation is already in progress");
     state.terminateSync("a");
     expect(phases).toEqual(["Running", "Terminating", "Failed"]);
-    expect((state.json(state.get("a")!).status as Json).operationState).toMatchObject({ message: "Operation terminated" });
+    expect((state.json(state.get("a")!).status as Json).operationState).toMatchObject({
+      message: "Operation terminated",
+    });
   });
 
   test("health lastTransitionTime moves only when the status changes", () => {
@@ -80,7 +86,10 @@ describe("history and operations", () => {
     clock.t += 60;
     state.setHealth("a", "Degraded");
     const h = (state.json(state.get("a")!).status as { health: Record<string, string> }).health;
-    expect(h).toEqual({ status: "Degraded", lastTransitionTime: new Date((T0 + 60) * 1000).toISOString().replace(".000", "") });
+    expect(h).toEqual({
+      status: "Degraded",
+      lastTransitionTime: new Date((T0 + 60) * 1000).toISOString().replace(".000", ""),
+    });
   });
 });
 
@@ -89,8 +98,14 @@ describe("list", () => {
     const { state, get } = setup();
     state.addApp({ name: "a" });
     state.sync("a", { revision: "r1" });
-    const body = (await (await get("/api/v1/applications?fields=items.metadata.name,items.metadata.uid,items.status.history,items.status.health")).json()) as { items: App[] };
-    expect(body.items).toEqual([{ metadata: { name: "a" }, status: { health: { status: "Healthy", lastTransitionTime: expect.any(String) } } }] as never);
+    const body = (await (
+      await get(
+        "/api/v1/applications?fields=items.metadata.name,items.metadata.uid,items.status.history,items.status.health",
+      )
+    ).json()) as { items: App[] };
+    expect(body.items).toEqual([
+      { metadata: { name: "a" }, status: { health: { status: "Healthy", lastTransitionTime: expect.any(String) } } },
+    ] as never);
     const whole = (await (await get("/api/v1/applications")).json()) as { items: App[] };
     expect(whole.items[0]?.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(whole.items[0]?.status?.history).toHaveLength(1);
@@ -101,7 +116,8 @@ describe("list", () => {
     state.addApp({ name: "a", labels: { team: "shop" } });
     state.addApp({ name: "b", project: "secret", labels: { team: "shop" } });
     state.addApp({ name: "c", project: "web" });
-    const names = async (q: string) => ((await (await get(`/api/v1/applications${q}`)).json()) as { items: App[] }).items.map((i) => i.metadata.name);
+    const names = async (q: string) =>
+      ((await (await get(`/api/v1/applications${q}`)).json()) as { items: App[] }).items.map((i) => i.metadata.name);
     expect(await names("")).toEqual(["a", "c"]);
     expect(await names("?selector=team%3Dshop")).toEqual(["a"]);
     expect(await names("?selector=team")).toEqual(["a"]);
@@ -118,7 +134,11 @@ describe("errors and unknown paths, as grpc-gateway and the UI handler answer th
     const { state, get } = setup();
     state.addApp({ name: "a" });
     const none = await get("/api/v1/applications", {});
-    expect([none.status, none.headers.get("Content-Type"), await none.json()]).toEqual([401, "application/json", { error: "no session information", code: 16, message: "no session information" }]);
+    expect([none.status, none.headers.get("Content-Type"), await none.json()]).toEqual([
+      401,
+      "application/json",
+      { error: "no session information", code: 16, message: "no session information" },
+    ]);
     const wrong = await get("/api/v1/applications", { Authorization: "Bearer nope" });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { message: string }).message).toStartWith("invalid session: ");
@@ -128,7 +148,11 @@ describe("errors and unknown paths, as grpc-gateway and the UI handler answer th
 
   test("403 for a missing app without project, 404 with it", async () => {
     const { get } = setup();
-    expect(await (await get("/api/v1/applications/ghost")).json()).toEqual({ error: "permission denied", code: 7, message: "permission denied" });
+    expect(await (await get("/api/v1/applications/ghost")).json()).toEqual({
+      error: "permission denied",
+      code: 7,
+      message: "permission denied",
+    });
     const r = await get("/api/v1/applications/ghost?project=default");
     expect([r.status, ((await r.json()) as { code: number }).code]).toEqual([404, 5]);
   });
@@ -136,7 +160,11 @@ describe("errors and unknown paths, as grpc-gateway and the UI handler answer th
   test("unknown API path: grpc-gateway's text 404; other paths: index.html for browsers, else the file server's 404", async () => {
     const { get } = setup();
     const api = await get("/api/v1/nope");
-    expect([api.status, api.headers.get("Content-Type"), await api.text()]).toEqual([404, "text/plain; charset=utf-8", "Not Found\n"]);
+    expect([api.status, api.headers.get("Content-Type"), await api.text()]).toEqual([
+      404,
+      "text/plain; charset=utf-8",
+      "Not Found\n",
+    ]);
     const browser = await get("/applications", { Accept: "text/html,application/xhtml+xml" });
     expect([browser.status, browser.headers.get("Content-Type")]).toEqual([200, "text/html; charset=utf-8"]);
     expect(await browser.text()).toContain("<title>Argo CD</title>");
@@ -172,7 +200,13 @@ describe("watch stream", () => {
     expect(text).toContain(" \n\n\n");
     expect(text).toContain(":\n");
     const msgs = sseMessages(text) as { result: { type: string; application: App } }[];
-    expect(msgs.map((m) => `${m.result.type} ${m.result.application.metadata.name}`)).toEqual(["ADDED a", "ADDED b", "MODIFIED a", "MODIFIED b", "MODIFIED b"]);
+    expect(msgs.map((m) => `${m.result.type} ${m.result.application.metadata.name}`)).toEqual([
+      "ADDED a",
+      "ADDED b",
+      "MODIFIED a",
+      "MODIFIED b",
+      "MODIFIED b",
+    ]);
   });
 
   test("with fields=, de-duplication compares the trimmed messages", async () => {
@@ -201,7 +235,12 @@ describe("watch stream", () => {
     const res = await get("/api/v1/stream/applications", { ...AUTH, Accept: "text/event-stream, */*" });
     expect(res.headers.get("Content-Type")).toBe("application/json");
     const text = await readFor(res, 60);
-    expect(text.split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { result: { type: string } }).result.type)).toEqual(["ADDED"]);
+    expect(
+      text
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => (JSON.parse(l) as { result: { type: string } }).result.type),
+    ).toEqual(["ADDED"]);
   });
 
   test("apps the token may not read never appear on the stream", async () => {

@@ -34,20 +34,36 @@ const foreignRequests: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run \`sh scripts/install-test-deps.sh\` (as root) to install Debian's chromium`);
+    throw new Error(
+      `${CHROMIUM} is missing: run \`sh scripts/install-test-deps.sh\` (as root) to install Debian's chromium`,
+    );
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   s = startSim({ token: TOKEN, argocdToken: "browser-argo-token-2b9e" });
   // Two teams, so the page has a group selector.
   const configDir = mkdtempSync(join(tmpdir(), "dora-browser-config-"));
-  writeFileSync(join(configDir, "dora.yaml"), 'repo_labels:\n  - repos: "acme/{shop-api,web}"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: platform }\n');
-  exporter = await startExporterProcess({ ...s.env, DORA_POLL_INTERVAL: "60", DORA_CONFIG: join(configDir, "dora.yaml") });
+  writeFileSync(
+    join(configDir, "dora.yaml"),
+    'repo_labels:\n  - repos: "acme/{shop-api,web}"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: platform }\n',
+  );
+  exporter = await startExporterProcess({
+    ...s.env,
+    DORA_POLL_INTERVAL: "60",
+    DORA_CONFIG: join(configDir, "dora.yaml"),
+  });
   await waitReady(exporter.url);
   userDataDir = mkdtempSync(join(tmpdir(), "dora-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());
@@ -68,7 +84,9 @@ afterAll(async () => {
 });
 
 async function api(days: number, groupBy?: string): Promise<SummaryJson> {
-  const res = await fetch(`${exporter.url}/api/v1/summary?window=${days}d&at=${END}${groupBy ? `&group_by=${groupBy}` : ""}`);
+  const res = await fetch(
+    `${exporter.url}/api/v1/summary?window=${days}d&at=${END}${groupBy ? `&group_by=${groupBy}` : ""}`,
+  );
   expect(res.status).toBe(200);
   return (await res.json()) as SummaryJson;
 }
@@ -109,7 +127,9 @@ describe("the page in chromium", () => {
       "Change failure rate",
       "Deployment rework rate",
     ]);
-    expect(await page.locator('[data-k="overall:rw-level"]').textContent()).toBe("no level: DORA publishes no thresholds");
+    expect(await page.locator('[data-k="overall:rw-level"]').textContent()).toBe(
+      "no level: DORA publishes no thresholds",
+    );
     // One chart per repo, drawn (bars present).
     expect(await page.locator(".repo-card svg.chart").count()).toBe(4);
     expect(await page.locator(".repo-card svg.chart rect.ok").count()).toBeGreaterThan(10);
@@ -127,10 +147,16 @@ describe("the page in chromium", () => {
     const row = page.locator("tbody tr", { has: page.locator(`[data-k="${GITOPS_REPO}|search:source"]`) });
     expect(await row.locator("td.repo").textContent()).toBe(GITOPS_REPO);
     expect(await row.locator(".src").textContent()).toBe(`argocd ${GITOPS_APP} (images)`);
-    expect(await row.locator(".src").getAttribute("title")).toMatch(new RegExp(`^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit of ${GITOPS_REPO}$`));
+    expect(await row.locator(".src").getAttribute("title")).toMatch(
+      new RegExp(
+        `^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit of ${GITOPS_REPO}$`,
+      ),
+    );
     expect(await page.getByRole("heading", { name: "ArgoCD apps" }).isVisible()).toBe(true);
     expect(await page.locator(`[data-k="app:${GITOPS_APP}:by"]`).textContent()).toBe("images");
-    expect(await page.locator('[data-k="status:argocd"]').textContent()).toMatch(/^reachable · 1 app · watch stream connected$/);
+    expect(await page.locator('[data-k="status:argocd"]').textContent()).toMatch(
+      /^reachable · 1 app · watch stream connected$/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, "page-argocd.png"), fullPage: true });
   });
 
@@ -144,7 +170,8 @@ describe("the page in chromium", () => {
         const val = td.querySelector(".val");
         const badge = td.querySelector(".badge");
         const out: string[] = [];
-        if (val && badge && Math.abs(val.getBoundingClientRect().top - badge.getBoundingClientRect().top) > 8) out.push(`badge under ${td.textContent}`);
+        if (val && badge && Math.abs(val.getBoundingClientRect().top - badge.getBoundingClientRect().top) > 8)
+          out.push(`badge under ${td.textContent}`);
         if (td.className === "repo" || td.className === "target") {
           const range = td.ownerDocument.createRange();
           // A target's name (its sources, with ArgoCD, go on the line under it).
@@ -155,9 +182,15 @@ describe("the page in chromium", () => {
       }),
     );
     expect(wrapped).toEqual([]);
-    expect(await page.locator("tr.is-failing td.since").textContent()).toMatch(/^failing for [\d.]+ \w+since 2026-08-31 \d\d:\d\d UTC$/);
+    expect(await page.locator("tr.is-failing td.since").textContent()).toMatch(
+      /^failing for [\d.]+ \w+since 2026-08-31 \d\d:\d\d UTC$/,
+    );
     // Date axis under each chart: the days the first, middle and last buckets end on (as their titles).
-    expect(await page.locator(".repo-card .dates").first().locator("span").allTextContents()).toEqual(["3 Aug", "17 Aug", "1 Sep"]);
+    expect(await page.locator(".repo-card .dates").first().locator("span").allTextContents()).toEqual([
+      "3 Aug",
+      "17 Aug",
+      "1 Sep",
+    ]);
   });
 
   test("the window switch: the 7-day link shows the 7-day numbers", async () => {
@@ -187,7 +220,9 @@ describe("the page in chromium", () => {
   test("on a phone the page fits the screen; only the table scrolls sideways", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${exporter.url}/?window=30d&at=${END}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, "page-phone.png"), fullPage: true });
   });

@@ -35,7 +35,9 @@ describe("argocdCheck (hand-made mappings)", () => {
     expect(lines).toContain("ArgoCD apps (2), each mapped by the first rule that applies");
     expect(lines).toMatch(/^ {2}app +repo +target +mapped by +why$/m);
     expect(lines.indexOf("default/search ")).toBeLessThan(lines.indexOf("default/zeta "));
-    expect(lines).toMatch(/^ {2}default\/search +acme\/search +search +images +image registry\.example\.com\/acme\/search:3f2a9c1 names a push commit of acme\/search$/m);
+    expect(lines).toMatch(
+      /^ {2}default\/search +acme\/search +search +images +image registry\.example\.com\/acme\/search:3f2a9c1 names a push commit of acme\/search$/m,
+    );
     expect(out.warnings).toEqual([]);
     expect(out.notes).toEqual([]);
   });
@@ -43,24 +45,48 @@ describe("argocdCheck (hand-made mappings)", () => {
   test("an app that maps to nothing, and one whose block names an untracked repo, are warnings naming the fix", () => {
     const out = argocdCheck({
       mappings: [
-        mapping({ app: "ops/legacy", repoId: null, repo: "acme-ops/legacy-deploy", target: "legacy", via: "none", why: "nothing maps it" }),
-        mapping({ app: "default/pay", repoId: null, repo: "acme/payments", target: "pay", via: "config", why: 'argocd_apps[0] (apps: "default/pay")' }),
+        mapping({
+          app: "ops/legacy",
+          repoId: null,
+          repo: "acme-ops/legacy-deploy",
+          target: "legacy",
+          via: "none",
+          why: "nothing maps it",
+        }),
+        mapping({
+          app: "default/pay",
+          repoId: null,
+          repo: "acme/payments",
+          target: "pay",
+          via: "config",
+          why: 'argocd_apps[0] (apps: "default/pay")',
+        }),
       ],
       invalid: [],
       blocks: [{ apps: "default/pay", repo: "acme/payments" }],
       buildsOnly: [],
     });
     expect(out.warnings).toHaveLength(2);
-    expect(out.warnings[0]).toStartWith('ArgoCD app default/pay: argocd_apps[0] (apps: "default/pay") names repo "acme/payments", which is not tracked');
-    expect(out.warnings[1]).toStartWith('ArgoCD app ops/legacy maps to no tracked repo (nothing maps it): it counts as repo "acme-ops/legacy-deploy", target "legacy", with no lead time;');
+    expect(out.warnings[0]).toStartWith(
+      'ArgoCD app default/pay: argocd_apps[0] (apps: "default/pay") names repo "acme/payments", which is not tracked',
+    );
+    expect(out.warnings[1]).toStartWith(
+      'ArgoCD app ops/legacy maps to no tracked repo (nothing maps it): it counts as repo "acme-ops/legacy-deploy", target "legacy", with no lead time;',
+    );
     expect(out.warnings[1]).toContain("dora-exporter/repo");
   });
 
   test("a block matching no app, malformed apps and no app at all are warnings", () => {
     const out = argocdCheck({
       mappings: [mapping({ app: "default/search" })],
-      invalid: [{ name: "broken", reason: "items[3]: status.history[0].deployedAt: not an RFC 3339 time" }, { reason: "items[4]: metadata: missing" }],
-      blocks: [{ apps: "default/search" , deployTo: "prod" }, { apps: "payments/*", repo: "acme/pay" }],
+      invalid: [
+        { name: "broken", reason: "items[3]: status.history[0].deployedAt: not an RFC 3339 time" },
+        { reason: "items[4]: metadata: missing" },
+      ],
+      blocks: [
+        { apps: "default/search", deployTo: "prod" },
+        { apps: "payments/*", repo: "acme/pay" },
+      ],
       buildsOnly: [],
     });
     expect(out.warnings).toEqual([
@@ -98,7 +124,13 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
   beforeAll(() => {
     // acme/search deployed by ArgoCD (images tagged with its pushes' commits); one app nothing maps.
     s = startSim({ token: TOKEN, end: NOW, argocdToken: ARGO_TOKEN });
-    s.argocd!.state.addApp({ name: "legacy", project: "ops", repoURL: "https://git.example.com/acme-ops/legacy-deploy.git", images: ["registry.example.com/legacy:latest"], at: NOW - 86_400 });
+    s.argocd!.state.addApp({
+      name: "legacy",
+      project: "ops",
+      repoURL: "https://git.example.com/acme-ops/legacy-deploy.git",
+      images: ["registry.example.com/legacy:latest"],
+      at: NOW - 86_400,
+    });
     argo = s.argocd!.served;
     env = s.env;
   });
@@ -117,14 +149,22 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
     const start = lines.findIndex((l) => l.startsWith("acme/search (id "));
     const block = lines.slice(start, lines.indexOf("", start));
     expect(block[1]).toContain("mode: default 2 withdrawn: an ArgoCD app deploys this repo");
-    expect(block).toContainEqual(expect.stringMatching(/^ {2}argocd: app default\/search -> target search \(images: image registry\.example\.com\/acme\/search:[0-9a-f]{7} names a push commit of acme\/search\)$/));
-    expect(block).toContain("  matched: no Woodpecker pipeline (its pushes are builds); its deployments come from ArgoCD");
+    expect(block).toContainEqual(
+      expect.stringMatching(
+        /^ {2}argocd: app default\/search -> target search \(images: image registry\.example\.com\/acme\/search:[0-9a-f]{7} names a push commit of acme\/search\)$/,
+      ),
+    );
+    expect(block).toContain(
+      "  matched: no Woodpecker pipeline (its pushes are builds); its deployments come from ArgoCD",
+    );
     // The other push-mode repo still counts its pushes.
     const web = lines.slice(lines.findIndex((l) => l.startsWith("acme/web (id ")));
     expect(web[1]).toContain("mode: default 2: no deployment pipelines, so pushes");
     expect(out).toMatch(/^ {2}default\/search +acme\/search +search +images +image /m);
     expect(out).toMatch(/^ {2}ops\/legacy +acme-ops\/legacy-deploy +legacy +none +/m);
-    expect(out).toContain('1 note:\n  - acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD app default/search deploys it');
+    expect(out).toContain(
+      '1 note:\n  - acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD app default/search deploys it',
+    );
     expect(out).toContain("1 warning:\n  ! ArgoCD app ops/legacy maps to no tracked repo");
     expect(out).not.toContain(ARGO_TOKEN);
   });
@@ -134,7 +174,9 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
     writeFileSync(config, 'argocd_apps:\n  - apps: "ops/*"\n    repo: acme/web\n    deploy_to: legacy-prod\n');
     const r = await runBinary(["check"], { ...env, DORA_CONFIG: config });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^ {2}ops\/legacy +acme\/web +legacy-prod +config +argocd_apps\[0\] \(apps: "ops\/\*"\)$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}ops\/legacy +acme\/web +legacy-prod +config +argocd_apps\[0\] \(apps: "ops\/\*"\)$/m,
+    );
     expect(r.stdout).toContain("  argocd: app ops/legacy -> target legacy-prod (config: argocd_apps[0]");
     expect(r.code).toBe(0);
     const only = await runBinary(["check"], { ...env, ARGOCD_APPS: "default/*" });
@@ -145,12 +187,20 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
   test("report: the ArgoCD target with its source; an ArgoCD that does not answer is exit 1 with one line (never a report that counts a GitOps repo's pushes)", async () => {
     const ok = await runBinary(["report", "--format", "json"], env);
     expect(ok.code).toBe(0);
-    const j = JSON.parse(ok.stdout) as { targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[] };
-    expect(j.targets.filter((t) => t.repo === "acme/search").map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)])).toEqual([["search", ["argocd:default/search"]]]);
+    const j = JSON.parse(ok.stdout) as {
+      targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[];
+    };
+    expect(
+      j.targets
+        .filter((t) => t.repo === "acme/search")
+        .map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)]),
+    ).toEqual([["search", ["argocd:default/search"]]]);
     const bad = await runBinary(["report"], { ...env, ARGOCD_TOKEN: "wrong-argo-token-78" });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe("");
-    expect(bad.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^dora-exporter report: cannot read ArgoCD: .*401/)]);
+    expect(bad.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^dora-exporter report: cannot read ArgoCD: .*401/),
+    ]);
     expect(bad.stderr).not.toContain("wrong-argo-token-78");
   });
 

@@ -17,17 +17,37 @@ const DAY = 86_400;
 const FROM = NOW - 30 * DAY;
 let s: Sim;
 
-function add(sim: SimulatedWoodpecker, repo: number, created: number, event: string, branch: string, finished: number, status: "success" | "failure" = "success") {
-  const p = sim.atTime(created, () => sim.addPipeline(repo, { event: event as "push", branch, ref: event === "tag" ? "refs/tags/v1" : `refs/heads/${branch}` }));
+function add(
+  sim: SimulatedWoodpecker,
+  repo: number,
+  created: number,
+  event: string,
+  branch: string,
+  finished: number,
+  status: "success" | "failure" = "success",
+) {
+  const p = sim.atTime(created, () =>
+    sim.addPipeline(repo, {
+      event: event as "push",
+      branch,
+      ref: event === "tag" ? "refs/tags/v1" : `refs/heads/${branch}`,
+    }),
+  );
   sim.finishPipeline(repo, p.number, status, finished);
 }
 
 beforeAll(() => {
   s = startSim({ token: TOKEN, days: 3, end: NOW });
   const lib = s.sim.addRepo({ owner: "acme", name: "lib", full_name: "acme/lib", default_branch: "main" }).id;
-  const counts: [string, string, number][] = [["pull_request", "feature/x", 20], ["tag", "v1", 2], ["manual", "main", 4], ["cron", "main", 3]];
+  const counts: [string, string, number][] = [
+    ["pull_request", "feature/x", 20],
+    ["tag", "v1", 2],
+    ["manual", "main", 4],
+    ["cron", "main", 3],
+  ];
   let t = NOW - 25 * DAY;
-  for (const [event, branch, n] of counts) for (let i = 0; i < n; i++) add(s.sim, lib, (t += 3 * 3600), event, branch, t + 600);
+  for (const [event, branch, n] of counts)
+    for (let i = 0; i < n; i++) add(s.sim, lib, (t += 3 * 3600), event, branch, t + 600);
   // Pushes to main, one created before the window and finished inside it: an attempt in the window.
   const app = s.sim.addRepo({ owner: "acme", name: "app", full_name: "acme/app", default_branch: "main" }).id;
   add(s.sim, app, FROM - 300, "push", "main", FROM + 300);
@@ -61,14 +81,20 @@ test("a repo of pull requests, tags, manual and cron runs: what it runs, and a r
 test("check and report count the same attempts for the same minute (attempt time, not created)", async () => {
   const { out } = await check({ DORA_REPOS: "acme/app" });
   expect(out).toContain("(pipelines by attempt time: finished, else updated, else created)");
-  const row = out.split("\n").find((l) => l.trimStart().startsWith("production "))!.trim().split(/\s+/);
+  const row = out
+    .split("\n")
+    .find((l) => l.trimStart().startsWith("production "))!
+    .trim()
+    .split(/\s+/);
   let json = "";
   await runReport(loadConfig({ ...s.env, DORA_REPOS: "acme/app" }), parseReportArgs(["--format", "json"]), {
     stdout: { write: (x: string) => (json += x) },
     stderr: { write: () => {} },
     now: () => NOW * 1000,
   });
-  const cfr = (JSON.parse(json) as SummaryJson).targets.find((t) => t.repo === "acme/app" && t.deployTo === "production")!.keys.changeFailureRate;
+  const cfr = (JSON.parse(json) as SummaryJson).targets.find(
+    (t) => t.repo === "acme/app" && t.deployTo === "production",
+  )!.keys.changeFailureRate;
   expect(cfr).toMatchObject({ attempts: 4, failed: 2 });
   // target, matched, success, failed, other
   expect(row.slice(0, 5)).toEqual(["production", "4", "2", "2", "0"]);
@@ -77,5 +103,7 @@ test("check and report count the same attempts for the same minute (attempt time
 test("DORA_SINCE in the future is a warning of check too", async () => {
   const { code, out } = await check({ DORA_REPOS: "acme/app", DORA_SINCE: "2030-01-01T00:00:00Z" });
   expect(code).toBe(1);
-  expect(out).toContain("  ! DORA_SINCE 2030-01-01T00:00:00Z is in the future: every pipeline is older, so nothing is counted until then");
+  expect(out).toContain(
+    "  ! DORA_SINCE 2030-01-01T00:00:00Z is in the future: every pipeline is older, so nothing is counted until then",
+  );
 });

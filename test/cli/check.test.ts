@@ -55,14 +55,22 @@ describe("default rules", () => {
     expect(out).toContain(`woodpecker      ok   ${s.served.url} answers, version 3.17.0`);
     expect(out).toContain('token           ok   user "jdoe"');
     expect(out).toContain("repos           ok   4 tracked of 4 the token sees\n");
-    expect(out.trimEnd().split("\n").at(-1)).toBe("ok: every tracked repo has matched deployments and every rule matches something");
+    expect(out.trimEnd().split("\n").at(-1)).toBe(
+      "ok: every tracked repo has matched deployments and every rule matches something",
+    );
   });
 
   test("the memory this history is expected to need, from the stored push and deployment pipelines", () => {
     const stored = s.sim
       .listRepos()
-      .reduce((n, r) => n + s.sim.listPipelines(r.id).filter((p) => p.event === "push" || p.event === "deployment").length, 0);
-    const m = /^memory {10}(ok {2}|WARN) ~(\d+) MB once running, ~(\d+) MB at the backfill's peak, for (\d+) stored push\/deployment pipelines/m.exec(out);
+      .reduce(
+        (n, r) => n + s.sim.listPipelines(r.id).filter((p) => p.event === "push" || p.event === "deployment").length,
+        0,
+      );
+    const m =
+      /^memory {10}(ok {2}|WARN) ~(\d+) MB once running, ~(\d+) MB at the backfill's peak, for (\d+) stored push\/deployment pipelines/m.exec(
+        out,
+      );
     expect(m).not.toBeNull();
     // What the exporter stores of the simulator's push and deployment pipelines (the live
     // simulator's newest may come after the listing).
@@ -75,25 +83,50 @@ describe("default rules", () => {
 
   test("a push-mode repo: mode, and matched counts equal the simulator's pushes to main", () => {
     const id = repoId("acme/web");
-    const pushes = s.sim.listPipelines(id).filter((p) => p.event === "push" && p.branch === "main" && p.created > NOW - 30 * 86_400);
+    const pushes = s.sim
+      .listPipelines(id)
+      .filter((p) => p.event === "push" && p.branch === "main" && p.created > NOW - 30 * 86_400);
     const success = pushes.filter((p) => p.status === "success").length;
     const failed = pushes.filter((p) => p.status === "failure" || p.status === "error").length;
     const newest = pushes.reduce((a, p) => (p.number > a.number ? p : a));
     const lines = section(out, "acme/web");
-    expect(lines[1]).toBe('  mode: default 2: no deployment pipelines, so pushes to the default branch "main" count; target production');
-    const row = lines.find((l) => l.trimStart().startsWith("production "))!.trim().split(/\s+/);
-    expect(row.slice(0, 5)).toEqual(["production", String(pushes.length), String(success), String(failed), String(pushes.length - success - failed)]);
-    expect(lines.join("\n")).toContain(`#${newest.number} push on main: ${s.served.url}/repos/${id}/pipeline/${newest.number}`);
+    expect(lines[1]).toBe(
+      '  mode: default 2: no deployment pipelines, so pushes to the default branch "main" count; target production',
+    );
+    const row = lines
+      .find((l) => l.trimStart().startsWith("production "))!
+      .trim()
+      .split(/\s+/);
+    expect(row.slice(0, 5)).toEqual([
+      "production",
+      String(pushes.length),
+      String(success),
+      String(failed),
+      String(pushes.length - success - failed),
+    ]);
+    expect(lines.join("\n")).toContain(
+      `#${newest.number} push on main: ${s.served.url}/repos/${id}/pipeline/${newest.number}`,
+    );
   });
 
   test("rework: per target, the rework deployments of the window with their reasons (the simulated revert among them)", () => {
     const id = repoId("acme/shop-api");
     const lines = section(out, "acme/shop-api");
     const prod = lines.find((l) => l.startsWith("  rework to production: "));
-    expect(prod).toMatch(/^ {2}rework to production: \d+ \((latest: )?#\d+ (rollback|revert|hotfix|rule)(, #\d+ (rollback|revert|hotfix|rule))*\)$/);
+    expect(prod).toMatch(
+      /^ {2}rework to production: \d+ \((latest: )?#\d+ (rollback|revert|hotfix|rule)(, #\d+ (rollback|revert|hotfix|rule))*\)$/,
+    );
     // The simulated fix-forward is a git revert; its production deployment is listed as one.
     const revertPush = s.sim.listPipelines(id).find((p) => p.event === "push" && p.message.startsWith('Revert "'))!;
-    const revertDeploy = s.sim.listPipelines(id).find((p) => p.event === "deployment" && p.deploy_to === "production" && p.parent === revertPush.number && p.status === "success");
+    const revertDeploy = s.sim
+      .listPipelines(id)
+      .find(
+        (p) =>
+          p.event === "deployment" &&
+          p.deploy_to === "production" &&
+          p.parent === revertPush.number &&
+          p.status === "success",
+      );
     // The history ends at the real clock, so whether that deployment also delivers an older source
     // than the target has (a rollback, which takes precedence: DEFINITIONS) and whether it is among
     // the latest eight listed depends on the minute the test runs: both are accepted.
@@ -109,9 +142,14 @@ describe("default rules", () => {
     expect(lines[1]).toStartWith("  mode: default 1: the repo has deployment pipelines");
     for (const target of ["production", "staging"]) {
       const deploys = s.sim.listPipelines(id).filter((p) => p.event === "deployment" && p.deploy_to === target);
-      const row = lines.find((l) => l.trimStart().startsWith(`${target} `))!.trim().split(/\s+/);
+      const row = lines
+        .find((l) => l.trimStart().startsWith(`${target} `))!
+        .trim()
+        .split(/\s+/);
       expect(row.slice(0, 2)).toEqual([target, String(deploys.length)]);
-      expect(lines.join("\n")).toMatch(new RegExp(`deployment to ${target} on \\S+: ${s.served.url}/repos/${id}/pipeline/\\d+`));
+      expect(lines.join("\n")).toMatch(
+        new RegExp(`deployment to ${target} on \\S+: ${s.served.url}/repos/${id}/pipeline/\\d+`),
+      );
     }
   });
 });
@@ -150,28 +188,42 @@ describe("wrong rules are shown with what would have matched", () => {
 
   test("exit 1 with one warning per problem; excluded repos are named", () => {
     expect(code).toBe(1);
-    expect(out).toContain("repos           ok   3 tracked of 4 the token sees; not tracked: acme/search (excluded by DORA_REPOS)\n");
+    expect(out).toContain(
+      "repos           ok   3 tracked of 4 the token sees; not tracked: acme/search (excluded by DORA_REPOS)\n",
+    );
     expect(out).toContain("\n4 warnings:\n");
   });
 
   test("per rule: how many pipelines it decided", () => {
     const lines = section(out, "acme/shop-api");
     expect(lines[1]).toBe('  mode: deployment_rules[0] (repos: "acme/shop-api"), first matching rule wins');
-    expect(lines[2]).toBe('  rule 1: {events: [deployment], deploy_to: "prod", target: production} -> decided 0 pipelines');
-    const staging = s.sim.listPipelines(repoId("acme/shop-api")).filter((p) => p.event === "deployment" && p.deploy_to === "staging").length;
-    expect(lines[3]).toBe(`  rule 2: {events: [deployment], deploy_to: "staging", target: staging} -> decided ${staging} pipelines`);
+    expect(lines[2]).toBe(
+      '  rule 1: {events: [deployment], deploy_to: "prod", target: production} -> decided 0 pipelines',
+    );
+    const staging = s.sim
+      .listPipelines(repoId("acme/shop-api"))
+      .filter((p) => p.event === "deployment" && p.deploy_to === "staging").length;
+    expect(lines[3]).toBe(
+      `  rule 2: {events: [deployment], deploy_to: "staging", target: staging} -> decided ${staging} pipelines`,
+    );
   });
 
   test("a rule that matches nothing names the values seen instead", () => {
     expect(out).toMatch(
       /! deployment_rules\[0\]\.rules\[0\] \{events: \[deployment\], deploy_to: "prod", target: production\} matched no pipeline of 1 repo\(s\) in the last 30 days \(deploy_to values seen: ("staging" x\d+, "production" x\d+|"production" x\d+, "staging" x\d+)\)/,
     );
-    expect(out).toMatch(/! deployment_rules\[1\]\.rules\[0\] \{events: \[push\], branch: "master", target: production\} matched no pipeline .*\(branches seen: "main" x\d+/);
+    expect(out).toMatch(
+      /! deployment_rules\[1\]\.rules\[0\] \{events: \[push\], branch: "master", target: production\} matched no pipeline .*\(branches seen: "main" x\d+/,
+    );
   });
 
   test("a repo with no deployment says what it ran; a shadowed block is named", () => {
-    expect(out).toMatch(/! acme\/web: no pipeline matched as a deployment in the last 30 days \(deployment_rules\[1\]\)\. Seen instead: push x\d+ \(branch: "main" \(default branch\) x\d+/);
-    expect(out).toContain('! deployment_rules[2] (repos: "acme/web") applies to no tracked repo (an earlier block matches its repos first)');
+    expect(out).toMatch(
+      /! acme\/web: no pipeline matched as a deployment in the last 30 days \(deployment_rules\[1\]\)\. Seen instead: push x\d+ \(branch: "main" \(default branch\) x\d+/,
+    );
+    expect(out).toContain(
+      '! deployment_rules[2] (repos: "acme/web") applies to no tracked repo (an earlier block matches its repos first)',
+    );
   });
 });
 
@@ -190,9 +242,14 @@ describe("failures", () => {
     try {
       writeFileSync(join(dir, "token"), wrong);
       writeFileSync(join(dir, "config.yaml"), `woodpecker_token_file: ${join(dir, "token")}\n`);
-      const r = await runBinary(["check"], { WOODPECKER_URL: s.env.WOODPECKER_URL!, DORA_CONFIG: join(dir, "config.yaml") });
+      const r = await runBinary(["check"], {
+        WOODPECKER_URL: s.env.WOODPECKER_URL!,
+        DORA_CONFIG: join(dir, "config.yaml"),
+      });
       expect(r.code).toBe(1);
-      expect(r.stdout).toContain(`token           FAIL GET /api/user: HTTP 401 (token rejected: check DORA_CONFIG ${join(dir, "config.yaml")}: woodpecker_token_file)`);
+      expect(r.stdout).toContain(
+        `token           FAIL GET /api/user: HTTP 401 (token rejected: check DORA_CONFIG ${join(dir, "config.yaml")}: woodpecker_token_file)`,
+      );
       expect(r.stdout + r.stderr).not.toContain(wrong);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -208,7 +265,10 @@ describe("failures", () => {
   });
 
   test("an invalid rule file: exit 2 naming the key", async () => {
-    const config = writeConfig("bad.yaml", "deployment_rules:\n  - repos: acme/*\n    rules:\n      - target: production\n");
+    const config = writeConfig(
+      "bad.yaml",
+      "deployment_rules:\n  - repos: acme/*\n    rules:\n      - target: production\n",
+    );
     const r = await runBinary(["check"], { ...s.env, DORA_CONFIG: config });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`DORA_CONFIG ${config}: deployment_rules[0].rules[0]`);
@@ -220,12 +280,17 @@ describe("failures", () => {
       const r = await runBinary(args, { ...s.env, DORA_CONFIG: config });
       expect(r.code).toBe(2);
       expect(r.stderr.trimEnd().split("\n").length).toBe(1);
-      expect(r.stderr).toContain(`DORA_CONFIG ${config}: rework_rules[1].message: "fix(db" is not a valid regular expression`);
+      expect(r.stderr).toContain(
+        `DORA_CONFIG ${config}: rework_rules[1].message: "fix(db" is not a valid regular expression`,
+      );
     }
   });
 
   test("repo_labels: each repo's labels from its first matching block (overlapping globs)", async () => {
-    const config = writeConfig("labels.yaml", 'repo_labels:\n  - repos: "acme/web"\n    labels: { team: web }\n  - repos: "acme/*"\n    labels: { team: shop, system: store }\n');
+    const config = writeConfig(
+      "labels.yaml",
+      'repo_labels:\n  - repos: "acme/web"\n    labels: { team: web }\n  - repos: "acme/*"\n    labels: { team: shop, system: store }\n',
+    );
     const r = await runBinary(["check"], { ...s.env, DORA_CONFIG: config });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("2 repo_labels blocks");
@@ -244,6 +309,8 @@ describe("memory limit", () => {
     const r = await runBinary(["check"], { ...s.env, DORA_MEMORY_LIMIT: "1Mi" });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^memory {10}WARN ~\d+ MB once running, .*; limit 1 MB \(DORA_MEMORY_LIMIT\)$/m);
-    expect(r.stdout).toContain("over 80 % of the 1 MB limit (DORA_MEMORY_LIMIT): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD");
+    expect(r.stdout).toContain(
+      "over 80 % of the 1 MB limit (DORA_MEMORY_LIMIT): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD",
+    );
   });
 });

@@ -10,8 +10,15 @@ import { FAMILIES, openMetricsHistory } from "../../src/metrics/openmetrics.ts";
 
 describe("flags", () => {
   test("--since is required; --step defaults to 5m; labels parsed", () => {
-    expect(parseOpenMetricsArgs(["--since", "2026-06-01T00:00:00Z"])).toEqual({ since: 1_780_272_000, step: 300, until: undefined, labels: [] });
-    expect(parseOpenMetricsArgs(["--since=100", "--step", "1h", "--until", "200", "--label", "job=dora"]).labels).toEqual([["job", "dora"]]);
+    expect(parseOpenMetricsArgs(["--since", "2026-06-01T00:00:00Z"])).toEqual({
+      since: 1_780_272_000,
+      step: 300,
+      until: undefined,
+      labels: [],
+    });
+    expect(
+      parseOpenMetricsArgs(["--since=100", "--step", "1h", "--until", "200", "--label", "job=dora"]).labels,
+    ).toEqual([["job", "dora"]]);
     expect(parseStep("30s")).toBe(30);
     expect(parseStep("0m")).toBeNull();
     expect(parseStep("5 minutes")).toBeNull();
@@ -42,7 +49,11 @@ test("every counter and histogram of /metrics is written, with the same help, ty
   expect(FAMILIES.map((f) => f.name).sort()).toEqual(live.map((m) => asWritten(m.name)).sort());
   for (const m of live) {
     const f = FAMILIES.find((x) => x.name === asWritten(m.name))!;
-    expect({ name: f.name, help: f.help, type: f.buckets ? "histogram" : "counter" }).toEqual({ name: f.name, help: m.help, type: m.type });
+    expect({ name: f.name, help: f.help, type: f.buckets ? "histogram" : "counter" }).toEqual({
+      name: f.name,
+      help: m.help,
+      type: m.type,
+    });
   }
 });
 
@@ -64,7 +75,9 @@ test("the exposition of a tiny history, exactly", () => {
     leadTimeSourceMissing: 1,
     rework: [{ deploymentNumber: 2, deployedAt: 200, reason: "revert" }],
   };
-  const text = [...openMetricsHistory([{ repo: 'a"b', target }], { times: [100, 200], labels: [["job", "x"]] })].join("");
+  const text = [...openMetricsHistory([{ repo: 'a"b', target }], { times: [100, 200], labels: [["job", "x"]] })].join(
+    "",
+  );
   const lines = text.split("\n");
   const l = 'job="x",repo="a\\"b",deploy_to="prod"';
   expect(lines.slice(0, 6)).toEqual([
@@ -97,7 +110,9 @@ describe("the compiled binary", () => {
     const env = { WOODPECKER_URL: "http://127.0.0.1:9", WOODPECKER_TOKEN: "om-token-1234" };
     const bad = await runBinary(["openmetrics", "--since", "100", "--step", "5x"], env);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('dora-exporter openmetrics: --step: expected a duration like 30s, 5m or 1h, got "5x" (see dora-exporter openmetrics --help)\n');
+    expect(bad.stderr).toBe(
+      'dora-exporter openmetrics: --step: expected a duration like 30s, 5m or 1h, got "5x" (see dora-exporter openmetrics --help)\n',
+    );
     expect(bad.stdout).toBe("");
     const help = await runBinary(["openmetrics", "--help"], {});
     expect(help.code).toBe(0);
@@ -109,9 +124,15 @@ describe("the compiled binary", () => {
     const env = { WOODPECKER_URL: "http://127.0.0.1:9", WOODPECKER_TOKEN: "om-token-1234" };
     const future = String(Math.floor(Date.now() / 1000) + 86_400);
     const a = await runBinary(["openmetrics", "--since", future], env);
-    expect([a.code, a.stderr]).toEqual([2, "dora-exporter openmetrics: --since: must not be in the future (see dora-exporter openmetrics --help)\n"]);
+    expect([a.code, a.stderr]).toEqual([
+      2,
+      "dora-exporter openmetrics: --since: must not be in the future (see dora-exporter openmetrics --help)\n",
+    ]);
     const b = await runBinary(["openmetrics", "--since", "100", "--until", future], env);
-    expect([b.code, b.stderr]).toEqual([2, "dora-exporter openmetrics: --until: must not be in the future (see dora-exporter openmetrics --help)\n"]);
+    expect([b.code, b.stderr]).toEqual([
+      2,
+      "dora-exporter openmetrics: --until: must not be in the future (see dora-exporter openmetrics --help)\n",
+    ]);
   });
 
   test("Woodpecker unreachable: exit 1, one line, nothing on stdout (no partial history)", async () => {

@@ -83,7 +83,13 @@ describe("poller", () => {
     const repo = s.sim.addRepo({ full_name: "acme/api", default_branch: "main" });
     const revert = 'Revert "feat: x"\n\nThis reverts commit 0123.\n';
     for (const [i, message] of ["feat: x\n", revert, "docs: y\n"].entries()) {
-      const p = s.sim.addPipeline(repo.id, { event: "push", branch: "main", commit: `m${i}`.padEnd(40, "0"), message, status: "running" });
+      const p = s.sim.addPipeline(repo.id, {
+        event: "push",
+        branch: "main",
+        commit: `m${i}`.padEnd(40, "0"),
+        message,
+        status: "running",
+      });
       s.tick(120);
       s.sim.finishPipeline(repo.id, p.number, "success");
       s.tick(60);
@@ -115,7 +121,12 @@ describe("poller", () => {
     push(s, a.id, "success", "a1".padEnd(40, "0"));
     push(s, b.id, "success", "b1".padEnd(40, "0"));
     await s.poller.poll();
-    const running = s.sim.addPipeline(a.id, { event: "push", branch: "main", commit: "a2".padEnd(40, "0"), status: "running" });
+    const running = s.sim.addPipeline(a.id, {
+      event: "push",
+      branch: "main",
+      commit: "a2".padEnd(40, "0"),
+      status: "running",
+    });
     s.tick();
     s.requests.length = 0;
     await s.poller.poll();
@@ -209,7 +220,12 @@ describe("poller", () => {
     const s = setup();
     const a = s.sim.addRepo({ full_name: "acme/a" });
     push(s, a.id, "success", "a1".padEnd(40, "0"));
-    const p = s.sim.addPipeline(a.id, { event: "push", branch: "main", commit: "a2".padEnd(40, "0"), status: "pending" });
+    const p = s.sim.addPipeline(a.id, {
+      event: "push",
+      branch: "main",
+      commit: "a2".padEnd(40, "0"),
+      status: "pending",
+    });
     await s.poller.poll();
     s.sim.deletePipeline(a.id, p.number);
     await s.poller.poll();
@@ -242,7 +258,9 @@ describe("poller", () => {
 
   test("the status carries the first problem of a failed cycle, and null again once a cycle completes", async () => {
     let failing = true;
-    const s = setup({ fault: (req) => (failing && req.url.includes("/pipelines") ? new Response("nope", { status: 500 }) : undefined) });
+    const s = setup({
+      fault: (req) => (failing && req.url.includes("/pipelines") ? new Response("nope", { status: 500 }) : undefined),
+    });
     const a = s.sim.addRepo({ full_name: "acme/a" });
     push(s, a.id, "success", "a1".padEnd(40, "0"));
     expect(s.poller.status.lastProblem).toBeNull();

@@ -67,7 +67,7 @@ const expectedGood: Record<string, Config> = {
     reworkRules: [],
     repoLabels: [],
     argocdUrl: "https://argocd.example.com",
-    argocdToken: "argo-t0ken-\"quoted\"\\x",
+    argocdToken: 'argo-t0ken-"quoted"\\x',
     argocdApps: ["shop/*", "!shop/legacy-*"],
     argocdSelector: "team=shop,tier!=test",
     argocdDegradedWindow: 1800,
@@ -125,7 +125,11 @@ const expectedGood: Record<string, Config> = {
     ...defaults,
     woodpeckerUrl: "https://ci.example.com",
     token: TOKEN,
-    reworkRules: [{ branch: "release/*" }, { message: /^perf\(db\)/ }, { branch: "main", message: /\[emergency\]|incident #\d+/ }],
+    reworkRules: [
+      { branch: "release/*" },
+      { message: /^perf\(db\)/ },
+      { branch: "main", message: /\[emergency\]|incident #\d+/ },
+    ],
     repoLabels: [
       { repos: "acme/payments-*", labels: { team: "payments", system: "checkout" } },
       { repos: "acme/*", labels: { team: "shop" } },

@@ -104,7 +104,9 @@ describe("rendering", () => {
       if (s.key) expect(line).toContain(s.key);
       expect(line).toContain(s.default);
     }
-    const descriptionColumn = new Set(docs.map((s) => lines.find((l) => l.includes(s.description))!.indexOf(s.description)));
+    const descriptionColumn = new Set(
+      docs.map((s) => lines.find((l) => l.includes(s.description))!.indexOf(s.description)),
+    );
     expect(descriptionColumn.size).toBe(1);
     for (const l of lines) expect(l).toBe(l.trimEnd());
   });

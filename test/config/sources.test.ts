@@ -9,10 +9,26 @@ describe("settingSource", () => {
     const file = "/etc/dora/config.yaml";
     const cases: [Record<string, string | undefined>, Record<string, string>, string][] = [
       [{}, {}, "WOODPECKER_TOKEN"],
-      [{ WOODPECKER_TOKEN: undefined, WOODPECKER_TOKEN_FILE: "/run/token" }, { "/run/token": TOKEN }, "WOODPECKER_TOKEN_FILE"],
-      [{ WOODPECKER_TOKEN: undefined, DORA_CONFIG: file }, { [file]: `woodpecker_token: ${TOKEN}\n` }, `DORA_CONFIG ${file}: woodpecker_token`],
-      [{ WOODPECKER_TOKEN: undefined, DORA_CONFIG: file }, { [file]: "woodpecker_token_file: /run/token\n", "/run/token": TOKEN }, `DORA_CONFIG ${file}: woodpecker_token_file`],
-      [{ WOODPECKER_TOKEN: undefined, WOODPECKER_TOKEN_FILE: "/run/token", DORA_CONFIG: file }, { [file]: `woodpecker_token: other-token-value\n`, "/run/token": TOKEN }, "WOODPECKER_TOKEN_FILE"],
+      [
+        { WOODPECKER_TOKEN: undefined, WOODPECKER_TOKEN_FILE: "/run/token" },
+        { "/run/token": TOKEN },
+        "WOODPECKER_TOKEN_FILE",
+      ],
+      [
+        { WOODPECKER_TOKEN: undefined, DORA_CONFIG: file },
+        { [file]: `woodpecker_token: ${TOKEN}\n` },
+        `DORA_CONFIG ${file}: woodpecker_token`,
+      ],
+      [
+        { WOODPECKER_TOKEN: undefined, DORA_CONFIG: file },
+        { [file]: "woodpecker_token_file: /run/token\n", "/run/token": TOKEN },
+        `DORA_CONFIG ${file}: woodpecker_token_file`,
+      ],
+      [
+        { WOODPECKER_TOKEN: undefined, WOODPECKER_TOKEN_FILE: "/run/token", DORA_CONFIG: file },
+        { [file]: `woodpecker_token: other-token-value\n`, "/run/token": TOKEN },
+        "WOODPECKER_TOKEN_FILE",
+      ],
     ];
     for (const [env, files, source] of cases) {
       const config = load(env, files);

@@ -26,10 +26,27 @@ const timeLike = fc
   .map(([y, mo, d, h, mi, sec, frac, zone, sep, withSeconds]) => {
     const p = (n: number) => String(n).padStart(2, "0");
     const text = `${y}-${p(mo)}-${p(d)}${sep}${p(h)}:${p(mi)}${withSeconds ? `:${p(sec)}${frac}` : ""}${zone}`;
-    const offsets: Record<string, number> = { Z: 0, z: 0, "+00:00": 0, "-00:00": 0, "+02:00": 7200, "-04:30": -16200, "+23:59": 86340 };
+    const offsets: Record<string, number> = {
+      Z: 0,
+      z: 0,
+      "+00:00": 0,
+      "-00:00": 0,
+      "+02:00": 7200,
+      "-04:30": -16200,
+      "+23:59": 86340,
+    };
     const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
     const valid =
-      sep !== " " && withSeconds && zone in offsets && mo >= 1 && mo <= 12 && d >= 1 && d <= days && h <= 23 && mi <= 59 && sec <= 60;
+      sep !== " " &&
+      withSeconds &&
+      zone in offsets &&
+      mo >= 1 &&
+      mo <= 12 &&
+      d >= 1 &&
+      d <= days &&
+      h <= 23 &&
+      mi <= 59 &&
+      sec <= 60;
     const seconds = Date.UTC(y, mo - 1, d, h, mi, sec) / 1000 - (offsets[zone] ?? 0);
     // RFC 3339 5.7: a leap second only at 23:59:60 UTC on a month's last day (folded onto the 1st).
     const utc = new Date(seconds * 1000);

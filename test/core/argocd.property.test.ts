@@ -50,67 +50,89 @@ function eventsArb(h: History): fc.Arbitrary<ArgoEvent[]> {
 const caseArb = historyArb.chain((h) => fc.tuple(fc.constant(h), eventsArb(h), fc.boolean()));
 
 describe("properties of computeRepoDora with ArgoCD events", () => {
-  test("shuffled snapshots and shuffled events give the identical state", () => {
-    const arb = caseArb.chain(([h, events, mapped]) => {
-      const all = [...h.snapshots, ...h.finals];
-      return fc.tuple(
-        fc.constant(h),
-        fc.constant(events),
-        fc.constant(mapped),
-        fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
-        fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+  test(
+    "shuffled snapshots and shuffled events give the identical state",
+    () => {
+      const arb = caseArb.chain(([h, events, mapped]) => {
+        const all = [...h.snapshots, ...h.finals];
+        return fc.tuple(
+          fc.constant(h),
+          fc.constant(events),
+          fc.constant(mapped),
+          fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
+          fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+        );
+      });
+      fc.assert(
+        fc.property(arb, ([h, events, mapped, pipelines, shuffled]) => {
+          const want = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
+          expect(computeRepoDora(REPO, pipelines, h.options, { mapped, events: shuffled })).toEqual(want);
+        }),
+        fcParams(RUNS),
       );
-    });
-    fc.assert(
-      fc.property(arb, ([h, events, mapped, pipelines, shuffled]) => {
-        const want = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
-        expect(computeRepoDora(REPO, pipelines, h.options, { mapped, events: shuffled })).toEqual(want);
-      }),
-      fcParams(RUNS),
-    );
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 
-  test("events split over polls and seen again converge to the state of the whole set", () => {
-    const arb = caseArb.chain(([h, events, mapped]) =>
-      fc.tuple(fc.constant(h), fc.constant(events), fc.constant(mapped), fc.array(fc.nat(Math.max(0, events.length - 1)), { maxLength: 40 })),
-    );
-    fc.assert(
-      fc.property(arb, ([h, events, mapped, picks]) => {
-        // Polls see events repeatedly (a stream event and the next list show the same one): the shell
-        // keeps them by key, so duplicates collapse; the union is the whole set.
-        const byKey = new Map<string, ArgoEvent>();
-        for (const i of picks) if (events[i]) byKey.set(events[i]!.key, events[i]!);
-        for (const e of [...events].reverse()) byKey.set(e.key, e);
-        const want = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
-        expect(computeRepoDora(REPO, h.finals, h.options, { mapped, events: [...byKey.values()] })).toEqual(want);
-      }),
-      fcParams(RUNS),
-    );
-  }, TIMEOUT);
+  test(
+    "events split over polls and seen again converge to the state of the whole set",
+    () => {
+      const arb = caseArb.chain(([h, events, mapped]) =>
+        fc.tuple(
+          fc.constant(h),
+          fc.constant(events),
+          fc.constant(mapped),
+          fc.array(fc.nat(Math.max(0, events.length - 1)), { maxLength: 40 }),
+        ),
+      );
+      fc.assert(
+        fc.property(arb, ([h, events, mapped, picks]) => {
+          // Polls see events repeatedly (a stream event and the next list show the same one): the shell
+          // keeps them by key, so duplicates collapse; the union is the whole set.
+          const byKey = new Map<string, ArgoEvent>();
+          for (const i of picks) if (events[i]) byKey.set(events[i]!.key, events[i]!);
+          for (const e of [...events].reverse()) byKey.set(e.key, e);
+          const want = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
+          expect(computeRepoDora(REPO, h.finals, h.options, { mapped, events: [...byKey.values()] })).toEqual(want);
+        }),
+        fcParams(RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 
-  test("invariants: attempts ordered; counts add up; incidents closed by restores never negative", () => {
-    fc.assert(
-      fc.property(caseArb, ([h, events, mapped]) => {
-        const st = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
-        for (const t of st.targets) {
-          expect(t.attempts.length).toBe(t.deployments + t.failures);
-          for (let i = 1; i < t.attempts.length; i++) expect(t.attempts[i]!.time).toBeGreaterThanOrEqual(t.attempts[i - 1]!.time);
-          for (const s of t.restoreSeconds) expect(s).toBeGreaterThanOrEqual(0);
-          expect(t.leadTimes.filter((o) => o.changeNumber === null).length).toBe(t.leadTimeSourceMissing);
-        }
-        if (mapped && st.mode === "default-branch-push") throw new Error("a mapped repo kept default rule 2");
-      }),
-      fcParams(RUNS),
-    );
-  }, TIMEOUT);
+  test(
+    "invariants: attempts ordered; counts add up; incidents closed by restores never negative",
+    () => {
+      fc.assert(
+        fc.property(caseArb, ([h, events, mapped]) => {
+          const st = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
+          for (const t of st.targets) {
+            expect(t.attempts.length).toBe(t.deployments + t.failures);
+            for (let i = 1; i < t.attempts.length; i++)
+              expect(t.attempts[i]!.time).toBeGreaterThanOrEqual(t.attempts[i - 1]!.time);
+            for (const s of t.restoreSeconds) expect(s).toBeGreaterThanOrEqual(0);
+            expect(t.leadTimes.filter((o) => o.changeNumber === null).length).toBe(t.leadTimeSourceMissing);
+          }
+          if (mapped && st.mode === "default-branch-push") throw new Error("a mapped repo kept default rule 2");
+        }),
+        fcParams(RUNS),
+      );
+    },
+    TIMEOUT,
+  );
 
-  test("packed states with ArgoCD attempts unpack to the same state", () => {
-    fc.assert(
-      fc.property(caseArb, ([h, events, mapped]) => {
-        const st = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
-        expect(unpackRepoState(packRepoState(st))).toEqual(st);
-      }),
-      fcParams(300),
-    );
-  }, TIMEOUT);
+  test(
+    "packed states with ArgoCD attempts unpack to the same state",
+    () => {
+      fc.assert(
+        fc.property(caseArb, ([h, events, mapped]) => {
+          const st = computeRepoDora(REPO, h.finals, h.options, { mapped, events });
+          expect(unpackRepoState(packRepoState(st))).toEqual(st);
+        }),
+        fcParams(300),
+      );
+    },
+    TIMEOUT,
+  );
 });

@@ -20,9 +20,18 @@ const img = (name: string, commit: string) => `registry.example.com/acme/${name}
 
 /** Push pipelines of `repo` at T0 + created, one per commit. */
 function pushes(repo: Repo, firstId: number, commits: readonly [string, number][]): Pipeline[] {
-  return commits.map(([commit, created], i) =>
-    pl({ id: firstId + i, number: i + 1, commit, created: T0 + created, updated: T0 + created + 60, finished: T0 + created + 50 }),
-  ).map((p) => ({ ...p, id: p.id + repo.id * 1000 }));
+  return commits
+    .map(([commit, created], i) =>
+      pl({
+        id: firstId + i,
+        number: i + 1,
+        commit,
+        created: T0 + created,
+        updated: T0 + created + 60,
+        finished: T0 + created + 50,
+      }),
+    )
+    .map((p) => ({ ...p, id: p.id + repo.id * 1000 }));
 }
 
 function session() {
@@ -54,7 +63,11 @@ function session() {
     /** The core's state of every repo, with the app mapped automatically over the given pipelines. */
     compute(repos: { repo: Repo; pipelines: Pipeline[] }[]) {
       const mappable: MappableRepo[] = repos.map(({ repo }) => ({ id: repo.id, fullName: repo.fullName, urls: [] }));
-      const index = pushCommitIndex(repos.flatMap(({ repo, pipelines }) => pipelines.filter((p) => p.event === "push").map((p) => [repo.id, p.commit] as const)));
+      const index = pushCommitIndex(
+        repos.flatMap(({ repo, pipelines }) =>
+          pipelines.filter((p) => p.event === "push").map((p) => [repo.id, p.commit] as const),
+        ),
+      );
       const app = sight(state, "shop");
       const mapping = mapApp(app, mappable, index, []);
       const events = argoEvents(mapping, deriveObservations(facts, HOUR));
@@ -101,7 +114,14 @@ describe("GitOps histories", () => {
     expect(st.mode).toBe("argocd-builds");
     expect(st.targets.map((t) => t.target)).toEqual(["shop"]); // no "production" from the pushes
     // First delivery: only its source (c1, pushed at 0, deployed at 1530). Then c2 and c3 (3030).
-    expect(target(st.targets[0])).toEqual({ deployments: 2, failures: 0, failingSince: 0, restore: [], lead: [1530, 2030, 1030], missing: 0 });
+    expect(target(st.targets[0])).toEqual({
+      deployments: 2,
+      failures: 0,
+      failingSince: 0,
+      restore: [],
+      lead: [1530, 2030, 1030],
+      missing: 0,
+    });
     expect(st.targets[0]!.attempts.map((a) => a.app)).toEqual(["default/shop", "default/shop"]);
   });
 
@@ -112,7 +132,11 @@ describe("GitOps histories", () => {
     s.sync(4000, "d3", [img("shop-api", c3)]);
     const t = s.compute([{ repo: API, pipelines: api }]).states[0]!.targets[0]!;
     expect(target(t)).toMatchObject({ deployments: 2, failures: 1, failingSince: 0, restore: [4030 - 2530] });
-    expect(t.incidents[0]).toMatchObject({ openedAt: T0 + 2530, openedByApp: "default/shop", closedByApp: "default/shop" });
+    expect(t.incidents[0]).toMatchObject({
+      openedAt: T0 + 2530,
+      openedByApp: "default/shop",
+      closedByApp: "default/shop",
+    });
   });
 
   test("degraded after a rollout, then healthy without a new deployment: failure, closed by the restore", () => {
@@ -197,7 +221,14 @@ describe("merged with Woodpecker attempts", () => {
 
   test("at equal times Woodpecker attempts come first, then ArgoCD events by app name", () => {
     const deployRepo: Repo = { id: 3, fullName: "acme/ops", defaultBranch: "main" };
-    const p = pl({ id: 1, event: "deployment", deployTo: "production", status: "failure", finished: T0 + 100, created: T0 });
+    const p = pl({
+      id: 1,
+      event: "deployment",
+      deployTo: "production",
+      status: "failure",
+      finished: T0 + 100,
+      created: T0,
+    });
     const st = computeRepoDora(deployRepo, [p], opts(), {
       mapped: true,
       events: [
@@ -213,13 +244,28 @@ describe("merged with Woodpecker attempts", () => {
     ]);
     // Woodpecker's failure opened it, ArgoCD's deployment closed it.
     expect(t.incidents).toEqual([
-      { openedAt: T0 + 100, openedBy: 1, lastFailureAt: T0 + 100, closedAt: T0 + 100, closedBy: 0, failures: 2, closedByApp: "default/zz" },
+      {
+        openedAt: T0 + 100,
+        openedBy: 1,
+        lastFailureAt: T0 + 100,
+        closedAt: T0 + 100,
+        closedBy: 0,
+        failures: 2,
+        closedByApp: "default/zz",
+      },
     ]);
     expect(st.mode).toBe("deployment-events"); // rule 1 still applies to a mapped repo
   });
 
   test("a restore closes an incident a Woodpecker failure opened; a restore while healthy does nothing", () => {
-    const p = pl({ id: 1, event: "deployment", deployTo: "production", status: "failure", finished: T0 + 100, created: T0 });
+    const p = pl({
+      id: 1,
+      event: "deployment",
+      deployTo: "production",
+      status: "failure",
+      finished: T0 + 100,
+      created: T0,
+    });
     const st = computeRepoDora(API, [p], opts(), {
       mapped: true,
       events: [ev({ kind: "restore", time: T0 + 50, key: "r0" }), ev({ kind: "restore", time: T0 + 400, key: "r1" })],
@@ -229,10 +275,15 @@ describe("merged with Woodpecker attempts", () => {
   });
 
   test("restores alone make no target; DORA_SINCE drops ArgoCD events created before it", () => {
-    expect(computeRepoDora(API, [], opts(), { mapped: true, events: [ev({ kind: "restore", time: T0, key: "r" })] }).targets).toEqual([]);
+    expect(
+      computeRepoDora(API, [], opts(), { mapped: true, events: [ev({ kind: "restore", time: T0, key: "r" })] }).targets,
+    ).toEqual([]);
     const st = computeRepoDora(API, [], opts({ since: T0 + 10 }), {
       mapped: true,
-      events: [ev({ kind: "deployment", time: T0 + 20, created: T0 + 5, key: "d0" }), ev({ kind: "deployment", time: T0 + 30, created: T0 + 25, key: "d1" })],
+      events: [
+        ev({ kind: "deployment", time: T0 + 20, created: T0 + 5, key: "d0" }),
+        ev({ kind: "deployment", time: T0 + 30, created: T0 + 25, key: "d1" }),
+      ],
     });
     expect(st.targets[0]!.deployments).toBe(1);
   });

@@ -47,7 +47,9 @@ describe("incidents and time to restore", () => {
 
   test("a failure as the very first attempt opens an incident", () => {
     const t = only([pl({ id: 1, status: "failure", finished: 100 }), pl({ id: 2, finished: 400 })]);
-    expect(t.incidents).toEqual([{ openedAt: 100, openedBy: 1, lastFailureAt: 100, closedAt: 400, closedBy: 2, failures: 1 }]);
+    expect(t.incidents).toEqual([
+      { openedAt: 100, openedBy: 1, lastFailureAt: 100, closedAt: 400, closedBy: 2, failures: 1 },
+    ]);
     expect(t.restoreSeconds).toEqual([300]);
     expect(t.failingSince).toBe(0);
   });
@@ -63,7 +65,11 @@ describe("incidents and time to restore", () => {
 
 describe("what is an attempt", () => {
   test.each(["killed", "canceled", "declined", "skipped"])("%s is not an attempt", (status) => {
-    const t = only([pl({ id: 1, status: "failure", finished: 100 }), pl({ id: 2, status, finished: 200 }), pl({ id: 3, finished: 300 })]);
+    const t = only([
+      pl({ id: 1, status: "failure", finished: 100 }),
+      pl({ id: 2, status, finished: 200 }),
+      pl({ id: 3, finished: 300 }),
+    ]);
     expect(t.attempts.map((a) => a.number)).toEqual([1, 3]);
     expect(t.failures).toBe(1);
     expect(t.restoreSeconds).toEqual([200]);
@@ -71,12 +77,15 @@ describe("what is an attempt", () => {
     expect(computeRepoDora(REPO, [pl({ id: 2, status, finished: 200 })], opts()).targets).toEqual([]);
   });
 
-  test.each(["created", "pending", "running", "blocked", "some-future-status"])("non-terminal %s is not counted", (status) => {
-    expect(computeRepoDora(REPO, [pl({ id: 1, status, finished: 0 })], opts()).targets).toEqual([]);
-    const t = only([pl({ id: 1, status: "failure" }), pl({ id: 2, status, finished: 0 })]);
-    expect(t.attempts.length).toBe(1);
-    expect(t.failingSince).toBe(150);
-  });
+  test.each(["created", "pending", "running", "blocked", "some-future-status"])(
+    "non-terminal %s is not counted",
+    (status) => {
+      expect(computeRepoDora(REPO, [pl({ id: 1, status, finished: 0 })], opts()).targets).toEqual([]);
+      const t = only([pl({ id: 1, status: "failure" }), pl({ id: 2, status, finished: 0 })]);
+      expect(t.attempts.length).toBe(1);
+      expect(t.failingSince).toBe(150);
+    },
+  );
 
   test("custom failure statuses", () => {
     const history = [pl({ id: 1, status: "error" }), pl({ id: 2, status: "killed" }), pl({ id: 3, status: "failure" })];
@@ -85,7 +94,9 @@ describe("what is an attempt", () => {
     expect(wide.failures).toBe(3);
     expect(wide.incidents[0]!.failures).toBe(3);
     // a non-terminal status in the failure set never counts; `success` is always a success
-    expect(computeRepoDora(REPO, [pl({ id: 1, status: "running" })], opts({ failureStatuses: ["running"] })).targets).toEqual([]);
+    expect(
+      computeRepoDora(REPO, [pl({ id: 1, status: "running" })], opts({ failureStatuses: ["running"] })).targets,
+    ).toEqual([]);
     expect(only([pl({ id: 1 })], opts({ failureStatuses: ["success"] })).deployments).toBe(1);
   });
 
@@ -120,8 +131,14 @@ describe("ordering", () => {
       pl({ id: 2, status: "failure", created: 300, finished: 0, updated: 0 }),
       pl({ id: 3, created: 200, finished: 0, updated: 0 }),
     ]);
-    expect(t.attempts.map((x) => [x.number, x.time])).toEqual([[3, 200], [2, 300], [1, 777]]);
-    expect(t.incidents).toEqual([{ openedAt: 300, openedBy: 2, lastFailureAt: 777, closedAt: null, closedBy: null, failures: 2 }]);
+    expect(t.attempts.map((x) => [x.number, x.time])).toEqual([
+      [3, 200],
+      [2, 300],
+      [1, 777],
+    ]);
+    expect(t.incidents).toEqual([
+      { openedAt: 300, openedBy: 2, lastFailureAt: 777, closedAt: null, closedBy: null, failures: 2 },
+    ]);
   });
 });
 
@@ -167,7 +184,10 @@ describe("targets", () => {
       pl({ id: 50, number: 5, status: "failure", created: 500, finished: 550 }),
       pl({ id: 51, number: 5, created: 900, finished: 950, commit: "other" }),
     ]);
-    expect(t.attempts.map((a) => [a.pipelineId, a.number, a.success])).toEqual([[50, 5, false], [51, 5, true]]);
+    expect(t.attempts.map((a) => [a.pipelineId, a.number, a.success])).toEqual([
+      [50, 5, false],
+      [51, 5, true],
+    ]);
     expect(t.restoreSeconds).toEqual([400]);
   });
 });
@@ -183,19 +203,32 @@ describe("modes", () => {
     const switched = computeRepoDora(REPO, [...pushes, running], opts());
     expect(switched.mode).toBe("deployment-events");
     expect(switched.targets).toEqual([]);
-    const done = computeRepoDora(REPO, [...pushes, running, { ...running, status: "success", finished: 480, updated: 490 }], opts());
+    const done = computeRepoDora(
+      REPO,
+      [...pushes, running, { ...running, status: "success", finished: 480, updated: 490 }],
+      opts(),
+    );
     expect(done.targets.map((t) => [t.target, t.deployments, t.failures])).toEqual([["production", 1, 0]]);
   });
 
   test("push mode counts only pushes to the default branch", () => {
-    const t = only([pl({ id: 1 }), pl({ id: 2, branch: "dev" }), pl({ id: 3, event: "tag" }), pl({ id: 4, event: "pull_request" })]);
+    const t = only([
+      pl({ id: 1 }),
+      pl({ id: 2, branch: "dev" }),
+      pl({ id: 3, event: "tag" }),
+      pl({ id: 4, event: "pull_request" }),
+    ]);
     expect(t.attempts.map((a) => a.number)).toEqual([1]);
   });
 });
 
 describe("DORA_SINCE: earlier pipelines do not exist in any role", () => {
   test("a deployment before since neither counts nor switches the mode", () => {
-    const state = computeRepoDora(REPO, [pl({ id: 1, created: 500, event: "deployment" }), pl({ id: 2, created: 1500 })], opts({ since: 1000 }));
+    const state = computeRepoDora(
+      REPO,
+      [pl({ id: 1, created: 500, event: "deployment" }), pl({ id: 2, created: 1500 })],
+      opts({ since: 1000 }),
+    );
     expect(state.mode).toBe("default-branch-push");
     expect(state.targets.map((t) => t.attempts.map((a) => a.number))).toEqual([[2]]);
   });
@@ -205,7 +238,10 @@ describe("DORA_SINCE: earlier pipelines do not exist in any role", () => {
   });
 
   test("attempts before since are gone (an incident opened before since does not exist)", () => {
-    const t = only([pl({ id: 1, status: "failure", created: 900, finished: 950 }), pl({ id: 2, created: 1100, finished: 1200 })], opts({ since: 1000 }));
+    const t = only(
+      [pl({ id: 1, status: "failure", created: 900, finished: 950 }), pl({ id: 2, created: 1100, finished: 1200 })],
+      opts({ since: 1000 }),
+    );
     expect(t.failures).toBe(0);
     expect(t.incidents).toEqual([]);
   });

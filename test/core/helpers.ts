@@ -29,11 +29,23 @@ export function pl(over: Partial<Pipeline> & { id: number }): Pipeline {
 
 /** A successful `deployment` of `from` (same commit and branch) to `deployTo`. */
 export function deploy(from: Pipeline, over: Partial<Pipeline> & { id: number }): Pipeline {
-  return pl({ event: "deployment", parent: from.number, commit: from.commit, branch: from.branch, deployTo: "production", ...over });
+  return pl({
+    event: "deployment",
+    parent: from.number,
+    commit: from.commit,
+    branch: from.branch,
+    deployTo: "production",
+    ...over,
+  });
 }
 
 export function opts(
-  over: { since?: number; failureStatuses?: readonly string[]; repoRules?: readonly RepoRules[]; reworkRules?: readonly ReworkRule[] } = {},
+  over: {
+    since?: number;
+    failureStatuses?: readonly string[];
+    repoRules?: readonly RepoRules[];
+    reworkRules?: readonly ReworkRule[];
+  } = {},
 ): CoreOptions {
   return {
     since: over.since ?? 0,

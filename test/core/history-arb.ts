@@ -9,7 +9,14 @@ export const REPO: Repo = { id: 7, fullName: "acme/app", defaultBranch: "main" }
 
 const BRANCHES = ["main", "dev", "release/1", "hotfix/login", "hotfix-2"] as const;
 /** Commit messages: plain, git reverts (subject and body forms), and ones a rework rule looks for. */
-const MESSAGES = ["feat: add cart\n", 'Revert "feat: add cart"\n\nThis reverts commit c1.\n', "fix: x\n\nThis reverts commit c2.\n", "perf(db): index\n", "chore: bump\n", 'revert "lower case is no revert"\n'] as const;
+const MESSAGES = [
+  "feat: add cart\n",
+  'Revert "feat: add cart"\n\nThis reverts commit c1.\n',
+  "fix: x\n\nThis reverts commit c2.\n",
+  "perf(db): index\n",
+  "chore: bump\n",
+  'revert "lower case is no revert"\n',
+] as const;
 const REWORK_RULE_SETS: readonly (readonly ReworkRule[])[] = [
   [],
   [{ branch: "release/*" }],
@@ -18,8 +25,23 @@ const REWORK_RULE_SETS: readonly (readonly ReworkRule[])[] = [
 const TARGETS = ["production", "staging", "", "prod-eu"] as const;
 const OTHER_EVENTS = ["tag", "pull_request", "cron", "manual"] as const;
 const STATUSES = [
-  "success", "success", "success", "success", "success", "success", "failure", "failure", "error",
-  "killed", "canceled", "declined", "skipped", "running", "pending", "blocked", "created",
+  "success",
+  "success",
+  "success",
+  "success",
+  "success",
+  "success",
+  "failure",
+  "failure",
+  "error",
+  "killed",
+  "canceled",
+  "declined",
+  "skipped",
+  "running",
+  "pending",
+  "blocked",
+  "created",
 ] as const;
 const NON_TERMINAL = ["created", "pending", "running", "blocked"] as const;
 const TERMINAL = new Set(["success", "failure", "error", "killed", "canceled", "declined", "skipped"]);
@@ -61,7 +83,19 @@ interface Action {
 }
 
 const actionArb: fc.Arbitrary<Action> = fc.record({
-  kind: fc.constantFrom<Kind>("push", "push", "push", "restart", "deploy", "deploy", "deploy", "orphan", "other", "delete", "deleteAny"),
+  kind: fc.constantFrom<Kind>(
+    "push",
+    "push",
+    "push",
+    "restart",
+    "deploy",
+    "deploy",
+    "deploy",
+    "orphan",
+    "other",
+    "delete",
+    "deleteAny",
+  ),
   pick: fc.nat(1000),
   branch: fc.nat(BRANCHES.length - 1),
   target: fc.nat(TARGETS.length - 1),
@@ -119,7 +153,8 @@ function replay(actions: readonly Action[], deleted: Deleted): { finals: Pipelin
     if (a.kind === "delete" || a.kind === "deleteAny") {
       if (live.length === 0) continue;
       // Deleting the highest number lets the next pipeline reuse it; any other leaves a gap.
-      const victim = a.kind === "delete" ? live.reduce((m, p) => (p.number > m.number ? p : m)) : live[a.pick % live.length]!;
+      const victim =
+        a.kind === "delete" ? live.reduce((m, p) => (p.number > m.number ? p : m)) : live[a.pick % live.length]!;
       live.splice(live.indexOf(victim), 1);
       if (deleted === "kept") kept.push(victim);
       else staleById.delete(victim.id);
@@ -130,21 +165,56 @@ function replay(actions: readonly Action[], deleted: Deleted): { finals: Pipelin
     const message = MESSAGES[a.message]!;
     switch (a.kind) {
       case "push":
-        shape = { event: "push", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `c${++commitSeq}` : anyCommit(a.pick), deployTo: "", parent: 0, message };
+        shape = {
+          event: "push",
+          branch: BRANCHES[a.branch]!,
+          commit: a.newCommit ? `c${++commitSeq}` : anyCommit(a.pick),
+          deployTo: "",
+          parent: 0,
+          message,
+        };
         break;
       case "restart":
         if (!from) continue;
-        shape = { event: from.event, branch: from.branch, commit: from.commit, deployTo: from.deployTo, parent: from.number, message: from.message };
+        shape = {
+          event: from.event,
+          branch: from.branch,
+          commit: from.commit,
+          deployTo: from.deployTo,
+          parent: from.number,
+          message: from.message,
+        };
         break;
       case "deploy":
         if (!from) continue;
-        shape = { event: "deployment", branch: from.branch, commit: from.commit, deployTo: TARGETS[a.target]!, parent: from.number, message: from.message };
+        shape = {
+          event: "deployment",
+          branch: from.branch,
+          commit: from.commit,
+          deployTo: TARGETS[a.target]!,
+          parent: from.number,
+          message: from.message,
+        };
         break;
       case "orphan":
-        shape = { event: "deployment", branch: BRANCHES[a.branch]!, commit: a.newCommit ? `g${++commitSeq}` : anyCommit(a.pick), deployTo: TARGETS[a.target]!, parent: 0, message };
+        shape = {
+          event: "deployment",
+          branch: BRANCHES[a.branch]!,
+          commit: a.newCommit ? `g${++commitSeq}` : anyCommit(a.pick),
+          deployTo: TARGETS[a.target]!,
+          parent: 0,
+          message,
+        };
         break;
       case "other":
-        shape = { event: OTHER_EVENTS[a.event]!, branch: BRANCHES[a.branch]!, commit: anyCommit(a.pick), deployTo: "", parent: 0, message };
+        shape = {
+          event: OTHER_EVENTS[a.event]!,
+          branch: BRANCHES[a.branch]!,
+          commit: anyCommit(a.pick),
+          deployTo: "",
+          parent: 0,
+          message,
+        };
         break;
     }
     clock += a.gap * 50;
@@ -155,7 +225,12 @@ function replay(actions: readonly Action[], deleted: Deleted): { finals: Pipelin
     const updated = Math.max(created, finished) + 1 + (a.duration % 7);
     const number = live.reduce((m, p) => Math.max(m, p.number), 0) + 1;
     const final: Pipeline = {
-      id: nextId++, number, status, created, updated, finished,
+      id: nextId++,
+      number,
+      status,
+      created,
+      updated,
+      finished,
       started: finished ? created + 1 : 0,
       ref: `refs/heads/${shape.branch}`,
       ...shape,
@@ -166,7 +241,13 @@ function replay(actions: readonly Action[], deleted: Deleted): { finals: Pipelin
     const span = terminal ? 10_000 : updated - created;
     staleById.set(
       final.id,
-      a.stale.map((raw, i) => ({ ...final, status: NON_TERMINAL[(raw + i) % NON_TERMINAL.length]!, finished: 0, started: 0, updated: created + (raw % span) })),
+      a.stale.map((raw, i) => ({
+        ...final,
+        status: NON_TERMINAL[(raw + i) % NON_TERMINAL.length]!,
+        finished: 0,
+        started: 0,
+        updated: created + (raw % span),
+      })),
     );
   }
   return { finals: [...kept, ...live], stale: [...staleById.values()].flat() };

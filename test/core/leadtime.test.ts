@@ -206,7 +206,15 @@ describe("sources", () => {
     const a = pl({ id: 1, created: 100, commit: "a" });
     const cron = pl({ id: 2, event: "cron", parent: 1, created: 200, commit: "b" }); // artificial: a cron with a push parent
     const b = pl({ id: 3, created: 300, commit: "b" });
-    const d = pl({ id: 4, event: "deployment", deployTo: "production", parent: 2, created: 400, finished: 500, commit: "b" });
+    const d = pl({
+      id: 4,
+      event: "deployment",
+      deployTo: "production",
+      parent: 2,
+      created: 400,
+      finished: 500,
+      commit: "b",
+    });
     expect(triples(target([a, cron, b, d]).leadTimes)).toEqual([[4, 3, 200]]);
   });
 
@@ -219,10 +227,24 @@ describe("sources", () => {
 
   test("source missing: one observation from the deployment's own created, counted, watermark unchanged", () => {
     const tag = pl({ id: 1, event: "tag", created: 1000, commit: "t" }); // no push of t
-    const orphan = pl({ id: 2, event: "deployment", deployTo: "production", created: 2000, finished: 2600, commit: "gh" });
+    const orphan = pl({
+      id: 2,
+      event: "deployment",
+      deployTo: "production",
+      created: 2000,
+      finished: 2600,
+      commit: "gh",
+    });
     const p3 = pl({ id: 3, created: 2700 });
     const p4 = pl({ id: 4, created: 2800 });
-    const t = target([tag, deploy(tag, { id: 10, created: 2100, finished: 2400 }), orphan, p3, p4, deploy(p4, { id: 5, created: 3000, finished: 3100 })]);
+    const t = target([
+      tag,
+      deploy(tag, { id: 10, created: 2100, finished: 2400 }),
+      orphan,
+      p3,
+      p4,
+      deploy(p4, { id: 5, created: 3000, finished: 3100 }),
+    ]);
     expect(triples(t.leadTimes)).toEqual([
       [10, null, 300],
       [2, null, 600],
@@ -233,8 +255,25 @@ describe("sources", () => {
 
   test("a parent cycle ends in the (branch, commit) fallback", () => {
     const push = pl({ id: 1, created: 100, commit: "z" });
-    const a = pl({ id: 2, number: 2, parent: 3, event: "deployment", deployTo: "production", created: 300, commit: "z" });
-    const b = pl({ id: 3, number: 3, parent: 2, event: "deployment", deployTo: "production", created: 300, commit: "z", status: "failure" });
+    const a = pl({
+      id: 2,
+      number: 2,
+      parent: 3,
+      event: "deployment",
+      deployTo: "production",
+      created: 300,
+      commit: "z",
+    });
+    const b = pl({
+      id: 3,
+      number: 3,
+      parent: 2,
+      event: "deployment",
+      deployTo: "production",
+      created: 300,
+      commit: "z",
+      status: "failure",
+    });
     const t = target([push, a, b]);
     expect(triples(t.leadTimes)).toEqual([[2, 1, 250]]);
   });

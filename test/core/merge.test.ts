@@ -38,7 +38,19 @@ describe("mergePipeline", () => {
   });
 
   test("property: commutative, associative, idempotent", () => {
-    const statuses = ["created", "pending", "running", "blocked", "success", "failure", "error", "killed", "canceled", "declined", "skipped"];
+    const statuses = [
+      "created",
+      "pending",
+      "running",
+      "blocked",
+      "success",
+      "failure",
+      "error",
+      "killed",
+      "canceled",
+      "declined",
+      "skipped",
+    ];
     const snap: fc.Arbitrary<Pipeline> = fc.record({
       id: fc.constant(1),
       number: fc.integer({ min: 1, max: 3 }),

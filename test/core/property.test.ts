@@ -32,7 +32,10 @@ describe("properties of computeRepoDora", () => {
     const arb = historyArb.chain((h) =>
       fc.tuple(
         fc.constant(h),
-        fc.array(fc.array(fc.nat(Math.max(0, h.snapshots.length - 1)), { maxLength: h.snapshots.length === 0 ? 0 : 12 }), { maxLength: 8 }),
+        fc.array(
+          fc.array(fc.nat(Math.max(0, h.snapshots.length - 1)), { maxLength: h.snapshots.length === 0 ? 0 : 12 }),
+          { maxLength: 8 },
+        ),
         fc.nat(8),
       ),
     );

@@ -5,7 +5,15 @@ import { mergePipeline } from "../../src/core/merge.ts";
 import { isTerminal, type CoreOptions, type Pipeline, type Repo } from "../../src/core/model.ts";
 import { classify, resolveMode } from "../../src/core/rules.ts";
 import { globMatch } from "../../src/core/glob.ts";
-import type { Attempt, Incident, LeadTimeObservation, ReworkObservation, ReworkReason, RepoState, TargetState } from "../../src/core/state.ts";
+import type {
+  Attempt,
+  Incident,
+  LeadTimeObservation,
+  ReworkObservation,
+  ReworkReason,
+  RepoState,
+  TargetState,
+} from "../../src/core/state.ts";
 
 export function referenceDora(repo: Repo, input: readonly Pipeline[], options: CoreOptions): RepoState {
   const ids = [...new Set(input.map((p) => p.id))];
@@ -14,7 +22,8 @@ export function referenceDora(repo: Repo, input: readonly Pipeline[], options: C
     .filter((p) => p.created >= options.since);
   const resolution = resolveMode(repo, history, options);
   const time = (p: Pipeline) => (p.finished !== 0 ? p.finished : p.updated !== 0 ? p.updated : p.created);
-  const isAttempt = (p: Pipeline) => isTerminal(p.status) && (p.status === "success" || options.failureStatuses.has(p.status));
+  const isAttempt = (p: Pipeline) =>
+    isTerminal(p.status) && (p.status === "success" || options.failureStatuses.has(p.status));
 
   const perTarget = new Map<string, Pipeline[]>();
   for (const p of history) {
@@ -24,19 +33,38 @@ export function referenceDora(repo: Repo, input: readonly Pipeline[], options: C
   const names = [...perTarget.keys()].sort();
   const targets: TargetState[] = names.map((target) => {
     const ps = [...perTarget.get(target)!].sort((a, b) => time(a) - time(b) || a.number - b.number || a.id - b.id);
-    const attempts: Attempt[] = ps.map((p) => ({ pipelineId: p.id, number: p.number, time: time(p), success: p.status === "success" }));
+    const attempts: Attempt[] = ps.map((p) => ({
+      pipelineId: p.id,
+      number: p.number,
+      time: time(p),
+      success: p.status === "success",
+    }));
 
     const incidents: Incident[] = [];
     for (const a of attempts) {
       const last = incidents[incidents.length - 1];
       const open = last !== undefined && last.closedAt === null;
-      if (!a.success && !open) incidents.push({ openedAt: a.time, openedBy: a.number, lastFailureAt: a.time, closedAt: null, closedBy: null, failures: 1 });
-      else if (!a.success && open) incidents[incidents.length - 1] = { ...last, lastFailureAt: a.time, failures: last.failures + 1 };
+      if (!a.success && !open)
+        incidents.push({
+          openedAt: a.time,
+          openedBy: a.number,
+          lastFailureAt: a.time,
+          closedAt: null,
+          closedBy: null,
+          failures: 1,
+        });
+      else if (!a.success && open)
+        incidents[incidents.length - 1] = { ...last, lastFailureAt: a.time, failures: last.failures + 1 };
       else if (a.success && open) incidents[incidents.length - 1] = { ...last, closedAt: a.time, closedBy: a.number };
     }
     const last = incidents[incidents.length - 1];
 
-    const { leadTimes, missing, rework } = naiveLeadTimes(history, ps.filter((p) => p.status === "success"), time, options);
+    const { leadTimes, missing, rework } = naiveLeadTimes(
+      history,
+      ps.filter((p) => p.status === "success"),
+      time,
+      options,
+    );
     const successes = attempts.filter((a) => a.success);
     const failures = attempts.filter((a) => !a.success);
     return {
@@ -66,15 +94,24 @@ interface NaiveChange {
   message: string;
 }
 
-function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: Pipeline) => number, options: CoreOptions) {
+function naiveLeadTimes(
+  history: Pipeline[],
+  deployments: Pipeline[],
+  time: (p: Pipeline) => number,
+  options: CoreOptions,
+) {
   const pushes = history.filter((p) => p.event === "push");
   const changeOf = (branch: string, commit: string): NaiveChange | null => {
     const same = pushes.filter((p) => p.branch === branch && p.commit === commit);
     same.sort((a, b) => a.created - b.created || a.number - b.number || a.id - b.id);
     const first = same[0];
-    return first ? { branch, commit, number: first.number, created: first.created, id: first.id, message: first.message } : null;
+    return first
+      ? { branch, commit, number: first.number, created: first.created, id: first.id, message: first.message }
+      : null;
   };
-  const allChanges = pushes.map((p) => changeOf(p.branch, p.commit)!).filter((c, i, all) => all.findIndex((d) => d.id === c.id) === i);
+  const allChanges = pushes
+    .map((p) => changeOf(p.branch, p.commit)!)
+    .filter((c, i, all) => all.findIndex((d) => d.id === c.id) === i);
   const parentOf = (child: Pipeline): Pipeline | null => {
     const cands = history.filter((p) => p.number === child.parent && p.created <= child.created && child.parent > 0);
     cands.sort((a, b) => b.created - a.created || b.id - a.id);
@@ -123,7 +160,12 @@ function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: 
     if (reasons.length > 0) rework.push({ deploymentNumber: d.number, deployedAt: t, reason: reasons[0]! });
     if (!s) {
       missing++;
-      leadTimes.push({ deploymentNumber: d.number, deployedAt: t, changeNumber: null, seconds: Math.max(0, t - d.created) });
+      leadTimes.push({
+        deploymentNumber: d.number,
+        deployedAt: t,
+        changeNumber: null,
+        seconds: Math.max(0, t - d.created),
+      });
       continue;
     }
     const wb = w["b:" + s.branch];
@@ -132,7 +174,13 @@ function naiveLeadTimes(history: Pipeline[], deployments: Pipeline[], time: (p: 
     else if (s.number <= wb) delivered = [];
     else delivered = allChanges.filter((c) => c.branch === s.branch && c.number > wb && c.number <= s.number);
     delivered.sort((a, b) => a.number - b.number || a.created - b.created || a.id - b.id);
-    for (const c of delivered) leadTimes.push({ deploymentNumber: d.number, deployedAt: t, changeNumber: c.number, seconds: Math.max(0, t - c.created) });
+    for (const c of delivered)
+      leadTimes.push({
+        deploymentNumber: d.number,
+        deployedAt: t,
+        changeNumber: c.number,
+        seconds: Math.max(0, t - c.created),
+      });
     if (wb === undefined || s.number > wb) w["b:" + s.branch] = s.number;
   }
   return { leadTimes, missing, rework };

@@ -59,7 +59,15 @@ describe("rollback", () => {
   test("failed deployments are never rework", () => {
     const p1 = pl({ id: 1 });
     const p2 = pl({ id: 2, message: REVERT });
-    expect(rework([p1, p2, deploy(p1, { id: 3 }), deploy(p2, { id: 4, status: "failure" }), deploy(p1, { id: 5, status: "error" })])).toEqual([]);
+    expect(
+      rework([
+        p1,
+        p2,
+        deploy(p1, { id: 3 }),
+        deploy(p2, { id: 4, status: "failure" }),
+        deploy(p1, { id: 5, status: "error" }),
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -70,7 +78,16 @@ describe("revert", () => {
     const lower = pl({ id: 3, message: 'revert "feat: coupons"\n' });
     const quoted = pl({ id: 4, message: "docs: explain Revert handling\n" });
     expect(
-      rework([subject, deploy(subject, { id: 5 }), body, deploy(body, { id: 6 }), lower, deploy(lower, { id: 7 }), quoted, deploy(quoted, { id: 8 })]),
+      rework([
+        subject,
+        deploy(subject, { id: 5 }),
+        body,
+        deploy(body, { id: 6 }),
+        lower,
+        deploy(lower, { id: 7 }),
+        quoted,
+        deploy(quoted, { id: 8 }),
+      ]),
     ).toEqual([
       [5, "revert"],
       [6, "revert"],
@@ -83,12 +100,20 @@ describe("revert", () => {
     const d = deploy(first, { id: 3, message: REVERT }); // D's own message is not read when S(D) exists
     expect(rework([first, again, d])).toEqual([]);
     const revertPush = pl({ id: 4, message: REVERT });
-    expect(rework([first, again, d, revertPush, deploy(revertPush, { id: 5, message: "deploy\n" })])).toEqual([[5, "revert"]]);
+    expect(rework([first, again, d, revertPush, deploy(revertPush, { id: 5, message: "deploy\n" })])).toEqual([
+      [5, "revert"],
+    ]);
   });
 
   test("with the source missing, D's own branch and message are read", () => {
     const orphanRevert = pl({ id: 1, event: "deployment", deployTo: "production", commit: "gone", message: REVERT });
-    const orphanHotfix = pl({ id: 2, event: "deployment", deployTo: "production", commit: "gone2", branch: "hotfix/login" });
+    const orphanHotfix = pl({
+      id: 2,
+      event: "deployment",
+      deployTo: "production",
+      commit: "gone2",
+      branch: "hotfix/login",
+    });
     const plain = pl({ id: 3, event: "deployment", deployTo: "production", commit: "gone3" });
     expect(rework([orphanRevert, orphanHotfix, plain])).toEqual([
       [1, "revert"],
@@ -124,7 +149,11 @@ describe("user rules", () => {
     const bothOk = pl({ id: 3, branch: "dev", message: "bump deps\n" });
     const onlyBranch = pl({ id: 4, branch: "dev", message: "feat\n" });
     const onlyMessage = pl({ id: 5, branch: "main", message: "bump\n" });
-    const rules: ReworkRule[] = [{ branch: "release/*" }, { message: /perf\(db\)/ }, { branch: "dev", message: /bump/ }];
+    const rules: ReworkRule[] = [
+      { branch: "release/*" },
+      { message: /perf\(db\)/ },
+      { branch: "dev", message: /bump/ },
+    ];
     const ps = [release, perf, bothOk, onlyBranch, onlyMessage];
     const history = [...ps, ...ps.map((p, i) => deploy(p, { id: 10 + i }))];
     expect(rework(history, rules)).toEqual([
@@ -174,7 +203,7 @@ describe("messageKeeper: only messages a reason can match are stored, with the s
     expect(messageKeeper([])("feat\n")).toBe("");
   });
 
-  test("a rule that matches the empty message keeps every message (\"\" would answer differently)", () => {
+  test('a rule that matches the empty message keeps every message ("" would answer differently)', () => {
     const keep = messageKeeper([{ message: /^(?!feat)/ }]);
     expect(keep("feat: x\n")).toBe("feat: x\n");
     expect(keep("fix: y\n")).toBe("fix: y\n");

@@ -14,7 +14,11 @@ const block = (rules: DeploymentRule[], repos = "*"): RepoRules[] => [{ repos, r
 
 describe("defaults", () => {
   test("default 1: only deployment pipelines, target deploy_to or default", () => {
-    const history = [pl({ id: 1 }), pl({ id: 2, event: "deployment", deployTo: "prod", status: "running" }), pl({ id: 3, event: "deployment" })];
+    const history = [
+      pl({ id: 1 }),
+      pl({ id: 2, event: "deployment", deployTo: "prod", status: "running" }),
+      pl({ id: 3, event: "deployment" }),
+    ];
     const r = resolveMode(REPO, history, opts());
     expect(r).toEqual({ mode: "deployment-events", block: null, blockIndex: -1 });
     expect(history.map((p) => classify(p, REPO, r))).toEqual([null, "prod", "default"]);
@@ -22,7 +26,11 @@ describe("defaults", () => {
 
   test("default 2: pushes on the default branch go to production", () => {
     const repo = { ...REPO, defaultBranch: "trunk" };
-    const history = [pl({ id: 1, branch: "trunk" }), pl({ id: 2, branch: "main" }), pl({ id: 3, event: "tag", branch: "trunk" })];
+    const history = [
+      pl({ id: 1, branch: "trunk" }),
+      pl({ id: 2, branch: "main" }),
+      pl({ id: 3, event: "tag", branch: "trunk" }),
+    ];
     expect(resolveMode(repo, history, opts()).mode).toBe("default-branch-push");
     expect(targetsOf(history, [], repo)).toEqual(["production", null, null]);
   });
@@ -36,9 +44,17 @@ describe("defaults", () => {
   test("an empty default branch: $default_branch matches no branch, also inside a larger glob", () => {
     const repo = { ...REPO, defaultBranch: "" };
     const history = [pl({ id: 1, branch: "main" }), pl({ id: 2, branch: "" }), pl({ id: 3, branch: "release/1" })];
-    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch", target: "prod" }]), repo)).toEqual([null, null, null]);
-    expect(targetsOf(history, block([{ events: ["push"], branch: "{$default_branch,release/*}", target: "prod" }]), repo)).toEqual([null, null, "prod"]);
-    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch*", target: "prod" }]), repo)).toEqual([null, null, null]);
+    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch", target: "prod" }]), repo)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(
+      targetsOf(history, block([{ events: ["push"], branch: "{$default_branch,release/*}", target: "prod" }]), repo),
+    ).toEqual([null, null, "prod"]);
+    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch*", target: "prod" }]), repo)).toEqual(
+      [null, null, null],
+    );
   });
 
   test("a deployment before since does not select default 1", () => {
@@ -59,17 +75,40 @@ describe("user rules", () => {
   ];
 
   test("events", () => {
-    expect(targetsOf(history, block([{ events: ["tag", "cron"], target: "production" }]))).toEqual([null, "production", null, null, null, "production"]);
+    expect(targetsOf(history, block([{ events: ["tag", "cron"], target: "production" }]))).toEqual([
+      null,
+      "production",
+      null,
+      null,
+      null,
+      "production",
+    ]);
   });
 
   test("branch glob", () => {
-    expect(targetsOf(history, block([{ events: ["push"], branch: "release/*", target: "production" }]))).toEqual([null, null, "production", null, null, null]);
+    expect(targetsOf(history, block([{ events: ["push"], branch: "release/*", target: "production" }]))).toEqual([
+      null,
+      null,
+      "production",
+      null,
+      null,
+      null,
+    ]);
   });
 
   test("$default_branch, alone and inside a glob", () => {
     const repo = { ...REPO, defaultBranch: "main" };
-    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch", target: "p" }]), repo)).toEqual(["p", null, null, null, null, null]);
-    expect(targetsOf(history, block([{ events: ["push"], branch: "{$default_branch,release/*}", target: "p" }]), repo)).toEqual(["p", null, "p", null, null, null]);
+    expect(targetsOf(history, block([{ events: ["push"], branch: "$default_branch", target: "p" }]), repo)).toEqual([
+      "p",
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(
+      targetsOf(history, block([{ events: ["push"], branch: "{$default_branch,release/*}", target: "p" }]), repo),
+    ).toEqual(["p", null, "p", null, null, null]);
     // the default branch name is literal even when it looks like glob syntax
     const odd = { ...REPO, defaultBranch: "{x,y}" };
     const pushes = [pl({ id: 1, branch: "{x,y}" }), pl({ id: 2, branch: "x" })];
@@ -78,14 +117,35 @@ describe("user rules", () => {
   });
 
   test("deployTo glob; absent target means deploy_to, or default when empty", () => {
-    expect(targetsOf(history, block([{ events: ["deployment"], deployTo: "prod*" }]))).toEqual([null, null, null, "prod-eu", null, null]);
+    expect(targetsOf(history, block([{ events: ["deployment"], deployTo: "prod*" }]))).toEqual([
+      null,
+      null,
+      null,
+      "prod-eu",
+      null,
+      null,
+    ]);
     expect(targetsOf(history, block([{ events: ["tag"] }]))).toEqual([null, "default", null, null, null, null]);
   });
 
   test("edge readings: empty events list matches nothing, empty deployTo matches only empty, empty target is absent", () => {
     expect(targetsOf(history, block([{ events: [] }]))).toEqual(Array(6).fill(null));
-    expect(targetsOf(history, block([{ events: ["push", "deployment"], deployTo: "" }]))).toEqual(["default", null, "default", null, null, null]);
-    expect(targetsOf(history, block([{ events: ["deployment"], target: "" }]))).toEqual([null, null, null, "prod-eu", "staging", null]);
+    expect(targetsOf(history, block([{ events: ["push", "deployment"], deployTo: "" }]))).toEqual([
+      "default",
+      null,
+      "default",
+      null,
+      null,
+      null,
+    ]);
+    expect(targetsOf(history, block([{ events: ["deployment"], target: "" }]))).toEqual([
+      null,
+      null,
+      null,
+      "prod-eu",
+      "staging",
+      null,
+    ]);
   });
 
   test("exclude stops the search; first matching rule wins", () => {
@@ -95,7 +155,14 @@ describe("user rules", () => {
       { events: ["deployment"], target: "second" },
       { target: "catch-all" },
     ];
-    expect(targetsOf(history, block(rules))).toEqual(["catch-all", "catch-all", "catch-all", "first", null, "catch-all"]);
+    expect(targetsOf(history, block(rules))).toEqual([
+      "catch-all",
+      "catch-all",
+      "catch-all",
+      "first",
+      null,
+      "catch-all",
+    ]);
     expect(history.map((p) => matchRule(p, REPO, rules))).toEqual([3, 3, 3, 1, 0, 3]);
   });
 

@@ -12,8 +12,14 @@ function bigHistory(): Pipeline[] {
     out.push(pl({ id: 2 * i + 1, created, commit: `c${i}` }));
     out.push(
       pl({
-        id: 2 * i + 2, event: "deployment", deployTo: "production", parent: 2 * i + 1, commit: `c${i}`,
-        created: created + 10, finished: created + 30, status: i % 10 === 9 ? "failure" : "success",
+        id: 2 * i + 2,
+        event: "deployment",
+        deployTo: "production",
+        parent: 2 * i + 1,
+        commit: `c${i}`,
+        created: created + 10,
+        finished: created + 30,
+        status: i % 10 === 9 ? "failure" : "success",
       }),
     );
   }
@@ -21,7 +27,17 @@ function bigHistory(): Pipeline[] {
   // chain finds the source, and a per-deployment walk of it would be quadratic.
   for (let j = 0; j < 3000; j++) {
     const id = 8001 + j;
-    out.push(pl({ id, event: "deployment", deployTo: "staging", parent: j === 0 ? 1 : id - 1, commit: "nope", created: 500_000 + 10 * j, finished: 500_005 + 10 * j }));
+    out.push(
+      pl({
+        id,
+        event: "deployment",
+        deployTo: "staging",
+        parent: j === 0 ? 1 : id - 1,
+        commit: "nope",
+        created: 500_000 + 10 * j,
+        finished: 500_005 + 10 * j,
+      }),
+    );
   }
   return out.reverse(); // API order: number DESC
 }
@@ -42,6 +58,8 @@ test("11000 pipelines with a 3000-long restart chain: exact numbers", () => {
   expect(production!.leadTimes.filter((o) => o.seconds === 30).length).toBe(3600);
   expect(production!.leadTimeSourceMissing).toBe(0);
   expect(staging!.deployments).toBe(3000);
-  expect(staging!.leadTimes).toEqual([{ deploymentNumber: 8001, deployedAt: 500_005, changeNumber: 1, seconds: 499_005 }]);
+  expect(staging!.leadTimes).toEqual([
+    { deploymentNumber: 8001, deployedAt: 500_005, changeNumber: 1, seconds: 499_005 },
+  ]);
   expect(staging!.leadTimeSourceMissing).toBe(0);
 });

@@ -45,8 +45,21 @@ function lt(deployedAt: number, seconds: number): LeadTimeObservation {
   return { deploymentNumber: 1, deployedAt, changeNumber: 1, seconds };
 }
 
-function incident(openedAt: number, closedAt: number | null, openedBy = 1, closedBy: number | null = 2, failures = 1): Incident {
-  return { openedAt, openedBy, lastFailureAt: openedAt, closedAt, closedBy: closedAt === null ? null : closedBy, failures };
+function incident(
+  openedAt: number,
+  closedAt: number | null,
+  openedBy = 1,
+  closedBy: number | null = 2,
+  failures = 1,
+): Incident {
+  return {
+    openedAt,
+    openedBy,
+    lastFailureAt: openedAt,
+    closedAt,
+    closedBy: closedAt === null ? null : closedBy,
+    failures,
+  };
 }
 
 function repo(id: number, fullName: string, targets: TargetState[]): SummaryRepo {
@@ -86,10 +99,10 @@ describe("window membership", () => {
     expect(daily.reduce((n, d) => n + d.deployments, 0)).toBe(2);
     expect(daily.reduce((n, d) => n + d.failures, 0)).toBe(1);
     // A bucket is (start, start + 1 day]: an event exactly at a day edge goes to the earlier day.
-    const edge = summarize(
-      [repo(1, "a/b", [target({ target: "p", attempts: [attempt(1, START7 + DAY, true)] })])],
-      { windowDays: 7, now: NOW },
-    );
+    const edge = summarize([repo(1, "a/b", [target({ target: "p", attempts: [attempt(1, START7 + DAY, true)] })])], {
+      windowDays: 7,
+      now: NOW,
+    });
     expect(edge.repos[0]!.daily[0]!.deployments).toBe(1);
     expect(edge.repos[0]!.daily[1]!.deployments).toBe(0);
   });
@@ -112,7 +125,11 @@ describe("keys of one target", () => {
       incident(NOW - 2 * DAY, null, 4, null, 2),
     ],
   });
-  const s = summarize([repo(5, "acme/app", [t])], { windowDays: 7, now: NOW, pipelineLink: pipelineLinks("https://ci.example.com/") });
+  const s = summarize([repo(5, "acme/app", [t])], {
+    windowDays: 7,
+    now: NOW,
+    pipelineLink: pipelineLinks("https://ci.example.com/"),
+  });
   const k = s.targets[0]!.keys;
 
   test("lead time: median of an even count is the mean of the middle two; p90 is the nearest rank", () => {
@@ -216,8 +233,15 @@ describe("pooling per repo and overall", () => {
     leadTimes: [lt(NOW - 4, 90)],
     incidents: [incident(NOW - 4000, NOW - 1000), incident(NOW - 500, NOW - 400)],
   });
-  const other = target({ target: "production", attempts: [attempt(5, NOW - 5, false)], incidents: [incident(NOW - 5, null, 5)] });
-  const s = summarize([repo(2, "acme/zeta", [other]), repo(1, "acme/alpha", [prod, staging])], { windowDays: 1, now: NOW });
+  const other = target({
+    target: "production",
+    attempts: [attempt(5, NOW - 5, false)],
+    incidents: [incident(NOW - 5, null, 5)],
+  });
+  const s = summarize([repo(2, "acme/zeta", [other]), repo(1, "acme/alpha", [prod, staging])], {
+    windowDays: 1,
+    now: NOW,
+  });
 
   test("rows are sorted by repo then target", () => {
     expect(s.targets.map((t) => `${t.repo} ${t.deployTo}`)).toEqual([
@@ -259,8 +283,15 @@ describe("pooling per repo and overall", () => {
 
 describe("no data: level none, never a guess", () => {
   test("a repo without state, and a target with attempts only outside the window", () => {
-    const old = target({ target: "production", attempts: [attempt(1, NOW - 8 * DAY, true)], leadTimes: [lt(NOW - 8 * DAY, 5)] });
-    const s = summarize([{ id: 9, fullName: "a/new", state: null }, repo(1, "a/old", [old])], { windowDays: 7, now: NOW });
+    const old = target({
+      target: "production",
+      attempts: [attempt(1, NOW - 8 * DAY, true)],
+      leadTimes: [lt(NOW - 8 * DAY, 5)],
+    });
+    const s = summarize([{ id: 9, fullName: "a/new", state: null }, repo(1, "a/old", [old])], {
+      windowDays: 7,
+      now: NOW,
+    });
     for (const k of [s.overall.keys, s.repos[0]!.keys, s.repos[1]!.keys, s.targets[0]!.keys]) {
       expect(k.deploymentFrequency).toEqual({ perDay: 0, deployments: 0, days: 7, level: "none" });
       expect(k.leadTime).toEqual({ medianSeconds: null, p90Seconds: null, observations: 0, level: "none" });
@@ -328,7 +359,10 @@ describe("level boundaries (DEFINITIONS table)", () => {
     const s = summarize([repo(1, "a/b", [target({ target: "p", attempts })])], { windowDays: 7, now: NOW });
     expect(s.overall.keys.deploymentFrequency).toEqual({ perDay: 1, deployments: 7, days: 7, level: "elite" });
     // One fewer in the window is no longer daily.
-    const six = summarize([repo(1, "a/b", [target({ target: "p", attempts: attempts.slice(1) })])], { windowDays: 7, now: NOW });
+    const six = summarize([repo(1, "a/b", [target({ target: "p", attempts: attempts.slice(1) })])], {
+      windowDays: 7,
+      now: NOW,
+    });
     expect(six.overall.keys.deploymentFrequency.level).toBe("high");
   });
 });
@@ -426,26 +460,75 @@ describe("incidents opened or closed by ArgoCD events", () => {
   });
   const state = computeRepoDora(REPO, [], opts(), {
     mapped: true,
-    events: [ev("deployment", NOW - 5 * DAY, 7), ev("failure", NOW - 4 * DAY, 0), ev("restore", NOW - 4 * DAY + 600, 0), ev("failure", NOW - 2 * DAY, 0), ev("deployment", NOW - DAY, 8)],
+    events: [
+      ev("deployment", NOW - 5 * DAY, 7),
+      ev("failure", NOW - 4 * DAY, 0),
+      ev("restore", NOW - 4 * DAY + 600, 0),
+      ev("failure", NOW - 2 * DAY, 0),
+      ev("deployment", NOW - DAY, 8),
+    ],
   });
-  const s = summarize([{ id: REPO.id, fullName: REPO.fullName, state }], { windowDays: 7, now: NOW, pipelineLink: pipelineLinks("https://ci.example.com") });
+  const s = summarize([{ id: REPO.id, fullName: REPO.fullName, state }], {
+    windowDays: 7,
+    now: NOW,
+    pipelineLink: pipelineLinks("https://ci.example.com"),
+  });
 
   test("name the app and how it closed, and never link a Woodpecker pipeline (they are no pipelines)", () => {
-    expect(s.repos[0]!.incidents.map((i) => ({ start: i.start, end: i.end, openedBy: i.openedBy, closedBy: i.closedBy, urls: [i.openedByUrl, i.closedByUrl], app: [i.openedByApp, i.closedByApp], restore: i.closedByRestore }))).toEqual([
-      { start: NOW - 2 * DAY, end: NOW - DAY, openedBy: 0, closedBy: 8, urls: [null, null], app: ["default/web", "default/web"], restore: false },
-      { start: NOW - 4 * DAY, end: NOW - 4 * DAY + 600, openedBy: 0, closedBy: 0, urls: [null, null], app: ["default/web", "default/web"], restore: true },
+    expect(
+      s.repos[0]!.incidents.map((i) => ({
+        start: i.start,
+        end: i.end,
+        openedBy: i.openedBy,
+        closedBy: i.closedBy,
+        urls: [i.openedByUrl, i.closedByUrl],
+        app: [i.openedByApp, i.closedByApp],
+        restore: i.closedByRestore,
+      })),
+    ).toEqual([
+      {
+        start: NOW - 2 * DAY,
+        end: NOW - DAY,
+        openedBy: 0,
+        closedBy: 8,
+        urls: [null, null],
+        app: ["default/web", "default/web"],
+        restore: false,
+      },
+      {
+        start: NOW - 4 * DAY,
+        end: NOW - 4 * DAY + 600,
+        openedBy: 0,
+        closedBy: 0,
+        urls: [null, null],
+        app: ["default/web", "default/web"],
+        restore: true,
+      },
     ]);
   });
 });
 
 describe("rework rate", () => {
-  const rw = (deployedAt: number, reason: "rollback" | "revert" | "hotfix" | "rule") => ({ deploymentNumber: 1, deployedAt, reason });
+  const rw = (deployedAt: number, reason: "rollback" | "revert" | "hotfix" | "rule") => ({
+    deploymentNumber: 1,
+    deployedAt,
+    reason,
+  });
   const a = target({
     target: "production",
-    attempts: [attempt(1, NOW - 9 * DAY, true), attempt(2, NOW - 2 * DAY, true), attempt(3, NOW - DAY, true), attempt(4, NOW - 10, false)],
+    attempts: [
+      attempt(1, NOW - 9 * DAY, true),
+      attempt(2, NOW - 2 * DAY, true),
+      attempt(3, NOW - DAY, true),
+      attempt(4, NOW - 10, false),
+    ],
     rework: [rw(NOW - 9 * DAY, "revert"), rw(NOW - 2 * DAY, "rollback"), rw(NOW - DAY, "hotfix")],
   });
-  const b = target({ target: "staging", attempts: [attempt(5, NOW - 3 * DAY, true), attempt(6, NOW - 3, true)], rework: [rw(NOW - 3, "rule")] });
+  const b = target({
+    target: "staging",
+    attempts: [attempt(5, NOW - 3 * DAY, true), attempt(6, NOW - 3, true)],
+    rework: [rw(NOW - 3, "rule")],
+  });
   const empty = target({ target: "qa", attempts: [attempt(7, NOW - DAY, false)] });
   const s = summarize([repo(1, "acme/app", [a, b, empty])], { windowDays: 7, now: NOW });
 

@@ -15,17 +15,28 @@ const BASE = join(ROOT, "deploy", "kubernetes");
 const KUBECTL = Bun.which("kubectl");
 const INSTALL_HINT = "kubectl not found: run `sh scripts/install-test-deps.sh` (as root; CI does this)";
 
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [k: string]: unknown };
+type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  [k: string]: unknown;
+};
 
 /** The model module of an apiVersion/kind, in kubernetes-models or its prometheus-operator package. */
 function modelModule(apiVersion: string, kind: string): string {
-  if (apiVersion.startsWith("monitoring.coreos.com/")) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith("monitoring.coreos.com/"))
+    return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
 /** Validate with the model class: throws a message naming the path and the rule broken. */
 async function validate(o: K8sObject): Promise<void> {
-  const mod = (await import(modelModule(o.apiVersion, o.kind))) as Record<string, new (data: unknown) => { validate(): void }>;
+  const mod = (await import(modelModule(o.apiVersion, o.kind))) as Record<
+    string,
+    new (
+      data: unknown,
+    ) => { validate(): void }
+  >;
   const Model = mod[o.kind];
   if (!Model) throw new Error(`no model for ${o.apiVersion} ${o.kind}`);
   new Model(o).validate();
@@ -59,7 +70,18 @@ function unknownFields(objects: K8sObject[]): string {
     writeFileSync(join(dir, "objects.ts"), lines.join("\n"));
     writeFileSync(
       join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: "Preserve", moduleResolution: "bundler", target: "ESNext", types: [] }, files: ["objects.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          module: "Preserve",
+          moduleResolution: "bundler",
+          target: "ESNext",
+          types: [],
+        },
+        files: ["objects.ts"],
+      }),
     );
     const r = Bun.spawnSync([process.execPath, "x", "tsc", "-p", join(dir, "tsconfig.json")], { cwd: ROOT });
     return (r.stdout.toString() + r.stderr.toString()).replace(/\S*\.k8s-typecheck-[^/]*\//g, "");
@@ -78,7 +100,10 @@ function render(dir: string): K8sObject[] {
 /** deploy/kubernetes copied, with the component enabled by uncommenting the lines the kustomization shows. */
 function withComponent(): { objects: K8sObject[]; kustomization: string } {
   const src = readFileSync(join(BASE, "kustomization.yaml"), "utf8");
-  const enabled = src.replace("# components:\n#   - components/kube-prometheus-stack\n", "components:\n  - components/kube-prometheus-stack\n");
+  const enabled = src.replace(
+    "# components:\n#   - components/kube-prometheus-stack\n",
+    "components:\n  - components/kube-prometheus-stack\n",
+  );
   expect(enabled).not.toBe(src); // the documented lines are there
   const dir = mkdtempSync(join(tmpdir(), "dora-kustomize-"));
   try {
@@ -97,19 +122,33 @@ function withComponents(names: readonly string[]): K8sObject[] {
   const dir = mkdtempSync(join(tmpdir(), "dora-kustomize-"));
   try {
     cpSync(BASE, dir, { recursive: true });
-    writeFileSync(join(dir, "kustomization.yaml"), `${src}components:\n${names.map((n) => `  - components/${n}\n`).join("")}`);
+    writeFileSync(
+      join(dir, "kustomization.yaml"),
+      `${src}components:\n${names.map((n) => `  - components/${n}\n`).join("")}`,
+    );
     return render(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-type Pod = { containers: { env: { name: string; value?: string }[]; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[]; volumes: Record<string, any>[] };
-const deploymentOf = (objects: K8sObject[]) => objects.find((o) => o.kind === "Deployment") as K8sObject & { spec: { strategy: unknown; replicas: number; template: { spec: Pod } } };
+type Pod = {
+  containers: {
+    env: { name: string; value?: string }[];
+    volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+  }[];
+  volumes: Record<string, any>[];
+};
+const deploymentOf = (objects: K8sObject[]) =>
+  objects.find((o) => o.kind === "Deployment") as K8sObject & {
+    spec: { strategy: unknown; replicas: number; template: { spec: Pod } };
+  };
 const envOf = (pod: Pod) => Object.fromEntries(pod.containers[0]!.env.map((e) => [e.name, e.value]));
 /** The volume mounted at the directory of `file`. */
 function volumeHolding(pod: Pod, file: string): Record<string, any> {
-  const mount = pod.containers[0]!.volumeMounts.find((m) => file.startsWith(m.mountPath + "/") && !file.slice(m.mountPath.length + 1).includes("/"));
+  const mount = pod.containers[0]!.volumeMounts.find(
+    (m) => file.startsWith(m.mountPath + "/") && !file.slice(m.mountPath.length + 1).includes("/"),
+  );
   expect(mount, `no volume mounted at the directory of ${file}`).toBeDefined();
   return pod.volumes.find((v) => v.name === mount!.name)!;
 }
@@ -121,7 +160,10 @@ describe("deploy/kubernetes rendered by kubectl kustomize", () => {
     expect(KUBECTL, INSTALL_HINT).not.toBeNull();
     const out = Bun.spawnSync([KUBECTL!, "version", "--client"]).stdout.toString();
     const major = Number(/Kustomize Version: v(\d+)\./.exec(out)?.[1] ?? 0);
-    expect(major, `kubectl's kustomize is too old for components (kubectl version --client: ${out.trim()}); install a kubectl from 1.21 on`).toBeGreaterThanOrEqual(4);
+    expect(
+      major,
+      `kubectl's kustomize is too old for components (kubectl version --client: ${out.trim()}); install a kubectl from 1.21 on`,
+    ).toBeGreaterThanOrEqual(4);
   });
 
   test("the base: every object validates against the Kubernetes and prometheus-operator schemas", async () => {
@@ -144,7 +186,10 @@ describe("deploy/kubernetes rendered by kubectl kustomize", () => {
     const after = byKind(objects);
     for (const kind of KINDS) {
       if (kind === "ServiceMonitor" || kind === "PrometheusRule") {
-        expect(after[kind]!.metadata.labels).toEqual({ ...before[kind]!.metadata.labels, release: "kube-prometheus-stack" });
+        expect(after[kind]!.metadata.labels).toEqual({
+          ...before[kind]!.metadata.labels,
+          release: "kube-prometheus-stack",
+        });
         const { labels: _a, ...restAfter } = after[kind]!.metadata;
         const { labels: _b, ...restBefore } = before[kind]!.metadata;
         expect(restAfter).toEqual(restBefore);
@@ -157,13 +202,17 @@ describe("deploy/kubernetes rendered by kubectl kustomize", () => {
   });
 
   test("secret.example.yaml validates too", async () => {
-    const objects = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map((d) => d.toJSON() as K8sObject);
+    const objects = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map(
+      (d) => d.toJSON() as K8sObject,
+    );
     expect(objects.map((o) => o.kind)).toEqual(["Secret"]);
     expect(await schemaErrors(objects)).toEqual([]);
   });
 
   test("no object has a field the schemas do not know (base, component, Secret example)", () => {
-    const secret = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map((d) => d.toJSON() as K8sObject);
+    const secret = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map(
+      (d) => d.toJSON() as K8sObject,
+    );
     expect(unknownFields([...render(BASE), ...withComponent().objects, ...secret])).toBe("");
   }, 60_000);
 });
@@ -195,7 +244,20 @@ describe("the state file and ArgoCD", () => {
     expect(d.spec.replicas).toBe(1);
     // Nothing else of the Deployment changes.
     const base = deploymentOf(render(BASE));
-    const strip = (x: any) => ({ ...x, spec: { ...x.spec, strategy: null, template: { ...x.spec.template, spec: { ...x.spec.template.spec, volumes: x.spec.template.spec.volumes.filter((v: any) => v.name !== volume.name) } } } });
+    const strip = (x: any) => ({
+      ...x,
+      spec: {
+        ...x.spec,
+        strategy: null,
+        template: {
+          ...x.spec.template,
+          spec: {
+            ...x.spec.template.spec,
+            volumes: x.spec.template.spec.volumes.filter((v: any) => v.name !== volume.name),
+          },
+        },
+      },
+    });
     expect(strip(d)).toEqual(strip(base));
   });
 

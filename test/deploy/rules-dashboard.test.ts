@@ -20,9 +20,14 @@ const CONTRACT = new Set([
   ...["bucket", "sum", "count"].map((s) => `dora_time_to_restore_seconds_${s}`),
   ...["bucket", "sum", "count"].map((s) => `dora_lead_time_seconds_${s}`),
   "dora_lead_time_source_missing_total",
-  ...["deployments_per_day", "change_failure_ratio", "lead_time_p50_seconds", "lead_time_p90_seconds", "recovery_time_p50_seconds", "rework_ratio"].flatMap(
-    (k) => [`dora_window_${k}`, `dora_overall_window_${k}`],
-  ),
+  ...[
+    "deployments_per_day",
+    "change_failure_ratio",
+    "lead_time_p50_seconds",
+    "lead_time_p90_seconds",
+    "recovery_time_p50_seconds",
+    "rework_ratio",
+  ].flatMap((k) => [`dora_window_${k}`, `dora_overall_window_${k}`]),
   "dora_window_coverage_ratio",
   "dora_deployment_rework_total",
   "dora_repo_info",
@@ -35,7 +40,21 @@ const CONTRACT = new Set([
   "dora_build_info",
   "up",
 ]);
-const KEYWORDS = new Set(["by", "on", "without", "ignoring", "and", "or", "unless", "bool", "offset", "group_left", "group_right", "inf", "nan"]);
+const KEYWORDS = new Set([
+  "by",
+  "on",
+  "without",
+  "ignoring",
+  "and",
+  "or",
+  "unless",
+  "bool",
+  "offset",
+  "group_left",
+  "group_right",
+  "inf",
+  "nan",
+]);
 
 /** Metric names a PromQL expression selects (strings, label matchers, grouping and ranges removed). */
 export function metricNames(expr: string): string[] {
@@ -56,7 +75,9 @@ export function metricNames(expr: string): string[] {
 }
 
 type Rule = { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string> };
-const rulesFile = parse(await read("deploy/prometheus/dora.rules.yml")) as { groups: { name: string; rules: Rule[] }[] };
+const rulesFile = parse(await read("deploy/prometheus/dora.rules.yml")) as {
+  groups: { name: string; rules: Rule[] }[];
+};
 const rules = rulesFile.groups.flatMap((g) => g.rules);
 const records = rules.flatMap((r) => (r.record ? [r.record] : []));
 const alerts = rules.flatMap((r) => (r.alert ? [r.alert] : []));
@@ -92,12 +113,19 @@ describe("deploy/prometheus/dora.rules.yml", () => {
   test("names follow level:metric:operations; per-target rules keep exactly repo and deploy_to", () => {
     for (const r of rules.filter((x) => x.record)) {
       expect(r.record!).toMatch(/^(dora|dora_overall|dora_group):[a-z][a-z0-9_]*:[a-z0-9_]+$/);
-      const grouping = [...r.expr.matchAll(/\bby \(([^)]*)\)/g)].map((m) => m[1]!.split(",").map((l) => l.trim()).sort().join(","));
+      const grouping = [...r.expr.matchAll(/\bby \(([^)]*)\)/g)].map((m) =>
+        m[1]!
+          .split(",")
+          .map((l) => l.trim())
+          .sort()
+          .join(","),
+      );
       // The window gauges' rules (dora-window) keep `window` too.
       const allowed = r.record!.startsWith("dora_group:")
         ? ["team", "le,team", "repo,team"]
         : ["deploy_to,repo", "deploy_to,le,repo", "le", "deploy_to,repo,window", "window"];
-      for (const g of grouping) expect({ rule: r.record, by: g, ok: allowed.includes(g) }).toEqual({ rule: r.record, by: g, ok: true });
+      for (const g of grouping)
+        expect({ rule: r.record, by: g, ok: allowed.includes(g) }).toEqual({ rule: r.record, by: g, ok: true });
     }
   });
 
@@ -117,7 +145,10 @@ describe("deploy/prometheus/dora.rules.yml", () => {
     // Overall rules combine label-less sums; everything else that joins two series says on (...).
     for (const r of rules.filter((x) => !x.record?.startsWith("dora_overall:"))) {
       if (new Set(metricNames(r.expr)).size < 2) continue;
-      expect({ rule: r.record ?? r.alert, on: r.expr.includes(" on (") }).toEqual({ rule: r.record ?? r.alert, on: true });
+      expect({ rule: r.record ?? r.alert, on: r.expr.includes(" on (") }).toEqual({
+        rule: r.record ?? r.alert,
+        on: true,
+      });
     }
     for (const r of rules.filter((x) => x.record?.startsWith("dora_overall:"))) {
       for (const n of metricNames(r.expr)) {
@@ -129,7 +160,13 @@ describe("deploy/prometheus/dora.rules.yml", () => {
 
   test("uses only contract metrics and its own recording rules", () => {
     const known = new Set([...CONTRACT, ...records]);
-    for (const r of rules) for (const n of metricNames(r.expr)) expect({ rule: r.record ?? r.alert, metric: n, known: known.has(n) }).toEqual({ rule: r.record ?? r.alert, metric: n, known: true });
+    for (const r of rules)
+      for (const n of metricNames(r.expr))
+        expect({ rule: r.record ?? r.alert, metric: n, known: known.has(n) }).toEqual({
+          rule: r.record ?? r.alert,
+          metric: n,
+          known: true,
+        });
   });
 
   test("has the alerts the issue asks for", () => {
@@ -164,12 +201,23 @@ describe("deploy/prometheus/compat.rules.yml", () => {
   test("records the original exporter's names from the contract's", async () => {
     const compat = parse(await read("deploy/prometheus/compat.rules.yml")) as { groups: { rules: Rule[] }[] };
     const byName = Object.fromEntries(compat.groups.flatMap((g) => g.rules).map((r) => [r.record!, r.expr]));
-    expect(Object.keys(byName).sort()).toEqual(["dora_deployment_failure_timestamp", "dora_deployment_last_success_timestamp"]);
-    expect(metricNames(byName.dora_deployment_last_success_timestamp!)).toEqual(["dora_deployment_last_success_timestamp_seconds"]);
-    expect(metricNames(byName.dora_deployment_failure_timestamp!)).toEqual(["dora_deployment_last_failure_timestamp_seconds"]);
+    expect(Object.keys(byName).sort()).toEqual([
+      "dora_deployment_failure_timestamp",
+      "dora_deployment_last_success_timestamp",
+    ]);
+    expect(metricNames(byName.dora_deployment_last_success_timestamp!)).toEqual([
+      "dora_deployment_last_success_timestamp_seconds",
+    ]);
+    expect(metricNames(byName.dora_deployment_failure_timestamp!)).toEqual([
+      "dora_deployment_last_failure_timestamp_seconds",
+    ]);
     const tests = parse(await read("deploy/prometheus/compat.rules.test.yml")) as typeof testsFile;
     expect(tests.rule_files).toEqual(["compat.rules.yml"]);
-    const tested = new Set(tests.tests.flatMap((t) => (t.promql_expr_test ?? []).flatMap((e) => (e.exp_samples.length > 0 ? metricNames(e.expr) : []))));
+    const tested = new Set(
+      tests.tests.flatMap((t) =>
+        (t.promql_expr_test ?? []).flatMap((e) => (e.exp_samples.length > 0 ? metricNames(e.expr) : [])),
+      ),
+    );
     expect([...tested].sort()).toEqual(Object.keys(byName).sort());
   });
 });
@@ -180,7 +228,11 @@ describe("deploy/prometheus/dora.rules.test.yml", () => {
   });
 
   test("covers EVERY recording rule with an expected-value test", () => {
-    const tested = new Set(testsFile.tests.flatMap((t) => (t.promql_expr_test ?? []).flatMap((e) => (e.exp_samples.length > 0 ? metricNames(e.expr) : []))));
+    const tested = new Set(
+      testsFile.tests.flatMap((t) =>
+        (t.promql_expr_test ?? []).flatMap((e) => (e.exp_samples.length > 0 ? metricNames(e.expr) : [])),
+      ),
+    );
     expect(records.filter((r) => !tested.has(r))).toEqual([]);
   });
 
@@ -188,8 +240,14 @@ describe("deploy/prometheus/dora.rules.test.yml", () => {
     const cases = testsFile.tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const a of alerts) {
       const mine = cases.filter((c) => c.alertname === a);
-      expect({ alert: a, firing: mine.some((c) => (c.exp_alerts ?? []).length > 0) }).toEqual({ alert: a, firing: true });
-      expect({ alert: a, silent: mine.some((c) => (c.exp_alerts ?? []).length === 0) }).toEqual({ alert: a, silent: true });
+      expect({ alert: a, firing: mine.some((c) => (c.exp_alerts ?? []).length > 0) }).toEqual({
+        alert: a,
+        firing: true,
+      });
+      expect({ alert: a, silent: mine.some((c) => (c.exp_alerts ?? []).length === 0) }).toEqual({
+        alert: a,
+        silent: true,
+      });
     }
   });
 });
@@ -250,7 +308,11 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     expect(job.current.value).toEqual([example.scrape_configs[0]!.job_name]);
     expect(job.current.value).toEqual([service.metadata.name]);
     // Every health query is scoped to $job; with the default, an unrelated job's `up` is not read.
-    const health = exprs.filter((e) => metricNames(e).some((n) => n === "up" || /^dora_(woodpecker|backfill|repos|last_poll|build_info|poll_duration)/.test(n)));
+    const health = exprs.filter((e) =>
+      metricNames(e).some(
+        (n) => n === "up" || /^dora_(woodpecker|backfill|repos|last_poll|build_info|poll_duration)/.test(n),
+      ),
+    );
     expect(health.length).toBeGreaterThanOrEqual(6);
     for (const e of health) expect(e).toContain('{job=~"$job"}');
     const up = health.find((e) => metricNames(e).includes("up"))!;
@@ -263,10 +325,30 @@ describe("deploy/grafana/dora-dashboard.json", () => {
   test("the five keys are stat panels, four coloured at the DORA level boundaries, rework rate without levels", () => {
     const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!;
     const steps = (p: Panel) => p.fieldConfig!.defaults!.thresholds!.steps.map((s) => [s.value, s.color]);
-    expect(steps(stat("Deployment frequency"))).toEqual([[null, "red"], [1 / 30, "orange"], [1 / 7, "blue"], [1, "green"]]);
-    expect(steps(stat("Lead time for changes (median)"))).toEqual([[null, "green"], [86400, "blue"], [604800, "orange"], [2592000, "red"]]);
-    expect(steps(stat("Change failure rate"))).toEqual([[null, "green"], [0.0500001, "blue"], [0.1000001, "orange"], [0.1500001, "red"]]);
-    expect(steps(stat("Failed deployment recovery time (median)"))).toEqual([[null, "green"], [3600, "blue"], [86400, "orange"], [604800, "red"]]);
+    expect(steps(stat("Deployment frequency"))).toEqual([
+      [null, "red"],
+      [1 / 30, "orange"],
+      [1 / 7, "blue"],
+      [1, "green"],
+    ]);
+    expect(steps(stat("Lead time for changes (median)"))).toEqual([
+      [null, "green"],
+      [86400, "blue"],
+      [604800, "orange"],
+      [2592000, "red"],
+    ]);
+    expect(steps(stat("Change failure rate"))).toEqual([
+      [null, "green"],
+      [0.0500001, "blue"],
+      [0.1000001, "orange"],
+      [0.1500001, "red"],
+    ]);
+    expect(steps(stat("Failed deployment recovery time (median)"))).toEqual([
+      [null, "green"],
+      [3600, "blue"],
+      [86400, "orange"],
+      [604800, "red"],
+    ]);
     expect(steps(stat("Rework rate"))).toEqual([[null, "text"]]); // DORA publishes no thresholds
     const rows = dash.panels.filter((p) => p.type === "row").map((p) => p.title);
     // The key panels read the window gauges, which pool all targets (a median cannot be pooled
@@ -280,14 +362,21 @@ describe("deploy/grafana/dora-dashboard.json", () => {
   test("the key panels read the window gauges (right from the first scrape); a per-target table and the coverage too", () => {
     const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!.targets![0]!.expr;
     expect(stat("Deployment frequency")).toBe('dora_overall:window_deployments_per_day:max{window="$window"}');
-    expect(stat("Lead time for changes (median)")).toBe('dora_overall:window_lead_time_p50_seconds:max{window="$window"}');
+    expect(stat("Lead time for changes (median)")).toBe(
+      'dora_overall:window_lead_time_p50_seconds:max{window="$window"}',
+    );
     expect(stat("Change failure rate")).toBe('dora_overall:window_change_failure_ratio:max{window="$window"}');
-    expect(stat("Failed deployment recovery time (median)")).toBe('dora_overall:window_recovery_time_p50_seconds:max{window="$window"}');
+    expect(stat("Failed deployment recovery time (median)")).toBe(
+      'dora_overall:window_recovery_time_p50_seconds:max{window="$window"}',
+    );
     expect(stat("Rework rate")).toBe('dora_overall:window_rework_ratio:max{window="$window"}');
     expect(stat("Lead time p90")).toBe('dora_overall:window_lead_time_p90_seconds:max{window="$window"}');
     expect(stat("History read covers")).toBe('dora_overall:window_coverage_ratio:min{window="$window"}');
     const table = dash.panels.find((p) => p.type === "table" && p.title === "Per target (window gauges)")!;
-    for (const t of table.targets!) expect(t.expr).toMatch(/^dora:window_[a-z0-9_]+:max\{repo=~"\$repo", deploy_to=~"\$deploy_to", window="\$window"\}$/);
+    for (const t of table.targets!)
+      expect(t.expr).toMatch(
+        /^dora:window_[a-z0-9_]+:max\{repo=~"\$repo", deploy_to=~"\$deploy_to", window="\$window"\}$/,
+      );
   });
 
   test("a team variable (from dora_repo_info) narrows the repo list; a per-team table reads the dora_group rules", () => {
@@ -297,17 +386,25 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     // "All" repos must mean all repos of the team, not .*
     expect((vars.repo as { allValue?: string }).allValue).toBeUndefined();
     const team = dash.panels.find((p) => p.type === "table" && p.title === "Per team")!;
-    for (const t of team.targets!) expect(t.expr).toMatch(/^sum by \(team\) \(dora_group:[a-z_]+:[a-z0-9_]+\$window\{team=~"\$team"\}\)$/);
+    for (const t of team.targets!)
+      expect(t.expr).toMatch(/^sum by \(team\) \(dora_group:[a-z_]+:[a-z0-9_]+\$window\{team=~"\$team"\}\)$/);
   });
 
   test("has trends, the failing-now table with outage age, a per-repo table and exporter health", () => {
     const types = (t: string) => dash.panels.filter((p) => p.type === t).map((p) => p.title);
     expect(types("timeseries").length).toBeGreaterThanOrEqual(4);
     const failing = dash.panels.find((p) => p.type === "table" && p.title === "Targets failing now")!;
-    expect(failing.targets![0]!.expr).toContain("time() - max by (repo, deploy_to) (dora_deployment_failing_since_timestamp_seconds");
+    expect(failing.targets![0]!.expr).toContain(
+      "time() - max by (repo, deploy_to) (dora_deployment_failing_since_timestamp_seconds",
+    );
     expect(types("table")).toContain("Per repo");
     expect(exprs.some((e) => e.includes("sum by (repo)"))).toBe(true);
-    for (const m of ["up", "dora_woodpecker_up", "dora_backfill_complete", "dora_last_poll_success_timestamp_seconds"]) {
+    for (const m of [
+      "up",
+      "dora_woodpecker_up",
+      "dora_backfill_complete",
+      "dora_last_poll_success_timestamp_seconds",
+    ]) {
       expect(exprs.some((e) => metricNames(e).includes(m))).toBe(true);
     }
   });
@@ -316,7 +413,8 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     const known = new Set([...CONTRACT, ...records]);
     for (const e of exprs) {
       for (const w of ["1d", "7d", "30d"]) {
-        for (const n of metricNames(e.replaceAll("$window", w))) expect({ expr: e, metric: n, known: known.has(n) }).toEqual({ expr: e, metric: n, known: true });
+        for (const n of metricNames(e.replaceAll("$window", w)))
+          expect({ expr: e, metric: n, known: known.has(n) }).toEqual({ expr: e, metric: n, known: true });
       }
     }
   });
@@ -328,15 +426,15 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     };
     expect(provider.apiVersion).toBe(1);
     expect(provider.providers[0]!.type).toBe("file");
-    const ds = parse(await read("deploy/grafana/provisioning/datasources/prometheus.yml")) as { datasources: { type: string }[] };
+    const ds = parse(await read("deploy/grafana/provisioning/datasources/prometheus.yml")) as {
+      datasources: { type: string }[];
+    };
     expect(ds.datasources[0]!.type).toBe("prometheus");
   });
 });
 
 test("metricNames extracts selectors, not functions, labels or keywords", () => {
-  expect(metricNames('sum by (le) (dora:x:increase1d{le="+Inf", repo=~"a"}) / on (repo) (up > 0) and foo offset 5m')).toEqual([
-    "dora:x:increase1d",
-    "up",
-    "foo",
-  ]);
+  expect(
+    metricNames('sum by (le) (dora:x:increase1d{le="+Inf", repo=~"a"}) / on (repo) (up > 0) and foo offset 5m'),
+  ).toEqual(["dora:x:increase1d", "up", "foo"]);
 });

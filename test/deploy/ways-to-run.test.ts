@@ -91,21 +91,33 @@ describe("systemd unit", () => {
   });
 
   const analyze = Bun.which("systemd-analyze");
-  const verifyName = analyze ? "systemd-analyze verify reports nothing" : "systemd-analyze verify: SKIPPED, systemd-analyze is not installed";
-  test.skipIf(!analyze)(verifyName, () => {
-    // verify needs ExecStart to exist: point it at the built binary, everything else unchanged.
-    ensureBinary();
-    const dir = mkdtempSync(join(tmpdir(), "dora-systemd-"));
-    try {
-      const file = join(dir, "dora-exporter.service");
-      writeFileSync(file, text("deploy/systemd/dora-exporter.service").replace("ExecStart=/usr/local/bin/dora-exporter", `ExecStart=${BINARY}`));
-      const r = Bun.spawnSync([analyze!, "verify", file], { env: { ...process.env, SYSTEMD_LOG_COLOR: "0" } });
-      expect(r.stderr.toString() + r.stdout.toString()).toBe("");
-      expect(r.exitCode).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+  const verifyName = analyze
+    ? "systemd-analyze verify reports nothing"
+    : "systemd-analyze verify: SKIPPED, systemd-analyze is not installed";
+  test.skipIf(!analyze)(
+    verifyName,
+    () => {
+      // verify needs ExecStart to exist: point it at the built binary, everything else unchanged.
+      ensureBinary();
+      const dir = mkdtempSync(join(tmpdir(), "dora-systemd-"));
+      try {
+        const file = join(dir, "dora-exporter.service");
+        writeFileSync(
+          file,
+          text("deploy/systemd/dora-exporter.service").replace(
+            "ExecStart=/usr/local/bin/dora-exporter",
+            `ExecStart=${BINARY}`,
+          ),
+        );
+        const r = Bun.spawnSync([analyze!, "verify", file], { env: { ...process.env, SYSTEMD_LOG_COLOR: "0" } });
+        expect(r.stderr.toString() + r.stdout.toString()).toBe("");
+        expect(r.exitCode).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
 
 describe("Dockerfile", () => {
@@ -207,7 +219,12 @@ describe("docker compose", () => {
 });
 
 describe("token files", () => {
-  const sources = ["README.md", "docs/running-as-a-service.md", "deploy/compose/docker-compose.yml", "deploy/systemd/dora-exporter.service"];
+  const sources = [
+    "README.md",
+    "docs/running-as-a-service.md",
+    "deploy/compose/docker-compose.yml",
+    "deploy/systemd/dora-exporter.service",
+  ];
   /** Every line of a doc or file that writes the Woodpecker token to a file. */
   const writes = sources.flatMap((f) =>
     text(f)
@@ -222,7 +239,8 @@ describe("token files", () => {
       const mode = /install (?:-[og] \S+ )*-m (0[0-7]{3})/.exec(line)?.[1];
       expect({ f, line, mode }).toEqual({ f, line, mode: expect.stringMatching(/^0[46]00$/) });
     }
-    for (const f of sources) expect({ f, chmod: /chmod 0?[0-7][0-7][4-7]|chmod (a|o)\+r/.test(text(f)) }).toEqual({ f, chmod: false });
+    for (const f of sources)
+      expect({ f, chmod: /chmod 0?[0-7][0-7][4-7]|chmod (a|o)\+r/.test(text(f)) }).toEqual({ f, chmod: false });
   });
 
   test("for a container, belong to the image's user (compose mounts the host file as it is)", () => {
@@ -230,7 +248,12 @@ describe("token files", () => {
     const [uid, gid] = user.split(":");
     const container = writes.filter(({ line }) => !line.includes("/etc/dora-exporter"));
     expect(container.length).toBeGreaterThanOrEqual(3);
-    for (const { f, line } of container) expect({ f, line, owner: line.includes(`install -o ${uid} -g ${gid} -m 0400 `) }).toEqual({ f, line, owner: true });
+    for (const { f, line } of container)
+      expect({ f, line, owner: line.includes(`install -o ${uid} -g ${gid} -m 0400 `) }).toEqual({
+        f,
+        line,
+        owner: true,
+      });
   });
 });
 
@@ -249,7 +272,14 @@ describe("Kubernetes manifests", () => {
   ) as Record<string, any>;
 
   test("all parse, one object per file: Deployment, Service, ServiceMonitor, PrometheusRule, ConfigMap, Secret", () => {
-    expect(Object.keys(docs).sort()).toEqual(["ConfigMap", "Deployment", "PrometheusRule", "Secret", "Service", "ServiceMonitor"]);
+    expect(Object.keys(docs).sort()).toEqual([
+      "ConfigMap",
+      "Deployment",
+      "PrometheusRule",
+      "Secret",
+      "Service",
+      "ServiceMonitor",
+    ]);
     for (const d of Object.values(docs)) {
       expect(d.apiVersion).toBeString();
       expect(d.metadata.name).toStartWith("dora-exporter");
@@ -284,13 +314,20 @@ describe("Kubernetes manifests", () => {
   });
 
   test("readiness holds the rollout; nothing claims Prometheus scrapes ready pods only (it scrapes them all)", () => {
-    expect(docs.Deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(docs.Deployment.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
     // No relabeling drops not-ready endpoints: DoraBackfillNotComplete must see a pod that never gets ready.
-    for (const e of docs.ServiceMonitor.spec.endpoints) expect(JSON.stringify(e.relabelings ?? [])).not.toContain("ready");
+    for (const e of docs.ServiceMonitor.spec.endpoints)
+      expect(JSON.stringify(e.relabelings ?? [])).not.toContain("ready");
     expect(text("deploy/prometheus/dora.rules.yml")).toContain("alert: DoraBackfillNotComplete");
     for (const f of ["deploy/kubernetes/deployment.yaml", "docs/kubernetes.md", "README.md"]) {
       const flat = text(f).replace(/\s*\n\s*#?\s*/g, " ");
-      expect({ f, claim: /scrapes? ready endpoints only|only scrapes? ready|never (scrapes|sees) partial/i.test(flat) }).toEqual({ f, claim: false });
+      expect({
+        f,
+        claim: /scrapes? ready endpoints only|only scrapes? ready|never (scrapes|sees) partial/i.test(flat),
+      }).toEqual({ f, claim: false });
     }
   });
 
@@ -300,7 +337,8 @@ describe("Kubernetes manifests", () => {
     const port = docs.Service.spec.ports[0];
     expect(port.port).toBe(9798);
     expect(port.targetPort).toBe(docs.Deployment.spec.template.spec.containers[0].ports[0].name);
-    for (const [k, v] of Object.entries(docs.ServiceMonitor.spec.selector.matchLabels)) expect(docs.Service.metadata.labels[k]).toBe(v);
+    for (const [k, v] of Object.entries(docs.ServiceMonitor.spec.selector.matchLabels))
+      expect(docs.Service.metadata.labels[k]).toBe(v);
     expect(docs.ServiceMonitor.spec.endpoints[0].port).toBe(port.name);
     expect(docs.ServiceMonitor.spec.endpoints[0].path).toBe("/metrics");
     // job label = Service name = what DoraExporterDown looks for
@@ -313,7 +351,7 @@ describe("Kubernetes manifests", () => {
     expect(docs.PrometheusRule.spec.groups).toEqual(rules.groups);
   });
 
-  test("the dashboard ConfigMap is labelled grafana_dashboard: \"1\" and embeds the dashboard JSON byte for byte", () => {
+  test('the dashboard ConfigMap is labelled grafana_dashboard: "1" and embeds the dashboard JSON byte for byte', () => {
     expect(docs.ConfigMap.metadata.labels.grafana_dashboard).toBe("1");
     const data = docs.ConfigMap.data as Record<string, string>;
     expect(Object.keys(data)).toEqual(["dora-dashboard.json"]);
@@ -321,8 +359,12 @@ describe("Kubernetes manifests", () => {
   });
 
   test("scripts/gen-k8s.ts output equals the committed manifests (regenerate after editing the sources)", () => {
-    expect(text("deploy/kubernetes/prometheusrule.yaml")).toBe(prometheusRule(text("deploy/prometheus/dora.rules.yml")));
-    expect(text("deploy/kubernetes/grafana-dashboard-configmap.yaml")).toBe(dashboardConfigMap(text("deploy/grafana/dora-dashboard.json")));
+    expect(text("deploy/kubernetes/prometheusrule.yaml")).toBe(
+      prometheusRule(text("deploy/prometheus/dora.rules.yml")),
+    );
+    expect(text("deploy/kubernetes/grafana-dashboard-configmap.yaml")).toBe(
+      dashboardConfigMap(text("deploy/grafana/dora-dashboard.json")),
+    );
     const r = Bun.spawnSync(["bun", join(ROOT, "scripts", "gen-k8s.ts"), "--check"], { cwd: ROOT });
     expect(r.stderr.toString()).toBe("");
     expect(r.exitCode).toBe(0);
@@ -347,7 +389,10 @@ describe("examples/prometheus.yml", () => {
       const r = Bun.spawnSync([promtool, "check", "config", join(dir, "prometheus.yml")]);
       const out = r.stdout.toString() + r.stderr.toString();
       // Every shipped rule, counted from the file (not a number to bump on each new rule).
-      const shipped = (yamlOf("deploy/prometheus/dora.rules.yml").groups as { rules: unknown[] }[]).reduce((n, g) => n + g.rules.length, 0);
+      const shipped = (yamlOf("deploy/prometheus/dora.rules.yml").groups as { rules: unknown[] }[]).reduce(
+        (n, g) => n + g.rules.length,
+        0,
+      );
       expect(shipped).toBeGreaterThan(60);
       expect(out).toContain(`SUCCESS: ${shipped} rules found`);
       expect(r.exitCode).toBe(0);
@@ -363,7 +408,11 @@ describe("adding the exporter to an existing Prometheus (README, docs/prometheus
     const md = text(doc);
     const at = md.indexOf(heading);
     expect(at).toBeGreaterThanOrEqual(0);
-    return /```sh\n([\s\S]*?)```/.exec(md.slice(at))![1]!.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    return /```sh\n([\s\S]*?)```/
+      .exec(md.slice(at))![1]!
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "");
   };
   const snippet = yamlOf("examples/dora-exporter.scrape.yml");
   const EXISTING = [
@@ -374,11 +423,14 @@ describe("adding the exporter to an existing Prometheus (README, docs/prometheus
     "scrape_configs:",
     "  - job_name: node",
     "    static_configs:",
-    "      - targets: [\"localhost:9100\"]",
+    '      - targets: ["localhost:9100"]',
     "",
   ].join("\n");
 
-  for (const [doc, heading] of [["README.md", "## Prometheus and Grafana"], ["docs/prometheus-grafana.md", "## Shortest path"]] as const) {
+  for (const [doc, heading] of [
+    ["README.md", "## Prometheus and Grafana"],
+    ["docs/prometheus-grafana.md", "## Shortest path"],
+  ] as const) {
     test(`${doc}: the step never replaces prometheus.yml; after the documented edit promtool check config passes`, () => {
       const promtool = Bun.which("promtool");
       if (!promtool) throw new Error(INSTALL_HINT);
@@ -390,12 +442,18 @@ describe("adding the exporter to an existing Prometheus (README, docs/prometheus
         for (const part of l.split("&&").map((c) => c.trim())) {
           if (/^(systemctl|kill) /.test(part)) continue; // the reload of a real Prometheus
           const r = Bun.spawnSync(["sh", "-c", part.replaceAll("/etc/prometheus", dir)], { cwd: ROOT });
-          expect({ part, out: r.stdout.toString() + r.stderr.toString(), code: r.exitCode }).toMatchObject({ part, code: 0 });
+          expect({ part, out: r.stdout.toString() + r.stderr.toString(), code: r.exitCode }).toMatchObject({
+            part,
+            code: 0,
+          });
         }
       };
       try {
         writeFileSync(join(dir, "prometheus.yml"), EXISTING);
-        writeFileSync(join(dir, "node.rules.yml"), "groups:\n  - name: node\n    rules:\n      - record: node:up:sum\n        expr: sum(up{job=\"node\"})\n");
+        writeFileSync(
+          join(dir, "node.rules.yml"),
+          'groups:\n  - name: node\n    rules:\n      - record: node:up:sum\n        expr: sum(up{job="node"})\n',
+        );
         for (const l of lines.slice(0, edit)) run(l);
         expect(readFileSync(join(dir, "prometheus.yml"), "utf8")).toBe(EXISTING);
         expect(found).toBeGreaterThan(0);
@@ -408,7 +466,10 @@ describe("adding the exporter to an existing Prometheus (README, docs/prometheus
         for (const l of lines.slice(edit).filter((x) => !x.startsWith("#"))) run(l);
         const r = Bun.spawnSync([promtool, "check", "config", join(dir, "prometheus.yml")]);
         const out = r.stdout.toString() + r.stderr.toString();
-        const doraRules = (yamlOf("deploy/prometheus/dora.rules.yml").groups as { rules: unknown[] }[]).reduce((n, g) => n + g.rules.length, 0);
+        const doraRules = (yamlOf("deploy/prometheus/dora.rules.yml").groups as { rules: unknown[] }[]).reduce(
+          (n, g) => n + g.rules.length,
+          0,
+        );
         expect(out).toContain("SUCCESS: 2 rule files found");
         expect(out).toContain(`dora.rules.yml\n  SUCCESS: ${doraRules} rules found`);
         expect(r.exitCode).toBe(0);
@@ -439,7 +500,10 @@ describe("GitHub workflows", () => {
 
   const rel = yamlOf(".github/workflows/release.yml");
   const stepsOf = (job: string) => rel.jobs[job].steps as any[];
-  const runs = (job: string) => stepsOf(job).map((s) => s.run ?? "").join("\n");
+  const runs = (job: string) =>
+    stepsOf(job)
+      .map((s) => s.run ?? "")
+      .join("\n");
   /** The files the release job attaches to the GitHub release. */
   const attached = () => {
     const cmd = runs("release").replace(/\s+/g, " ");
@@ -457,7 +521,9 @@ describe("GitHub workflows", () => {
 
   test("release builds linux-x64 and linux-arm64 with bun build --compile, checksums them and attaches them", () => {
     for (const t of ["linux-x64", "linux-arm64"]) {
-      expect(runs("binaries")).toMatch(new RegExp(`bun build --compile .*--target=bun-${t} src/main\\.ts --outfile out/dora-exporter-${t}`));
+      expect(runs("binaries")).toMatch(
+        new RegExp(`bun build --compile .*--target=bun-${t} src/main\\.ts --outfile out/dora-exporter-${t}`),
+      );
     }
     expect(runs("binaries")).toContain("sha256sum dora-exporter-linux-x64 dora-exporter-linux-arm64 > SHA256SUMS");
     expect(attached()).toEqual(["dora-exporter-linux-x64", "dora-exporter-linux-arm64", "SHA256SUMS"]);
@@ -468,7 +534,9 @@ describe("GitHub workflows", () => {
   test("release pushes a linux/amd64 + linux/arm64 image to ghcr.io with docker buildx", () => {
     const uses = stepsOf("image").map((s) => String(s.uses ?? ""));
     expect(uses.some((u) => u.startsWith("docker/setup-buildx-action@"))).toBe(true);
-    expect(stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/login-action@")).with.registry).toBe("ghcr.io");
+    expect(stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/login-action@")).with.registry).toBe(
+      "ghcr.io",
+    );
     const push = stepsOf("image").find((s) => String(s.uses ?? "").startsWith("docker/build-push-action@")).with;
     expect(push.platforms).toBe("linux/amd64,linux/arm64");
     expect(push.push).toBe(true);
@@ -478,7 +546,10 @@ describe("GitHub workflows", () => {
   });
 
   test("the docs name exactly the published artifacts: the attached binaries and the ghcr.io image", () => {
-    const docs = ["README.md", ...["kubernetes.md", "running-as-a-service.md", "prometheus-grafana.md"].map((f) => `docs/${f}`)];
+    const docs = [
+      "README.md",
+      ...["kubernetes.md", "running-as-a-service.md", "prometheus-grafana.md"].map((f) => `docs/${f}`),
+    ];
     const deploy = ["deploy/systemd/dora-exporter.service", "deploy/kubernetes/deployment.yaml", "Dockerfile"];
     const all = [...docs, ...deploy].map((f) => text(f)).join("\n");
     const binaries = attached().filter((f) => f !== "SHA256SUMS");
@@ -500,7 +571,8 @@ describe("docs", () => {
       expect(md).toStartWith("# ");
       const paths = [...md.matchAll(/`((?:deploy|examples|scripts|docs)\/[^`\s]+|Dockerfile)`/g)].map((m) => m[1]!);
       expect(paths.length).toBeGreaterThan(0);
-      for (const p of paths) expect({ doc, path: p, exists: existsSync(join(ROOT, p)) }).toEqual({ doc, path: p, exists: true });
+      for (const p of paths)
+        expect({ doc, path: p, exists: existsSync(join(ROOT, p)) }).toEqual({ doc, path: p, exists: true });
     });
   }
 });

@@ -16,7 +16,10 @@ test("README configuration table equals src/config/settings.ts", async () => {
 test("README quick start has exactly the two commands", async () => {
   const readme = await Bun.file(join(ROOT, "README.md")).text();
   const quick = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
-  const commands = quick.split("\n").filter((l) => l.trim() !== "").map((l) => l.split("#")[0]!.trim());
+  const commands = quick
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.split("#")[0]!.trim());
   expect(commands).toEqual(["npm run demo", "npm test"]);
   const pkg = await Bun.file(join(ROOT, "package.json")).json();
   expect(pkg.scripts.demo).toContain("demo");

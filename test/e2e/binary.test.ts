@@ -3,7 +3,12 @@
 // poll that lists nothing but the repos.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { SimulatedWoodpecker, generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
+import {
+  SimulatedWoodpecker,
+  generateHistory,
+  serveSimulator,
+  type ServedSimulator,
+} from "../../src/simulator/index.ts";
 import {
   ROOT,
   doraSeries,
@@ -106,9 +111,9 @@ describe("compiled binary against the simulator", () => {
     expect(after.get(key)).toBe(before.get(key)! + 1);
     expect(after.get(failKey)).toBe(before.get(failKey)! + 1);
     expect(after.get(`dora_deployment_failing{repo="${repo.full_name}",deploy_to="production"}`)).toBe(1);
-    expect(after.get(`dora_deployment_failing_since_timestamp_seconds{repo="${repo.full_name}",deploy_to="production"}`)).toBe(
-      clock,
-    );
+    expect(
+      after.get(`dora_deployment_failing_since_timestamp_seconds{repo="${repo.full_name}",deploy_to="production"}`),
+    ).toBe(clock);
   });
 
   test("a running pipeline is counted once it ends", async () => {
@@ -132,7 +137,8 @@ describe("compiled binary against the simulator", () => {
     // End everything still running so no re-check is due, let one poll read it, then measure.
     for (const r of sim.listRepos()) {
       for (const p of sim.listPipelines(r.id)) {
-        if (["pending", "running", "created", "blocked"].includes(p.status)) sim.finishPipeline(r.id, p.number, "success");
+        if (["pending", "running", "created", "blocked"].includes(p.status))
+          sim.finishPipeline(r.id, p.number, "success");
       }
     }
     await polls(3);

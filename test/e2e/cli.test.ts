@@ -20,7 +20,14 @@ describe("dora-exporter command line", () => {
   test("--help lists the commands and every setting with its default", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);
-    for (const s of ["demo", "WOODPECKER_URL", "WOODPECKER_TOKEN_FILE", "DORA_POLL_INTERVAL", "0.0.0.0:9798", "failure,error"]) {
+    for (const s of [
+      "demo",
+      "WOODPECKER_URL",
+      "WOODPECKER_TOKEN_FILE",
+      "DORA_POLL_INTERVAL",
+      "0.0.0.0:9798",
+      "failure,error",
+    ]) {
       expect(r.out).toContain(s);
     }
   });

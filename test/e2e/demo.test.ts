@@ -16,7 +16,11 @@ async function startDemo(args: string[] = []): Promise<{ demo: ExporterProcess; 
   running.push(demo);
   await waitFor("the demo's stdout block", async () => demo.stdout().includes("export WOODPECKER_TOKEN="));
   await waitFor("the demo's ArgoCD lines", async () => demo.stdout().includes("export ARGOCD_TOKEN="));
-  const vars = Object.fromEntries([...demo.stdout().matchAll(/^\s*export (WOODPECKER_URL|WOODPECKER_TOKEN|ARGOCD_URL|ARGOCD_TOKEN)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const vars = Object.fromEntries(
+    [...demo.stdout().matchAll(/^\s*export (WOODPECKER_URL|WOODPECKER_TOKEN|ARGOCD_URL|ARGOCD_TOKEN)=(\S+)$/gm)].map(
+      (m) => [m[1]!, m[2]!],
+    ),
+  );
   return { demo, vars };
 }
 
@@ -54,15 +58,25 @@ describe("dora-exporter demo for trying report and check", () => {
     // The GitOps repo: deployed by ArgoCD, its pushes builds, joined by the image tags alone.
     expect(check.out).toMatch(/^argocd {10}ok {3}http:\/\/127\.0\.0\.1:\d+ answers/m);
     expect(check.out).toMatch(/^ {2}argocd: app default\/search -> target search \(images: /m);
-    const gitops = (summary as unknown as { targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[] }).targets.filter((t) => t.repo === "acme/search");
-    expect(gitops.map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)])).toEqual([["search", ["argocd:default/search"]]]);
+    const gitops = (
+      summary as unknown as {
+        targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[];
+      }
+    ).targets.filter((t) => t.repo === "acme/search");
+    expect(gitops.map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)])).toEqual([
+      ["search", ["argocd:default/search"]],
+    ]);
   });
 
   test("the exporter reads the simulated ArgoCD: dora_target_info names the app, the page shows it, labelled demo", async () => {
     const { demo } = await startDemo();
-    await waitFor("the first poll with ArgoCD", async () => /^dora_target_info\{.*source="argocd"/m.test(await (await fetch(`${demo.url}/metrics`)).text()));
+    await waitFor("the first poll with ArgoCD", async () =>
+      /^dora_target_info\{.*source="argocd"/m.test(await (await fetch(`${demo.url}/metrics`)).text()),
+    );
     const metrics = await (await fetch(`${demo.url}/metrics`)).text();
-    expect(metrics).toMatch(/^dora_target_info\{repo="acme\/search",deploy_to="search",source="argocd",app="default\/search"\} 1$/m);
+    expect(metrics).toMatch(
+      /^dora_target_info\{repo="acme\/search",deploy_to="search",source="argocd",app="default\/search"\} 1$/m,
+    );
     expect(metrics).toMatch(/^dora_argocd_up 1$/m);
     expect(metrics).toMatch(/^dora_demo_mode 1$/m);
     expect(metrics).toMatch(/^dora_deployments_total\{repo="acme\/search",deploy_to="search"\} [1-9]\d*$/m);
@@ -75,16 +89,26 @@ describe("dora-exporter demo for trying report and check", () => {
     const { vars } = await startDemo();
     const denied = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`);
     expect(denied.status).toBe(401);
-    const res = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`, { headers: { authorization: `Bearer ${vars.ARGOCD_TOKEN}` } });
+    const res = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`, {
+      headers: { authorization: `Bearer ${vars.ARGOCD_TOKEN}` },
+    });
     expect(res.status).toBe(200);
-    const apps = ((await res.json()) as { items: { metadata: { name: string }; status: { summary: { images?: string[] } } }[] }).items;
+    const apps = (
+      (await res.json()) as { items: { metadata: { name: string }; status: { summary: { images?: string[] } } }[] }
+    ).items;
     expect(apps.map((a) => a.metadata.name)).toEqual(["search"]);
     const [image] = apps[0]!.status.summary.images!;
     const tag = image!.slice(image!.lastIndexOf(":") + 1);
     const pipelines = (await (
-      await fetch(`${vars.WOODPECKER_URL}/api/repos/lookup/acme/search`, { headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` } })
+      await fetch(`${vars.WOODPECKER_URL}/api/repos/lookup/acme/search`, {
+        headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` },
+      })
         .then((r) => r.json() as Promise<{ id: number }>)
-        .then((r) => fetch(`${vars.WOODPECKER_URL}/api/repos/${r.id}/pipelines?per_page=100`, { headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` } }))
+        .then((r) =>
+          fetch(`${vars.WOODPECKER_URL}/api/repos/${r.id}/pipelines?per_page=100`, {
+            headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` },
+          }),
+        )
     ).json()) as { event: string; commit: string }[];
     expect(pipelines.filter((p) => p.event === "push").some((p) => p.commit.startsWith(tag))).toBe(true);
   });
@@ -95,7 +119,11 @@ describe("dora-exporter demo for trying report and check", () => {
     expect(vars.ARGOCD_URL).toBe(`http://127.0.0.1:${port}`);
     const r = cli(["demo", "--argocd-port", String(port)], { DORA_LISTEN: "127.0.0.1:0" });
     expect(r.code).toBe(2);
-    expect(r.err.trimEnd().split("\n")).toEqual([expect.stringMatching(/^dora-exporter demo: --argocd-port: cannot listen on 127\.0\.0\.1:\d+: address already in use/)]);
+    expect(r.err.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^dora-exporter demo: --argocd-port: cannot listen on 127\.0\.0\.1:\d+: address already in use/,
+      ),
+    ]);
   });
 
   test("--sim-port N serves the simulator on that port", async () => {
@@ -108,7 +136,10 @@ describe("dora-exporter demo for trying report and check", () => {
   test("--sim-port on a taken port, or not a port: exit 2 with one line", async () => {
     const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
     try {
-      for (const [value, problem] of [[String(taken.port), /127\.0\.0\.1:\d+: address already in use/], ["http", /"http" is not a port number/]] as const) {
+      for (const [value, problem] of [
+        [String(taken.port), /127\.0\.0\.1:\d+: address already in use/],
+        ["http", /"http" is not a port number/],
+      ] as const) {
         const r = cli(["demo", "--sim-port", value], { DORA_LISTEN: "127.0.0.1:0" });
         expect(r.code).toBe(2);
         expect(r.out).toBe("");

@@ -77,7 +77,11 @@ export async function startExporterProcess(
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
@@ -110,7 +114,8 @@ function libfaketime(): string | null {
  */
 export function frozenClockEnv(unix: number): Record<string, string> {
   const so = libfaketime();
-  if (so === null) throw new Error("libfaketime not found: run `sh scripts/install-test-deps.sh` (Debian package faketime)");
+  if (so === null)
+    throw new Error("libfaketime not found: run `sh scripts/install-test-deps.sh` (Debian package faketime)");
   const t = new Date(unix * 1000).toISOString().slice(0, 19).replace("T", " ");
   return { LD_PRELOAD: so, FAKETIME: t, FAKETIME_DONT_FAKE_MONOTONIC: "1", FAKETIME_NO_CACHE: "1", TZ: "UTC" };
 }
@@ -118,7 +123,8 @@ export function frozenClockEnv(unix: number): Record<string, string> {
 /** The window gauges' families (DEFINITIONS "Window gauges"): a function of the poll's time. */
 export const WINDOW_GAUGE = /^dora_(overall_)?window_/;
 
-const HEALTH_ONLY = /^dora_(repos|backfill_complete|demo_mode|woodpecker_up|last_poll_success_timestamp_seconds|poll_duration_seconds|woodpecker_requests_total|invalid_objects_total|build_info)\b/;
+const HEALTH_ONLY =
+  /^dora_(repos|backfill_complete|demo_mode|woodpecker_up|last_poll_success_timestamp_seconds|poll_duration_seconds|woodpecker_requests_total|invalid_objects_total|build_info)\b/;
 
 /** The DORA series of a scrape (contract metrics, their HELP/TYPE lines), without health or process metrics. */
 export function doraSeries(exposition: string, opts: { windows?: boolean } = {}): string {
@@ -126,8 +132,10 @@ export function doraSeries(exposition: string, opts: { windows?: boolean } = {})
     exposition
       .split("\n")
       .filter((l) => {
-        const name = l.startsWith("# ") ? l.split(" ")[2] ?? "" : l;
-        return name.startsWith("dora_") && !HEALTH_ONLY.test(name) && (opts.windows !== false || !WINDOW_GAUGE.test(name));
+        const name = l.startsWith("# ") ? (l.split(" ")[2] ?? "") : l;
+        return (
+          name.startsWith("dora_") && !HEALTH_ONLY.test(name) && (opts.windows !== false || !WINDOW_GAUGE.test(name))
+        );
       })
       .join("\n") + "\n"
   );

@@ -19,7 +19,9 @@ afterAll(async () => {
 
 type Line = Record<string, unknown> & { level: string; msg: string };
 
-async function start(env: Record<string, string>): Promise<{ exporter: RunningExporter; lines: Line[]; raw: string[] }> {
+async function start(
+  env: Record<string, string>,
+): Promise<{ exporter: RunningExporter; lines: Line[]; raw: string[] }> {
   const config = loadConfig({ ...sim.env, DORA_LISTEN: "127.0.0.1:0", ...env });
   setSecrets([TOKEN]);
   const raw: string[] = [];
@@ -45,7 +47,9 @@ test("the settings in effect are logged once at start, the token redacted", asyn
 test("DORA_REPOS matching no repo: a warning in the log and on the page", async () => {
   const { exporter, lines } = await start({ DORA_REPOS: "nomatch/*", DORA_POLL_INTERVAL: "3600" });
   const warn = lines.filter((l) => l.level === "warn" && String(l.msg).startsWith("DORA_REPOS"));
-  expect(warn.map((l) => l.msg)).toEqual([expect.stringMatching(/^DORA_REPOS nomatch\/\* matches none of the \d+ active repos the token can see$/)]);
+  expect(warn.map((l) => l.msg)).toEqual([
+    expect.stringMatching(/^DORA_REPOS nomatch\/\* matches none of the \d+ active repos the token can see$/),
+  ]);
   const page = await (await fetch(exporter.url + "/")).text();
   expect(page).toContain("DORA_REPOS nomatch/* matches none of the");
   const status = (await (await fetch(exporter.url + "/api/v1/status")).json()) as { warnings: string[] };
@@ -54,7 +58,9 @@ test("DORA_REPOS matching no repo: a warning in the log and on the page", async 
 
 test("DORA_SINCE in the future: a warning at start, before any poll, and on the page", async () => {
   const { exporter, lines } = await start({ DORA_SINCE: "2999-01-01T00:00:00Z", DORA_POLL_INTERVAL: "3600" });
-  const i = lines.findIndex((l) => l.level === "warn" && String(l.msg).startsWith("DORA_SINCE 2999-01-01T00:00:00Z is in the future"));
+  const i = lines.findIndex(
+    (l) => l.level === "warn" && String(l.msg).startsWith("DORA_SINCE 2999-01-01T00:00:00Z is in the future"),
+  );
   expect(i).toBeGreaterThanOrEqual(0);
   // Before the first poll's line, if that has been logged yet (the poll runs concurrently).
   const firstPoll = lines.findIndex((l) => l.msg === "poll cycle" || l.msg === "backfill complete");

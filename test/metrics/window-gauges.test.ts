@@ -7,7 +7,12 @@ import { DAY } from "../../src/core/levels.ts";
 import type { Pipeline, Repo } from "../../src/core/model.ts";
 import type { SummaryRepo } from "../../src/core/summary.ts";
 import { Gauge, Registry } from "prom-client";
-import { COVERAGE_HELP, WINDOW_GAUGE_FAMILIES, WindowGaugeMetrics, type WindowGaugeInput } from "../../src/metrics/window-gauges.ts";
+import {
+  COVERAGE_HELP,
+  WINDOW_GAUGE_FAMILIES,
+  WindowGaugeMetrics,
+  type WindowGaugeInput,
+} from "../../src/metrics/window-gauges.ts";
 import { windowGauges, windowGaugesYielding } from "../../src/view/gauges.ts";
 import { deploy, opts, pl } from "../core/helpers.ts";
 
@@ -119,14 +124,32 @@ async function promClientText(input: WindowGaugeInput): Promise<string> {
   const registry = new Registry();
   const registers = [registry];
   const perTarget = WINDOW_GAUGE_FAMILIES.map(
-    (f) => new Gauge({ name: `dora_${f.name}`, help: `${f.help} Per target.`, labelNames: ["repo", "deploy_to", "window"], registers }),
+    (f) =>
+      new Gauge({
+        name: `dora_${f.name}`,
+        help: `${f.help} Per target.`,
+        labelNames: ["repo", "deploy_to", "window"],
+        registers,
+      }),
   );
   const overall = WINDOW_GAUGE_FAMILIES.map(
-    (f) => new Gauge({ name: `dora_overall_${f.name}`, help: `${f.help} All targets pooled.`, labelNames: ["window"], registers }),
+    (f) =>
+      new Gauge({
+        name: `dora_overall_${f.name}`,
+        help: `${f.help} All targets pooled.`,
+        labelNames: ["window"],
+        registers,
+      }),
   );
-  const coverage = new Gauge({ name: "dora_window_coverage_ratio", help: COVERAGE_HELP, labelNames: ["window"], registers });
+  const coverage = new Gauge({
+    name: "dora_window_coverage_ratio",
+    help: COVERAGE_HELP,
+    labelNames: ["window"],
+    registers,
+  });
   WINDOW_GAUGE_FAMILIES.forEach((f, i) => {
-    for (const t of input.targets) if (t[f.key] !== null) perTarget[i]!.set({ repo: t.repo, deploy_to: t.deployTo, window: t.window }, t[f.key]!);
+    for (const t of input.targets)
+      if (t[f.key] !== null) perTarget[i]!.set({ repo: t.repo, deploy_to: t.deployTo, window: t.window }, t[f.key]!);
     for (const o of input.overall) if (o[f.key] !== null) overall[i]!.set({ window: o.window }, o[f.key]!);
   });
   for (const c of input.coverage) coverage.set({ window: c.window }, c.ratio);
@@ -142,8 +165,12 @@ describe("window gauges of a hand-written history", () => {
   });
 
   test("coverage follows DORA_SINCE when set; no coverage series without an origin", async () => {
-    expect(parse(await render(NOW - 60 * DAY))).toEqual(expectedSamples({ "1d": 1, "7d": 1, "30d": 1, "90d": 60 / 90 }));
-    expect(parse(await render(NOW - 3 * DAY))).toEqual(expectedSamples({ "1d": 1, "7d": 3 / 7, "30d": 3 / 30, "90d": 3 / 90 }));
+    expect(parse(await render(NOW - 60 * DAY))).toEqual(
+      expectedSamples({ "1d": 1, "7d": 1, "30d": 1, "90d": 60 / 90 }),
+    );
+    expect(parse(await render(NOW - 3 * DAY))).toEqual(
+      expectedSamples({ "1d": 1, "7d": 3 / 7, "30d": 3 / 30, "90d": 3 / 90 }),
+    );
     expect(parse(await render(null))).toEqual(expectedSamples({}));
   });
 
@@ -151,8 +178,8 @@ describe("window gauges of a hand-written history", () => {
     const text = await render(ORIGIN);
     const perDay = text.split("\n").filter((l) => l.startsWith("dora_window_deployments_per_day{"));
     expect(perDay.map((l) => l.slice(0, l.lastIndexOf(" ")))).toEqual(
-      ["acme/api\",deploy_to=\"production", "acme/api\",deploy_to=\"staging", "acme/web\",deploy_to=\"production"].flatMap((t) =>
-        W.map((w) => `dora_window_deployments_per_day{repo="${t}",window="${w}"}`),
+      ['acme/api",deploy_to="production', 'acme/api",deploy_to="staging', 'acme/web",deploy_to="production'].flatMap(
+        (t) => W.map((w) => `dora_window_deployments_per_day{repo="${t}",window="${w}"}`),
       ),
     );
     expect(text).toContain("# TYPE dora_overall_window_deployments_per_day gauge\n");
@@ -175,12 +202,17 @@ describe("window gauges of a hand-written history", () => {
   test("the text is byte for byte what prom-client writes for the same values (awkward labels too)", async () => {
     const g = windowGauges(repos, NOW, ORIGIN);
     expect(await render(ORIGIN)).toBe(await promClientText(g));
-    const odd = { ...g, targets: g.targets.map((t, i) => (i === 0 ? { ...t, repo: 'a\\b"c\nd', deployTo: "é ü" } : t)) };
+    const odd = {
+      ...g,
+      targets: g.targets.map((t, i) => (i === 0 ? { ...t, repo: 'a\\b"c\nd', deployTo: "é ü" } : t)),
+    };
     const m = new WindowGaugeMetrics();
     m.set(odd);
     expect(new TextDecoder().decode(m.encoded())).toBe(await promClientText(odd));
     m.set({ targets: [], overall: [], coverage: [] });
-    expect(new TextDecoder().decode(m.encoded())).toBe(await promClientText({ targets: [], overall: [], coverage: [] }));
+    expect(new TextDecoder().decode(m.encoded())).toBe(
+      await promClientText({ targets: [], overall: [], coverage: [] }),
+    );
   });
 
   test("the yielding variant (the exporter's) gives the same values and yields once per window", async () => {

@@ -43,7 +43,9 @@ describe("compact storage", () => {
       fc.property(arb, ([h, shuffled, cuts]) => {
         const history = new RepoHistory();
         // Several polls: the state is computed between them, as the poller does.
-        const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, shuffled.length)), shuffled.length])].sort((a, b) => a - b);
+        const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, shuffled.length)), shuffled.length])].sort(
+          (a, b) => a - b,
+        );
         for (let i = 1; i < bounds.length; i++) {
           for (const p of shuffled.slice(bounds[i - 1], bounds[i])) history.ingest(p);
           computeRepoDora(REPO, history.pipelines.values(), h.options);
@@ -101,21 +103,45 @@ describe("compact storage", () => {
     const made: Pipeline[] = [];
     for (let i = 1; i <= 70_000; i++) {
       const p: Pipeline = {
-        id: i, number: i, parent: i - 1, event: "push", status: "success", created: 1_780_000_000 + i, updated: 0,
-        started: 0, finished: 0, branch: `feature/${i}`, commit: i % 2 ? `c${i}` : i.toString(16).padStart(40, "0"),
-        ref: "refs/heads/x", deployTo: "", message: i % 50 ? `fix ${i}\n` : "", // > 65,535 distinct: the message column widens twice
+        id: i,
+        number: i,
+        parent: i - 1,
+        event: "push",
+        status: "success",
+        created: 1_780_000_000 + i,
+        updated: 0,
+        started: 0,
+        finished: 0,
+        branch: `feature/${i}`,
+        commit: i % 2 ? `c${i}` : i.toString(16).padStart(40, "0"),
+        ref: "refs/heads/x",
+        deployTo: "",
+        message: i % 50 ? `fix ${i}\n` : "", // > 65,535 distinct: the message column widens twice
       };
       store.set(p.id, p);
       made.push(p);
     }
-    const edge: Pipeline = { ...made[0]!, id: 0xffffffff, number: 0xffffffff, created: 0xffffffff, finished: 0xffffffff };
+    const edge: Pipeline = {
+      ...made[0]!,
+      id: 0xffffffff,
+      number: 0xffffffff,
+      created: 0xffffffff,
+      finished: 0xffffffff,
+    };
     store.set(edge.id, edge);
     made.push(edge);
     expect(store.size).toBe(made.length);
-    for (const p of [made[0]!, made[255]!, made[256]!, made[65_535]!, made[69_999]!, edge]) expect(store.get(p.id)).toEqual(p);
+    for (const p of [made[0]!, made[255]!, made[256]!, made[65_535]!, made[69_999]!, edge])
+      expect(store.get(p.id)).toEqual(p);
     expect([...store.values()]).toEqual(made);
     // The client's schema admits only uint32 (woodpecker/schemas.ts); anything else is a caller bug.
-    for (const odd of [{ id: 2 ** 40 }, { number: -1 }, { created: 1.5 }, { finished: 2 ** 33 }, { updated: Number.NaN }]) {
+    for (const odd of [
+      { id: 2 ** 40 },
+      { number: -1 },
+      { created: 1.5 },
+      { finished: 2 ** 33 },
+      { updated: Number.NaN },
+    ]) {
       const p = { ...made[1]!, id: 5, ...odd };
       expect(() => store.set(p.id, p)).toThrow(RangeError);
     }
@@ -124,7 +150,7 @@ describe("compact storage", () => {
 
   test("ingest merges against the compact row exactly as against the object", () => {
     fc.assert(
-      fc.property(arb, ([h, shuffled]) => {
+      fc.property(arb, ([_h, shuffled]) => {
         const history = new RepoHistory();
         const reference = new Map<number, Pipeline>();
         for (const p of shuffled) {

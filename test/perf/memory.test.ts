@@ -34,7 +34,14 @@ describe("the warning", () => {
     const log: Logger = { debug() {}, info() {}, error() {}, warn: (msg, fields) => warnings.push({ msg, ...fields }) };
     let rss = 0;
     const w = watchMemory({ limit: { bytes: limit, from: "cgroup" }, log, rss: () => rss, everyMs: 3_600_000 });
-    return { warnings, set: (x: number) => ((rss = x), w.check()), stop: w.stop };
+    return {
+      warnings,
+      set: (x: number) => {
+        rss = x;
+        return w.check();
+      },
+      stop: w.stop,
+    };
   }
 
   test("once past 80 %, again only after dropping below 70 %", () => {
@@ -42,7 +49,12 @@ describe("the warning", () => {
     for (const mb of [100, 790, 810, 950, 900, 750, 850, 690, 820]) w.set(mb * 2 ** 20);
     w.stop();
     expect(w.warnings).toHaveLength(2);
-    expect(w.warnings[0]).toMatchObject({ msg: "memory use nears its limit", rss_mb: 810, limit_mb: 1000, limit_from: "cgroup" });
+    expect(w.warnings[0]).toMatchObject({
+      msg: "memory use nears its limit",
+      rss_mb: 810,
+      limit_mb: 1000,
+      limit_from: "cgroup",
+    });
     expect(String(w.warnings[0]!.hint)).toContain("DORA_SHARD");
     expect(w.warnings[1]).toMatchObject({ rss_mb: 820 });
   });

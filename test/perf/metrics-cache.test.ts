@@ -81,24 +81,37 @@ describe("CachedRegistry", () => {
     expect(await p.cached.metrics()).toContain("dora_woodpecker_up 1");
   });
 
-  test.each([0, 3, 10, 40, 120, 400])("changes %d microtasks into a render end up exactly as in one registry", async (ticks) => {
-    const p = pair();
-    for (let i = 1; i <= 30; i++) p.setRepo(i, `acme/r${i}`, state(i, i));
-    const first = p.cached.warm(); // renders 30 repos, awaiting prom-client between families
-    for (let i = 0; i < ticks; i++) await Promise.resolve();
-    p.setRepo(3, "acme/r3", state(3, 100)); // changed again mid-render
-    p.setRepo(31, "acme/new", state(31, 1));
-    await first;
-    expect(lines(await p.cached.metrics())).toEqual(lines(await p.plain.metrics()));
-    expect(lines(await (await p.cached.body()).text())).toEqual(lines(await p.plain.metrics()));
-  });
+  test.each([0, 3, 10, 40, 120, 400])(
+    "changes %d microtasks into a render end up exactly as in one registry",
+    async (ticks) => {
+      const p = pair();
+      for (let i = 1; i <= 30; i++) p.setRepo(i, `acme/r${i}`, state(i, i));
+      const first = p.cached.warm(); // renders 30 repos, awaiting prom-client between families
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      p.setRepo(3, "acme/r3", state(3, 100)); // changed again mid-render
+      p.setRepo(31, "acme/new", state(31, 1));
+      await first;
+      expect(lines(await p.cached.metrics())).toEqual(lines(await p.plain.metrics()));
+      expect(lines(await (await p.cached.body()).text())).toEqual(lines(await p.plain.metrics()));
+    },
+  );
 
   test("repos are served in name order, whatever order they changed in: byte-identical to a registry fed in that order", async () => {
     const p = pair();
-    for (const [id, name] of [[3, "acme/c"], [1, "acme/a"], [2, "acme/b"]] as const) p.setRepo(id, name, state(id, id));
+    for (const [id, name] of [
+      [3, "acme/c"],
+      [1, "acme/a"],
+      [2, "acme/b"],
+    ] as const)
+      p.setRepo(id, name, state(id, id));
     p.setRepo(1, "acme/a", state(1, 7)); // a later change must not move acme/a to the end
     const ordered = pair();
-    for (const [id, name, n] of [[1, "acme/a", 7], [2, "acme/b", 2], [3, "acme/c", 3]] as const) ordered.setRepo(id, name, state(id, n));
+    for (const [id, name, n] of [
+      [1, "acme/a", 7],
+      [2, "acme/b", 2],
+      [3, "acme/c", 3],
+    ] as const)
+      ordered.setRepo(id, name, state(id, n));
     expect(await p.cached.metrics()).toBe(await ordered.plain.metrics());
   });
 

@@ -14,7 +14,10 @@ import { fcParams } from "../core/property-params.ts";
 /** Every key in order and every value with its type. */
 function shape(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(shape).join(",")}]`;
-  if (x !== null && typeof x === "object") return `{${Object.entries(x).map(([k, v]) => `${k}:${shape(v)}`).join(",")}}`;
+  if (x !== null && typeof x === "object")
+    return `{${Object.entries(x)
+      .map(([k, v]) => `${k}:${shape(v)}`)
+      .join(",")}}`;
   return `${Object.is(x, -0) ? "-0" : String(x)}:${typeof x}`;
 }
 
@@ -38,7 +41,12 @@ describe("packed RepoState", () => {
   test("any number survives, in attempts and lead times alike", () => {
     const num = anyStoredNumber;
     const attempt = fc.record({ pipelineId: num, number: num, time: num, success: fc.boolean() });
-    const lead = fc.record({ deploymentNumber: num, deployedAt: num, changeNumber: fc.option(num, { nil: null }), seconds: num });
+    const lead = fc.record({
+      deploymentNumber: num,
+      deployedAt: num,
+      changeNumber: fc.option(num, { nil: null }),
+      seconds: num,
+    });
     const target = fc.record({
       target: fc.string(),
       attempts: fc.array(attempt, { maxLength: 20 }),
@@ -51,7 +59,14 @@ describe("packed RepoState", () => {
       restoreSeconds: fc.array(num, { maxLength: 3 }),
       leadTimes: fc.array(lead, { maxLength: 20 }),
       leadTimeSourceMissing: num,
-      rework: fc.array(fc.record({ deploymentNumber: num, deployedAt: num, reason: fc.constantFrom("rollback" as const, "revert" as const, "hotfix" as const, "rule" as const) }), { maxLength: 4 }),
+      rework: fc.array(
+        fc.record({
+          deploymentNumber: num,
+          deployedAt: num,
+          reason: fc.constantFrom("rollback" as const, "revert" as const, "hotfix" as const, "rule" as const),
+        }),
+        { maxLength: 4 },
+      ),
     });
     const state = fc.record({
       repoId: num,

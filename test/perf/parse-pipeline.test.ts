@@ -11,18 +11,50 @@ import { UINT32_MAX, parsePipeline, parsePipelinePage } from "../../src/woodpeck
 import { fcParams } from "../core/property-params.ts";
 
 const KEYS = [
-  "id", "number", "parent", "event", "status", "created", "created_at", "updated", "updated_at", "started", "started_at",
-  "finished", "finished_at", "branch", "commit", "ref", "deploy_to", "author", "message", "forge_url", "__proto__", "toString",
+  "id",
+  "number",
+  "parent",
+  "event",
+  "status",
+  "created",
+  "created_at",
+  "updated",
+  "updated_at",
+  "started",
+  "started_at",
+  "finished",
+  "finished_at",
+  "branch",
+  "commit",
+  "ref",
+  "deploy_to",
+  "author",
+  "message",
+  "forge_url",
+  "__proto__",
+  "toString",
 ];
 const value = fc.oneof(
-  fc.constant(undefined), fc.constant(null), fc.integer({ min: -3, max: 2_000_000_000 }), fc.double(), fc.string({ maxLength: 3 }),
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.integer({ min: -3, max: 2_000_000_000 }),
+  fc.double(),
+  fc.string({ maxLength: 3 }),
   fc.constantFrom(-0, UINT32_MAX, UINT32_MAX + 1, 2 ** 53, 1.5),
-  fc.boolean(), fc.constant({}), fc.constant([]),
+  fc.boolean(),
+  fc.constant({}),
+  fc.constant([]),
 );
 const anyObject = fc.dictionary(fc.constantFrom(...KEYS), value);
 const valid3 = fc.record({
-  id: fc.integer({ min: 1, max: 1e6 }), number: fc.integer({ min: 1, max: 1e6 }), event: fc.string(), status: fc.string(),
-  created: fc.integer({ min: 1, max: 2e9 }), updated: fc.integer({ min: 0, max: 2e9 }), deploy_to: fc.string(), commit: fc.string(),
+  id: fc.integer({ min: 1, max: 1e6 }),
+  number: fc.integer({ min: 1, max: 1e6 }),
+  event: fc.string(),
+  status: fc.string(),
+  created: fc.integer({ min: 1, max: 2e9 }),
+  updated: fc.integer({ min: 0, max: 2e9 }),
+  deploy_to: fc.string(),
+  commit: fc.string(),
 });
 const valid2 = valid3.map(({ created, updated, ...rest }) => ({ ...rest, created_at: created, updated_at: updated }));
 const item = fc.oneof(
@@ -56,14 +88,26 @@ function reference(x: unknown): Pipeline | null {
   const u32 = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= UINT32_MAX;
   const time = (a: unknown, b: unknown) => a || b || 0;
   const p = {
-    id: o.id, number: o.number, parent: o.parent ?? 0, event: o.event, status: o.status,
-    created: o.created ?? o.created_at ?? 0, updated: time(o.updated, o.updated_at),
-    started: time(o.started, o.started_at), finished: time(o.finished, o.finished_at),
-    branch: o.branch ?? "", commit: o.commit ?? "", ref: o.ref ?? "", deployTo: o.deploy_to ?? "", message: o.message ?? "",
+    id: o.id,
+    number: o.number,
+    parent: o.parent ?? 0,
+    event: o.event,
+    status: o.status,
+    created: o.created ?? o.created_at ?? 0,
+    updated: time(o.updated, o.updated_at),
+    started: time(o.started, o.started_at),
+    finished: time(o.finished, o.finished_at),
+    branch: o.branch ?? "",
+    commit: o.commit ?? "",
+    ref: o.ref ?? "",
+    deployTo: o.deploy_to ?? "",
+    message: o.message ?? "",
   };
   const numbersOk = [p.id, p.number, p.parent, p.created, p.updated, p.started, p.finished].every(u32);
   const positive = (p.id as number) > 0 && (p.number as number) > 0 && (p.created as number) > 0;
-  const stringsOk = [p.event, p.status, p.branch, p.commit, p.ref, p.deployTo, p.message].every((s) => typeof s === "string");
+  const stringsOk = [p.event, p.status, p.branch, p.commit, p.ref, p.deployTo, p.message].every(
+    (s) => typeof s === "string",
+  );
   return numbersOk && positive && stringsOk ? (p as Pipeline) : null;
 }
 
@@ -86,30 +130,40 @@ function itemByItem(items: readonly unknown[]) {
 describe("parsePipelinePage", () => {
   test("keeps exactly the items that pass on their own, skips and counts the others", () => {
     fc.assert(
-      fc.property(fc.array(item, { maxLength: 8 }), fc.array(fc.oneof(valid3, valid2), { maxLength: 8 }), (bad, good) => {
-        for (const items of [good, [...good, ...bad], bad]) {
-          for (const page of [items, items.map(viaJson)]) {
-            const got = parsePipelinePage(page);
-            const want = itemByItem(page);
-            expect(got.pipelines).toEqual(want.pipelines);
-            expect(Bun.deepEquals(got.pipelines, want.pipelines, true)).toBe(true);
-            expect(got.invalid).toBe(want.invalid);
-            if (want.firstInvalid === undefined) expect(got.firstInvalidReason).toBeUndefined();
-            else {
-              expect(got.firstInvalidReason).toStartWith(`item [${want.firstInvalid}]: `);
-              expect(got.firstInvalidReason).not.toContain("\n");
+      fc.property(
+        fc.array(item, { maxLength: 8 }),
+        fc.array(fc.oneof(valid3, valid2), { maxLength: 8 }),
+        (bad, good) => {
+          for (const items of [good, [...good, ...bad], bad]) {
+            for (const page of [items, items.map(viaJson)]) {
+              const got = parsePipelinePage(page);
+              const want = itemByItem(page);
+              expect(got.pipelines).toEqual(want.pipelines);
+              expect(Bun.deepEquals(got.pipelines, want.pipelines, true)).toBe(true);
+              expect(got.invalid).toBe(want.invalid);
+              if (want.firstInvalid === undefined) expect(got.firstInvalidReason).toBeUndefined();
+              else {
+                expect(got.firstInvalidReason).toStartWith(`item [${want.firstInvalid}]: `);
+                expect(got.firstInvalidReason).not.toContain("\n");
+              }
+              expect(got.invalidNumbers).toEqual(want.invalidNumbers);
             }
-            expect(got.invalidNumbers).toEqual(want.invalidNumbers);
           }
-        }
-      }),
+        },
+      ),
       fcParams(1000),
     );
   });
 
   test("a value the store cannot hold is a bad object with a one-line reason", () => {
     const ok = { id: 7, number: 3, event: "push", status: "success", created: 1_700_000_000 };
-    for (const [key, value] of [["created", UINT32_MAX + 1], ["id", 2 ** 53], ["number", -1], ["updated", 1.5], ["parent", 1e12]] as const) {
+    for (const [key, value] of [
+      ["created", UINT32_MAX + 1],
+      ["id", 2 ** 53],
+      ["number", -1],
+      ["updated", 1.5],
+      ["parent", 1e12],
+    ] as const) {
       const page = parsePipelinePage([ok, { ...ok, id: 8, [key]: value }]);
       expect(page.pipelines.map((p) => p.id)).toEqual([7]);
       expect(page.invalid).toBe(1);

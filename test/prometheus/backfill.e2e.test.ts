@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SimulatedWoodpecker, serveSimulator, type RepoRecord, type ServedSimulator, type StatusValue } from "../../src/simulator/index.ts";
+import {
+  SimulatedWoodpecker,
+  serveSimulator,
+  type RepoRecord,
+  type ServedSimulator,
+  type StatusValue,
+} from "../../src/simulator/index.ts";
 import { runBinary } from "../api/sim.ts";
 import { waitFor } from "../e2e/exporter-process.ts";
 
@@ -39,7 +45,14 @@ function run(repo: RepoRecord, created: number, status: StatusValue, finished: n
   sim.atTime(finished, () => sim.finishPipeline(repo.id, p.number, status, finished));
   return p.number;
 }
-function deploy(repo: RepoRecord, from: number, target: string, created: number, status: StatusValue, finished: number): void {
+function deploy(
+  repo: RepoRecord,
+  from: number,
+  target: string,
+  created: number,
+  status: StatusValue,
+  finished: number,
+): void {
   const p = sim.atTime(created, () => sim.deploy(repo.id, from, target));
   sim.atTime(finished, () => sim.finishPipeline(repo.id, p.number, status, finished));
 }
@@ -95,7 +108,15 @@ beforeAll(async () => {
   if (r.code !== 0) throw new Error(`openmetrics exited ${r.code}: ${r.stderr}`);
   exposition = r.stdout;
   await Bun.write(join(dir, "history.om"), exposition);
-  const blocks = Bun.spawnSync([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", "-q", join(dir, "history.om"), join(dir, "data")]);
+  const blocks = Bun.spawnSync([
+    PROMTOOL,
+    "tsdb",
+    "create-blocks-from",
+    "openmetrics",
+    "-q",
+    join(dir, "history.om"),
+    join(dir, "data"),
+  ]);
   if (blocks.exitCode !== 0) throw new Error(`promtool create-blocks failed: ${blocks.stdout}${blocks.stderr}`);
   const port = await (async () => {
     const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
@@ -119,9 +140,11 @@ beforeAll(async () => {
   void (async () => {
     for await (const chunk of prom!.stderr as ReadableStream<Uint8Array>) promLog += new TextDecoder().decode(chunk);
   })();
-  await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 30_000).catch((e) => {
-    throw new Error(`${e}\n${promLog}`);
-  });
+  await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 30_000).catch(
+    (e) => {
+      throw new Error(`${e}\n${promLog}`);
+    },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -143,8 +166,19 @@ describe("openmetrics backfill into a real Prometheus", () => {
     expect(exposition.endsWith("\n# EOF\n")).toBe(true);
     const lines = exposition.trimEnd().split("\n");
     const types = lines.filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]);
-    expect(types).toEqual(["dora_deployments", "dora_deployment_failures", "dora_time_to_restore_seconds", "dora_lead_time_seconds", "dora_lead_time_source_missing", "dora_deployment_rework"]);
-    for (const l of lines) if (!l.startsWith("#")) expect(l).toMatch(/^dora_[a-z_]+\{job="dora-exporter",repo="[^"]+",deploy_to="[^"]+"(,le="[^"]+")?\} [0-9.e+]+ [0-9]+$/);
+    expect(types).toEqual([
+      "dora_deployments",
+      "dora_deployment_failures",
+      "dora_time_to_restore_seconds",
+      "dora_lead_time_seconds",
+      "dora_lead_time_source_missing",
+      "dora_deployment_rework",
+    ]);
+    for (const l of lines)
+      if (!l.startsWith("#"))
+        expect(l).toMatch(
+          /^dora_[a-z_]+\{job="dora-exporter",repo="[^"]+",deploy_to="[^"]+"(,le="[^"]+")?\} [0-9.e+]+ [0-9]+$/,
+        );
     expect(readdirSync(join(dir, "data")).length).toBeGreaterThan(0);
   });
 
@@ -174,7 +208,9 @@ describe("openmetrics backfill into a real Prometheus", () => {
       WOODPECKER_URL: served!.url,
       WOODPECKER_TOKEN: TOKEN,
     });
-    const s = JSON.parse(r.stdout) as { overall: { keys: { deploymentFrequency: { deployments: number }; changeFailureRate: { failed: number } } } };
+    const s = JSON.parse(r.stdout) as {
+      overall: { keys: { deploymentFrequency: { deployments: number }; changeFailureRate: { failed: number } } };
+    };
     expect(s.overall.keys.deploymentFrequency.deployments).toBe(IN_WINDOW.deployments);
     expect(s.overall.keys.changeFailureRate.failed).toBe(IN_WINDOW.failures);
   });

@@ -29,7 +29,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { SimulatedWoodpecker, serveSimulator, type RepoRecord, type ServedSimulator, type StatusValue } from "../../src/simulator/index.ts";
+import {
+  SimulatedWoodpecker,
+  serveSimulator,
+  type RepoRecord,
+  type ServedSimulator,
+  type StatusValue,
+} from "../../src/simulator/index.ts";
 import { ROOT, startExporterProcess, waitFor, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
 
 setDefaultTimeout(60_000);
@@ -41,11 +47,19 @@ const COMPAT_RULES_TEST = join(ROOT, "deploy", "prometheus", "compat.rules.test.
 const DASHBOARD = join(ROOT, "deploy", "grafana", "dora-dashboard.json");
 /** The dashboard's default value of $job (the exporter's scrape job; one value). */
 const DASHBOARD_JOB = (
-  JSON.parse(readFileSync(DASHBOARD, "utf8")) as { templating: { list: { name: string; current: { value: string[] } }[] } }
-).templating.list.find((v) => v.name === "job")!.current.value.join("|");
+  JSON.parse(readFileSync(DASHBOARD, "utf8")) as {
+    templating: { list: { name: string; current: { value: string[] } }[] };
+  }
+).templating.list
+  .find((v) => v.name === "job")!
+  .current.value.join("|");
 const TOKEN = "prom-e2e-token-51d2";
 const INSTALL_HINT = "prometheus/promtool not found: run `sh scripts/install-test-deps.sh` (as root; CI does this)";
-const WINDOWS: [string, number][] = [["1d", 1], ["7d", 7], ["30d", 30]];
+const WINDOWS: [string, number][] = [
+  ["1d", 1],
+  ["7d", 7],
+  ["30d", 30],
+];
 
 const PROMETHEUS = Bun.which("prometheus");
 const PROMTOOL = Bun.which("promtool");
@@ -81,7 +95,13 @@ const EXPECTED = {
     leadTimes: [11600, 10000], // #21 (L+11600) delivers #12 (L) and #15 (L+1600); #23 delivers nothing
     rework: 0,
   },
-  "acme/web production": { deployments: 0, failures: 0, restores: [] as number[], leadTimes: [] as number[], rework: 0 },
+  "acme/web production": {
+    deployments: 0,
+    failures: 0,
+    restores: [] as number[],
+    leadTimes: [] as number[],
+    rework: 0,
+  },
 } as const;
 type TargetKey = keyof typeof EXPECTED;
 const TARGETS = Object.keys(EXPECTED) as TargetKey[];
@@ -100,7 +120,13 @@ let sim: SimulatedWoodpecker;
 let api: RepoRecord;
 let web: RepoRecord;
 
-function run(repo: RepoRecord, created: number, status: StatusValue, finished: number, input: { event?: "push"; message?: string } = {}): number {
+function run(
+  repo: RepoRecord,
+  created: number,
+  status: StatusValue,
+  finished: number,
+  input: { event?: "push"; message?: string } = {},
+): number {
   const p = sim.atTime(created, () => sim.addPipeline(repo.id, { event: "push", ...input }));
   sim.atTime(finished, () => sim.finishPipeline(repo.id, p.number, status, finished));
   return p.number;
@@ -194,7 +220,14 @@ const BASE_30D: Record<string, Record<string, number | undefined>> = {
     rework_ratio: 6 / 7,
   },
 };
-const GAUGE_KEYS = ["deployments_per_day", "change_failure_ratio", "lead_time_p50_seconds", "lead_time_p90_seconds", "recovery_time_p50_seconds", "rework_ratio"];
+const GAUGE_KEYS = [
+  "deployments_per_day",
+  "change_failure_ratio",
+  "lead_time_p50_seconds",
+  "lead_time_p90_seconds",
+  "recovery_time_p50_seconds",
+  "rework_ratio",
+];
 
 // ---- independent arithmetic (DEFINITIONS.md; Prometheus' documented histogram_quantile) ------
 
@@ -231,7 +264,13 @@ let dataDir = "";
 let scrapeText = "";
 let leBounds: number[] = [];
 /** After Prometheus' first scrape: the gauges at that scrape's time, and the dashboard's key expressions. */
-let firstScrape: { at: number; samples: number; gauges: Map<string, number | undefined>; dashboard: Map<string, number | undefined>; lastPoll: number } | null = null;
+let firstScrape: {
+  at: number;
+  samples: number;
+  gauges: Map<string, number | undefined>;
+  dashboard: Map<string, number | undefined>;
+  lastPoll: number;
+} | null = null;
 
 async function freePort(): Promise<number> {
   const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
@@ -242,8 +281,14 @@ async function freePort(): Promise<number> {
 
 type Sample = { metric: Record<string, string>; value: [number, string] };
 async function query(expr: string, at?: number): Promise<Sample[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}${at === undefined ? "" : `&time=${at}`}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: Sample[] } };
+  const res = await fetch(
+    `${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}${at === undefined ? "" : `&time=${at}`}`,
+  );
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: Sample[] };
+  };
   if (body.status !== "success") throw new Error(`query failed: ${expr}: ${body.error}`);
   if (body.data!.resultType !== "vector") throw new Error(`not a vector: ${expr}`);
   return body.data!.result;
@@ -256,7 +301,10 @@ async function value(expr: string, at?: number): Promise<number | undefined> {
 const sel = (k: TargetKey) => `{repo="${labelsOf(k).repo}", deploy_to="${labelsOf(k).deploy_to}"}`;
 
 function promtool(args: string[], stdin?: string): { code: number; out: string } {
-  const r = Bun.spawnSync([PROMTOOL!, ...args], { cwd: ROOT, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin) });
+  const r = Bun.spawnSync([PROMTOOL!, ...args], {
+    cwd: ROOT,
+    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+  });
   return { code: r.exitCode ?? -1, out: r.stdout.toString() + r.stderr.toString() };
 }
 
@@ -270,7 +318,10 @@ beforeAll(async () => {
   served = serveSimulator(sim, { hostname: "127.0.0.1", port: 0 });
   // Groups: acme/api is team shop, acme/web team web (dora_repo_info, the dora_group rules).
   const configDir = mkdtempSync(join(tmpdir(), "dora-prom-e2e-config-"));
-  writeFileSync(join(configDir, "dora.yaml"), 'repo_labels:\n  - repos: "acme/api"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: web }\n');
+  writeFileSync(
+    join(configDir, "dora.yaml"),
+    'repo_labels:\n  - repos: "acme/api"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: web }\n',
+  );
   exporter = await startExporterProcess({
     WOODPECKER_URL: served.url,
     WOODPECKER_TOKEN: TOKEN,
@@ -306,13 +357,17 @@ beforeAll(async () => {
   void (async () => {
     for await (const chunk of prom!.stderr as ReadableStream<Uint8Array>) promLog += new TextDecoder().decode(chunk);
   })();
-  await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 20_000).catch((e) => {
-    throw new Error(`${e}\n${promLog}`);
-  });
+  await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 20_000).catch(
+    (e) => {
+      throw new Error(`${e}\n${promLog}`);
+    },
+  );
   // FIRST SCRAPE: the 30-day numbers must be right at once (window gauges), not after 30 days.
   {
     const g = 'dora_overall_window_deployments_per_day{window="30d"}';
-    const at = await waitFor("first scrape", async () => (await query(`timestamp(${g})`))[0]?.value[1], 20_000).then(Number);
+    const at = await waitFor("first scrape", async () => (await query(`timestamp(${g})`))[0]?.value[1], 20_000).then(
+      Number,
+    );
     const samples = (await value(`count_over_time(${g}[1h])`)) ?? 0;
     const gauges = new Map<string, number | undefined>();
     for (const [labels, keys] of Object.entries(BASE_30D)) {
@@ -324,9 +379,15 @@ beforeAll(async () => {
     gauges.set("coverage", await value('dora_window_coverage_ratio{window="30d"}', at));
     const lastPoll = (await value("dora_last_poll_success_timestamp_seconds", at))!;
     // The dashboard's key panels: their expressions with $window = 30d, once the rules have run.
-    const dash = (await Bun.file(DASHBOARD).json()) as { panels: { title: string; type: string; targets?: { expr: string }[] }[] };
+    const dash = (await Bun.file(DASHBOARD).json()) as {
+      panels: { title: string; type: string; targets?: { expr: string }[] }[];
+    };
     const dashboard = new Map<string, number | undefined>();
-    await waitFor("window rules evaluated", async () => (await query('dora_overall:window_deployments_per_day:max{window="30d"}')).length > 0, 20_000);
+    await waitFor(
+      "window rules evaluated",
+      async () => (await query('dora_overall:window_deployments_per_day:max{window="30d"}')).length > 0,
+      20_000,
+    );
     for (const p of dash.panels.filter((x) => x.type === "stat" && x.targets?.[0]?.expr.includes("window"))) {
       dashboard.set(p.title, await value(p.targets![0]!.expr.replaceAll("$window", "30d")));
     }
@@ -344,7 +405,8 @@ beforeAll(async () => {
   await waitFor(
     "window totals scraped",
     async () =>
-      (await value(`dora_deployments_total${sel("acme/api production")}`)) === TOTALS["acme/api production"].deployments &&
+      (await value(`dora_deployments_total${sel("acme/api production")}`)) ===
+        TOTALS["acme/api production"].deployments &&
       (await value(`dora_deployments_total${sel("acme/api staging")}`)) === TOTALS["acme/api staging"].deployments,
     20_000,
   );
@@ -353,7 +415,9 @@ beforeAll(async () => {
   scrapeText = await (await fetch(exporter.url + "/metrics")).text();
   leBounds = [
     ...new Set(
-      [...scrapeText.matchAll(/^dora_lead_time_seconds_bucket\{le="([^"]+)"/gm)].map((m) => (m[1] === "+Inf" ? Infinity : Number(m[1]))),
+      [...scrapeText.matchAll(/^dora_lead_time_seconds_bucket\{le="([^"]+)"/gm)].map((m) =>
+        m[1] === "+Inf" ? Infinity : Number(m[1]),
+      ),
     ),
   ].sort((a, b) => a - b);
 }, 90_000);
@@ -394,7 +458,8 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     expect(firstScrape.samples).toBeGreaterThanOrEqual(1);
     const got = Object.fromEntries(firstScrape.gauges);
     const want: Record<string, number | undefined> = {};
-    for (const [labels, keys] of Object.entries(BASE_30D)) for (const [k, v] of Object.entries(keys)) want[`${labels} ${k}`] = v;
+    for (const [labels, keys] of Object.entries(BASE_30D))
+      for (const [k, v] of Object.entries(keys)) want[`${labels} ${k}`] = v;
     const { coverage, ...rest } = got;
     for (const k of Object.keys(want)) expect(`${k} = ${rest[k]}`).toBe(`${k} = ${want[k]}`);
     // min(1, (end − origin) / 30 d), origin = the oldest pipeline read (acme/api #1, created at T0),
@@ -457,17 +522,28 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
       data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] };
     };
     const loaded = res.data.groups.flatMap((g) => g.rules);
-    const shipped = (parseYaml(await Bun.file(RULES).text()) as { groups: { rules: { record?: string; alert?: string }[] }[] }).groups
+    const shipped = (
+      parseYaml(await Bun.file(RULES).text()) as { groups: { rules: { record?: string; alert?: string }[] }[] }
+    ).groups
       .flatMap((g) => g.rules)
       .map((r) => r.record ?? r.alert);
     expect(loaded.map((r) => r.name).sort()).toEqual((shipped as string[]).sort());
-    for (const r of loaded) expect({ rule: r.name, health: r.health, error: r.lastError ?? "" }).toEqual({ rule: r.name, health: "ok", error: "" });
+    for (const r of loaded)
+      expect({ rule: r.name, health: r.health, error: r.lastError ?? "" }).toEqual({
+        rule: r.name,
+        health: "ok",
+        error: "",
+      });
   });
 
   test("every PromQL expression of the dashboard parses, runs and returns data", async () => {
     if (!prom) throw new Error(INSTALL_HINT);
-    const dash = (await Bun.file(DASHBOARD).json()) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
-    const exprs = dash.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr, range: p.type === "timeseries" })));
+    const dash = (await Bun.file(DASHBOARD).json()) as {
+      panels: { type: string; title: string; targets?: { expr: string }[] }[];
+    };
+    const exprs = dash.panels.flatMap((p) =>
+      (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr, range: p.type === "timeseries" })),
+    );
     expect(exprs.length).toBeGreaterThan(20);
     const empty: string[] = [];
     let ran = 0;
@@ -490,7 +566,11 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
           // Time series panels run as range queries: over the last 20 s, at 1 s steps.
           const end = Date.now() / 1000;
           const url = `${promUrl}/api/v1/query_range?query=${encodeURIComponent(q)}&start=${end - 20}&end=${end}&step=1`;
-          const body = (await (await fetch(url)).json()) as { status: string; error?: string; data?: { result: unknown[] } };
+          const body = (await (await fetch(url)).json()) as {
+            status: string;
+            error?: string;
+            data?: { result: unknown[] };
+          };
           expect({ q, status: body.status, error: body.error ?? "" }).toEqual({ q, status: "success", error: "" });
           if (body.data!.result.length === 0) empty.push(`${panel} (range): ${q}`);
         }
@@ -500,9 +580,13 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     expect(empty).toEqual([]);
   });
 
-  test("\"Exporter scraped\" with the dashboard's default job reads 1 while an unrelated job is down", async () => {
+  test('"Exporter scraped" with the dashboard\'s default job reads 1 while an unrelated job is down', async () => {
     if (!prom) throw new Error(INSTALL_HINT);
-    await waitFor("the unrelated job scraped as down", async () => (await value('up{job="unrelated-down"}')) === 0, 10_000);
+    await waitFor(
+      "the unrelated job scraped as down",
+      async () => (await value('up{job="unrelated-down"}')) === 0,
+      10_000,
+    );
     const dash = (await Bun.file(DASHBOARD).json()) as { panels: { title: string; targets?: { expr: string }[] }[] };
     const expr = dash.panels.find((p) => p.title === "Exporter scraped")!.targets![0]!.expr;
     expect(await value(expr.replaceAll("$job", DASHBOARD_JOB))).toBe(1);
@@ -519,7 +603,9 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
       const a = res.data.alerts.filter((x) => x.labels.alertname === "DoraDeploymentTargetFailing");
       return a.length > 0 ? a : undefined;
     });
-    expect(alerts.map((a) => [a.labels.repo, a.labels.deploy_to, a.state])).toEqual([["acme/web", "production", "firing"]]);
+    expect(alerts.map((a) => [a.labels.repo, a.labels.deploy_to, a.state])).toEqual([
+      ["acme/web", "production", "firing"],
+    ]);
     // The alert's value is the outage age: about two hours (the test has run for well under one).
     const age = Number(alerts[0]!.value);
     expect(age).toBeGreaterThanOrEqual(7200);
@@ -537,9 +623,18 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
     const restores = shop.flatMap((k) => EXPECTED[k].restores);
     const leads = shop.flatMap((k) => EXPECTED[k].leadTimes);
     for (const [w] of WINDOWS) {
-      expect(await value(`dora_group:change_failure_rate:ratio${w}{team="shop"}`)).toBeCloseTo(failed / (d + failed), 12);
-      expect(await value(`dora_group:rework_rate:ratio${w}{team="shop"}`)).toBeCloseTo(sum(shop.map((k) => EXPECTED[k].rework)) / d, 12);
-      expect(await value(`dora_group:time_to_restore_seconds:mean${w}{team="shop"}`)).toBeCloseTo(sum(restores) / restores.length, 9);
+      expect(await value(`dora_group:change_failure_rate:ratio${w}{team="shop"}`)).toBeCloseTo(
+        failed / (d + failed),
+        12,
+      );
+      expect(await value(`dora_group:rework_rate:ratio${w}{team="shop"}`)).toBeCloseTo(
+        sum(shop.map((k) => EXPECTED[k].rework)) / d,
+        12,
+      );
+      expect(await value(`dora_group:time_to_restore_seconds:mean${w}{team="shop"}`)).toBeCloseTo(
+        sum(restores) / restores.length,
+        9,
+      );
       expect(await value(`dora_group:lead_time_seconds:p50_${w}{team="shop"}`)).toBeCloseTo(median(leads), 9);
       expect(await value(`dora_group:deployments:increase${w}{team="web"}`)).toBe(0);
       expect(await value(`dora_group:rework_rate:ratio${w}{team="web"}`)).toBeUndefined();
@@ -567,7 +662,11 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
       f = n / (n - 1);
       // Same number of samples for every series the assertions use (same scrapes).
       for (const k of TARGETS) expect(await sampleCount(k)).toBe(n);
-      expect(await value(`count_over_time(dora_lead_time_seconds_bucket{le="+Inf", repo="acme/api", deploy_to="staging"}[1h])`)).toBe(n);
+      expect(
+        await value(
+          `count_over_time(dora_lead_time_seconds_bucket{le="+Inf", repo="acme/api", deploy_to="staging"}[1h])`,
+        ),
+      ).toBe(n);
     });
 
     test("Prometheus holds >= 16 samples per series, starting at the base history", async () => {
@@ -576,7 +675,9 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
       for (const k of TARGETS) {
         // first and last raw values: base totals, then base + window (from the hand-written history)
         expect(await value(`max_over_time(dora_deployments_total${sel(k)}[1h])`)).toBe(TOTALS[k].deployments);
-        expect(await value(`min_over_time(dora_deployments_total${sel(k)}[1h])`)).toBe(TOTALS[k].deployments - EXPECTED[k].deployments);
+        expect(await value(`min_over_time(dora_deployments_total${sel(k)}[1h])`)).toBe(
+          TOTALS[k].deployments - EXPECTED[k].deployments,
+        );
         expect(await value(`min_over_time(dora_deployment_failures_total${sel(k)}[1h])`)).toBe(
           TOTALS[k].failures - EXPECTED[k].failures,
         );
@@ -590,7 +691,10 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
           const d = EXPECTED[k].deployments;
           expect(await value(`dora:deployments:increase${w}${sel(k)}`)).toBeCloseTo(d * f, 9);
           expect(await value(`dora:deployments_per_day:avg${w}${sel(k)}`)).toBeCloseTo((d * f) / days, 9);
-          expect(await value(`dora:deployment_failures:increase${w}${sel(k)}`)).toBeCloseTo(EXPECTED[k].failures * f, 9);
+          expect(await value(`dora:deployment_failures:increase${w}${sel(k)}`)).toBeCloseTo(
+            EXPECTED[k].failures * f,
+            9,
+          );
         }
         const total = sum(TARGETS.map((k) => EXPECTED[k].deployments));
         expect(await value(`dora_overall:deployments:increase${w}`)).toBeCloseTo(total * f, 9);
@@ -607,7 +711,10 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
           else expect(got).toBeCloseTo(rework / deployments, 12);
         }
         const rework = sum(TARGETS.map((k) => EXPECTED[k].rework));
-        expect(await value(`dora_overall:rework_rate:ratio${w}`)).toBeCloseTo(rework / sum(TARGETS.map((k) => EXPECTED[k].deployments)), 12);
+        expect(await value(`dora_overall:rework_rate:ratio${w}`)).toBeCloseTo(
+          rework / sum(TARGETS.map((k) => EXPECTED[k].deployments)),
+          12,
+        );
       });
 
       test(`change failure rate (${w}): failed / attempts, exact; none without attempts`, async () => {
@@ -651,7 +758,10 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
         }
         const all = TARGETS.flatMap((k) => EXPECTED[k].leadTimes);
         expect(await value(`dora_overall:lead_time_seconds:p50_${w}`)).toBeCloseTo(median(all), 9);
-        expect(await value(`dora_overall:lead_time_seconds:p90_${w}`)).toBeCloseTo(bucketQuantile(0.9, all, leBounds), 9);
+        expect(await value(`dora_overall:lead_time_seconds:p90_${w}`)).toBeCloseTo(
+          bucketQuantile(0.9, all, leBounds),
+          9,
+        );
       });
     }
 

@@ -74,12 +74,14 @@ describe("compiled binary under faults", () => {
     const params = reliabilityParams(3, "binary");
     // The binary cannot tell the test which deleted pipelines it kept: no deletions here (the
     // in-process property covers them).
-    const noDeletes = scenarioArb.map((s): Scenario => ({
-      ...s,
-      steps: s.steps
-        .filter((st) => st.t !== "delete")
-        .map((st) => (st.t === "poll" ? { ...st, faults: st.faults.filter((f) => f.fault < 20) } : st)),
-    }));
+    const noDeletes = scenarioArb.map(
+      (s): Scenario => ({
+        ...s,
+        steps: s.steps
+          .filter((st) => st.t !== "delete")
+          .map((st) => (st.t === "poll" ? { ...st, faults: st.faults.filter((f) => f.fault < 20) } : st)),
+      }),
+    );
     await fc.assert(
       fc.asyncProperty(noDeletes, fc.boolean(), async (s, refuse) => {
         const world = new World();
@@ -90,11 +92,13 @@ describe("compiled binary under faults", () => {
         const exempt = new Set<string>();
         for (const st of s.steps) {
           if (st.t !== "poll") {
-            if (st.t === "rename" || st.t === "deploy") exempt.add(world.sim.getRepo(world.repos[st.repo]!.id)!.full_name);
+            if (st.t === "rename" || st.t === "deploy")
+              exempt.add(world.sim.getRepo(world.repos[st.repo]!.id)!.full_name);
             applyStep(world, st);
             // A rename applies at the next repo listing, a first deployment once its pipeline is
             // read: the mode switch can land under the new name.
-            if (st.t === "rename" || st.t === "deploy") exempt.add(world.sim.getRepo(world.repos[st.repo]!.id)!.full_name);
+            if (st.t === "rename" || st.t === "deploy")
+              exempt.add(world.sim.getRepo(world.repos[st.repo]!.id)!.full_name);
             continue;
           }
           armFaults(world, st.faults);
@@ -103,7 +107,9 @@ describe("compiled binary under faults", () => {
           served.up();
           world.faults.clear();
           const now = doraSamples(await get(p.url + "/metrics"));
-          expect(monotonicProblems(previous, now, (k) => [...exempt].some((l) => k.includes(`repo="${l}"`)))).toEqual([]);
+          expect(monotonicProblems(previous, now, (k) => [...exempt].some((l) => k.includes(`repo="${l}"`)))).toEqual(
+            [],
+          );
           previous = now;
         }
         world.faults.clear();
@@ -131,7 +137,8 @@ describe("crash safety: SIGKILL, restart, nothing lost or doubled", () => {
     let maxSeen = new Map<string, number>();
     const remember = (scrape: string) => {
       for (const [k, v] of doraSamples(scrape)) {
-        if (/^dora_(deployments_total|deployment_failures_total)\{/.test(k)) maxSeen.set(k, Math.max(maxSeen.get(k) ?? 0, v));
+        if (/^dora_(deployments_total|deployment_failures_total)\{/.test(k))
+          maxSeen.set(k, Math.max(maxSeen.get(k) ?? 0, v));
       }
     };
     for (let round = 0; round < 3; round++) {
@@ -181,7 +188,11 @@ describe("replicas", () => {
     const served = serve(world);
     const [a, b] = await Promise.all([start(served), start(served, { DORA_CONCURRENCY: "1" })]);
     await Promise.all([waitReady(a.url, 60_000), waitReady(b.url, 60_000)]);
-    const dora = (s: string) => s.split("\n").filter((l) => DORA_LINE.test(l)).join("\n");
+    const dora = (s: string) =>
+      s
+        .split("\n")
+        .filter((l) => DORA_LINE.test(l))
+        .join("\n");
     const compare = async () => {
       await polls(world, 4);
       const [sa, sb] = [await get(a.url + "/metrics"), await get(b.url + "/metrics")];
@@ -200,4 +211,5 @@ describe("replicas", () => {
   });
 });
 
-const DORA_LINE = /^(# (HELP|TYPE) )?dora_(deployments_total|deployment_failures_total|deployment_last_|deployment_failing|time_to_restore_seconds|lead_time_seconds|lead_time_source_missing_total|deployment_rework_total)/;
+const DORA_LINE =
+  /^(# (HELP|TYPE) )?dora_(deployments_total|deployment_failures_total|deployment_last_|deployment_failing|time_to_restore_seconds|lead_time_seconds|lead_time_source_missing_total|deployment_rework_total)/;

@@ -42,17 +42,63 @@ const CASES: Array<[string, Record<string, string>, string, RegExp]> = [
   ["date without a zone", { ...OK, DORA_SINCE: "2026-01-01T00:00:00" }, "DORA_SINCE", /RFC 3339/],
   ["bad glob", { ...OK, DORA_REPOS: "acme/{api" }, "DORA_REPOS", /unclosed/],
   ["repos that are only commas", { ...OK, DORA_REPOS: ",," }, "DORA_REPOS", /no repo glob/],
-  ["a misspelt variable", { ...OK, DORA_POLL_INTERVALL: "30" }, "DORA_POLL_INTERVALL", /did you mean DORA_POLL_INTERVAL\?/],
+  [
+    "a misspelt variable",
+    { ...OK, DORA_POLL_INTERVALL: "30" },
+    "DORA_POLL_INTERVALL",
+    /did you mean DORA_POLL_INTERVAL\?/,
+  ],
   ["bad failure status", { ...OK, DORA_FAILURE_STATUSES: "failure,oops" }, "DORA_FAILURE_STATUSES", /oops/],
   ["bad log level", { ...OK, DORA_LOG_LEVEL: "loud" }, "DORA_LOG_LEVEL", /loud/],
   ["bad listen address", { ...OK, DORA_LISTEN: "localhost" }, "DORA_LISTEN", /port/],
-  ["token file missing", { WOODPECKER_URL: OK.WOODPECKER_URL, WOODPECKER_TOKEN_FILE: join(dir, "nope") }, "WOODPECKER_TOKEN_FILE", /no such file/],
-  ["token file is a directory", { WOODPECKER_URL: OK.WOODPECKER_URL, WOODPECKER_TOKEN_FILE: dir }, "WOODPECKER_TOKEN_FILE", /directory/],
-  ["config file with an unknown key", { ...OK, DORA_CONFIG: file("unknown.yaml", "poll_interval: 30\nfrobnicate: true\n") }, "DORA_CONFIG", /frobnicate/],
-  ["config file with a misspelt key", { ...OK, DORA_CONFIG: file("typo.yaml", "poll_intervall: 30\n") }, "DORA_CONFIG", /poll_intervall/],
-  ["config file that is not YAML", { ...OK, DORA_CONFIG: file("broken.yaml", "repos: [a, b\n") }, "DORA_CONFIG", /YAML/],
-  ["config file with a bad glob in a rule", { ...OK, DORA_CONFIG: file("rules.yaml", "deployment_rules:\n  - repos: 'acme/[x'\n    rules: [{ events: [push] }]\n") }, "DORA_CONFIG", /unclosed|\[/],
-  ["config file holding the token, with a bad value elsewhere", { WOODPECKER_URL: OK.WOODPECKER_URL, DORA_CONFIG: file("tok.yaml", `woodpecker_token: ${TOKEN}\npoll_interval: -1\n`) }, "poll_interval", /./],
+  [
+    "token file missing",
+    { WOODPECKER_URL: OK.WOODPECKER_URL, WOODPECKER_TOKEN_FILE: join(dir, "nope") },
+    "WOODPECKER_TOKEN_FILE",
+    /no such file/,
+  ],
+  [
+    "token file is a directory",
+    { WOODPECKER_URL: OK.WOODPECKER_URL, WOODPECKER_TOKEN_FILE: dir },
+    "WOODPECKER_TOKEN_FILE",
+    /directory/,
+  ],
+  [
+    "config file with an unknown key",
+    { ...OK, DORA_CONFIG: file("unknown.yaml", "poll_interval: 30\nfrobnicate: true\n") },
+    "DORA_CONFIG",
+    /frobnicate/,
+  ],
+  [
+    "config file with a misspelt key",
+    { ...OK, DORA_CONFIG: file("typo.yaml", "poll_intervall: 30\n") },
+    "DORA_CONFIG",
+    /poll_intervall/,
+  ],
+  [
+    "config file that is not YAML",
+    { ...OK, DORA_CONFIG: file("broken.yaml", "repos: [a, b\n") },
+    "DORA_CONFIG",
+    /YAML/,
+  ],
+  [
+    "config file with a bad glob in a rule",
+    {
+      ...OK,
+      DORA_CONFIG: file("rules.yaml", "deployment_rules:\n  - repos: 'acme/[x'\n    rules: [{ events: [push] }]\n"),
+    },
+    "DORA_CONFIG",
+    /unclosed|\[/,
+  ],
+  [
+    "config file holding the token, with a bad value elsewhere",
+    {
+      WOODPECKER_URL: OK.WOODPECKER_URL,
+      DORA_CONFIG: file("tok.yaml", `woodpecker_token: ${TOKEN}\npoll_interval: -1\n`),
+    },
+    "poll_interval",
+    /./,
+  ],
 ];
 
 describe("bad configuration: exit 2, one line naming the setting and the problem", () => {

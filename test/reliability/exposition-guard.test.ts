@@ -33,7 +33,10 @@ function target(name: string, n: number): TargetState {
   };
 }
 
-type Op = { t: "set"; id: number; label: string; n: number; targets: string[] } | { t: "remove"; id: number } | { t: "scrape" };
+type Op =
+  | { t: "set"; id: number; label: string; n: number; targets: string[] }
+  | { t: "remove"; id: number }
+  | { t: "scrape" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -65,7 +68,10 @@ async function expected(model: Map<number, { label: string; state: RepoState }>)
 }
 
 function samples(text: string): string[] {
-  return text.split("\n").filter((l) => l !== "" && !l.startsWith("#")).sort();
+  return text
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .sort();
 }
 
 describe("no duplicate label set in any exposition", () => {

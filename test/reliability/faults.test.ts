@@ -4,7 +4,15 @@
 // bad object is skipped, counted and later read again. Each ends with the oracle comparison.
 import { describe, expect, test } from "bun:test";
 import type { Fault } from "../../src/simulator/faults.ts";
-import { TOKEN, diffWithOracle, doraSamples, inProcessExporter, parseSamples, World, type InProcessExporter } from "./harness.ts";
+import {
+  TOKEN,
+  diffWithOracle,
+  doraSamples,
+  inProcessExporter,
+  parseSamples,
+  World,
+  type InProcessExporter,
+} from "./harness.ts";
 
 const LIST = /\/api\/repos\/\d+\/pipelines$/;
 const ONE = /\/api\/repos\/\d+\/pipelines\/\d+$/;
@@ -22,7 +30,10 @@ function history(world: World, pushes = 12) {
     const w = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
     world.drive(push.id, w, i % 5 === 2 ? "failure" : "success", 200);
     if (i % 3 === 0) {
-      for (const [target, end] of [["staging", "success"], ["production", i === 3 ? "failure" : "success"]] as const) {
+      for (const [target, end] of [
+        ["staging", "success"],
+        ["production", i === 3 ? "failure" : "success"],
+      ] as const) {
         world.clock += 60;
         const d = world.sim.deploy(deploy.id, lastPush, target);
         world.drive(deploy.id, d, end, 90);
@@ -73,7 +84,11 @@ describe("every fault: never fatal, last series kept, up 0, one log line, self-r
 
       // Something new happens, and from now on every request fails this way, for three polls.
       world.clock += 300;
-      const d = world.sim.deploy(deploy.id, world.sim.listPipelines(deploy.id).find((p) => p.event === "push")!.number, "production");
+      const d = world.sim.deploy(
+        deploy.id,
+        world.sim.listPipelines(deploy.id).find((p) => p.event === "push")!.number,
+        "production",
+      );
       world.drive(deploy.id, d, "success", 60);
       world.faults.add({ fault });
       for (let i = 0; i < 3; i++) {
@@ -200,7 +215,11 @@ describe("retries", () => {
     const world = new World();
     history(world, 2);
     const times: number[] = [];
-    world.faults.add({ match: /^\/api\/user$/, fault: { kind: "status", status: 503 }, action: () => void times.push(performance.now()) });
+    world.faults.add({
+      match: /^\/api\/user$/,
+      fault: { kind: "status", status: 503 },
+      action: () => void times.push(performance.now()),
+    });
     const exp = inProcessExporter(world, { retries: 6, backoffLimitMs: 5 });
     expect(await exp.poller.poll()).toBe(false);
     expect(times).toHaveLength(7); // 1 + 6 retries, then the cycle gives up (and the next one tries again)
@@ -214,7 +233,11 @@ describe("retries", () => {
     const world = new World();
     history(world, 2);
     const times: number[] = [];
-    world.faults.add({ match: /^\/api\/user$/, fault: { kind: "status", status: 502 }, action: () => void times.push(performance.now()) });
+    world.faults.add({
+      match: /^\/api\/user$/,
+      fault: { kind: "status", status: 502 },
+      action: () => void times.push(performance.now()),
+    });
     const exp = inProcessExporter(world, { retries: 2, backoffLimitMs: 400 });
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -233,8 +256,17 @@ describe("retries", () => {
     const world = new World();
     history(world, 2);
     const times: number[] = [];
-    world.faults.add({ match: /^\/api\/user$/, fault: { kind: "status", status: 429, retryAfter: 1 }, times: 1, action: () => void times.push(performance.now()) });
-    world.faults.add({ match: /^\/api\/user$/, fault: { kind: "none" }, action: () => void times.push(performance.now()) });
+    world.faults.add({
+      match: /^\/api\/user$/,
+      fault: { kind: "status", status: 429, retryAfter: 1 },
+      times: 1,
+      action: () => void times.push(performance.now()),
+    });
+    world.faults.add({
+      match: /^\/api\/user$/,
+      fault: { kind: "none" },
+      action: () => void times.push(performance.now()),
+    });
     const exp = inProcessExporter(world, { retries: 2, timeoutMs: 5000 });
     expect(await exp.poller.poll()).toBe(true);
     expect(times.length).toBe(2);
@@ -363,7 +395,11 @@ describe("Woodpecker's awkward facts", () => {
     const exp = inProcessExporter(world);
     for (let day = 0; day < 4; day++) {
       world.clock += 86_400;
-      const d = world.sim.deploy(deploy.id, world.sim.listPipelines(deploy.id).find((p) => p.event === "push")!.number, "production");
+      const d = world.sim.deploy(
+        deploy.id,
+        world.sim.listPipelines(deploy.id).find((p) => p.event === "push")!.number,
+        "production",
+      );
       world.drive(deploy.id, d, day === 1 ? "failure" : "success", 100, true);
       expect(await exp.poller.poll()).toBe(true);
       expect(up(await exp.scrape())).toBe(1);

@@ -104,7 +104,12 @@ export class World {
   private commitSeq = 0;
 
   constructor(opts: { seed?: number; version?: string; admin?: boolean } = {}) {
-    this.sim = new SimulatedWoodpecker({ token: TOKEN, now: () => this.clock, version: opts.version, admin: opts.admin });
+    this.sim = new SimulatedWoodpecker({
+      token: TOKEN,
+      now: () => this.clock,
+      version: opts.version,
+      admin: opts.admin,
+    });
     this.faults = new FaultInjector(opts.seed ?? 1);
     this.fetch = simulatorFetch(this.sim, { requests: this.requests, faults: this.faults });
   }
@@ -148,7 +153,12 @@ export class World {
   finish(repoId: number, number: number, status: string, skew = false): void {
     const p = this.sim.getPipeline(repoId, number);
     if (!p || ["success", "failure", "error", "killed", "canceled", "declined", "skipped"].includes(p.status)) return;
-    this.sim.finishPipeline(repoId, number, status as PipelineRecord["status"], skew ? (p.started || this.clock) - 300 : undefined);
+    this.sim.finishPipeline(
+      repoId,
+      number,
+      status as PipelineRecord["status"],
+      skew ? (p.started || this.clock) - 300 : undefined,
+    );
     this.record(repoId, number);
   }
 
@@ -177,8 +187,13 @@ export class World {
         if (repoId !== r.id || !kept) continue;
         const k = kept(repoId, id);
         if (!k) continue;
-        const snap = (this.snapshots.get(id) ?? []).map(wire).find((s) => s.status === k.status && s.finished === k.finished);
-        if (!snap) throw new Error(`exporter holds deleted pipeline ${id} as ${k.status}/${k.finished}, a state Woodpecker never had`);
+        const snap = (this.snapshots.get(id) ?? [])
+          .map(wire)
+          .find((s) => s.status === k.status && s.finished === k.finished);
+        if (!snap)
+          throw new Error(
+            `exporter holds deleted pipeline ${id} as ${k.status}/${k.finished}, a state Woodpecker never had`,
+          );
         pipelines.push(snap);
       }
       out.push({ fullName: r.full_name, defaultBranch: r.default_branch, pipelines });
@@ -283,12 +298,21 @@ export function duplicateSeries(text: string): string[] {
 }
 
 /** Scrape-to-scrape check: no DORA counter moves backwards and no series vanishes. */
-export function monotonicProblems(before: Map<string, number>, after: Map<string, number>, exempt: (key: string) => boolean): string[] {
+export function monotonicProblems(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  exempt: (key: string) => boolean,
+): string[] {
   const problems: string[] = [];
   for (const [k, v] of before) {
     if (exempt(k)) continue;
     if (!after.has(k)) problems.push(`series vanished: ${k}`);
-    else if (/^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total|deployment_rework_total)\{/.test(k) && after.get(k)! < v) {
+    else if (
+      /^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total|deployment_rework_total)\{/.test(
+        k,
+      ) &&
+      after.get(k)! < v
+    ) {
       problems.push(`counter went backwards: ${k} ${v} -> ${after.get(k)}`);
     }
   }

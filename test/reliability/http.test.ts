@@ -18,7 +18,11 @@ const bodies: string[] = [];
 beforeAll(async () => {
   world = new World();
   generateHistory(world.sim, { seed: 3, days: 14, end: world.clock });
-  world.faults.add({ match: /^\/api\/user\/repos$/, fault: { kind: "none" }, action: () => void cycles.push(performance.now()) });
+  world.faults.add({
+    match: /^\/api\/user\/repos$/,
+    fault: { kind: "none" },
+    action: () => void cycles.push(performance.now()),
+  });
   served = serveSimulator(world.sim, { faults: world.faults, requests: world.requests });
   exp = await startExporterProcess({ WOODPECKER_URL: served.url, WOODPECKER_TOKEN: TOKEN, DORA_POLL_INTERVAL: "1" });
   await waitReady(exp.url);
@@ -42,7 +46,10 @@ describe("HTTP side of the compiled binary", () => {
     const slow = world.faults.add({ match: /\/pipelines/, fault: { kind: "slow", ms: 30 } });
     const repo = world.sim.listRepos().find((r) => r.allow_deploy)!;
     const src = world.sim.listPipelines(repo.id).find((p) => p.event === "push")!;
-    const deployments = async () => samples(await (await fetch(exp.url + "/metrics")).text()).get(`dora_deployments_total{repo="${repo.full_name}",deploy_to="production"}`) ?? 0;
+    const deployments = async () =>
+      samples(await (await fetch(exp.url + "/metrics")).text()).get(
+        `dora_deployments_total{repo="${repo.full_name}",deploy_to="production"}`,
+      ) ?? 0;
     const before = await deployments();
     const results: Array<{ status: number; ok: boolean }> = [];
     for (let wave = 0; wave < 3; wave++) {
@@ -53,7 +60,10 @@ describe("HTTP side of the compiled binary", () => {
         Array.from({ length: 200 }, (_, i) =>
           fetch(exp.url + (i % 2 === 0 ? "/metrics" : "/")).then(async (r) => {
             const text = await r.text();
-            return { status: r.status, ok: i % 2 === 0 ? text.includes("dora_deployments_total") : text.includes("<html") };
+            return {
+              status: r.status,
+              ok: i % 2 === 0 ? text.includes("dora_deployments_total") : text.includes("<html"),
+            };
           }),
         ),
       );
@@ -79,7 +89,10 @@ describe("HTTP side of the compiled binary", () => {
   test("methods other than GET/HEAD answer 405 with Allow", async () => {
     for (const path of ["/metrics", "/", "/healthz", "/ready", "/nope"]) {
       for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
-        const { res } = await fetchAll(path, { method, body: method === "POST" || method === "PUT" || method === "PATCH" ? "x" : undefined });
+        const { res } = await fetchAll(path, {
+          method,
+          body: method === "POST" || method === "PUT" || method === "PATCH" ? "x" : undefined,
+        });
         expect([method, path, res.status]).toEqual([method, path, 405]);
         expect(res.headers.get("allow")).toBe("GET, HEAD");
       }
@@ -106,7 +119,17 @@ describe("HTTP side of the compiled binary", () => {
     world.faults.add({ fault: { kind: "revoked" }, times: 5 });
     world.faults.add({ fault: { kind: "html" }, times: 3 });
     await Bun.sleep(2500);
-    for (const path of ["/", "/metrics", "/healthz", "/ready", "/api/v1/summary", "/api/v1/summary?window=bogus", "/?window=bogus", "/openapi/json", "/nope"]) {
+    for (const path of [
+      "/",
+      "/metrics",
+      "/healthz",
+      "/ready",
+      "/api/v1/summary",
+      "/api/v1/summary?window=bogus",
+      "/?window=bogus",
+      "/openapi/json",
+      "/nope",
+    ]) {
       await fetchAll(path);
     }
     await fetchAll("/metrics", { method: "POST", body: TOKEN });

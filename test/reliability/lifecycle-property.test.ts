@@ -35,18 +35,65 @@ type Step =
 
 const slot = fc.integer({ min: 0, max: 2 });
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant("push" as const), slot, branch: fc.constantFrom(...BRANCHES), end: fc.constantFrom("success", "success", "failure", "error", "killed", "running") }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant("push" as const),
+      slot,
+      branch: fc.constantFrom(...BRANCHES),
+      end: fc.constantFrom("success", "success", "failure", "error", "killed", "running"),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("bulk" as const), slot, n: fc.integer({ min: 20, max: 70 }) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("deploy" as const), slot, target: fc.constantFrom("production", "staging", ""), end: fc.constantFrom("success", "failure", "running") }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("finish" as const), slot, status: fc.constantFrom("success", "failure") }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("rename" as const), slot, name: fc.integer({ min: 0, max: NAMES.length - 1 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant("deploy" as const),
+      slot,
+      target: fc.constantFrom("production", "staging", ""),
+      end: fc.constantFrom("success", "failure", "running"),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("finish" as const), slot, status: fc.constantFrom("success", "failure") }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("rename" as const),
+      slot,
+      name: fc.integer({ min: 0, max: NAMES.length - 1 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("swap" as const), a: slot, b: slot }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("unlist" as const), slot, how: fc.constantFrom("permission" as const, "inactive" as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("unlist" as const),
+      slot,
+      how: fc.constantFrom("permission" as const, "inactive" as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("relist" as const), slot }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("recreate" as const), slot, branch: fc.constantFrom("main", "master") }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("branch" as const), slot, branch: fc.constantFrom("main", "master", "") }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("recreate" as const), slot, branch: fc.constantFrom("main", "master") }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("branch" as const), slot, branch: fc.constantFrom("main", "master", "") }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), slot, index: fc.nat(80) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("deleteWhilePaging" as const), slot, index: fc.nat(120), n: fc.integer({ min: 45, max: 110 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant("deleteWhilePaging" as const),
+      slot,
+      index: fc.nat(120),
+      n: fc.integer({ min: 45, max: 110 }),
+    }),
+  },
   { weight: 4, arbitrary: fc.constant({ t: "poll" as const }) },
 );
 
@@ -116,11 +163,14 @@ class Life {
     world.clock += 60;
     switch (st.t) {
       case "push":
-        return this.push(st.slot, st.branch, st.end);
+        this.push(st.slot, st.branch, st.end);
+        return;
       case "bulk":
-        return this.push(st.slot, "main", "success", st.n, 10);
+        this.push(st.slot, "main", "success", st.n, 10);
+        return;
       case "deploy":
-        return this.deploy(st.slot, st.target, st.end);
+        this.deploy(st.slot, st.target, st.end);
+        return;
       case "finish": {
         const open = sim.listPipelines(this.id(st.slot)).find((p) => p.status === "running");
         if (open) world.finish(this.id(st.slot), open.number, st.status);
@@ -153,7 +203,8 @@ class Life {
         return;
       }
       case "branch":
-        return sim.setDefaultBranch(this.id(st.slot), st.branch);
+        sim.setDefaultBranch(this.id(st.slot), st.branch);
+        return;
       case "delete": {
         const v = this.victim(st.slot, st.index);
         if (v) world.delete(this.id(st.slot), v.number);
@@ -165,7 +216,9 @@ class Life {
         this.push(st.slot, "main", "success", st.n, 10);
         const id = this.id(st.slot);
         world.faults.add({
-          match: (url) => LIST.exec(url.pathname)?.[1] === String(id) && (Number(url.searchParams.get("page") ?? 1) > 1 || url.searchParams.has("before")),
+          match: (url) =>
+            LIST.exec(url.pathname)?.[1] === String(id) &&
+            (Number(url.searchParams.get("page") ?? 1) > 1 || url.searchParams.has("before")),
           times: 1,
           fault: { kind: "none" },
           action: () => {
@@ -192,7 +245,10 @@ class Life {
       if (!k || !world.sim.getRepo(repoId)) continue;
       const snaps = world.snapshots.get(pid) ?? [];
       const snap = snaps.find((s) => s.status === k.status && s.finished === k.finished);
-      if (!snap) throw new Error(`running exporter holds deleted pipeline ${pid} as ${k.status}/${k.finished}, a state Woodpecker never had`);
+      if (!snap)
+        throw new Error(
+          `running exporter holds deleted pipeline ${pid} as ${k.status}/${k.finished}, a state Woodpecker never had`,
+        );
       world.sim.putPipeline(repoId, snap);
       restored.push([repoId, snap.number]);
     }
@@ -231,7 +287,8 @@ async function run(version: string, s: Scenario): Promise<void> {
   await check();
   for (const l of exp.logs) {
     const m = JSON.parse(l).msg as string;
-    for (const k of ["no longer tracked", "renamed", "default branch changed", "changed mode"]) if (m.includes(k)) STATS[k] = (STATS[k] ?? 0) + 1;
+    for (const k of ["no longer tracked", "renamed", "default branch changed", "changed mode"])
+      if (m.includes(k)) STATS[k] = (STATS[k] ?? 0) + 1;
   }
 }
 /** What the runs exercised (printed: a property that never deleted while paging proves little). */
@@ -242,7 +299,8 @@ type Published = Map<number, { label: string; branch: string; mode: string }>;
 /** The repos whose series the exporter serves, with the facts they were derived from. */
 function published(exp: InProcessExporter): Published {
   const out: Published = new Map();
-  for (const [id, r] of exp.poller.repos) if (r.mode !== null) out.set(id, { label: r.stateLabel, branch: r.stateBranch, mode: r.mode });
+  for (const [id, r] of exp.poller.repos)
+    if (r.mode !== null) out.set(id, { label: r.stateLabel, branch: r.stateBranch, mode: r.mode });
   return out;
 }
 
@@ -294,7 +352,11 @@ function batch(texts: Iterable<string>): string {
 }
 
 describe("lifecycle property: running exporter = fresh exporter after every poll", () => {
-  for (const [version, runs] of [["3.17.0", 30], ["2.8.0", 15], ["2.4.0", 15]] as const) {
+  for (const [version, runs] of [
+    ["3.17.0", 30],
+    ["2.8.0", 15],
+    ["2.4.0", 15],
+  ] as const) {
     test(`Woodpecker ${version}`, async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb, (s) => run(version, s)),
@@ -304,14 +366,18 @@ describe("lifecycle property: running exporter = fresh exporter after every poll
   }
 
   afterAll(() => {
-    console.log(`[lifecycle] exercised: ${JSON.stringify(STATS)}; ${expositions.size} distinct expositions for promtool`);
+    console.log(
+      `[lifecycle] exercised: ${JSON.stringify(STATS)}; ${expositions.size} distinct expositions for promtool`,
+    );
     const promtool = Bun.which("promtool");
     if (!promtool) throw new Error("promtool not found: run `sh scripts/install-test-deps.sh` (as root; CI does this)");
     expect(expositions.size).toBeGreaterThan(0);
     const texts = [...expositions];
     // A few hundred expositions per promtool run keep its input small.
     for (let i = 0; i < texts.length; i += 200) {
-      const r = Bun.spawnSync([promtool, "check", "metrics"], { stdin: new TextEncoder().encode(batch(texts.slice(i, i + 200))) });
+      const r = Bun.spawnSync([promtool, "check", "metrics"], {
+        stdin: new TextEncoder().encode(batch(texts.slice(i, i + 200))),
+      });
       const out = r.stdout.toString() + r.stderr.toString();
       if (r.exitCode !== 0) throw new Error(`promtool check metrics failed:\n${out.slice(0, 2000)}`);
     }

@@ -7,7 +7,15 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { runCheck } from "../../src/cli/check.ts";
 import { serveSimulator } from "../../src/simulator/index.ts";
-import { diffWithOracle, doraLines, duplicateSeries, inProcessExporter, World, TOKEN, type InProcessExporter } from "./harness.ts";
+import {
+  diffWithOracle,
+  doraLines,
+  duplicateSeries,
+  inProcessExporter,
+  World,
+  TOKEN,
+  type InProcessExporter,
+} from "./harness.ts";
 
 const LIST = /\/api\/repos\/\d+\/pipelines$/;
 
@@ -44,7 +52,7 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     pushes(world, old.id, 6);
     const exp = inProcessExporter(world);
     expect(await exp.poller.poll()).toBe(true);
-    expect((await exp.scrape())).toContain('dora_deployments_total{repo="acme/app",deploy_to="production"} 5');
+    expect(await exp.scrape()).toContain('dora_deployments_total{repo="acme/app",deploy_to="production"} 5');
     world.sim.deleteRepo(old.id);
     const again = world.addRepo("acme/app", false);
     pushes(world, again.id, 2);
@@ -167,7 +175,8 @@ describe("servers before 2.5 (no `before` filter): deletion while the listing pa
       pushes(world, r.id, 140);
       const exp = inProcessExporter(world);
       world.faults.add({
-        match: (url) => LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
+        match: (url) =>
+          LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
         times: 1,
         fault: { kind: "none" },
         action: () => world.delete(r.id, world.sim.listPipelines(r.id)[deleteAt]!.number),
@@ -199,7 +208,8 @@ describe("servers before 2.5 (no `before` filter): deletion while the listing pa
     for (const p of world.sim.listPipelines(r.id)) world.delete(r.id, p.number);
     pushes(world, r.id, 53); // numbers 1..53 again; page 1 is 53..4
     world.faults.add({
-      match: (url) => LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
+      match: (url) =>
+        LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
       times: 1,
       fault: { kind: "none" },
       action: () => world.delete(r.id, 43), // #3 moves onto page 1, already read
@@ -246,7 +256,10 @@ describe("dora-exporter check", () => {
     stop = () => served.stop();
     const config = loadConfig({ WOODPECKER_URL: served.url, WOODPECKER_TOKEN: TOKEN });
     let out = "";
-    const code = await runCheck(config, { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } });
+    const code = await runCheck(config, {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+    });
     return { code, out };
   }
 
@@ -257,7 +270,9 @@ describe("dora-exporter check", () => {
     pushes(world, r.id, 3, "main");
     const { code, out } = await check(world);
     expect(code).toBe(1);
-    expect(out).toContain("acme/nobranch: Woodpecker reports an empty default branch, so no push counts as a deployment (default rule 2)");
+    expect(out).toContain(
+      "acme/nobranch: Woodpecker reports an empty default branch, so no push counts as a deployment (default rule 2)",
+    );
   });
 
   test("says when the server is older than 2.5 (defect 4)", async () => {

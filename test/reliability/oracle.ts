@@ -48,7 +48,9 @@ const TERMINAL = ["success", "failure", "error", "killed", "canceled", "declined
 export function oracle(repos: OracleRepo[], opts: { failureStatuses: string[]; since: number }): OracleSeries[] {
   const out: OracleSeries[] = [];
   for (const repo of repos) out.push(...oracleRepo(repo, opts));
-  return out.sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : a.deployTo < b.deployTo ? -1 : a.deployTo > b.deployTo ? 1 : 0));
+  return out.sort((a, b) =>
+    a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : a.deployTo < b.deployTo ? -1 : a.deployTo > b.deployTo ? 1 : 0,
+  );
 }
 
 function oracleRepo(repo: OracleRepo, opts: { failureStatuses: string[]; since: number }): OracleSeries[] {
@@ -122,7 +124,11 @@ function oracleRepo(repo: OracleRepo, opts: { failureStatuses: string[]; since: 
 }
 
 /** Lead time for changes, per DEFINITIONS "4. Lead time for changes". */
-function leadTimes(history: OraclePipeline[], deploymentsInOrder: OraclePipeline[], timeOf: (p: OraclePipeline) => number) {
+function leadTimes(
+  history: OraclePipeline[],
+  deploymentsInOrder: OraclePipeline[],
+  timeOf: (p: OraclePipeline) => number,
+) {
   // A change is (branch, commit) of push pipelines, whatever their status, represented by its
   // earliest push pipeline (lowest created, then lowest number).
   const change = (branch: string, commit: string): OraclePipeline | null => {
@@ -213,7 +219,10 @@ function leadTimes(history: OraclePipeline[], deploymentsInOrder: OraclePipeline
  * buckets are taken from the scrape being checked (`les`: the `le` values it exposes); the counts
  * in them are computed here from the oracle's observations.
  */
-export function expectedSamples(series: OracleSeries[], les: { restore: string[]; lead: string[] }): Map<string, number> {
+export function expectedSamples(
+  series: OracleSeries[],
+  les: { restore: string[]; lead: string[] },
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of series) {
     const l = `repo="${s.repo}",deploy_to="${s.deployTo}"`;
@@ -236,6 +245,9 @@ function histogram(out: Map<string, number>, name: string, labels: string, obs: 
     const bound = le === "+Inf" ? Infinity : Number(le);
     out.set(`${name}_bucket{le="${le}",${labels}}`, obs.filter((o) => o <= bound).length);
   }
-  out.set(`${name}_sum{${labels}}`, obs.reduce((a, b) => a + b, 0));
+  out.set(
+    `${name}_sum{${labels}}`,
+    obs.reduce((a, b) => a + b, 0),
+  );
   out.set(`${name}_count{${labels}}`, obs.length);
 }

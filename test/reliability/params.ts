@@ -14,5 +14,9 @@ export function reliabilityParams(numRuns: number, label: string): fc.Parameters
   }
   // Printed up front too: a run killed by a timeout still leaves its seed behind.
   console.log(`[${label}] fast-check seed ${seed} (replay: FC_SEED=${seed} bun test test/reliability)`);
-  return { numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1))), seed, endOnFailure: false };
+  return {
+    numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1))),
+    seed,
+    endOnFailure: false,
+  };
 }

@@ -49,7 +49,9 @@ async function run(s: Scenario, seed: number): Promise<void> {
   const scrape = await exp.scrape();
   const diffs = diffWithOracle(scrape, world.expected(exp.kept));
   if (diffs.length > 0) {
-    throw new Error(`exporter and oracle differ after recovery:\n${diffs.slice(0, 15).join("\n")}\nfaults injected: ${world.faults.injected.length}`);
+    throw new Error(
+      `exporter and oracle differ after recovery:\n${diffs.slice(0, 15).join("\n")}\nfaults injected: ${world.faults.injected.length}`,
+    );
   }
   // State (not only the rendering): every tracked repo's targets match the oracle's per target.
   const want = world.expected(exp.kept);
@@ -57,7 +59,12 @@ async function run(s: Scenario, seed: number): Promise<void> {
     for (const t of r.state?.targets ?? []) {
       const o = want.find((x) => x.repo === r.stateLabel && x.deployTo === t.target);
       expect(o, `${r.stateLabel}/${t.target}`).toBeDefined();
-      expect([t.deployments, t.failures, t.failingSince, t.leadTimeSourceMissing]).toEqual([o!.deployments, o!.failures, o!.failingSince, o!.sourceMissing]);
+      expect([t.deployments, t.failures, t.failingSince, t.leadTimeSourceMissing]).toEqual([
+        o!.deployments,
+        o!.failures,
+        o!.failingSince,
+        o!.sourceMissing,
+      ]);
       expect([...t.restoreSeconds]).toEqual(o!.restore);
       expect(t.leadTimes.map((l) => l.seconds).sort(num)).toEqual([...o!.leadTimes].sort(num));
     }

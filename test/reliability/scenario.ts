@@ -7,13 +7,35 @@ import fc from "fast-check";
 import type { Fault, FaultRule, RequestMatcher } from "../../src/simulator/faults.ts";
 import type { World } from "./harness.ts";
 
-export const ENDS = ["success", "success", "success", "failure", "error", "killed", "canceled", "skipped", "declined", "running", "pending", "blocked"] as const;
+export const ENDS = [
+  "success",
+  "success",
+  "success",
+  "failure",
+  "error",
+  "killed",
+  "canceled",
+  "skipped",
+  "declined",
+  "running",
+  "pending",
+  "blocked",
+] as const;
 const BRANCHES = ["main", "main", "dev", "hotfix/db"] as const;
 const TARGETS = ["production", "production", "staging", ""] as const;
 const OTHER = ["pull_request", "tag", "cron", "manual"] as const;
 
 export type Step =
-  | { t: "push"; repo: number; branch: number; newCommit: boolean; pick: number; end: number; dur: number; skew: boolean }
+  | {
+      t: "push";
+      repo: number;
+      branch: number;
+      newCommit: boolean;
+      pick: number;
+      end: number;
+      dur: number;
+      skew: boolean;
+    }
   | { t: "bulk"; repo: number; n: number; failEvery: number }
   | { t: "deploy"; repo: number; pick: number; target: number; end: number; dur: number; skew: boolean }
   | { t: "restart"; repo: number; pick: number; end: number; dur: number }
@@ -85,16 +107,65 @@ const faultSpec: fc.Arbitrary<FaultSpec> = fc.record({
 const step = (repos: number): fc.Arbitrary<Step> => {
   const repo = fc.nat(repos - 1);
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ t: fc.constant("push" as const), repo, branch: fc.nat(BRANCHES.length - 1), newCommit: fc.boolean(), pick: PICK, end: END, dur: DUR, skew: fc.nat(4).map((n) => n === 0) }) },
-    { weight: 1, arbitrary: fc.record({ t: fc.constant("bulk" as const), repo, n: fc.integer({ min: 10, max: 70 }), failEvery: fc.integer({ min: 2, max: 9 }) }) },
-    { weight: 5, arbitrary: fc.record({ t: fc.constant("deploy" as const), repo, pick: PICK, target: fc.nat(TARGETS.length - 1), end: END, dur: DUR, skew: fc.boolean() }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        t: fc.constant("push" as const),
+        repo,
+        branch: fc.nat(BRANCHES.length - 1),
+        newCommit: fc.boolean(),
+        pick: PICK,
+        end: END,
+        dur: DUR,
+        skew: fc.nat(4).map((n) => n === 0),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        t: fc.constant("bulk" as const),
+        repo,
+        n: fc.integer({ min: 10, max: 70 }),
+        failEvery: fc.integer({ min: 2, max: 9 }),
+      }),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        t: fc.constant("deploy" as const),
+        repo,
+        pick: PICK,
+        target: fc.nat(TARGETS.length - 1),
+        end: END,
+        dur: DUR,
+        skew: fc.boolean(),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ t: fc.constant("restart" as const), repo, pick: PICK, end: END, dur: DUR }) },
-    { weight: 1, arbitrary: fc.record({ t: fc.constant("other" as const), repo, event: fc.nat(OTHER.length - 1), end: END }) },
-    { weight: 3, arbitrary: fc.record({ t: fc.constant("finish" as const), repo, pick: PICK, end: fc.nat(8), skew: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ t: fc.constant("other" as const), repo, event: fc.nat(OTHER.length - 1), end: END }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({ t: fc.constant("finish" as const), repo, pick: PICK, end: fc.nat(8), skew: fc.boolean() }),
+    },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), repo, highest: fc.boolean(), pick: PICK }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("rename" as const), repo }) },
-    { weight: 1, arbitrary: fc.record({ t: fc.constant("advance" as const), seconds: fc.constantFrom(60, 3600, 86_400, 3 * 86_400) }) },
-    { weight: 5, arbitrary: fc.record({ t: fc.constant("poll" as const), faults: fc.array(faultSpec, { maxLength: 3, size: "max" }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        t: fc.constant("advance" as const),
+        seconds: fc.constantFrom(60, 3600, 86_400, 3 * 86_400),
+      }),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        t: fc.constant("poll" as const),
+        faults: fc.array(faultSpec, { maxLength: 3, size: "max" }),
+      }),
+    },
   );
 };
 
@@ -106,7 +177,12 @@ export interface Scenario {
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc
   .array(fc.boolean(), { minLength: 1, maxLength: 3 })
-  .chain((repos) => fc.record({ repos: fc.constant(repos), steps: fc.array(step(repos.length), { minLength: 1, maxLength: 40, size: "max" }) }));
+  .chain((repos) =>
+    fc.record({
+      repos: fc.constant(repos),
+      steps: fc.array(step(repos.length), { minLength: 1, maxLength: 40, size: "max" }),
+    }),
+  );
 
 /** Create the scenario's repos. */
 export function setupRepos(world: World, s: Scenario): void {
@@ -127,14 +203,15 @@ export function applyStep(world: World, st: Exclude<Step, { t: "poll" }>): void 
     const c = all.filter(ok);
     return c.length === 0 ? undefined : c[n % c.length];
   };
-  world.clock += 1 + ((st as { dur?: number }).dur ?? 30) % 97;
+  world.clock += 1 + (((st as { dur?: number }).dur ?? 30) % 97);
   switch (st.t) {
     case "push": {
       const branch = BRANCHES[st.branch]!;
       const old = pick(st.pick, (p) => p.event === "push");
       const commit = st.newCommit || !old ? world.newCommit() : old.commit;
       // Now and then a git revert (rework by revert; hotfix/db gives rework by hotfix).
-      const message = st.dur % 5 === 0 ? `Revert "feat: ${commit.slice(0, 7)}"\n\nThis reverts commit ${commit}.\n` : "feat: more\n";
+      const message =
+        st.dur % 5 === 0 ? `Revert "feat: ${commit.slice(0, 7)}"\n\nThis reverts commit ${commit}.\n` : "feat: more\n";
       const p = sim.addPipeline(id, { event: "push", branch, commit, ref: `refs/heads/${branch}`, message });
       world.drive(id, p, ENDS[st.end]!, st.dur, st.skew);
       break;
@@ -142,7 +219,12 @@ export function applyStep(world: World, st: Exclude<Step, { t: "poll" }>): void 
     case "bulk":
       for (let i = 0; i < st.n; i++) {
         world.clock += 7;
-        const p = sim.addPipeline(id, { event: "push", branch: "main", commit: world.newCommit(), ref: "refs/heads/main" });
+        const p = sim.addPipeline(id, {
+          event: "push",
+          branch: "main",
+          commit: world.newCommit(),
+          ref: "refs/heads/main",
+        });
         world.drive(id, p, i % st.failEvery === 0 ? "failure" : "success", 5);
       }
       break;
@@ -166,7 +248,9 @@ export function applyStep(world: World, st: Exclude<Step, { t: "poll" }>): void 
       // of a deleted pipeline the exporter kept, deployed from later, resolves the wrong parent
       // (the exporter never lists those events). Not generated here; pinned there.
       const next = Math.max(0, ...all.map((p) => p.number)) + 1;
-      const reuses = [...world.deleted].some(([delId, repoId]) => repoId === id && world.snapshots.get(delId)?.[0]?.number === next);
+      const reuses = [...world.deleted].some(
+        ([delId, repoId]) => repoId === id && world.snapshots.get(delId)?.[0]?.number === next,
+      );
       if (reuses) return;
       const event = OTHER[st.event]!;
       const p = sim.addPipeline(id, { event, branch: "main", commit: pick(0)?.commit ?? world.newCommit() });
@@ -218,11 +302,17 @@ export function armFaults(world: World, specs: FaultSpec[]): void {
         if (kind === "page-shift") {
           for (let i = 0; i < 1 + (f.skip % 3) * 10; i++) {
             world.clock += 1;
-            const p = world.sim.addPipeline(repoId, { event: "push", branch: "main", commit: world.newCommit(), ref: "refs/heads/main" });
+            const p = world.sim.addPipeline(repoId, {
+              event: "push",
+              branch: "main",
+              commit: world.newCommit(),
+              ref: "refs/heads/main",
+            });
             world.drive(repoId, p, i % 4 === 0 ? "failure" : "success", 3);
           }
         } else if (all.length > 0) {
-          const victim = kind === "delete-highest-while-paging" ? all[0]! : all[(f.skip * 17 + all.length) % all.length]!;
+          const victim =
+            kind === "delete-highest-while-paging" ? all[0]! : all[(f.skip * 17 + all.length) % all.length]!;
           world.delete(repoId, victim.number);
         }
       };

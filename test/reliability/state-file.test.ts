@@ -9,7 +9,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateHistory, serveSimulator, type ServedSimulator } from "../../src/simulator/index.ts";
-import { BINARY, ensureBinary, startExporterProcess, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
+import {
+  BINARY,
+  ensureBinary,
+  startExporterProcess,
+  waitReady,
+  type ExporterProcess,
+} from "../e2e/exporter-process.ts";
 import { TOKEN, World, diffWithOracle, doraSamples } from "./harness.ts";
 
 setDefaultTimeout(180_000);
@@ -57,7 +63,9 @@ async function startReady(world: World, served: ServedSimulator, env: Record<str
   const p = await start(served, { DORA_POLL_INTERVAL: "3600", ...env });
   await waitReady(p.url, 90_000);
   const all = world.requests.map((r) => ({ path: r.path, status: r.status }));
-  const second = all.findIndex((r, i) => r.path === "/api/user/repos" && all.slice(0, i).some((x) => x.path === r.path));
+  const second = all.findIndex(
+    (r, i) => r.path === "/api/user/repos" && all.slice(0, i).some((x) => x.path === r.path),
+  );
   const requests = second < 0 ? all : all.slice(0, second);
   const scrape = await (await fetch(p.url + "/metrics")).text();
   return { p, requests, scrape };
@@ -80,7 +88,8 @@ function beyondOnePoll(world: World, requests: readonly { path: string }[], touc
   return out;
 }
 
-const COUNTERS = /^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total|time_to_restore_seconds_count|lead_time_seconds_count)\{/;
+const COUNTERS =
+  /^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total|time_to_restore_seconds_count|lead_time_seconds_count)\{/;
 
 describe("DORA_STATE_FILE with the compiled binary", () => {
   test("kill -9 during activity, restart on the same file: one normal poll, nothing lower, nothing lost, nothing doubled", async () => {
@@ -120,12 +129,20 @@ describe("DORA_STATE_FILE with the compiled binary", () => {
       a.proc.kill("SIGKILL");
       await a.proc.exited;
       // Running deployments end while it is down.
-      for (const repo of active) for (const p of world.sim.listPipelines(repo.id)) if (p.status === "running") world.finish(repo.id, p.number, "success");
+      for (const repo of active)
+        for (const p of world.sim.listPipelines(repo.id))
+          if (p.status === "running") world.finish(repo.id, p.number, "success");
 
       const b = await startReady(world, served, { DORA_STATE_FILE: file });
       // One poll: one repo listing, and pipeline requests only for the repos that had activity.
       expect(b.requests.filter((r) => r.path === "/api/user/repos")).toHaveLength(1);
-      expect(beyondOnePoll(world, b.requests, active.map((r) => r.id))).toEqual([]);
+      expect(
+        beyondOnePoll(
+          world,
+          b.requests,
+          active.map((r) => r.id),
+        ),
+      ).toEqual([]);
       const pages = b.requests.filter((r) => /\/pipelines$/.test(r.path)).length;
       expect(pages).toBeLessThanOrEqual(2 * active.length);
       expect(b.requests.length).toBeLessThan(backfillRequests);
@@ -177,13 +194,21 @@ describe("DORA_STATE_FILE with the compiled binary", () => {
     await fresh.p.stop("SIGTERM");
     const run = (env: Record<string, string>) =>
       Bun.spawnSync([BINARY], {
-        env: { PATH: process.env.PATH ?? "", DORA_LISTEN: "127.0.0.1:0", WOODPECKER_TOKEN: TOKEN, DORA_STATE_FILE: file, ...env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          DORA_LISTEN: "127.0.0.1:0",
+          WOODPECKER_TOKEN: TOKEN,
+          DORA_STATE_FILE: file,
+          ...env,
+        },
       });
     const other = run({ WOODPECKER_URL: "https://other.example.com" });
     expect(other.exitCode).toBe(2);
     const err = other.stderr.toString().trim();
     expect(err.split("\n")).toHaveLength(1);
-    expect(err).toContain(`DORA_STATE_FILE: ${file} was written for Woodpecker ${served.url}, not https://other.example.com`);
+    expect(err).toContain(
+      `DORA_STATE_FILE: ${file} was written for Woodpecker ${served.url}, not https://other.example.com`,
+    );
 
     const { Database } = await import("bun:sqlite");
     const db = new Database(file);
@@ -191,7 +216,9 @@ describe("DORA_STATE_FILE with the compiled binary", () => {
     db.close(false);
     const newer = run({ WOODPECKER_URL: served.url });
     expect(newer.exitCode).toBe(2);
-    expect(newer.stderr.toString().trim()).toMatch(/^dora-exporter: DORA_STATE_FILE: .* newer dora-exporter \(state schema 99; [^\n]*$/);
+    expect(newer.stderr.toString().trim()).toMatch(
+      /^dora-exporter: DORA_STATE_FILE: .* newer dora-exporter \(state schema 99; [^\n]*$/,
+    );
     expect(existsSync(file)).toBe(true);
     expect(readdirSync(join(file, "..")).some((n) => n.includes("corrupt"))).toBe(false);
   });

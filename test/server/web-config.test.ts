@@ -29,18 +29,41 @@ function file(name: string, content: string): string {
 
 beforeAll(async () => {
   const r = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      "-keyout", join(dir, "server.key"), "-out", join(dir, "server.crt")],
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      join(dir, "server.key"),
+      "-out",
+      join(dir, "server.crt"),
+    ],
     { stderr: "pipe" },
   );
   if (r.exitCode !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
   cert = await Bun.file(join(dir, "server.crt")).text();
   hash = await Bun.password.hash(PASSWORD, { algorithm: "bcrypt", cost: 4 });
   // Relative paths: relative to the web config file's directory, as in exporter-toolkit.
-  file("web.yml", `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: "${hash}"\n`);
+  file(
+    "web.yml",
+    `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: "${hash}"\n`,
+  );
   sim = startSim({ token: TOKEN, days: 7 });
-  const config = loadConfig({ ...sim.env, DORA_LISTEN: "127.0.0.1:0", DORA_POLL_INTERVAL: "3600", DORA_WEB_CONFIG: join(dir, "web.yml") });
+  const config = loadConfig({
+    ...sim.env,
+    DORA_LISTEN: "127.0.0.1:0",
+    DORA_POLL_INTERVAL: "3600",
+    DORA_WEB_CONFIG: join(dir, "web.yml"),
+  });
   exporter = await startExporter({ config, log: silentLogger });
 });
 
@@ -64,7 +87,17 @@ describe("TLS and basic auth on every path", () => {
     expect(exporter.url).toStartWith("https://127.0.0.1:");
   });
 
-  for (const path of ["/metrics", "/", "/api/v1/summary", "/api/v1/status", "/healthz", "/ready", "/api", "/openapi/json", "/nope"]) {
+  for (const path of [
+    "/metrics",
+    "/",
+    "/api/v1/summary",
+    "/api/v1/status",
+    "/healthz",
+    "/ready",
+    "/api",
+    "/openapi/json",
+    "/nope",
+  ]) {
     test(`${path}: missing or wrong credentials are 401, right ones pass`, async () => {
       const missing = await get(path);
       expect(missing.status).toBe(401);
@@ -87,7 +120,10 @@ describe("TLS and basic auth on every path", () => {
 
   test("plain http to the TLS port gets no answer", async () => {
     const plain = exporter.url.replace("https://", "http://");
-    const answered = await fetch(plain + "/metrics").then((r) => r.status, () => null);
+    const answered = await fetch(plain + "/metrics").then(
+      (r) => r.status,
+      () => null,
+    );
     expect(answered === null || answered === 400).toBe(true);
   });
 });
@@ -112,10 +148,22 @@ describe("bad files: one line naming the file and what is wrong", () => {
     ["basic_auth_users:\n  alice: plaintext-password\n", "basic_auth_users.alice: is not a bcrypt hash"],
     ["basic_auth_users: [alice]\n", "basic_auth_users: expected a mapping of user names to bcrypt hashes"],
     ["tls_server_config:\n  cert_file: server.crt\n", "tls_server_config.key_file"],
-    ["tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n", `tls_server_config.cert_file: cannot read "${dir}/nope.crt" (ENOENT)`],
-    ["tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n", 'tls_server_config.cert_file: "server.key" holds no PEM certificate'],
-    ["tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n", 'tls_server_config.key_file: "server.crt" holds no PEM private key'],
-    ["tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n", "tls_server_config.client_auth_type: client_auth_type is not supported"],
+    [
+      "tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n",
+      `tls_server_config.cert_file: cannot read "${dir}/nope.crt" (ENOENT)`,
+    ],
+    [
+      "tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n",
+      'tls_server_config.cert_file: "server.key" holds no PEM certificate',
+    ],
+    [
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n",
+      'tls_server_config.key_file: "server.crt" holds no PEM private key',
+    ],
+    [
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n",
+      "tls_server_config.client_auth_type: client_auth_type is not supported",
+    ],
     ["tls_config:\n  cert_file: x\n", "tls_config: unknown key (known: tls_server_config, basic_auth_users)"],
     ["basic_auth_users: {a: [\n", "not valid YAML"],
   ])("%p", (content, expected) => {
@@ -123,12 +171,14 @@ describe("bad files: one line naming the file and what is wrong", () => {
   });
 
   test("a certificate that is PEM-shaped but unusable: a ConfigError before anything serves", async () => {
-    const path = file(
-      "garbage-tls.yml",
-      "tls_server_config:\n  cert_file: garbage.crt\n  key_file: server.key\n",
-    );
+    const path = file("garbage-tls.yml", "tls_server_config:\n  cert_file: garbage.crt\n  key_file: server.key\n");
     file("garbage.crt", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
-    const config = loadConfig({ ...sim.env, DORA_LISTEN: "127.0.0.1:0", DORA_POLL_INTERVAL: "3600", DORA_WEB_CONFIG: path });
+    const config = loadConfig({
+      ...sim.env,
+      DORA_LISTEN: "127.0.0.1:0",
+      DORA_POLL_INTERVAL: "3600",
+      DORA_WEB_CONFIG: path,
+    });
     let caught: unknown;
     try {
       const started = await startExporter({ config, log: silentLogger });
@@ -137,7 +187,9 @@ describe("bad files: one line naming the file and what is wrong", () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as Error).message).toStartWith(`DORA_WEB_CONFIG ${path}: tls_server_config: cannot use the certificate and key: `);
+    expect((caught as Error).message).toStartWith(
+      `DORA_WEB_CONFIG ${path}: tls_server_config: cannot use the certificate and key: `,
+    );
     expect((caught as Error).message).not.toMatch(/[\r\n]/);
   });
 
@@ -148,7 +200,12 @@ describe("bad files: one line naming the file and what is wrong", () => {
 
   test("the binary exits 2 with one line", async () => {
     const path = file("binary-bad.yml", "basic_auth_users:\n  alice: plaintext\n");
-    const r = await runBinary([], { WOODPECKER_URL: "http://127.0.0.1:9", WOODPECKER_TOKEN: TOKEN, DORA_LISTEN: "127.0.0.1:0", DORA_WEB_CONFIG: path });
+    const r = await runBinary([], {
+      WOODPECKER_URL: "http://127.0.0.1:9",
+      WOODPECKER_TOKEN: TOKEN,
+      DORA_LISTEN: "127.0.0.1:0",
+      DORA_WEB_CONFIG: path,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toEqual([
       `dora-exporter: DORA_WEB_CONFIG ${path}: basic_auth_users.alice: is not a bcrypt hash ($2y$..., $2b$... or $2a$..., e.g. from htpasswd -nbB user password) (see dora-exporter --help)`,

@@ -3,7 +3,13 @@
 // number reuse, restart/deploy parents, renames, the 2.x dialect, determinism of histories.
 
 import { describe, expect, test } from "bun:test";
-import { generateHistory, SimulatedWoodpecker, simulatorFetch, toRfc3339, type RequestLogEntry } from "../../src/simulator/index.ts";
+import {
+  generateHistory,
+  SimulatedWoodpecker,
+  simulatorFetch,
+  toRfc3339,
+  type RequestLogEntry,
+} from "../../src/simulator/index.ts";
 import { get, list, makeSim, repoWithPushes, T0, TOKEN } from "./helpers.ts";
 
 describe("pagination and order", () => {
@@ -19,7 +25,11 @@ describe("pagination and order", () => {
   });
 
   test("number DESC across pages, short last page, [] past the end, bad page = 1", async () => {
-    const pages = [await list(sim, repo.id, "?page=1"), await list(sim, repo.id, "?page=2"), await list(sim, repo.id, "?page=3")];
+    const pages = [
+      await list(sim, repo.id, "?page=1"),
+      await list(sim, repo.id, "?page=2"),
+      await list(sim, repo.id, "?page=3"),
+    ];
     expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
     expect(pages.flat().map((p) => p.number)).toEqual(Array.from({ length: 120 }, (_, i) => 120 - i));
     expect(await list(sim, repo.id, "?page=4")).toEqual([]);
@@ -73,7 +83,14 @@ describe("list filters (3.x)", () => {
   });
 
   test("malformed filter values are 400 with an empty body", async () => {
-    for (const q of ["before=yesterday", "after=2026-01-01", "before=2026-01-01 10:00:00Z", "event=push,promote", "event=push,", "status=ok"]) {
+    for (const q of [
+      "before=yesterday",
+      "after=2026-01-01",
+      "before=2026-01-01 10:00:00Z",
+      "event=push,promote",
+      "event=push,",
+      "status=ok",
+    ]) {
       const r = await get(sim, `/api/repos/${repo.id}/pipelines?${q}`);
       expect([q, r.status, r.text]).toEqual([q, 400, ""]);
     }
@@ -85,10 +102,17 @@ describe("paths, errors and headers", () => {
   const repo = repoWithPushes(sim, clock, 3);
 
   test("unknown paths, mistyped /api paths and non-GET methods get the web UI: 200 text/html", async () => {
-    for (const path of ["/", "/repos/1", "/api/nope", "/api/repos/1/pipeline", "/api/repos/1/pipelines/1/extra", "/api/user/"]) {
+    for (const path of [
+      "/",
+      "/repos/1",
+      "/api/nope",
+      "/api/repos/1/pipeline",
+      "/api/repos/1/pipelines/1/extra",
+      "/api/user/",
+    ]) {
       const r = await get(sim, path);
       expect([path, r.status, r.type]).toEqual([path, 200, "text/html; charset=utf-8"]);
-      expect(r.text).toContain("<div id=\"app\">");
+      expect(r.text).toContain('<div id="app">');
     }
     expect((await get(sim, "/api/user", TOKEN, "POST")).type).toBe("text/html; charset=utf-8");
   });
@@ -98,13 +122,19 @@ describe("paths, errors and headers", () => {
     expect([h.status, h.text, h.version]).toEqual([204, "", "3.17.0"]);
     const v = await get(sim, "/version", null);
     expect(v.json).toEqual({ source: "https://github.com/woodpecker-ci/woodpecker", version: "3.17.0" });
-    for (const path of ["/", "/api/user", "/api/repos/99/pipelines", "/api/repos/x/pipelines"]) expect((await get(sim, path, "bad")).version).toBe("3.17.0");
+    for (const path of ["/", "/api/user", "/api/repos/99/pipelines", "/api/repos/x/pipelines"])
+      expect((await get(sim, path, "bad")).version).toBe("3.17.0");
     // Not under /api (the spec is wrong about that): there they are unknown paths.
-    for (const path of ["/api/version", "/api/healthz"]) expect((await get(sim, path)).type).toBe("text/html; charset=utf-8");
+    for (const path of ["/api/version", "/api/healthz"])
+      expect((await get(sim, path)).type).toBe("text/html; charset=utf-8");
   });
 
   test("no pagination or rate-limit headers: a short or empty page is the only end signal", async () => {
-    const res = await simulatorFetch(sim)(new Request(`http://sim.test/api/repos/${repo.id}/pipelines?perPage=1`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+    const res = await simulatorFetch(sim)(
+      new Request(`http://sim.test/api/repos/${repo.id}/pipelines?perPage=1`, {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      }),
+    );
     const names = [...res.headers.keys()].sort();
     expect(names).toEqual(["content-type", "x-woodpecker-version"]);
   });
@@ -129,7 +159,11 @@ describe("paths, errors and headers", () => {
       expect([r.status, r.type, r.json]).toEqual([401, "text/plain; charset=utf-8", undefined]);
     }
     const forbidden = await get(sim, "/api/repos");
-    expect([forbidden.status, forbidden.type, forbidden.text]).toEqual([403, "text/plain; charset=utf-8", "User not authorized"]);
+    expect([forbidden.status, forbidden.type, forbidden.text]).toEqual([
+      403,
+      "text/plain; charset=utf-8",
+      "User not authorized",
+    ]);
     expect((await get(sim, "/api/repos", "wrong")).status).toBe(401);
     expect((await get(sim, "/api/user")).json).toMatchObject({ login: "jdoe", admin: false });
   });
@@ -164,7 +198,9 @@ describe("paths, errors and headers", () => {
     const { sim: s, clock: c } = makeSim();
     const r = repoWithPushes(s, c, 0);
     s.addPipeline(r.id, { message: "fix <b> & co\n" });
-    expect((await get(s, `/api/repos/${r.id}/pipelines`)).text).toContain('"message":"fix \\u003cb\\u003e \\u0026 co\\n"');
+    expect((await get(s, `/api/repos/${r.id}/pipelines`)).text).toContain(
+      '"message":"fix \\u003cb\\u003e \\u0026 co\\n"',
+    );
   });
 });
 
@@ -172,7 +208,11 @@ describe("a bad token is anonymous, not rejected", () => {
   const { sim, clock } = makeSim();
   const pub = repoWithPushes(sim, clock, 2, { full_name: "acme/public" });
   const priv = sim.addRepo({ full_name: "acme/private", private: true });
-  const internal = sim.addRepo({ full_name: "acme/internal", visibility: "internal", perm: { pull: false, push: false } });
+  const internal = sim.addRepo({
+    full_name: "acme/internal",
+    visibility: "internal",
+    perm: { pull: false, push: false },
+  });
   const hidden = sim.addRepo({ full_name: "acme/hidden", private: true, perm: { pull: false, push: false } });
 
   test("public repos answer 200 to anonymous callers", async () => {
@@ -182,7 +222,8 @@ describe("a bad token is anonymous, not rejected", () => {
   });
 
   test("private/internal/unknown repos: 401 for anonymous, 404 for a user without access", async () => {
-    for (const id of [priv.id, internal.id, hidden.id, 999]) expect((await get(sim, `/api/repos/${id}/pipelines`, "wrong")).status).toBe(401);
+    for (const id of [priv.id, internal.id, hidden.id, 999])
+      expect((await get(sim, `/api/repos/${id}/pipelines`, "wrong")).status).toBe(401);
     expect((await get(sim, "/api/repos/lookup/acme/private", "wrong")).status).toBe(401);
     expect((await get(sim, `/api/repos/${priv.id}/pipelines`)).status).toBe(200);
     expect((await get(sim, `/api/repos/${internal.id}/pipelines`)).status).toBe(200); // internal: any user
@@ -192,14 +233,15 @@ describe("a bad token is anonymous, not rejected", () => {
 
   test("/api/user/repos: 401 anonymous; push/admin repos only, by full_name; ?all adds inactive", async () => {
     expect((await get(sim, "/api/user/repos", "wrong")).status).toBe(401);
-    const names = async (q: string) => ((await get(sim, `/api/user/repos${q}`)).json as Array<{ full_name: string }>).map((r) => r.full_name);
+    const names = async (q: string) =>
+      ((await get(sim, `/api/user/repos${q}`)).json as Array<{ full_name: string }>).map((r) => r.full_name);
     expect(await names("")).toEqual(["acme/private", "acme/public"]);
     sim.setActive(priv.id, false);
     expect(await names("")).toEqual(["acme/public"]);
     expect(await names("?all=true")).toEqual(["acme/private", "acme/public"]);
     sim.setActive(priv.id, true);
     const items = (await get(sim, "/api/user/repos")).json as Array<Record<string, unknown>>;
-    expect((items[1]?.last_pipeline as { number: number }).number).toBe(2);
+    expect((items[1]!.last_pipeline as { number: number }).number).toBe(2);
     expect(items[0]?.last_pipeline).toBeUndefined(); // no pipelines: omitted like Go's omitempty
   });
 });
@@ -223,7 +265,20 @@ describe("numbers, restarts, deployments, renames", () => {
     sim.finishPipeline(repo.id, d.number, "failure");
     clock.t += 600;
     const r = sim.restartPipeline(repo.id, d.number);
-    expect(r).toMatchObject({ number: 3, parent: 2, event: "deployment", deploy_to: "production", commit: d.commit, branch: d.branch, ref: d.ref, status: "pending", created: clock.t, started: 0, finished: 0, rerun_count: d.rerun_count + 1 });
+    expect(r).toMatchObject({
+      number: 3,
+      parent: 2,
+      event: "deployment",
+      deploy_to: "production",
+      commit: d.commit,
+      branch: d.branch,
+      ref: d.ref,
+      status: "pending",
+      created: clock.t,
+      started: 0,
+      finished: 0,
+      rerun_count: d.rerun_count + 1,
+    });
   });
 
   test("deploy: event=deployment, parent = source number, same commit/branch/ref; needs allow_deploy", () => {
@@ -232,7 +287,17 @@ describe("numbers, restarts, deployments, renames", () => {
     const src = sim.getPipeline(repo.id, 1)!;
     clock.t += 60;
     const d = sim.deploy(repo.id, 1, "staging", { task: "migrate" });
-    expect(d).toMatchObject({ number: 3, parent: 1, event: "deployment", deploy_to: "staging", deploy_task: "migrate", commit: src.commit, branch: "main", ref: "refs/heads/main", created: clock.t });
+    expect(d).toMatchObject({
+      number: 3,
+      parent: 1,
+      event: "deployment",
+      deploy_to: "staging",
+      deploy_task: "migrate",
+      commit: src.commit,
+      branch: "main",
+      ref: "refs/heads/main",
+      created: clock.t,
+    });
     const promoted = sim.deploy(repo.id, d.number, "production");
     expect([promoted.parent, promoted.commit]).toEqual([3, src.commit]);
     const noDeploy = sim.addRepo({ full_name: "acme/nodeploy" });
@@ -244,12 +309,29 @@ describe("numbers, restarts, deployments, renames", () => {
     const { sim, clock } = makeSim();
     const repo = repoWithPushes(sim, clock, 4);
     clock.t += 10;
-    expect(sim.startPipeline(repo.id, 1, clock.t - 1)).toMatchObject({ status: "running", started: clock.t - 1, updated: clock.t });
+    expect(sim.startPipeline(repo.id, 1, clock.t - 1)).toMatchObject({
+      status: "running",
+      started: clock.t - 1,
+      updated: clock.t,
+    });
     clock.t += 100;
-    expect(sim.finishPipeline(repo.id, 1, "success", clock.t - 1)).toMatchObject({ status: "success", finished: clock.t - 1, updated: clock.t });
-    expect(sim.finishPipeline(repo.id, 2, "canceled")).toMatchObject({ status: "canceled", started: 0, finished: clock.t });
+    expect(sim.finishPipeline(repo.id, 1, "success", clock.t - 1)).toMatchObject({
+      status: "success",
+      finished: clock.t - 1,
+      updated: clock.t,
+    });
+    expect(sim.finishPipeline(repo.id, 2, "canceled")).toMatchObject({
+      status: "canceled",
+      started: 0,
+      finished: clock.t,
+    });
     sim.updatePipeline(repo.id, 3, { status: "blocked" });
-    expect(sim.finishPipeline(repo.id, 3, "declined")).toMatchObject({ status: "declined", finished: 0, reviewed_by: "jdoe", reviewed: clock.t });
+    expect(sim.finishPipeline(repo.id, 3, "declined")).toMatchObject({
+      status: "declined",
+      finished: 0,
+      reviewed_by: "jdoe",
+      reviewed: clock.t,
+    });
     expect(() => sim.finishPipeline(repo.id, 1, "failure")).toThrow();
     expect(() => sim.finishPipeline(repo.id, 4, "running")).toThrow();
   });
@@ -260,7 +342,11 @@ describe("numbers, restarts, deployments, renames", () => {
     sim.renameRepo(repo.id, "acme/new-name");
     for (const name of ["acme/old-name", "ACME/Old-Name", "acme/new-name", "Acme/NEW-NAME"]) {
       const r = await get(sim, `/api/repos/lookup/${name}`);
-      expect([name, r.status, (r.json as { id: number; full_name: string }).full_name]).toEqual([name, 200, "acme/new-name"]);
+      expect([name, r.status, (r.json as { id: number; full_name: string }).full_name]).toEqual([
+        name,
+        200,
+        "acme/new-name",
+      ]);
     }
     const newcomer = sim.addRepo({ full_name: "acme/old-name" }); // a new repo takes the old name
     expect(((await get(sim, "/api/repos/lookup/acme/old-name")).json as { id: number }).id).toBe(newcomer.id);
@@ -273,7 +359,9 @@ describe("numbers, restarts, deployments, renames", () => {
     sim.deploy(repo.id, 2, "production");
     sim.addPipeline(repo.id, { event: "tag" });
     expect(((await get(sim, `/api/repos/${repo.id}/pipelines/latest`)).json as { number: number }).number).toBe(2);
-    expect(((await get(sim, `/api/repos/${repo.id}/pipelines/latest?branch=dev`)).json as { number: number }).number).toBe(3);
+    expect(
+      ((await get(sim, `/api/repos/${repo.id}/pipelines/latest?branch=dev`)).json as { number: number }).number,
+    ).toBe(3);
     expect((await get(sim, `/api/repos/${repo.id}/pipelines/latest?branch=nope`)).status).toBe(404);
     expect((await get(sim, `/api/repos/${repo.id}/pipelines/latest?branch=`)).status).toBe(404);
   });
@@ -286,12 +374,16 @@ describe("older server versions", () => {
     sim.addPipeline(repo.id, { branch: "dev" });
     const items = await list(sim, repo.id, "?branch=dev&event=tag&status=success");
     expect(items).toHaveLength(4); // silently ignored
-    for (const k of ["created_at", "updated_at", "started_at", "finished_at", "reviewed_at"]) expect(items[0]).toHaveProperty(k);
-    for (const k of ["created", "updated", "started", "finished", "reviewed", "rerun_count"]) expect(items[0]).not.toHaveProperty(k);
+    for (const k of ["created_at", "updated_at", "started_at", "finished_at", "reviewed_at"])
+      expect(items[0]).toHaveProperty(k);
+    for (const k of ["created", "updated", "started", "finished", "reviewed", "rerun_count"])
+      expect(items[0]).not.toHaveProperty(k);
     const created2 = sim.getPipeline(repo.id, 2)!.created;
     expect((await list(sim, repo.id, `?before=${toRfc3339(created2)}`)).map((p) => p.number)).toEqual([1]);
     expect((await get(sim, `/api/repos/${repo.id}/pipelines?before=nonsense`)).status).toBe(400);
-    expect(((await get(sim, "/api/user/repos")).json as Array<Record<string, unknown>>)[0]).not.toHaveProperty("last_pipeline");
+    expect(((await get(sim, "/api/user/repos")).json as Array<Record<string, unknown>>)[0]).not.toHaveProperty(
+      "last_pipeline",
+    );
     expect((await get(sim, "/version")).version).toBe("2.8.0");
   });
 
@@ -314,14 +406,16 @@ describe("generateHistory determinism", () => {
     const sim = new SimulatedWoodpecker({ token: TOKEN, admin: true, now: () => end });
     generateHistory(sim, { seed, days: 14, end });
     const parts: string[] = [];
-    for (const path of ["/api/user/repos?all=true", "/api/repos", "/api/user/feed"]) parts.push((await get(sim, path)).text);
+    for (const path of ["/api/user/repos?all=true", "/api/repos", "/api/user/feed"])
+      parts.push((await get(sim, path)).text);
     for (const repo of sim.listRepos()) {
       for (let page = 1; ; page++) {
         const r = await get(sim, `/api/repos/${repo.id}/pipelines?page=${page}`);
         parts.push(r.text);
         if (r.text === "[]") break;
       }
-      for (const p of sim.listPipelines(repo.id).slice(0, 40)) parts.push((await get(sim, `/api/repos/${repo.id}/pipelines/${p.number}`)).text);
+      for (const p of sim.listPipelines(repo.id).slice(0, 40))
+        parts.push((await get(sim, `/api/repos/${repo.id}/pipelines/${p.number}`)).text);
     }
     return parts.join("\n");
   }

@@ -3,7 +3,12 @@
 // missing source, clock skew, an incident open at the end) and keep Woodpecker's invariants.
 
 import { beforeAll, describe, expect, test } from "bun:test";
-import { createDemoSimulator, generateHistory, SimulatedWoodpecker, type PipelineRecord } from "../../src/simulator/index.ts";
+import {
+  createDemoSimulator,
+  generateHistory,
+  SimulatedWoodpecker,
+  type PipelineRecord,
+} from "../../src/simulator/index.ts";
 import { get, T0, TOKEN } from "./helpers.ts";
 
 const END = T0 + 40 * 86400;
@@ -55,7 +60,10 @@ describe("Woodpecker invariants", () => {
     const web = sim.listPipelines(byName("acme/web").id);
     const numbers = web.map((p) => p.number);
     expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => numbers.length - i)); // no gaps ...
-    const allIds = sim.listRepos().flatMap((r) => sim.listPipelines(r.id).map((p) => p.id)).sort((a, b) => a - b);
+    const allIds = sim
+      .listRepos()
+      .flatMap((r) => sim.listPipelines(r.id).map((p) => p.id))
+      .sort((a, b) => a - b);
     expect(allIds.at(-1)! - allIds.length).toBeGreaterThan(0); // ... yet ids were consumed by deleted pipelines
   });
 
@@ -68,7 +76,8 @@ describe("Woodpecker invariants", () => {
   });
 
   test("an inactive repo appears only with ?all=true", async () => {
-    const names = async (q: string) => ((await get(sim, `/api/user/repos${q}`)).json as Array<{ full_name: string }>).map((r) => r.full_name);
+    const names = async (q: string) =>
+      ((await get(sim, `/api/user/repos${q}`)).json as Array<{ full_name: string }>).map((r) => r.full_name);
     expect(await names("")).not.toContain("acme/legacy-admin");
     expect(await names("?all=true")).toContain("acme/legacy-admin");
   });
@@ -76,7 +85,8 @@ describe("Woodpecker invariants", () => {
 
 describe("what the DORA definitions need", () => {
   test("push-mode repos never use deployment events; deployment repos target staging and production", () => {
-    for (const name of ["acme/web", "acme/search"]) expect(sim.listPipelines(byName(name).id).filter((p) => p.event === "deployment")).toEqual([]);
+    for (const name of ["acme/web", "acme/search"])
+      expect(sim.listPipelines(byName(name).id).filter((p) => p.event === "deployment")).toEqual([]);
     const targets = new Set(sim.listPipelines(byName("acme/shop-api").id).map((p) => p.deploy_to));
     expect([...targets].sort()).toEqual(["", "production", "staging"]);
   });
@@ -88,7 +98,8 @@ describe("what the DORA definitions need", () => {
       for (const d of sim.listPipelines(repo.id).filter((p) => p.event === "deployment")) {
         expect(d.parent).toBeGreaterThan(0);
         const parent = sim.getPipeline(repo.id, d.parent);
-        if (!parent) orphans++; // an admin deleted its source
+        if (!parent)
+          orphans++; // an admin deleted its source
         else expect(parent.commit).toBe(d.commit);
         if (parent?.event === "deployment" && parent.deploy_to !== d.deploy_to) promotions++;
       }
@@ -114,7 +125,9 @@ describe("what the DORA definitions need", () => {
     const repo = byName("acme/shop-api");
     let highest = 0;
     let rollbacks = 0;
-    for (const d of prod(sim.listPipelines(repo.id)).reverse().filter((p) => p.status === "success")) {
+    for (const d of prod(sim.listPipelines(repo.id))
+      .reverse()
+      .filter((p) => p.status === "success")) {
       const src = origin(repo.id, d);
       if (src?.event !== "push") continue;
       if (src.number < highest) rollbacks++;
@@ -142,14 +155,22 @@ describe("what the DORA definitions need", () => {
   });
 
   test("approval-gated pushes carry a reviewer; a declined pipeline keeps finished = 0", () => {
-    const billing = sim.listPipelines(byName("acme/billing").id).filter((p) => p.event === "push" && p.status === "success");
+    const billing = sim
+      .listPipelines(byName("acme/billing").id)
+      .filter((p) => p.event === "push" && p.status === "success");
     expect(billing.every((p) => p.reviewed_by === "asmith" && p.reviewed >= p.created)).toBe(true);
-    const declined = sim.listRepos().flatMap((r) => sim.listPipelines(r.id)).filter((p) => p.status === "declined");
+    const declined = sim
+      .listRepos()
+      .flatMap((r) => sim.listPipelines(r.id))
+      .filter((p) => p.status === "declined");
     expect(declined.every((p) => p.finished === 0 && p.reviewed > 0)).toBe(true);
   });
 
   test("business-hour rhythm: most pushes arrive on weekdays between 08:00 and 19:00 UTC", () => {
-    const pushes = sim.listRepos().flatMap((r) => sim.listPipelines(r.id)).filter((p) => p.event === "push");
+    const pushes = sim
+      .listRepos()
+      .flatMap((r) => sim.listPipelines(r.id))
+      .filter((p) => p.event === "push");
     const inHours = pushes.filter((p) => {
       const d = new Date(p.created * 1000);
       return d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && d.getUTCHours() >= 8 && d.getUTCHours() < 19;

@@ -25,7 +25,12 @@ export interface Got {
 }
 
 /** GET `path` through the fetch handler; `token` null = no Authorization header. */
-export async function get(sim: SimulatedWoodpecker, path: string, token: string | null = TOKEN, method = "GET"): Promise<Got> {
+export async function get(
+  sim: SimulatedWoodpecker,
+  path: string,
+  token: string | null = TOKEN,
+  method = "GET",
+): Promise<Got> {
   const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
   const res = await simulatorFetch(sim)(new Request(`http://sim.test${path}`, { method, headers }));
   const text = await res.text();
@@ -41,14 +46,24 @@ export async function get(sim: SimulatedWoodpecker, path: string, token: string 
 
 export type Item = Record<string, unknown>;
 
-export async function list(sim: SimulatedWoodpecker, repoId: number, query = "", token: string | null = TOKEN): Promise<Item[]> {
+export async function list(
+  sim: SimulatedWoodpecker,
+  repoId: number,
+  query = "",
+  token: string | null = TOKEN,
+): Promise<Item[]> {
   const r = await get(sim, `/api/repos/${repoId}/pipelines${query}`, token);
   if (r.status !== 200) throw new Error(`list ${repoId}${query}: ${r.status}`);
   return r.json as Item[];
 }
 
 /** A repo with `n` push pipelines on main, one per minute of virtual time. */
-export function repoWithPushes(sim: SimulatedWoodpecker, clock: Clock, n: number, input: Parameters<SimulatedWoodpecker["addRepo"]>[0] = {}) {
+export function repoWithPushes(
+  sim: SimulatedWoodpecker,
+  clock: Clock,
+  n: number,
+  input: Parameters<SimulatedWoodpecker["addRepo"]>[0] = {},
+) {
   const repo = sim.addRepo({ full_name: "acme/api", allow_deploy: true, ...input });
   for (let i = 0; i < n; i++) {
     clock.t += 60;

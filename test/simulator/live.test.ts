@@ -2,7 +2,12 @@
 // same handler over real HTTP.
 
 import { expect, test } from "bun:test";
-import { createDemoSimulator, serveSimulator, startLiveActivity, type PipelineRecord } from "../../src/simulator/index.ts";
+import {
+  createDemoSimulator,
+  serveSimulator,
+  startLiveActivity,
+  type PipelineRecord,
+} from "../../src/simulator/index.ts";
 import { DEMO_SPEEDUP } from "../../src/simulator/pace.ts";
 import { makeSim, repoWithPushes, T0, TOKEN } from "./helpers.ts";
 
@@ -24,12 +29,16 @@ test("live activity: pipelines arrive and progress, the open incident gets resto
   const created = after.filter((p) => p.created > T0);
   expect(created.some((p) => p.status === "success" && p.started > p.created && p.finished > p.started)).toBe(true);
   expect(created.some((p) => p.event === "deployment")).toBe(true);
-  for (const p of runningBefore) expect(sim.getPipeline(sim.findRepo(p.repo)!.id, p.number)?.status).not.toBe("running");
+  for (const p of runningBefore)
+    expect(sim.getPipeline(sim.findRepo(p.repo)!.id, p.number)?.status).not.toBe("running");
 
   const billing = sim.findRepo("acme/billing")!;
   const lastProd = sim
     .listPipelines(billing.id)
-    .filter((p: PipelineRecord) => p.event === "deployment" && p.deploy_to === "production" && ["success", "failure", "error"].includes(p.status))
+    .filter(
+      (p: PipelineRecord) =>
+        p.event === "deployment" && p.deploy_to === "production" && ["success", "failure", "error"].includes(p.status),
+    )
     .sort((a, b) => (b.finished || b.updated) - (a.finished || a.updated))[0];
   expect(lastProd?.status).toBe("success");
 
@@ -49,7 +58,9 @@ test(`live activity goes on at the history's pipelines per day, ${DEMO_SPEEDUP} 
   // The history: 28 days ending at T0.
   const history = created();
   const perDay = history.length / 28;
-  const busiestDay = Math.max(...Array.from({ length: 28 }, (_, d) => history.filter((t) => t > T0 - (d + 1) * DAY && t <= T0 - d * DAY).length));
+  const busiestDay = Math.max(
+    ...Array.from({ length: 28 }, (_, d) => history.filter((t) => t > T0 - (d + 1) * DAY && t <= T0 - d * DAY).length),
+  );
   expect(perDay).toBeGreaterThan(10);
 
   const stop = startLiveActivity(sim, { seed: 11, everyMs: 1 });
@@ -82,7 +93,9 @@ test("serveSimulator serves the handler over HTTP, root path included", async ()
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ci$/);
     const health = await fetch(`${served.url}/healthz`);
     expect([health.status, health.headers.get("x-woodpecker-version")]).toEqual([204, "3.17.0"]);
-    const res = await fetch(`${served.url}/api/repos/${repo.id}/pipelines?perPage=2`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${served.url}/api/repos/${repo.id}/pipelines?perPage=2`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(((await res.json()) as Array<{ number: number }>).map((p) => p.number)).toEqual([3, 2]);
   } finally {

@@ -101,7 +101,8 @@ export class SwaggerValidator {
     for (const [key, v] of Object.entries(obj)) {
       const prop = s.properties?.[key];
       if (prop) this.check(v, prop, `${path}.${key}`, errors);
-      else if (typeof s.additionalProperties === "object") this.check(v, s.additionalProperties, `${path}.${key}`, errors);
+      else if (typeof s.additionalProperties === "object")
+        this.check(v, s.additionalProperties, `${path}.${key}`, errors);
       else if (s.additionalProperties === true || (!s.properties && s.additionalProperties === undefined)) continue;
       else errors.push(`${path}: property "${key}" is not defined by the spec`);
     }

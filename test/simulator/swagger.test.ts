@@ -30,7 +30,9 @@ function responseSchema(path: string): Schema {
 }
 
 async function getJson(path: string): Promise<unknown> {
-  const res = await simulatorFetch(sim)(new Request(`http://sim${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }));
+  const res = await simulatorFetch(sim)(
+    new Request(`http://sim${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } }),
+  );
   expect(res.status).toBe(200);
   expect(res.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
   return res.json();
@@ -56,7 +58,9 @@ describe("the validator itself", () => {
 
   test("rejects undefined properties, wrong types, bad enums and wrong nulls", () => {
     const good = example[0] as Record<string, unknown>;
-    expect(v.validate({ ...good, deploy_target: "prod" }, "Pipeline")).toEqual(['$: property "deploy_target" is not defined by the spec']);
+    expect(v.validate({ ...good, deploy_target: "prod" }, "Pipeline")).toEqual([
+      '$: property "deploy_target" is not defined by the spec',
+    ]);
     expect(v.validate({ ...good, number: "45" }, "Pipeline")).toHaveLength(1);
     expect(v.validate({ ...good, number: 4.5 }, "Pipeline")).toHaveLength(1);
     expect(v.validate({ ...good, status: "promoted" }, "Pipeline")).toHaveLength(1);
@@ -66,7 +70,9 @@ describe("the validator itself", () => {
     // allOf ($ref wrapped) and nested objects are followed too.
     expect(v.validate({ ...good, release: { title: "x", bogus: 1 } }, "Pipeline")).toHaveLength(1);
     expect(v.validate({ ...good, release: { title: "x", is_prerelease: false } }, "Pipeline")).toEqual([]);
-    expect(v.validate({ ...good, workflows: [{ id: 1, children: [{ id: 2, state: "nope" }] }] }, "Pipeline")).toHaveLength(1);
+    expect(
+      v.validate({ ...good, workflows: [{ id: 1, children: [{ id: 2, state: "nope" }] }] }, "Pipeline"),
+    ).toHaveLength(1);
     expect(v.validate({ ...good, variables: { A: 1 } }, "Pipeline")).toHaveLength(1);
     expect(v.validate([good, "x"], { type: "array", items: { $ref: "#/definitions/Pipeline" } })).toHaveLength(1);
   });
@@ -93,8 +99,16 @@ describe("simulator responses match the 3.17 spec", () => {
   });
 
   test("GET /api/repos/lookup/{owner}/{name} is a Repo (also through a rename)", async () => {
-    expectValid(await getJson("/api/repos/lookup/acme/shop-api"), responseSchema("/repos/lookup/{repo_full_name}"), "lookup");
-    expectValid(await getJson("/api/repos/lookup/acme/notify"), responseSchema("/repos/lookup/{repo_full_name}"), "lookup(renamed)");
+    expectValid(
+      await getJson("/api/repos/lookup/acme/shop-api"),
+      responseSchema("/repos/lookup/{repo_full_name}"),
+      "lookup",
+    );
+    expectValid(
+      await getJson("/api/repos/lookup/acme/notify"),
+      responseSchema("/repos/lookup/{repo_full_name}"),
+      "lookup(renamed)",
+    );
   });
 
   test("every page of every pipeline list is Pipeline[]", async () => {
@@ -122,7 +136,22 @@ describe("simulator responses match the 3.17 spec", () => {
       }
     }
     // The history must have exercised the interesting states, or this test proves little.
-    for (const s of ["push/success", "push/failure", "push/running", "push/pending", "deployment/success", "deployment/failure", "deployment/error", "deployment/killed", "deployment/canceled", "pull_request/blocked", "pull_request/declined", "cron/success", "tag/success", "manual/success"]) {
+    for (const s of [
+      "push/success",
+      "push/failure",
+      "push/running",
+      "push/pending",
+      "deployment/success",
+      "deployment/failure",
+      "deployment/error",
+      "deployment/killed",
+      "deployment/canceled",
+      "pull_request/blocked",
+      "pull_request/declined",
+      "cron/success",
+      "tag/success",
+      "manual/success",
+    ]) {
       expect([...seen]).toContain(s);
     }
   });

@@ -9,9 +9,12 @@ const ROOT = join(import.meta.dir, "..", "..");
 const SHARED = join(ROOT, "..", "shared", "woodpecker");
 
 for (const name of ["swagger-v3.17.0.json", "pipelines-example.json"]) {
-  test.skipIf(!existsSync(join(SHARED, name)))(`test/testdata/woodpecker/${name} equals shared/woodpecker/${name}`, async () => {
-    const vendored = await Bun.file(join(ROOT, "test", "testdata", "woodpecker", name)).text();
-    const reference = await Bun.file(join(SHARED, name)).text();
-    expect(vendored === reference).toBe(true);
-  });
+  test.skipIf(!existsSync(join(SHARED, name)))(
+    `test/testdata/woodpecker/${name} equals shared/woodpecker/${name}`,
+    async () => {
+      const vendored = await Bun.file(join(ROOT, "test", "testdata", "woodpecker", name)).text();
+      const reference = await Bun.file(join(SHARED, name)).text();
+      expect(vendored === reference).toBe(true);
+    },
+  );
 }

@@ -49,7 +49,12 @@ describe("DORA_STATE_FILE: opening", () => {
     const db = open(path);
     expect(existsSync(path)).toBe(true);
     expect(db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode).toBe("wal");
-    const meta = Object.fromEntries(db.query<{ key: string; value: string }, []>("SELECT key, value FROM meta").all().map((r) => [r.key, r.value]));
+    const meta = Object.fromEntries(
+      db
+        .query<{ key: string; value: string }, []>("SELECT key, value FROM meta")
+        .all()
+        .map((r) => [r.key, r.value]),
+    );
     expect(meta).toEqual({ schema_version: String(SCHEMA_VERSION), woodpecker_url: URL_A });
     db.close(false);
   });
@@ -96,26 +101,35 @@ describe("DORA_STATE_FILE: opening", () => {
     const raw = new Database(path);
     raw.exec("CREATE TABLE grafana_users (id INTEGER)");
     raw.close(false);
-    expect(refusal(() => open(path))).toBe(`DORA_STATE_FILE: ${path} is an SQLite database but not a dora-exporter state file; name another file`);
+    expect(refusal(() => open(path))).toBe(
+      `DORA_STATE_FILE: ${path} is an SQLite database but not a dora-exporter state file; name another file`,
+    );
     expect(readdirSync(join(path, ".."))).toEqual(["other.db"]);
   });
 
   test("a second process (or handle) on the same file is refused while the first holds it", () => {
     const path = join(tmp(), "state.db");
     const first = open(path);
-    expect(refusal(() => open(path))).toBe(`DORA_STATE_FILE: ${path} is in use by another process (one exporter per state file)`);
+    expect(refusal(() => open(path))).toBe(
+      `DORA_STATE_FILE: ${path} is in use by another process (one exporter per state file)`,
+    );
     first.close(false);
     open(path).close(false); // released with the first
   });
 
   const corruptions: [string, (path: string) => void][] = [
     ["not a database at all", (p) => writeFileSync(p, "this is not an SQLite file\n".repeat(300))],
-    ["an empty-looking header with garbage pages", (p) => writeFileSync(p, Buffer.concat([Buffer.from("SQLite format 3\0"), Buffer.alloc(8000, 0xab)]))],
+    [
+      "an empty-looking header with garbage pages",
+      (p) => writeFileSync(p, Buffer.concat([Buffer.from("SQLite format 3\0"), Buffer.alloc(8000, 0xab)])),
+    ],
     [
       "a real state file with damaged pages",
       (p) => {
         const db = open(p);
-        const ins = db.query("INSERT INTO wp_pipelines VALUES (1, ?, ?, 0, 'push', 'success', 1, 1, 1, 1, 'main', ?, 'refs/heads/main', '', '')");
+        const ins = db.query(
+          "INSERT INTO wp_pipelines VALUES (1, ?, ?, 0, 'push', 'success', 1, 1, 1, 1, 'main', ?, 'refs/heads/main', '', '')",
+        );
         db.transaction(() => {
           for (let i = 1; i <= 3000; i++) ins.run(i, i, "c".repeat(40));
         })();
@@ -162,7 +176,9 @@ describe("DORA_STATE_FILE: opening", () => {
       expect(readFileSync(aside).equals(original)).toBe(true);
       // Fresh and empty: the exporter backfills in full.
       expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM wp_pipelines").get()!.n).toBe(0);
-      expect(db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'woodpecker_url'").get()!.value).toBe(URL_A);
+      expect(db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'woodpecker_url'").get()!.value).toBe(
+        URL_A,
+      );
       db.close(false);
       expect(statSync(path).size).toBeGreaterThan(0);
     });
@@ -171,7 +187,9 @@ describe("DORA_STATE_FILE: opening", () => {
   test("a directory is refused (exit 2), never moved aside", () => {
     const dir = tmp();
     writeFileSync(join(dir, "keep.txt"), "x");
-    expect(refusal(() => open(dir))).toBe(`DORA_STATE_FILE: ${dir} is a directory; name a file in it (e.g. ${join(dir, "state.db")})`);
+    expect(refusal(() => open(dir))).toBe(
+      `DORA_STATE_FILE: ${dir} is a directory; name a file in it (e.g. ${join(dir, "state.db")})`,
+    );
     expect(readdirSync(dir)).toEqual(["keep.txt"]);
     expect(refusal(() => open("/dev/null"))).toBe("DORA_STATE_FILE: /dev/null is not a regular file");
   });

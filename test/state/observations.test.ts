@@ -59,22 +59,47 @@ for (const [name, make] of stores) {
       const { store } = make();
       expect(
         store.put([
-          { kind: "operation", appUid: "u1", key: "2026-11-29T10:00:00Z", payload: { phase: "Failed", finishedAt: "t1" } },
+          {
+            kind: "operation",
+            appUid: "u1",
+            key: "2026-11-29T10:00:00Z",
+            payload: { phase: "Failed", finishedAt: "t1" },
+          },
           { kind: "history", appUid: "u1", key: "3", payload: { id: 3, revision: "abc" } },
         ]),
       ).toBe(2);
       expect(
         store.put([
-          { kind: "operation", appUid: "u1", key: "2026-11-29T10:00:00Z", payload: { phase: "Error", finishedAt: "t2" } },
+          {
+            kind: "operation",
+            appUid: "u1",
+            key: "2026-11-29T10:00:00Z",
+            payload: { phase: "Error", finishedAt: "t2" },
+          },
           // Same key, other app or other kind: different observations.
-          { kind: "operation", appUid: "u2", key: "2026-11-29T10:00:00Z", payload: { phase: "Error", finishedAt: "t3" } },
+          {
+            kind: "operation",
+            appUid: "u2",
+            key: "2026-11-29T10:00:00Z",
+            payload: { phase: "Error", finishedAt: "t3" },
+          },
           { kind: "history", appUid: "u1", key: "2026-11-29T10:00:00Z", payload: { id: 4, revision: "def" } },
         ]),
       ).toBe(2);
       expect(store.load("operation", Failed)).toEqual({
         records: [
-          { kind: "operation", appUid: "u1", key: "2026-11-29T10:00:00Z", payload: { phase: "Failed", finishedAt: "t1" } },
-          { kind: "operation", appUid: "u2", key: "2026-11-29T10:00:00Z", payload: { phase: "Error", finishedAt: "t3" } },
+          {
+            kind: "operation",
+            appUid: "u1",
+            key: "2026-11-29T10:00:00Z",
+            payload: { phase: "Failed", finishedAt: "t1" },
+          },
+          {
+            kind: "operation",
+            appUid: "u2",
+            key: "2026-11-29T10:00:00Z",
+            payload: { phase: "Error", finishedAt: "t3" },
+          },
         ],
         invalid: 0,
       });
@@ -85,7 +110,15 @@ for (const [name, make] of stores) {
     test("round trip: kept across a reopen, in first-put order, payloads as JSON gives them back", () => {
       const { store, reopen } = make();
       const keys = Array.from({ length: 30 }, (_, i) => String((i * 7919) % 101));
-      for (const k of keys) store.put([{ kind: "history", appUid: "app-ü/é", key: k, payload: { id: Number(k), revision: `r"${k}'\n`, dropped: undefined } }]);
+      for (const k of keys)
+        store.put([
+          {
+            kind: "history",
+            appUid: "app-ü/é",
+            key: k,
+            payload: { id: Number(k), revision: `r"${k}'\n`, dropped: undefined },
+          },
+        ]);
       const again = reopen();
       const loaded = again.load("history", v.looseObject({ id: v.number(), revision: v.string() }));
       expect(loaded.records.map((r) => r.key)).toEqual(keys);
@@ -110,7 +143,11 @@ for (const [name, make] of stores) {
       ).toBe(2);
       // put still ignores a kept key after an upsert.
       expect(store.put([{ kind: "history", appUid: "u", key: "1", payload: { id: 1, revision: "zzz" } }])).toBe(0);
-      expect(reopen().load("history", History).records.map((r) => [r.key, r.payload.revision])).toEqual([
+      expect(
+        reopen()
+          .load("history", History)
+          .records.map((r) => [r.key, r.payload.revision]),
+      ).toEqual([
         ["1", "a2"],
         ["2", "b"],
         ["3", "c"],

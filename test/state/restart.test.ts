@@ -44,7 +44,8 @@ function world() {
   });
   const core = { failureStatuses: new Set(["failure", "error"]), repoRules: [], reworkRules: [], since: 0 };
   const exporter = (path: string | null, hook?: (t: TrackedRepo) => void): Exporter => {
-    const state = path === null ? null : StateFile.open({ path, woodpeckerUrl: URL, log: silentLogger, now: () => clock * 1000 });
+    const state =
+      path === null ? null : StateFile.open({ path, woodpeckerUrl: URL, log: silentLogger, now: () => clock * 1000 });
     const durable = state === null ? null : new DurableHistories(state.woodpecker, (m) => m);
     const published = new Map<number, { label: string; state: RepoState }>();
     const events: string[] = [];
@@ -78,7 +79,12 @@ function world() {
     e.durable?.retain(e.poller);
   };
   const push = (repoId: number, status: "success" | "failure" | "running", commit: string) => {
-    const p = sim.addPipeline(repoId, { event: "push", branch: "main", commit: commit.padEnd(40, "0"), status: "running" });
+    const p = sim.addPipeline(repoId, {
+      event: "push",
+      branch: "main",
+      commit: commit.padEnd(40, "0"),
+      status: "running",
+    });
     clock += 90;
     if (status !== "running") sim.finishPipeline(repoId, p.number, status);
     clock += 30;
@@ -100,7 +106,8 @@ describe("restart with DORA_STATE_FILE", () => {
   test("one normal poll instead of a backfill, and the same numbers as a poller that never stopped", async () => {
     const w = world();
     const repos = ["acme/a", "acme/b", "acme/c", "acme/d", "acme/e"].map((n) => w.sim.addRepo({ full_name: n }));
-    for (const r of repos) for (let i = 0; i < 120; i++) w.push(r.id, i % 9 === 4 ? "failure" : "success", `${r.id}x${i}`);
+    for (const r of repos)
+      for (let i = 0; i < 120; i++) w.push(r.id, i % 9 === 4 ? "failure" : "success", `${r.id}x${i}`);
     const running = w.push(repos[1]!.id, "running", "b-running");
     const path = tmpFile();
     const never = w.exporter(null);
@@ -143,10 +150,20 @@ describe("restart with DORA_STATE_FILE", () => {
       ].sort(),
     );
     // What the never-stopped poller shows for the repos still listed, and nothing else.
-    const listed = new Set(w.sim.listRepos().filter((r) => r.active).map((r) => r.id));
+    const listed = new Set(
+      w.sim
+        .listRepos()
+        .filter((r) => r.active)
+        .map((r) => r.id),
+    );
     const expected = new Map([...shown(never)].filter(([id]) => listed.has(id)));
     expect(shown(restarted)).toEqual(expected);
-    expect([...shown(restarted).values()].map((x) => x.label).sort()).toEqual(["acme/a", "acme/b", "acme/c2", "acme/e"]);
+    expect([...shown(restarted).values()].map((x) => x.label).sort()).toEqual([
+      "acme/a",
+      "acme/b",
+      "acme/c2",
+      "acme/e",
+    ]);
 
     // And after a second restart with nothing new: one listing, same numbers.
     restarted.state!.close();

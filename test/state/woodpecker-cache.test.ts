@@ -2,7 +2,7 @@
 // (pipelines, re-check lists, cursors, listing), through any number of restarts between polls, so
 // the core computes the same state; a write that fails is retried whole; a cache read with
 // another DORA_SINCE or event set, or that does not read back as written, is dropped.
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -34,7 +34,10 @@ function tmpFile(): string {
 }
 
 /** The store and the collector's adapter on it, as the exporter wires them. */
-function openCache(path: string, lines: string[] = []): { db: Database; cache: WoodpeckerCache; durable: DurableHistories } {
+function openCache(
+  path: string,
+  lines: string[] = [],
+): { db: Database; cache: WoodpeckerCache; durable: DurableHistories } {
   const log = createLogger({ write: (l) => lines.push(l) });
   const db = openStateDb({ path, woodpeckerUrl: URL, log, now: () => 0 });
   const cache = new WoodpeckerCache(db, log);
@@ -48,10 +51,18 @@ function loadAll(durable: DurableHistories, key: CollectionKey): TrackedRepo[] {
 
 /** The listing kept in the file for a repo. */
 function keptListing(db: Database, id: number): unknown {
-  return JSON.parse(db.query<{ listing: string }, [number]>("SELECT listing FROM wp_repos WHERE repo_id = ?").get(id)!.listing);
+  return JSON.parse(
+    db.query<{ listing: string }, [number]>("SELECT listing FROM wp_repos WHERE repo_id = ?").get(id)!.listing,
+  );
 }
 
-const LISTING: RepoListing = { ...REPO, active: true, forgeUrl: "https://forge/acme/app", cloneUrls: ["https://forge/acme/app.git"], lastPipeline: { id: 9, number: 3 } };
+const LISTING: RepoListing = {
+  ...REPO,
+  active: true,
+  forgeUrl: "https://forge/acme/app",
+  cloneUrls: ["https://forge/acme/app.git"],
+  lastPipeline: { id: 9, number: 3 },
+};
 
 /** Everything of a history that the poller relies on, as plain data. */
 function snapshot(h: RepoHistory) {
@@ -70,7 +81,10 @@ describe("Woodpecker history cache", () => {
     fc.assert(
       fc.property(
         historyArb,
-        fc.array(fc.record({ take: fc.nat(12), restart: fc.boolean(), invalid: fc.nat(3), last: fc.option(fc.nat(50)) }), { minLength: 1, maxLength: 8 }),
+        fc.array(
+          fc.record({ take: fc.nat(12), restart: fc.boolean(), invalid: fc.nat(3), last: fc.option(fc.nat(50)) }),
+          { minLength: 1, maxLength: 8 },
+        ),
         (h, polls) => {
           const path = tmpFile();
           let { db, durable } = openCache(path);
@@ -91,7 +105,11 @@ describe("Woodpecker history cache", () => {
               hh.invalid.clear();
               for (let n = 0; n < poll.invalid; n++) hh.invalid.add(100 + n);
             }
-            const listing = { ...LISTING, fullName: `acme/app-${i % 3}`, lastPipeline: poll.last === null ? null : { id: poll.last + 1, number: poll.last + 1 } };
+            const listing = {
+              ...LISTING,
+              fullName: `acme/app-${i % 3}`,
+              lastPipeline: poll.last === null ? null : { id: poll.last + 1, number: poll.last + 1 },
+            };
             (tracked as { listing: RepoListing }).listing = listing;
             durable.save(tracked);
             if (poll.restart) {
@@ -134,7 +152,13 @@ describe("Woodpecker history cache", () => {
     db.close(false);
     ({ db, durable } = openCache(path));
     const loaded = loadAll(durable, KEY);
-    expect(loaded.map((r) => [r.listing.id, (keptListing(db, r.listing.id) as RepoListing).fullName, [...r.history.pipelines.values()].map((p) => p.status)])).toEqual([
+    expect(
+      loaded.map((r) => [
+        r.listing.id,
+        (keptListing(db, r.listing.id) as RepoListing).fullName,
+        [...r.history.pipelines.values()].map((p) => p.status),
+      ]),
+    ).toEqual([
       [1, "acme/renamed", ["success"]],
       [2, "acme/app", ["failure"]],
     ]);
@@ -184,13 +208,17 @@ describe("Woodpecker history cache", () => {
     const t = new TrackedRepo(LISTING, new RepoHistory());
     t.history.ingest(pipeline(1, 1, "success"));
     durable.save(t);
-    db.exec(`CREATE TEMP TRIGGER fail BEFORE INSERT ON wp_pipelines BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END`);
+    db.exec(
+      `CREATE TEMP TRIGGER fail BEFORE INSERT ON wp_pipelines BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END`,
+    );
     t.history.ingest(pipeline(2, 2, "success"));
     t.history.highWater = 2;
     expect(() => durable.save(t)).toThrow("disk full (simulated)");
     db.exec("DROP TRIGGER fail");
     // Nothing of the failed save is in the file: not even the cursor.
-    expect(JSON.parse(db.query<{ cursors: string }, []>("SELECT cursors FROM wp_repos").get()!.cursors).highWater).toBe(0);
+    expect(JSON.parse(db.query<{ cursors: string }, []>("SELECT cursors FROM wp_repos").get()!.cursors).highWater).toBe(
+      0,
+    );
     durable.save(t);
     db.close(false);
     ({ db, durable } = openCache(path));
@@ -275,8 +303,19 @@ describe("Woodpecker history cache", () => {
 
 function pipeline(id: number, number: number, status: string): Pipeline {
   return {
-    id, number, parent: 0, event: "push", status, created: 1_780_000_000 + id, updated: 1_780_000_000 + id,
-    started: 1_780_000_000 + id, finished: status === "running" ? 0 : 1_780_000_100 + id, branch: "main",
-    commit: id.toString(16).padStart(40, "a"), ref: "refs/heads/main", deployTo: "", message: id % 2 === 0 ? "Revert \"x\"" : "",
+    id,
+    number,
+    parent: 0,
+    event: "push",
+    status,
+    created: 1_780_000_000 + id,
+    updated: 1_780_000_000 + id,
+    started: 1_780_000_000 + id,
+    finished: status === "running" ? 0 : 1_780_000_100 + id,
+    branch: "main",
+    commit: id.toString(16).padStart(40, "a"),
+    ref: "refs/heads/main",
+    deployTo: "",
+    message: id % 2 === 0 ? 'Revert "x"' : "",
   };
 }

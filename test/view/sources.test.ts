@@ -33,17 +33,54 @@ const SOURCES: Sources = {
     { repo: "acme/web", deployTo: "production", source: "woodpecker", app: "" },
   ],
   apps: [
-    { app: "default/search-canary", repo: "acme/search", deployTo: "production", by: "config", why: 'argocd_apps[0] (apps: "default/search*")' },
-    { app: "default/search", repo: "acme/search", deployTo: "production", by: "images", why: "registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search" },
-    { app: "ops/legacy", repo: "acme-ops/legacy-deploy", deployTo: "legacy", by: "none", why: "no image names a tracked commit; source git@git.example.com:acme-ops/legacy-deploy.git is no tracked repo" },
+    {
+      app: "default/search-canary",
+      repo: "acme/search",
+      deployTo: "production",
+      by: "config",
+      why: 'argocd_apps[0] (apps: "default/search*")',
+    },
+    {
+      app: "default/search",
+      repo: "acme/search",
+      deployTo: "production",
+      by: "images",
+      why: "registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search",
+    },
+    {
+      app: "ops/legacy",
+      repo: "acme-ops/legacy-deploy",
+      deployTo: "legacy",
+      by: "none",
+      why: "no image names a tracked commit; source git@git.example.com:acme-ops/legacy-deploy.git is no tracked repo",
+    },
   ],
 };
 
-const STATUS: ExporterStatus = { demo: false, version: "test", up: true, lastPollSuccess: NOW, polling: false, backfillComplete: true, backfilledRepos: 2, trackedRepos: 2, problem: null, unreachableSince: null, stale: false, pollIntervalSeconds: 60, historyOrigin: null, warnings: [], argocd: { up: true, apps: 3, streamConnected: true } };
+const STATUS: ExporterStatus = {
+  demo: false,
+  version: "test",
+  up: true,
+  lastPollSuccess: NOW,
+  polling: false,
+  backfillComplete: true,
+  backfilledRepos: 2,
+  trackedRepos: 2,
+  problem: null,
+  unreachableSince: null,
+  stale: false,
+  pollIntervalSeconds: 60,
+  historyOrigin: null,
+  warnings: [],
+  argocd: { up: true, apps: 3, streamConnected: true },
+};
 
 describe("sourceLookup", () => {
   test("without ArgoCD every target is Woodpecker's", () => {
-    for (const s of [undefined, { targets: [], apps: [] }]) expect(sourceLookup(s)("acme/web", "production")).toEqual([{ source: "woodpecker", app: "", mappedBy: null, why: null }]);
+    for (const s of [undefined, { targets: [], apps: [] }])
+      expect(sourceLookup(s)("acme/web", "production")).toEqual([
+        { source: "woodpecker", app: "", mappedBy: null, why: null },
+      ]);
   });
 
   test("the info rows of the pair: Woodpecker first, then apps by name, each with its mapping", () => {
@@ -54,7 +91,9 @@ describe("sourceLookup", () => {
       ["argocd", "default/search-canary", "config"],
     ]);
     expect(got[1]!.why).toContain("names commit 3f2a9c1");
-    expect(sourcesText(got)).toBe("woodpecker + argocd default/search (images) + argocd default/search-canary (config)");
+    expect(sourcesText(got)).toBe(
+      "woodpecker + argocd default/search (images) + argocd default/search-canary (config)",
+    );
   });
 
   test("a pair with no row is Woodpecker's; an app without a mapping record still shows, without a reason", () => {
@@ -98,12 +137,19 @@ describe("the API's JSON, the page and report show the same sources", () => {
       expect(shown.get(`app:${a.app}:why`)?.text).toBe(a.why);
     }
     expect(page).toContain("<h2>ArgoCD apps</h2>");
-    expect(page).toContain('title="default/search: registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search; default/search-canary: argocd_apps[0] (apps: &#34;default/search*&#34;)"');
+    expect(page).toContain(
+      'title="default/search: registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search; default/search-canary: argocd_apps[0] (apps: &#34;default/search*&#34;)"',
+    );
   });
 
   test("the page without ArgoCD: no apps table, no source under the targets (all Woodpecker's)", () => {
     const plain = windowSummary({ ...source, sources: undefined }, { window: 30 });
-    const page = renderPage({ status: STATUS, summary: plain, woodpeckerUrl: source.woodpeckerUrl, clock: NOW }).toString();
+    const page = renderPage({
+      status: STATUS,
+      summary: plain,
+      woodpeckerUrl: source.woodpeckerUrl,
+      clock: NOW,
+    }).toString();
     expect(page).not.toContain("ArgoCD apps");
     expect(shownValues(page).has("acme/search|production:source")).toBe(false);
     expect(page).not.toContain('class="sub src"');
@@ -113,7 +159,9 @@ describe("the API's JSON, the page and report show the same sources", () => {
     const table = renderReport(s, "table");
     const row = table.split("\n").find((l) => l.startsWith("acme/search "))!;
     expect(row.trimEnd()).toEndWith(sourcesText(s.targets[0]!.sources));
-    expect(table).toContain("  default/search -> acme/search, production: images (registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search)");
+    expect(table).toContain(
+      "  default/search -> acme/search, production: images (registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search)",
+    );
     expect(table).toContain("  ops/legacy -> acme-ops/legacy-deploy, legacy: none (");
     const md = renderReport(s, "markdown");
     expect(md).toContain("| ArgoCD app | repo | target | mapped by | why |");
@@ -121,6 +169,11 @@ describe("the API's JSON, the page and report show the same sources", () => {
     expect(JSON.parse(renderReport(s, "json"))).toEqual(JSON.parse(JSON.stringify(summaryJson(s))));
     const plain = renderReport(windowSummary({ ...source, sources: undefined }, { window: 30 }), "table");
     expect(plain).not.toContain("ArgoCD apps");
-    expect(plain.split("\n").find((l) => l.startsWith("repo "))!.trimEnd()).toEndWith("failing since");
+    expect(
+      plain
+        .split("\n")
+        .find((l) => l.startsWith("repo "))!
+        .trimEnd(),
+    ).toEndWith("failing since");
   });
 });

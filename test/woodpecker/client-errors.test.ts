@@ -19,7 +19,12 @@ test("a refused connection names host and port", async () => {
   const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
   const port = probe.port;
   await probe.stop(true);
-  const client = new WoodpeckerClient({ baseUrl: `http://127.0.0.1:${port}/ci`, token: TOKEN, timeoutMs: 2000, retries: 0 });
+  const client = new WoodpeckerClient({
+    baseUrl: `http://127.0.0.1:${port}/ci`,
+    token: TOKEN,
+    timeoutMs: 2000,
+    retries: 0,
+  });
   const message = await failure(client);
   expect(message).toStartWith(`GET /api/user: cannot reach 127.0.0.1:${port}: `);
   expect(message).not.toContain(TOKEN);
@@ -27,7 +32,13 @@ test("a refused connection names host and port", async () => {
 
 test("a timeout names the host", async () => {
   const never = (() => new Promise<Response>(() => {})) as unknown as typeof fetch;
-  const client = new WoodpeckerClient({ baseUrl: "https://ci.example.com", token: TOKEN, timeoutMs: 50, retries: 0, fetch: never });
+  const client = new WoodpeckerClient({
+    baseUrl: "https://ci.example.com",
+    token: TOKEN,
+    timeoutMs: 50,
+    retries: 0,
+    fetch: never,
+  });
   expect(await failure(client)).toBe("GET /api/user: no response from ci.example.com within 50 ms");
 });
 
@@ -35,6 +46,12 @@ test("an unresolvable name names the host", async () => {
   const dnsFail = (async () => {
     throw new TypeError("getaddrinfo ENOTFOUND");
   }) as unknown as typeof fetch;
-  const client = new WoodpeckerClient({ baseUrl: "https://ci.invalid:8443", token: TOKEN, timeoutMs: 500, retries: 0, fetch: dnsFail });
+  const client = new WoodpeckerClient({
+    baseUrl: "https://ci.invalid:8443",
+    token: TOKEN,
+    timeoutMs: 500,
+    retries: 0,
+    fetch: dnsFail,
+  });
   expect(await failure(client)).toBe("GET /api/user: cannot reach ci.invalid:8443: getaddrinfo ENOTFOUND");
 });

@@ -116,7 +116,9 @@ function groupSelector(p: PageInput): Html | string {
   return html`<form class="groupby" method="get" action="/" data-k="groupby"><label for="group_by">Group repos by</label>
 <select id="group_by" name="group_by">${labels.map((l) => html`<option value="${l}"${l === p.groupBy ? html` selected` : ""}>${l}</option>`)}</select>
 ${keep("window", `${p.summary.window.days}d`)}${keep("repo", p.repo)}${keep("deploy_to", p.deployTo)}${keep("at", p.at)}<button type="submit">Group</button>${
-    p.groupBy === undefined ? "" : html` <a href="${pageHref(p.summary.window.days, p.repo, p.at, p.deployTo)}">ungroup</a>`
+    p.groupBy === undefined
+      ? ""
+      : html` <a href="${pageHref(p.summary.window.days, p.repo, p.at, p.deployTo)}">ungroup</a>`
   }</form>`;
 }
 
@@ -209,7 +211,10 @@ function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: stri
       ? html`The numbers below are as of the last complete poll, ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).`
       : "No poll has completed yet: nothing below comes from Woodpecker.";
   if (st.up === false) {
-    const since = st.unreachableSince === null ? "" : html` since ${formatTime(st.unreachableSince)} (${formatAgo(st.unreachableSince, clock)})`;
+    const since =
+      st.unreachableSince === null
+        ? ""
+        : html` since ${formatTime(st.unreachableSince)} (${formatAgo(st.unreachableSince, clock)})`;
     return html`<div class="banner bad" role="alert" data-k="connection">Woodpecker at ${woodpeckerUrl} is not answering${since}: ${st.problem ?? "the last poll did not complete"}. ${asOf}</div>`;
   }
   if (st.stale) {
@@ -222,14 +227,17 @@ function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: stri
 function coverageNote(s: WindowSummary, origin: HistoryOrigin | null): Html | string {
   if (origin === null || origin.at <= s.window.start) return "";
   const covered = Math.max(0, Math.min(1, (s.window.end - origin.at) / (s.window.end - s.window.start)));
-  const what = origin.since ? html`<code>DORA_SINCE</code> (${formatTime(origin.at)})` : html`the oldest pipeline read (created ${formatTime(origin.at)})`;
+  const what = origin.since
+    ? html`<code>DORA_SINCE</code> (${formatTime(origin.at)})`
+    : html`the oldest pipeline read (created ${formatTime(origin.at)})`;
   return html`<p class="window warnc" data-k="coverage" data-value="${covered}">This window reaches back before ${what}: the history read covers ${formatRate(covered)} of it. Deployment frequency still divides by all ${s.window.days} days.</p>`;
 }
 
 /** Said instead of the table or of "no target is failing" when nothing could be read yet. */
 function notKnown(st: ExporterStatus): string | null {
   if (st.lastPollSuccess > 0) return null;
-  if (st.up === false) return "Nothing read yet: Woodpecker is not answering (see the banner above), so there is nothing to show.";
+  if (st.up === false)
+    return "Nothing read yet: Woodpecker is not answering (see the banner above), so there is nothing to show.";
   if (st.up === null) return "The first poll is still running; numbers appear when it completes.";
   return null;
 }
@@ -237,11 +245,13 @@ function notKnown(st: ExporterStatus): string | null {
 function failingNotice(s: ViewSummary, now: number, st: ExporterStatus): Html | string {
   const failing = s.targets.filter((t) => t.failing.now);
   const unknown = notKnown(st);
-  if (failing.length === 0 && unknown !== null) return html`<p class="empty" data-k="overall:failing" data-value="">${unknown}</p>`;
+  if (failing.length === 0 && unknown !== null)
+    return html`<p class="empty" data-k="overall:failing" data-value="">${unknown}</p>`;
   if (failing.length === 0 && st.up === false) {
     return html`<p class="empty" data-k="overall:failing" data-value="0">No target was failing at the last complete poll.</p>`;
   }
-  if (failing.length === 0) return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
+  if (failing.length === 0)
+    return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
   return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}"><strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
     (t, i) => html`${i > 0 ? ", " : ""}${t.repo} → ${t.deployTo} for ${formatDuration(now - t.failing.since!)}`,
   )}</div>`;
@@ -253,7 +263,8 @@ function targetTable(rows: readonly SourcedTarget[], now: number, st: ExporterSt
   if (rows.length === 0) {
     const unknown = notKnown(st);
     if (unknown !== null) return html`<p class="empty">${unknown}</p>`;
-    if (st.trackedRepos === 0) return html`<p class="empty">No repo is tracked${st.warnings.length > 0 ? " (see the warning above)" : ""}.</p>`;
+    if (st.trackedRepos === 0)
+      return html`<p class="empty">No repo is tracked${st.warnings.length > 0 ? " (see the warning above)" : ""}.</p>`;
     return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
   }
   return html`<div class="scroll"><table>
@@ -267,7 +278,9 @@ function targetRow(t: SourcedTarget, now: number, sources: boolean): Html {
   const why = t.sources.flatMap((src) => (src.why ? [`${src.app}: ${src.why}`] : [])).join("; ");
   return html`<tr class="${t.failing.now ? "is-failing" : ""}">
 <td class="repo">${t.repo}</td><td class="target" data-label="target"><span class="tname">${t.deployTo}</span>${
-    sources ? html`<br><span class="sub src"${why ? html` title="${why}"` : ""} data-k="${id}:source">${sourcesText(t.sources)}</span>` : ""
+    sources
+      ? html`<br><span class="sub src"${why ? html` title="${why}"` : ""} data-k="${id}:source">${sourcesText(t.sources)}</span>`
+      : ""
   }</td>
 ${keyCells(id, k)}
 <td class="since" data-label="now" data-k="${id}:failing" data-value="${t.failing.since ?? ""}">${
@@ -285,7 +298,8 @@ function appTable(apps: readonly AppMapping[]): Html | string {
 <div class="scroll"><table class="apps">
 <thead><tr><th>app</th><th>repo</th><th>target</th><th>mapped by</th><th>why</th></tr></thead>
 <tbody>${apps.map(
-    (a) => html`<tr class="${a.by === "none" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
+    (a) =>
+      html`<tr class="${a.by === "none" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -315,11 +329,16 @@ ${
   recent.length === 0
     ? ""
     : html`<ul class="incidents">${recent.map(
-        (i) => html`<li class="${i.open ? "bad" : ""}">${i.deployTo}: ${i.open ? "open since" : "failed"} ${formatTime(i.start)}${
-          i.open ? html` (${formatDuration(i.durationSeconds)})` : html`, restored in ${formatDuration(i.durationSeconds)}`
-        } · ${i.openedByApp !== null ? argoEvent(i.openedByApp, i.openedBy, false) : link(i.openedByUrl, `#${i.openedBy}`)}${
-          i.closedBy === null ? "" : html` → ${i.closedByApp !== null ? argoEvent(i.closedByApp, i.closedBy, i.closedByRestore) : link(i.closedByUrl, `#${i.closedBy}`)}`
-        }</li>`,
+        (i) =>
+          html`<li class="${i.open ? "bad" : ""}">${i.deployTo}: ${i.open ? "open since" : "failed"} ${formatTime(i.start)}${
+            i.open
+              ? html` (${formatDuration(i.durationSeconds)})`
+              : html`, restored in ${formatDuration(i.durationSeconds)}`
+          } · ${i.openedByApp !== null ? argoEvent(i.openedByApp, i.openedBy, false) : link(i.openedByUrl, `#${i.openedBy}`)}${
+            i.closedBy === null
+              ? ""
+              : html` → ${i.closedByApp !== null ? argoEvent(i.closedByApp, i.closedBy, i.closedByRestore) : link(i.closedByUrl, `#${i.closedBy}`)}`
+          }</li>`,
       )}</ul>`
 }
 </section>`;
@@ -352,17 +371,27 @@ function modeText(mode: RepoSummary["mode"]): string {
 function argoStatus(st: ExporterStatus): Html | string {
   const a = st.argocd;
   if (a === null) return "";
-  const up = a.up === null ? html`<span class="warnc">first list pending</span>` : a.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last list failed)</span>`;
+  const up =
+    a.up === null
+      ? html`<span class="warnc">first list pending</span>`
+      : a.up
+        ? html`<span class="okc">reachable</span>`
+        : html`<span class="bad">not reachable (last list failed)</span>`;
   return html`<dt>ArgoCD</dt><dd data-k="status:argocd">${up} · ${a.apps} app${a.apps === 1 ? "" : "s"} · watch stream ${a.streamConnected ? "connected" : html`<span class="warnc">not connected</span>`}</dd>`;
 }
 
 function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Html {
-  const up = st.up === null ? html`<span class="warnc">first poll running</span>` : st.up ? html`<span class="okc">reachable</span>` : html`<span class="bad">not reachable (last poll incomplete)</span>`;
+  const up =
+    st.up === null
+      ? html`<span class="warnc">first poll running</span>`
+      : st.up
+        ? html`<span class="okc">reachable</span>`
+        : html`<span class="bad">not reachable (last poll incomplete)</span>`;
   const backfill = st.backfillComplete
     ? html`<span class="okc">complete</span> (${st.trackedRepos} repos)`
     : st.trackedRepos === 0
       ? html`<span class="warnc">${st.up === false ? "waiting for Woodpecker" : st.up === null ? "starting" : "no repo tracked"}</span>`
-    : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
+      : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
   return html`<h2>Exporter</h2><dl class="status" data-k="status">
 <dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>
 ${argoStatus(st)}

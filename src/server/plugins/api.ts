@@ -23,7 +23,10 @@ const RepoParams = v.object({ repo: RepoIdOrName });
 
 /** The responses of an operation, for the OpenAPI document (components in openapi.ts). */
 const responses = (ok: string, okDescription: string, errors: Record<number, string>) => ({
-  200: { description: okDescription, content: { "application/json": { schema: { $ref: `#/components/schemas/${ok}` } } } },
+  200: {
+    description: okDescription,
+    content: { "application/json": { schema: { $ref: `#/components/schemas/${ok}` } } },
+  },
   ...Object.fromEntries(
     Object.entries(errors).map(([code, description]) => [
       code,

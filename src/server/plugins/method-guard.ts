@@ -8,7 +8,7 @@ export const methodGuardPlugin = () =>
   new Elysia({ name: "method-guard" }).onRequest(({ request, set }) => {
     if ((ALLOWED_METHODS as readonly string[]).includes(request.method)) return;
     set.status = 405;
-    set.headers["allow"] = ALLOWED_METHODS.join(", ");
+    set.headers.allow = ALLOWED_METHODS.join(", ");
     set.headers["cache-control"] = "no-store";
     set.headers["content-type"] = "text/plain; charset=utf-8";
     return "method not allowed\n";

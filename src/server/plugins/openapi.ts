@@ -50,7 +50,10 @@ export const openapiPlugin = () =>
 
 /** A component schema: JSON Schema of what is served (output), without the draft's `$schema` key. */
 function component(schema: v.GenericSchema): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = toJsonSchema(schema, { typeMode: "output", errorMode: "ignore" }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = toJsonSchema(schema, { typeMode: "output", errorMode: "ignore" }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -91,13 +94,20 @@ export function renderApiDocs(spec: Spec) {
 <main class="wrap">
 <p class="window">JSON over HTTP. Times are Unix seconds, durations seconds, rates 0..1. A bad parameter answers 400 with <code>{"error": "…"}</code> naming it.</p>
 ${ops.map(
-  ({ path, method, op }) => html`<section class="repo-card" style="margin-bottom:.8rem"><h3><code>${method} ${path.replace(/:(\w+)/g, "{$1}")}</code> · ${op.summary ?? ""}</h3>
+  ({
+    path,
+    method,
+    op,
+  }) => html`<section class="repo-card" style="margin-bottom:.8rem"><h3><code>${method} ${path.replace(/:(\w+)/g, "{$1}")}</code> · ${op.summary ?? ""}</h3>
 <p>${op.description ?? ""}</p>
 ${
   (op.parameters ?? []).length === 0
     ? ""
-    : html`<table style="min-width:0"><thead><tr><th>parameter</th><th>in</th><th>description</th></tr></thead><tbody>${(op.parameters ?? []).map(
-        (p) => html`<tr><td><code>${p.name}</code>${p.required ? " (required)" : ""}</td><td>${p.in}</td><td>${p.description ?? p.schema?.description ?? ""}</td></tr>`,
+    : html`<table style="min-width:0"><thead><tr><th>parameter</th><th>in</th><th>description</th></tr></thead><tbody>${(
+        op.parameters ?? []
+      ).map(
+        (p) =>
+          html`<tr><td><code>${p.name}</code>${p.required ? " (required)" : ""}</td><td>${p.in}</td><td>${p.description ?? p.schema?.description ?? ""}</td></tr>`,
       )}</tbody></table>`
 }
 ${example[path] ? html`<p>Example: <a href="${example[path]}"><code>${example[path]}</code></a></p>` : ""}

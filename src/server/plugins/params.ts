@@ -31,7 +31,10 @@ const atMessage = `at: ${AT_PROBLEM}`;
 /** The end of the window: Unix seconds or RFC 3339; default: now. */
 export const AtParam = v.pipe(
   v.string(atMessage),
-  v.metadata({ description: "End of the window (Unix seconds or RFC 3339). Default: now.", examples: ["2026-09-01T00:00:00Z"] }),
+  v.metadata({
+    description: "End of the window (Unix seconds or RFC 3339). Default: now.",
+    examples: ["2026-09-01T00:00:00Z"],
+  }),
   v.check((s) => parseAt(s) !== null, atMessage),
   v.transform((s) => parseAt(s)!),
 );
@@ -44,7 +47,10 @@ export const RepoGlobParam = v.pipe(
     const repo = repoParam(dataset.value);
     if (!repo.ok) addIssue({ message: `repo: ${repo.problem}` });
   }),
-  v.metadata({ description: "Only repos whose full name matches this glob (`*`, `?`, `{a,b}`); `!glob` excludes.", examples: ["acme/*"] }),
+  v.metadata({
+    description: "Only repos whose full name matches this glob (`*`, `?`, `{a,b}`); `!glob` excludes.",
+    examples: ["acme/*"],
+  }),
 );
 
 /** A glob on target names, the `deploy_to` label of the metrics; `!glob` excludes. */
@@ -56,7 +62,8 @@ export const TargetGlobParam = v.pipe(
     if (!target.ok) addIssue({ message: `deploy_to: ${target.problem}` });
   }),
   v.metadata({
-    description: "Only targets (the `deploy_to` label) matching this name or glob; `!glob` excludes. Repos without such a target drop out.",
+    description:
+      "Only targets (the `deploy_to` label) matching this name or glob; `!glob` excludes. Repos without such a target drop out.",
     examples: ["production"],
   }),
 );
@@ -69,7 +76,10 @@ export const GroupByParam = v.pipe(
     const label = groupByParam(dataset.value);
     if (!label.ok) addIssue({ message: `group_by: ${label.problem}` });
   }),
-  v.metadata({ description: "Also pool the keys per value of this repo label (from `repo_labels`), e.g. per team.", examples: ["team"] }),
+  v.metadata({
+    description: "Also pool the keys per value of this repo label (from `repo_labels`), e.g. per team.",
+    examples: ["team"],
+  }),
 );
 
 const unknownKey = (known: string) => (issue: v.BaseIssue<unknown>) =>

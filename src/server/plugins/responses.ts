@@ -6,7 +6,6 @@ import * as v from "valibot";
 import type { ExporterStatus } from "../view.ts";
 import type { RepoDetailJson, SummaryJson } from "../../view/window.ts";
 
-
 const unix = (what: string) => v.pipe(v.number(), v.description(`${what} (Unix seconds)`));
 const seconds = (what: string) => v.pipe(v.nullable(v.number()), v.description(`${what} (seconds); null without data`));
 
@@ -42,7 +41,10 @@ export const KeysSchema = v.pipe(
       level: LevelSchema,
     }),
     reworkRate: v.object({
-      rate: v.pipe(v.nullable(v.number()), v.description("rework / successful deployments, 0..1; null without deployments")),
+      rate: v.pipe(
+        v.nullable(v.number()),
+        v.description("rework / successful deployments, 0..1; null without deployments"),
+      ),
       rework: v.number(),
       deployments: v.number(),
       reasons: v.pipe(
@@ -63,7 +65,9 @@ const WindowSchema = v.pipe(
 
 const MappedBySchema = v.pipe(
   v.picklist(["config", "annotation", "images", "source", "none"]),
-  v.description("the mapping rule that placed the app: config block, annotation, images, source repoURL; none: no tracked repo"),
+  v.description(
+    "the mapping rule that placed the app: config block, annotation, images, source repoURL; none: no tracked repo",
+  ),
 );
 
 const TargetSourceSchema = v.pipe(
@@ -71,7 +75,10 @@ const TargetSourceSchema = v.pipe(
     source: v.picklist(["woodpecker", "argocd"]),
     app: v.pipe(v.string(), v.description("<project>/<name> of the ArgoCD app; empty for Woodpecker")),
     mappedBy: v.nullable(MappedBySchema),
-    why: v.pipe(v.nullable(v.string()), v.description("one line: why the app maps to this target; null for Woodpecker")),
+    why: v.pipe(
+      v.nullable(v.string()),
+      v.description("one line: why the app maps to this target; null for Woodpecker"),
+    ),
   }),
   v.title("TargetSource"),
 );
@@ -95,7 +102,10 @@ export const TargetSummarySchema = v.pipe(
     keys: KeysSchema,
     failing: v.object({ now: v.boolean(), since: v.nullable(unix("open time of the incident open now")) }),
     lastSuccessAt: v.nullable(unix("latest successful attempt")),
-    sources: v.pipe(v.array(TargetSourceSchema), v.description("what feeds the target, as dora_target_info says: Woodpecker first, then ArgoCD apps by name")),
+    sources: v.pipe(
+      v.array(TargetSourceSchema),
+      v.description("what feeds the target, as dora_target_info says: Woodpecker first, then ArgoCD apps by name"),
+    ),
   }),
   v.title("TargetSummary"),
 );
@@ -117,11 +127,22 @@ const IncidentSchema = v.pipe(
     failures: v.number(),
     openedBy: v.pipe(v.number(), v.description("pipeline number (ArgoCD: history id, 0 for a failed sync)")),
     closedBy: v.nullable(v.number()),
-    openedByUrl: v.pipe(v.nullable(v.string()), v.description("the pipeline in the Woodpecker UI; null for an ArgoCD event")),
+    openedByUrl: v.pipe(
+      v.nullable(v.string()),
+      v.description("the pipeline in the Woodpecker UI; null for an ArgoCD event"),
+    ),
     closedByUrl: v.nullable(v.string()),
-    openedByApp: v.pipe(v.nullable(v.string()), v.description("the ArgoCD app whose event opened it (openedBy is then its history id, 0 for a failed sync); null for a pipeline")),
+    openedByApp: v.pipe(
+      v.nullable(v.string()),
+      v.description(
+        "the ArgoCD app whose event opened it (openedBy is then its history id, 0 for a failed sync); null for a pipeline",
+      ),
+    ),
     closedByApp: v.nullable(v.string()),
-    closedByRestore: v.pipe(v.boolean(), v.description("closed by the app turning Healthy rather than by a successful deployment")),
+    closedByRestore: v.pipe(
+      v.boolean(),
+      v.description("closed by the app turning Healthy rather than by a successful deployment"),
+    ),
   }),
   v.title("Incident"),
 );
@@ -181,7 +202,10 @@ export const SummaryJsonSchema = v.pipe(
     }),
     targets: v.array(TargetSummarySchema),
     repos: v.array(v.pipe(v.object(repoEntries), v.title("RepoTotals"))),
-    apps: v.pipe(v.array(AppMappingSchema), v.description("the ArgoCD apps of the shown repos and their mappings; [] without ArgoCD")),
+    apps: v.pipe(
+      v.array(AppMappingSchema),
+      v.description("the ArgoCD apps of the shown repos and their mappings; [] without ArgoCD"),
+    ),
   }),
   v.title("Summary"),
 );
@@ -234,7 +258,11 @@ export const ErrorSchema = v.pipe(
 
 // Both ways: a field added to the view but not here (or the reverse) fails the typecheck.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type DeepMutable<T> = T extends readonly (infer U)[] ? DeepMutable<U>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+type DeepMutable<T> = T extends readonly (infer U)[]
+  ? DeepMutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
+    : T;
 true satisfies Same<DeepMutable<SummaryJson>, v.InferOutput<typeof SummaryJsonSchema>>;
 true satisfies Same<DeepMutable<RepoDetailJson>, v.InferOutput<typeof RepoDetailJsonSchema>>;
 true satisfies Same<DeepMutable<ExporterStatus>, v.InferOutput<typeof StatusSchema>>;

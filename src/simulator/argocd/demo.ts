@@ -24,9 +24,16 @@ export interface DemoArgoCD {
 }
 
 /** A simulated ArgoCD on the Woodpecker simulator's clock, with the GitOps history of its pushes. */
-export function createDemoArgoCD(sim: SimulatedWoodpecker, opts: { seed: number; repos?: readonly string[] }): DemoArgoCD {
+export function createDemoArgoCD(
+  sim: SimulatedWoodpecker,
+  opts: { seed: number; repos?: readonly string[] },
+): DemoArgoCD {
   const state = new ArgoCDState({ token: DEMO_ARGOCD_TOKEN, now: () => sim.now() });
-  const { apps } = generateGitOps(state, gitOpsReposFrom(sim, opts.repos ?? DEMO_GITOPS_REPOS), { seed: opts.seed, end: sim.now(), registry: REGISTRY });
+  const { apps } = generateGitOps(state, gitOpsReposFrom(sim, opts.repos ?? DEMO_GITOPS_REPOS), {
+    seed: opts.seed,
+    end: sim.now(),
+    registry: REGISTRY,
+  });
   return { state, token: DEMO_ARGOCD_TOKEN, apps };
 }
 
@@ -111,7 +118,9 @@ export function startLiveGitOps(argo: DemoArgoCD, sim: SimulatedWoodpecker, opts
     if (roll < failureRate + degradeRate) {
       const bad = done + rng.int(20, 120);
       const ok = bad + rng.int(120, 600);
-      plan(bad, () => state.setHealth(f.app, "Degraded", { at: bad, message: "Deployment exceeded its progress deadline" }));
+      plan(bad, () =>
+        state.setHealth(f.app, "Degraded", { at: bad, message: "Deployment exceeded its progress deadline" }),
+      );
       plan(ok, () => state.setHealth(f.app, "Healthy", { at: ok }));
       f.busyUntil = ok;
     } else {

@@ -77,12 +77,18 @@ export function faults(handler: Handler, f: ArgoCDFaults): Handler {
       case "grpc-error":
         return grpcError(fault.status, fault.code, fault.message);
       case "html":
-        return new Response("<!doctype html><html><head><title>Sign in</title></head><body><form></form></body></html>\n", {
-          status: 200,
-          headers: { "Content-Type": "text/html; charset=utf-8" },
-        });
+        return new Response(
+          "<!doctype html><html><head><title>Sign in</title></head><body><form></form></body></html>\n",
+          {
+            status: 200,
+            headers: { "Content-Type": "text/html; charset=utf-8" },
+          },
+        );
       case "text":
-        return new Response(fault.body, { status: fault.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+        return new Response(fault.body, {
+          status: fault.status,
+          headers: { "Content-Type": "text/plain; charset=utf-8" },
+        });
       case "reset":
         return new Response(
           new ReadableStream({

@@ -39,7 +39,11 @@ export function gitOpsImage(registry: string, fullName: string, sha: string): st
 
 type Step = { readonly at: number; readonly run: () => void };
 
-export function generateGitOps(state: ArgoCDState, repos: readonly GitOpsRepo[], opts: GitOpsOptions): { apps: string[] } {
+export function generateGitOps(
+  state: ArgoCDState,
+  repos: readonly GitOpsRepo[],
+  opts: GitOpsOptions,
+): { apps: string[] } {
   const rng = new Rng(opts.seed);
   const registry = opts.registry ?? "registry.example.com";
   const configRepo = opts.configRepo ?? "https://git.example.com/acme/gitops.git";
@@ -66,7 +70,12 @@ export function generateGitOps(state: ArgoCDState, repos: readonly GitOpsRepo[],
       if (cursor <= end) steps.push({ at: cursor, run });
       return cursor;
     };
-    const sync = (t: number, sha: string, outcome: "Succeeded" | "Failed" | "Error", extra: { dryRun?: boolean; partial?: boolean } = {}) => {
+    const sync = (
+      t: number,
+      sha: string,
+      outcome: "Succeeded" | "Failed" | "Error",
+      extra: { dryRun?: boolean; partial?: boolean } = {},
+    ) => {
       const revision = hashHex(`${repo.fullName}/config/${++configCommits}`, 40);
       const images = [image(sha)];
       const start = at(t, () =>
@@ -97,7 +106,9 @@ export function generateGitOps(state: ArgoCDState, repos: readonly GitOpsRepo[],
       const { revision, done } = sync(t, c.sha, "Succeeded");
       const progressing = at(done + 1, () => state.setHealth(name, "Progressing", { at: progressing }));
       if (roll < failureRate + degradeRate) {
-        const bad = at(done + rng.int(120, 1800), () => state.setHealth(name, "Degraded", { at: bad, message: "Deployment exceeded its progress deadline" }));
+        const bad = at(done + rng.int(120, 1800), () =>
+          state.setHealth(name, "Degraded", { at: bad, message: "Deployment exceeded its progress deadline" }),
+        );
         if (live && rng.chance(0.5)) {
           // Rolled back to the previous image, then healthy again.
           const previous = live;
@@ -112,13 +123,19 @@ export function generateGitOps(state: ArgoCDState, repos: readonly GitOpsRepo[],
       live = image(c.sha);
       if (rng.chance(0.1)) {
         // A self-heal: the same revision synced again (no deployment).
-        const again = at(cursor + rng.int(600, 7200), () => state.startSync(name, { revision, images: [image(c.sha)], at: again }));
+        const again = at(cursor + rng.int(600, 7200), () =>
+          state.startSync(name, { revision, images: [image(c.sha)], at: again }),
+        );
         const fin = at(cursor + rng.int(10, 60), () => state.finishSync(name, "Succeeded", { at: fin }));
       }
-      if (rng.chance(0.04)) sync(cursor + rng.int(600, 3600), c.sha, rng.chance(0.5) ? "Succeeded" : "Failed", { partial: true });
+      if (rng.chance(0.04))
+        sync(cursor + rng.int(600, 3600), c.sha, rng.chance(0.5) ? "Succeeded" : "Failed", { partial: true });
     }
   }
   // One app's steps are in order already; across apps by time, then by the order they were made.
-  steps.map((s, i) => ({ s, i })).sort((a, b) => a.s.at - b.s.at || a.i - b.i).forEach(({ s }) => s.run());
+  steps
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => a.s.at - b.s.at || a.i - b.i)
+    .forEach(({ s }) => s.run());
   return { apps };
 }

@@ -60,7 +60,10 @@ function authenticate(state: ArgoCDState, req: Request): Auth {
   if (token === "") return { ok: false, message: "no session information" };
   if (token === state.token) return { ok: true };
   // jwt-go's verdicts on a token that is not one of ours.
-  const why = token.split(".").length !== 3 ? "token is malformed: token contains an invalid number of segments" : "token signature is invalid: signature is invalid";
+  const why =
+    token.split(".").length !== 3
+      ? "token is malformed: token contains an invalid number of segments"
+      : "token signature is invalid: signature is invalid";
   return { ok: false, message: `invalid session: ${why}` };
 }
 
@@ -95,7 +98,8 @@ export function parseSelector(s: string): Selector | null | "invalid" {
 function parseQuery(url: URL): Query | Response {
   const q = url.searchParams;
   const sel = parseSelector(q.get("selector") ?? "");
-  if (sel === "invalid") return grpcError(400, 3, `error parsing label selector: unable to parse requirement: ${q.get("selector")}`);
+  if (sel === "invalid")
+    return grpcError(400, 3, `error parsing label selector: unable to parse requirement: ${q.get("selector")}`);
   return {
     name: q.get("name") ?? "",
     projects: [...q.getAll("projects"), ...q.getAll("project")].filter((p) => p !== ""),
@@ -116,8 +120,15 @@ function matches(state: ArgoCDState, app: AppRecord, q: Query): boolean {
   if (q.appNamespace && app.namespace !== q.appNamespace) return false;
   if (q.selector && !q.selector((meta.labels as Record<string, string> | undefined) ?? {})) return false;
   if (q.repo) {
-    const urls = [(spec.source as Json | undefined)?.repoURL, ...((spec.sources as Json[] | undefined) ?? []).map((s) => s.repoURL)];
-    const norm = (u: unknown) => String(u ?? "").toLowerCase().replace(/\.git$/, "").replace(/\/$/, "");
+    const urls = [
+      (spec.source as Json | undefined)?.repoURL,
+      ...((spec.sources as Json[] | undefined) ?? []).map((s) => s.repoURL),
+    ];
+    const norm = (u: unknown) =>
+      String(u ?? "")
+        .toLowerCase()
+        .replace(/\.git$/, "")
+        .replace(/\/$/, "");
     if (!urls.some((u) => norm(u) === norm(q.repo))) return false;
   }
   return true;
@@ -137,7 +148,10 @@ export function createArgoCDHandler(state: ArgoCDState): ArgoCDHandler {
       const full = authenticate(state, req).ok;
       return json(200, full ? versionMessage(state.version) : { Version: state.version });
     }
-    const known = path === "/api/v1/applications" || path === "/api/v1/stream/applications" || /^\/api\/v1\/applications\/[^/]+$/.test(path);
+    const known =
+      path === "/api/v1/applications" ||
+      path === "/api/v1/stream/applications" ||
+      /^\/api\/v1\/applications\/[^/]+$/.test(path);
     if (!known) return goText(404, "Not Found");
     const auth = authenticate(state, req);
     if (!auth.ok) return grpcError(401, 16, auth.message);
@@ -176,7 +190,10 @@ function versionMessage(version: string): Json {
 }
 
 function list(state: ArgoCDState, q: Query, fields: FieldSet | null): Response {
-  const apps = state.list().filter((a) => matches(state, a, q)).map((a) => state.json(a));
+  const apps = state
+    .list()
+    .filter((a) => matches(state, a, q))
+    .map((a) => state.json(a));
   const metadata = { resourceVersion: state.listVersion };
   return json(200, fields ? trimList(apps, metadata, fields) : { metadata, items: apps });
 }
@@ -204,7 +221,13 @@ function message(state: ArgoCDState, type: ChangeType, app: AppRecord, fields: F
   return JSON.stringify(msg);
 }
 
-function watch(state: ArgoCDState, req: Request, q: Query, fields: FieldSet | null, streams: Set<() => void>): Response {
+function watch(
+  state: ArgoCDState,
+  req: Request,
+  q: Query,
+  fields: FieldSet | null,
+  streams: Set<() => void>,
+): Response {
   const sse = req.headers.get("Accept") === "text/event-stream";
   // Per app name (not namespace: the forwarder's key), the last message sent: an identical one is dropped.
   const last = new Map<string, string>();

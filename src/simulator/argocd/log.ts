@@ -15,7 +15,13 @@ export function log(handler: Handler, entries: ArgoCDRequestLogEntry[]): Handler
   return async (req) => {
     const res = await handler(req);
     const url = new URL(req.url);
-    entries.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), accept: req.headers.get("Accept") ?? "", status: res.status });
+    entries.push({
+      method: req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      accept: req.headers.get("Accept") ?? "",
+      status: res.status,
+    });
     return res;
   };
 }

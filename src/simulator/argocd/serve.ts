@@ -24,7 +24,12 @@ export function serveArgoCD(state: ArgoCDState, opts: { hostname?: string; port?
   const requests: ArgoCDRequestLogEntry[] = [];
   const f = new ArgoCDFaults();
   const fetch = faults(log(handler, requests), f);
-  let server: ReturnType<typeof Bun.serve> | null = Bun.serve({ hostname, port: opts.port ?? 0, idleTimeout: 0, fetch });
+  let server: ReturnType<typeof Bun.serve> | null = Bun.serve({
+    hostname,
+    port: opts.port ?? 0,
+    idleTimeout: 0,
+    fetch,
+  });
   const port = server.port;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   const down = () => {

@@ -120,11 +120,15 @@ export class ArgoCDState {
 
   /** Live apps, by namespace then name (the informer's order does not matter to clients). */
   list(): AppRecord[] {
-    return [...this.apps.values()].filter((a) => !a.deleted).sort((a, b) => cmp(a.namespace + "/" + a.name, b.namespace + "/" + b.name));
+    return [...this.apps.values()]
+      .filter((a) => !a.deleted)
+      .sort((a, b) => cmp(a.namespace + "/" + a.name, b.namespace + "/" + b.name));
   }
 
   get(name: string, namespace?: string): AppRecord | undefined {
-    return this.list().find((a) => a.name === name && (namespace === undefined || namespace === "" || a.namespace === namespace));
+    return this.list().find(
+      (a) => a.name === name && (namespace === undefined || namespace === "" || a.namespace === namespace),
+    );
   }
 
   addApp(input: AppInput): AppRecord {
@@ -134,10 +138,20 @@ export class ArgoCDState {
     const uid = uuidOf(`${namespace}/${input.name}#${++this.uidCounter}`);
     const sources = input.sources?.map((s) => sourceJson(s.repoURL, s.path ?? ".", "HEAD"));
     const spec: Json = {
-      ...(sources ? {} : { source: sourceJson(input.repoURL ?? `https://git.example.com/acme/${input.name}-deploy.git`, input.path ?? ".", "HEAD") }),
+      ...(sources
+        ? {}
+        : {
+            source: sourceJson(
+              input.repoURL ?? `https://git.example.com/acme/${input.name}-deploy.git`,
+              input.path ?? ".",
+              "HEAD",
+            ),
+          }),
       destination: { server: "https://kubernetes.default.svc", namespace: input.destinationNamespace ?? input.name },
       project: input.project ?? "default",
-      ...(input.automated === false ? {} : { syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 5 } } }),
+      ...(input.automated === false
+        ? {}
+        : { syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 5 } } }),
       ...(sources ? { sources } : {}),
       ...(input.revisionHistoryLimit !== undefined ? { revisionHistoryLimit: input.revisionHistoryLimit } : {}),
     };
@@ -151,11 +165,16 @@ export class ArgoCDState {
         generation: 1,
         creationTimestamp: formatTime(at),
         ...(input.labels && Object.keys(input.labels).length > 0 ? { labels: { ...input.labels } } : {}),
-        ...(input.annotations && Object.keys(input.annotations).length > 0 ? { annotations: { ...input.annotations } } : {}),
+        ...(input.annotations && Object.keys(input.annotations).length > 0
+          ? { annotations: { ...input.annotations } }
+          : {}),
       },
       spec,
       status: {
-        sync: { status: "OutOfSync", comparedTo: { source: spec.source ?? { repoURL: "" }, destination: spec.destination } },
+        sync: {
+          status: "OutOfSync",
+          comparedTo: { source: spec.source ?? { repoURL: "" }, destination: spec.destination },
+        },
         health: { status: health, lastTransitionTime: formatTime(at) },
         reconciledAt: formatTime(at),
         sourceType: "Kustomize",
@@ -195,7 +214,8 @@ export class ArgoCDState {
     const app = this.must(name);
     const status = app.body.status as Json;
     // ArgoCD refuses a second operation while one runs ("another operation is already in progress").
-    if ((status.operationState as Json | undefined)?.phase === "Running") throw new Error(`app ${name}: another operation is already in progress`);
+    if ((status.operationState as Json | undefined)?.phase === "Running")
+      throw new Error(`app ${name}: another operation is already in progress`);
     const at = input.at ?? this.now();
     const multi = Array.isArray(input.revision);
     const revisions = multi ? [...(input.revision as readonly string[])] : [];
@@ -243,7 +263,11 @@ export class ArgoCDState {
   }
 
   /** The operation ends. Success of a whole-app, non-dry-run sync appends a history entry. */
-  finishSync(name: string, phase: "Succeeded" | "Failed" | "Error", opts: { at?: number; message?: string } = {}): void {
+  finishSync(
+    name: string,
+    phase: "Succeeded" | "Failed" | "Error",
+    opts: { at?: number; message?: string } = {},
+  ): void {
     const app = this.must(name);
     const op = this.runningOp(app);
     const at = opts.at ?? this.now();
@@ -253,7 +277,13 @@ export class ArgoCDState {
     delete app.body.operation;
     const sync = (op.operation as Json).sync as Json;
     op.phase = phase;
-    op.message = opts.message ?? (phase === "Succeeded" ? "successfully synced (all tasks run)" : phase === "Failed" ? "one or more objects failed to apply" : "ComparisonError: failed to load target state");
+    op.message =
+      opts.message ??
+      (phase === "Succeeded"
+        ? "successfully synced (all tasks run)"
+        : phase === "Failed"
+          ? "one or more objects failed to apply"
+          : "ComparisonError: failed to load target state");
     op.finishedAt = formatTime(at);
     if (phase === "Error") delete op.syncResult;
     const whole = !sync.resources;
@@ -266,13 +296,24 @@ export class ArgoCDState {
         status: whole ? "Synced" : "OutOfSync",
         ...(revisions ? { revisions } : { revision }),
       };
-      if (whole) this.appendHistory(app, revision ?? "", revisions, op.startedAt as string, at, (op.operation as Json).initiatedBy as Json);
+      if (whole)
+        this.appendHistory(
+          app,
+          revision ?? "",
+          revisions,
+          op.startedAt as string,
+          at,
+          (op.operation as Json).initiatedBy as Json,
+        );
     }
     this.touch("MODIFIED", app);
   }
 
   /** start + finish in one step (retries in between when `retries` > 0). */
-  sync(name: string, input: SyncInput & { outcome?: "Succeeded" | "Failed" | "Error"; retries?: number; duration?: number }): void {
+  sync(
+    name: string,
+    input: SyncInput & { outcome?: "Succeeded" | "Failed" | "Error"; retries?: number; duration?: number },
+  ): void {
     const start = input.at ?? this.now();
     this.startSync(name, { ...input, at: start });
     for (let i = 0; i < (input.retries ?? 0); i++) this.retrySync(name);
@@ -314,15 +355,37 @@ export class ArgoCDState {
     return structuredClone(app.body);
   }
 
-  private appendHistory(app: AppRecord, revision: string, revisions: string[] | undefined, startedAt: string, at: number, initiatedBy: Json): void {
+  private appendHistory(
+    app: AppRecord,
+    revision: string,
+    revisions: string[] | undefined,
+    startedAt: string,
+    at: number,
+    initiatedBy: Json,
+  ): void {
     const status = app.body.status as Json;
     const spec = app.body.spec as Json;
     const history = (status.history as Json[] | undefined) ?? [];
     const last = history.at(-1);
     const id = last ? (last.id as number) + 1 : 0;
     const entry: Json = revisions
-      ? { deployedAt: formatTime(at), id, source: { repoURL: "" }, deployStartedAt: startedAt, sources: structuredClone(spec.sources), revisions, initiatedBy }
-      : { revision, deployedAt: formatTime(at), id, source: structuredClone(spec.source), deployStartedAt: startedAt, initiatedBy };
+      ? {
+          deployedAt: formatTime(at),
+          id,
+          source: { repoURL: "" },
+          deployStartedAt: startedAt,
+          sources: structuredClone(spec.sources),
+          revisions,
+          initiatedBy,
+        }
+      : {
+          revision,
+          deployedAt: formatTime(at),
+          id,
+          source: structuredClone(spec.source),
+          deployStartedAt: startedAt,
+          initiatedBy,
+        };
     history.push(entry);
     const limit = Math.max(0, (spec.revisionHistoryLimit as number | undefined) ?? 10);
     status.history = history.slice(Math.max(0, history.length - limit));
@@ -354,7 +417,8 @@ export class ArgoCDState {
 
   private runningOp(app: AppRecord): Json {
     const op = (app.body.status as Json).operationState as Json | undefined;
-    if (!op || (op.phase !== "Running" && op.phase !== "Terminating")) throw new Error(`app ${app.name} has no running operation`);
+    if (!op || (op.phase !== "Running" && op.phase !== "Terminating"))
+      throw new Error(`app ${app.name} has no running operation`);
     return op;
   }
 
