@@ -15,6 +15,8 @@ export interface ArgoCheckInput {
   readonly blocks: readonly AppMappingBlock[];
   /** Repos (full name, default branch) whose pushes an app's mapping turned into builds (mode argocd-builds). */
   readonly buildsOnly: readonly { readonly fullName: string; readonly defaultBranch: string }[];
+  /** Whether DORA_STATE_FILE is set: without it, what ArgoCD forgets is lost at each restart. */
+  readonly stateFile: boolean;
 }
 
 export interface ArgoCheckOutput {
@@ -76,6 +78,13 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
     const apps = mappings.filter((m) => m.repo === r.fullName && m.repoId !== null).map((m) => m.app);
     notes.push(
       `${r.fullName}: its pushes${r.defaultBranch ? ` to "${r.defaultBranch}"` : ""} no longer count as deployments (default rule 2 withdrawn): ArgoCD ${apps.length === 1 ? "app" : "apps"} ${apps.join(", ")} deploy${apps.length === 1 ? "s" : ""} it`,
+    );
+  }
+  // DEFINITIONS "ArgoCD deployments", Observation: without the durable state a restart forgets
+  // the failures it saw, and check says so (a note: it is a choice, not a mistake).
+  if (!input.stateFile) {
+    notes.push(
+      "ArgoCD without DORA_STATE_FILE: the failed syncs, degradations and history entries that ArgoCD itself forgets (it keeps the latest operation and revisionHistoryLimit entries) are forgotten at every restart of the exporter too; set DORA_STATE_FILE to keep them",
     );
   }
   return { lines, warnings, notes };

@@ -301,7 +301,13 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
 
   let notes: readonly string[] = [];
   if (argoOk) {
-    const a = argocdCheck({ mappings, invalid: argo!.invalid, blocks: config.argocdAppBlocks, buildsOnly });
+    const a = argocdCheck({
+      mappings,
+      invalid: argo!.invalid,
+      blocks: config.argocdAppBlocks,
+      buildsOnly,
+      stateFile: config.stateFile !== null,
+    });
     out.push(...a.lines);
     warnings.push(...a.warnings);
     notes = a.notes;

@@ -30,6 +30,7 @@ describe("argocdCheck (hand-made mappings)", () => {
       invalid: [],
       blocks: [],
       buildsOnly: [],
+      stateFile: true,
     });
     const lines = out.lines.join("\n");
     expect(lines).toContain("ArgoCD apps (2), each mapped by the first rule that applies");
@@ -65,6 +66,7 @@ describe("argocdCheck (hand-made mappings)", () => {
       invalid: [],
       blocks: [{ apps: "default/pay", repo: "acme/payments" }],
       buildsOnly: [],
+      stateFile: true,
     });
     expect(out.warnings).toHaveLength(2);
     expect(out.warnings[0]).toStartWith(
@@ -88,14 +90,38 @@ describe("argocdCheck (hand-made mappings)", () => {
         { apps: "payments/*", repo: "acme/pay" },
       ],
       buildsOnly: [],
+      stateFile: true,
     });
     expect(out.warnings).toEqual([
       'argocd_apps[1] (apps: "payments/*") matches no app the token sees (apps: default/search)',
       "ArgoCD sent 2 malformed apps, skipped: broken (items[3]: status.history[0].deployedAt: not an RFC 3339 time); items[4]: metadata: missing",
     ]);
-    expect(argocdCheck({ mappings: [], invalid: [], blocks: [], buildsOnly: [] }).warnings).toEqual([
+    expect(argocdCheck({ mappings: [], invalid: [], blocks: [], buildsOnly: [], stateFile: true }).warnings).toEqual([
       "ArgoCD: no app read; the token's account sees none, or ARGOCD_APPS / ARGOCD_SELECTOR exclude them all",
     ]);
+  });
+
+  test("ArgoCD without DORA_STATE_FILE: a note that what ArgoCD forgets is lost at restarts (DEFINITIONS)", () => {
+    const without = argocdCheck({
+      mappings: [mapping({ app: "default/search" })],
+      invalid: [],
+      blocks: [],
+      buildsOnly: [],
+      stateFile: false,
+    });
+    expect(without.warnings).toEqual([]);
+    expect(without.notes).toHaveLength(1);
+    expect(without.notes[0]).toStartWith(
+      "ArgoCD without DORA_STATE_FILE: the failed syncs, degradations and history entries",
+    );
+    const withFile = argocdCheck({
+      mappings: [mapping({ app: "default/search" })],
+      invalid: [],
+      blocks: [],
+      buildsOnly: [],
+      stateFile: true,
+    });
+    expect(withFile.notes).toEqual([]);
   });
 
   test("repos whose pushes stopped counting are notes naming the apps, not warnings", () => {
@@ -104,6 +130,7 @@ describe("argocdCheck (hand-made mappings)", () => {
       invalid: [],
       blocks: [],
       buildsOnly: [{ fullName: "acme/search", defaultBranch: "main" }],
+      stateFile: true,
     });
     expect(out.warnings).toEqual([]);
     expect(out.notes).toEqual([
@@ -163,7 +190,7 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
     expect(out).toMatch(/^ {2}default\/search +acme\/search +search +images +image /m);
     expect(out).toMatch(/^ {2}ops\/legacy +acme-ops\/legacy-deploy +legacy +none +/m);
     expect(out).toContain(
-      '1 note:\n  - acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD app default/search deploys it',
+      '2 notes:\n  - acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD app default/search deploys it\n  - ArgoCD without DORA_STATE_FILE: the failed syncs, degradations and history entries that ArgoCD itself forgets',
     );
     expect(out).toContain("1 warning:\n  ! ArgoCD app ops/legacy maps to no tracked repo");
     expect(out).not.toContain(ARGO_TOKEN);
