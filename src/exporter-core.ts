@@ -1,5 +1,6 @@
 // The exporter without its listener: Woodpecker client -> poller -> pure core -> metrics (the DORA
-// series cache, the window gauges, the repo info and the health gauges), wired once. The binary (exporter.ts) adds the process
+// series cache, the window gauges, the repo info and the health gauges), wired once. The binary (exporter.ts) adds the
+// process
 // metrics, the HTTP server and the cron schedule around it; the one-shot commands, the in-process
 // tests and the bench use it as it is, so they exercise the same path as the binary.
 import { type Config, type Shard, coreOptions } from "./config/config.ts";

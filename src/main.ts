@@ -83,7 +83,10 @@ async function serve(env: Record<string, string | undefined>): Promise<RunningEx
   return startExporter({ config, log });
 }
 
-/** The first SIGTERM or SIGINT: the caller stops gracefully (HTTP responses in flight finish, polling stops) and exits 0. */
+/**
+ * The first SIGTERM or SIGINT: the caller stops gracefully (HTTP responses in flight finish, polling stops) and exits
+ * 0.
+ */
 function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     for (const s of ["SIGTERM", "SIGINT"] as const) process.once(s, () => resolve(s));

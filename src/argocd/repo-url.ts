@@ -26,7 +26,9 @@ function cleanPath(path: string): string {
     .replace(/\/+$/, "");
 }
 
-/** A comparison key: host and path, lower-cased, without scheme, user, port, trailing `/` or `.git`; "" if unparsable. */
+/**
+ * A comparison key: host and path, lower-cased, without scheme, user, port, trailing `/` or `.git`; "" if unparsable.
+ */
 export function repoUrlKey(url: string): string {
   const p = parts(url);
   if (!p) return "";

@@ -38,7 +38,8 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
     );
   } else {
     lines.push(
-      `ArgoCD apps (${mappings.length}), each mapped by the first rule that applies (config block, annotation, images, source URL):`,
+      `ArgoCD apps (${mappings.length}), each mapped by the first rule that applies (config block, annotation, ` +
+        `images, source URL):`,
     );
     const rows = mappings.map((m) => [m.app, m.repo, m.target, m.via, m.why]);
     lines.push(
@@ -51,11 +52,14 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
   for (const m of mappings) {
     if (m.via === "none") {
       warnings.push(
-        `ArgoCD app ${m.app} maps to no tracked repo (${m.why}): it counts as repo "${m.repo}", target "${m.target}", with no lead time; tag its images with the commit (7 to 40 hex characters of a push), set the annotation dora-exporter/repo, or add an argocd_apps block`,
+        `ArgoCD app ${m.app} maps to no tracked repo (${m.why}): it counts as repo "${m.repo}", target ` +
+          `"${m.target}", with no lead time; tag its images with the commit (7 to 40 hex characters of a push), ` +
+          `set the annotation dora-exporter/repo, or add an argocd_apps block`,
       );
     } else if (m.repoId === null) {
       warnings.push(
-        `ArgoCD app ${m.app}: ${m.why} names repo "${m.repo}", which is not tracked (DORA_REPOS, or the Woodpecker token cannot see it): it counts under that name with no lead time`,
+        `ArgoCD app ${m.app}: ${m.why} names repo "${m.repo}", which is not tracked (DORA_REPOS, or the ` +
+          `Woodpecker token cannot see it): it counts under that name with no lead time`,
       );
     }
   }
@@ -77,14 +81,18 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
   for (const r of [...input.buildsOnly].sort((a, b) => compareCodeUnits(a.fullName, b.fullName))) {
     const apps = mappings.filter((m) => m.repo === r.fullName && m.repoId !== null).map((m) => m.app);
     notes.push(
-      `${r.fullName}: its pushes${r.defaultBranch ? ` to "${r.defaultBranch}"` : ""} no longer count as deployments (default rule 2 withdrawn): ArgoCD ${apps.length === 1 ? "app" : "apps"} ${apps.join(", ")} deploy${apps.length === 1 ? "s" : ""} it`,
+      `${r.fullName}: its pushes${r.defaultBranch ? ` to "${r.defaultBranch}"` : ""} no longer count as ` +
+        `deployments (default rule 2 withdrawn): ArgoCD ${apps.length === 1 ? "app" : "apps"} ${apps.join(", ")} ` +
+        `deploy${apps.length === 1 ? "s" : ""} it`,
     );
   }
   // DEFINITIONS "ArgoCD deployments", Observation: without the durable state a restart forgets
   // the failures it saw, and check says so (a note: it is a choice, not a mistake).
   if (!input.stateFile) {
     notes.push(
-      "ArgoCD without DORA_STATE_FILE: the failed syncs, degradations and history entries that ArgoCD itself forgets (it keeps the latest operation and revisionHistoryLimit entries) are forgotten at every restart of the exporter too; set DORA_STATE_FILE to keep them",
+      "ArgoCD without DORA_STATE_FILE: the failed syncs, degradations and history entries that ArgoCD itself " +
+        "forgets (it keeps the latest operation and revisionHistoryLimit entries) are forgotten at every restart " +
+        "of the exporter too; set DORA_STATE_FILE to keep them",
     );
   }
   return { lines, warnings, notes };

@@ -67,7 +67,10 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     );
     if (olderThan25(version)) {
       warnings.push(
-        `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, and pages are offsets: a pipeline deleted while the exporter pages shifts the pages, so exact numbers under deletion there rest on re-reading, one by one, every pipeline number a page boundary skipped (one extra request each); upgrade to 2.5 or later`,
+        `Woodpecker ${version} is older than 2.5: it ignores the \`before\` filter, and pages are offsets: a ` +
+          `pipeline deleted while the exporter pages shifts the pages, so exact numbers under deletion there ` +
+          `rest on re-reading, one by one, every pipeline number a page boundary skipped (one extra request ` +
+          `each); upgrade to 2.5 or later`,
       );
     }
   } catch (e) {
@@ -134,7 +137,9 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   );
   if (overLimit) {
     warnings.push(
-      `the backfill is expected to peak at ~${mb(expected.peak)} MB, over ${Math.round(WARN_AT * 100)} % of the ${mb(limit.bytes)} MB limit (${limit.from}): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD (docs/scaling.md)`,
+      `the backfill is expected to peak at ~${mb(expected.peak)} MB, over ${Math.round(WARN_AT * 100)} % of ` +
+        `the ${mb(limit.bytes)} MB limit (${limit.from}): raise the limit, set DORA_SINCE to keep less history, ` +
+        `or split the repos with DORA_SHARD (docs/scaling.md)`,
     );
   }
   // ArgoCD (optional): read in the same cycle, after Woodpecker; every app's mapping as the exporter decides it.
@@ -166,7 +171,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   // By attempt time (finished, else updated, else created), as DEFINITIONS places an attempt in a
   // window and as `report`, the page and the API count: the same minute gives the same numbers.
   out.push(
-    `window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by attempt time: finished, else updated, else created)`,
+    `window          last ${CHECK_DAYS} days: ${formatTime(from)} – ${formatTime(now)} (pipelines by attempt ` +
+      `time: finished, else updated, else created)`,
   );
   const inWindow = (p: Pipeline) => {
     const t = attemptTime(p);
@@ -215,7 +221,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
         res.block?.rules.some((rule) => rule.branch?.includes(DEFAULT_BRANCH_PLACEHOLDER)))
     ) {
       warnings.push(
-        `${r.fullName}: Woodpecker reports an empty default branch, so ${res.mode === "default-branch-push" ? "no push counts as a deployment (default rule 2)" : "$default_branch matches no branch"}; set the repo's default branch in the forge and repair the repo in Woodpecker`,
+        `${r.fullName}: Woodpecker reports an empty default branch, so ` +
+          `${res.mode === "default-branch-push" ? "no push counts as a deployment (default rule 2)" : "$default_branch matches no branch"}; set the repo's default branch in the forge and repair the repo in Woodpecker`,
       );
     }
     if (res.block) {
@@ -253,7 +260,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
           String(m.failed),
           String(m.other),
           m.example
-            ? `#${m.example.number} ${m.example.event}${m.example.deployTo ? ` to ${m.example.deployTo}` : ""} on ${m.example.branch || "?"}: ${pipelineUrl(config.woodpeckerUrl, r.id, m.example.number)}`
+            ? `#${m.example.number} ${m.example.event}${m.example.deployTo ? ` to ${m.example.deployTo}` : ""} ` +
+              `on ${m.example.branch || "?"}: ${pipelineUrl(config.woodpeckerUrl, r.id, m.example.number)}`
             : "",
         ]);
       out.push(
@@ -293,7 +301,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     block.rules.forEach((rule, i) => {
       if (ruleHits[b]![i] === 0) {
         warnings.push(
-          `deployment_rules[${b}].rules[${i}] ${describeRule(rule)} matched no pipeline of ${blockRepos[b]} repo(s) in the last ${CHECK_DAYS} days${whyNoMatch(rule, blockPipelines[b]!)}`,
+          `deployment_rules[${b}].rules[${i}] ${describeRule(rule)} matched no pipeline of ${blockRepos[b]} ` +
+            `repo(s) in the last ${CHECK_DAYS} days${whyNoMatch(rule, blockPipelines[b]!)}`,
         );
       }
     });
@@ -345,7 +354,8 @@ function describeMode(r: Repo, res: Resolution): string {
     case "default-branch-push":
       return r.defaultBranch === ""
         ? "default 2: no deployment pipelines, and the default branch is empty, so no push counts"
-        : `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; target production`;
+        : `default 2: no deployment pipelines, so pushes to the default branch "${r.defaultBranch}" count; ` +
+            `target production`;
     case "rules":
       return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
     case "argocd-builds":
@@ -382,7 +392,8 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
     const newest = history.reduce<Pipeline | null>((a, p) => (a === null || p.created > a.created ? p : a), null);
     return newest === null
       ? "No pipeline of this repo was read at all (check DORA_SINCE and that the repo runs pipelines)."
-      : `No pipeline was created in the last ${CHECK_DAYS} days; the newest read is #${newest.number} (${newest.event} on ${JSON.stringify(newest.branch)}, created ${formatTime(newest.created)}).`;
+      : `No pipeline was created in the last ${CHECK_DAYS} days; the newest read is #${newest.number} ` +
+          `(${newest.event} on ${JSON.stringify(newest.branch)}, created ${formatTime(newest.created)}).`;
   }
   const byEvent = new Map<string, Pipeline[]>();
   for (const p of recent) byEvent.set(p.event, [...(byEvent.get(p.event) ?? []), p]);
@@ -393,7 +404,10 @@ function seen(recent: readonly Pipeline[], r: Repo, history: readonly Pipeline[]
     const counts = [...byEvent.entries()]
       .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
       .map(([event, ps]) => `${ps.length} ${event}`);
-    return `${CHECK_DAYS} days: ${counts.join(", ")}; none is a push to ${r.defaultBranch || "the default branch"} or a deployment.${suggestRule(r, byEvent)}`;
+    return (
+      `${CHECK_DAYS} days: ${counts.join(", ")}; none is a push to ${r.defaultBranch || "the default branch"} or ` +
+      `a deployment.${suggestRule(r, byEvent)}`
+    );
   }
   const parts = [...byEvent.entries()]
     .sort((a, b) => b[1].length - a[1].length || compareCodeUnits(a[0], b[0]))
@@ -420,7 +434,10 @@ function suggestRule(r: Repo, byEvent: ReadonlyMap<string, readonly Pipeline[]>)
     release: "releases are its deployments",
     manual: "manual runs are its deployments",
   }[event];
-  return ` If ${why}, add to DORA_CONFIG: deployment_rules: [{repos: "${r.fullName}", rules: [{events: [${event}], target: production}]}]`;
+  return (
+    ` If ${why}, add to DORA_CONFIG: deployment_rules: [{repos: "${r.fullName}", rules: [{events: [${event}], ` +
+    `target: production}]}]`
+  );
 }
 
 /** `"main" x131, "dev" x9, and 12 other values`. */

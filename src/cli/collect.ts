@@ -70,7 +70,8 @@ export async function collectOnce(config: Config, opts: CollectOptions = {}): Pr
     const width = 24;
     const filled = total === 0 ? 0 : Math.round((Math.min(done, total) / total) * width);
     out!.write(
-      `\r\x1b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.min(done, total)}/${total || "?"} repos · ${requests} requests`,
+      `\r\x1b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.min(done, total)}/${total || "?"} ` +
+        `repos · ${requests} requests`,
     );
   };
   if (tty) draw();

@@ -18,7 +18,8 @@ import { collectOnce } from "./collect.ts";
 import { escapeMarkdown, markdownTable, textTable } from "./table.ts";
 
 export const REPORT_USAGE =
-  "dora-exporter report [--window 30d] [--repo GLOB]... [--target GLOB]... [--group-by LABEL] [--format table|json|markdown] [--at TIME]";
+  "dora-exporter report [--window 30d] [--repo GLOB]... [--target GLOB]... [--group-by LABEL] [--format " +
+  "table|json|markdown] [--at TIME]";
 
 export type ReportFormat = "table" | "json" | "markdown";
 
@@ -129,7 +130,9 @@ const KEY_HEADER = [
 const HEADER = ["repo", "target", ...KEY_HEADER, "failing since"];
 const RIGHT = new Set([2, 3, 4, 5, 6]);
 
-/** The rows' header: with a `source` column when ArgoCD feeds any target (without it every row would say woodpecker). */
+/**
+ * The rows' header: with a `source` column when ArgoCD feeds any target (without it every row would say woodpecker).
+ */
 function header(s: ViewSummary): string[] {
   return withSources(s) ? [...HEADER, "source"] : HEADER;
 }
@@ -159,7 +162,8 @@ function appLines(s: ViewSummary): string[] {
 function keyCells(k: Keys): string[] {
   return [
     `${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} ${LEVEL_TEXT[k.leadTime.level]}`,
-    `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) ${LEVEL_TEXT[k.deploymentFrequency.level]}`,
+    `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} ` +
+      `(${k.deploymentFrequency.deployments}) ${LEVEL_TEXT[k.deploymentFrequency.level]}`,
     `${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) ${LEVEL_TEXT[k.timeToRestore.level]}`,
     `${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) ${LEVEL_TEXT[k.changeFailureRate.level]}`,
     // Rework rate has no DORA level (DORA publishes no thresholds): "no level", never "no data".
@@ -185,7 +189,10 @@ function groupCells(label: string, g: GroupSummary): string[] {
 }
 
 function title(s: ViewSummary): string {
-  return `DORA over the last ${s.window.days} days (${formatTime(s.window.start)} – ${formatTime(s.window.end)}), ${plural(s.overall.repos, "repo")}, ${plural(s.overall.targets, "target")}`;
+  return (
+    `DORA over the last ${s.window.days} days (${formatTime(s.window.start)} – ${formatTime(s.window.end)}), ` +
+    `${plural(s.overall.repos, "repo")}, ${plural(s.overall.targets, "target")}`
+  );
 }
 
 function overallLine(s: ViewSummary): string[] {
@@ -225,7 +232,8 @@ function reportTable(s: ViewSummary, groupBy?: string): string {
       : textTable(header(s), rows(s), RIGHT),
     "",
     ...appLines(s),
-    'In parentheses: successful deployments, incidents restored, failed/attempts, rework/deployments in the window. Levels: DORA 2023 ("no data": nothing in the window); rework rate has none (DORA publishes no thresholds).',
+    "In parentheses: successful deployments, incidents restored, failed/attempts, rework/deployments in the " +
+      'window. Levels: DORA 2023 ("no data": nothing in the window); rework rate has none (DORA publishes no thresholds).',
     "",
   ].join("\n");
 }
@@ -236,11 +244,13 @@ function reportMarkdown(s: ViewSummary, groupBy?: string): string {
   return [
     `## ${escapeMarkdown(title(s))}`,
     "",
-    `| lead time (median / p90) | deployment frequency | failed deployment recovery time | change failure rate | rework rate |`,
+    `| lead time (median / p90) | deployment frequency | failed deployment recovery time | change failure rate ` +
+      `| rework rate |`,
     `|---:|---:|---:|---:|---:|`,
     `| ${lt} | ${df} | ${ttr} | ${cfr} | ${rw} |`,
     "",
-    `Throughput: lead time, deployment frequency, recovery time. Instability: change failure rate, rework rate (${escapeMarkdown(reasonsText(k.reworkRate))}; ${k.reworkRate.levelReason}).`,
+    `Throughput: lead time, deployment frequency, recovery time. Instability: change failure rate, rework rate ` +
+      `(${escapeMarkdown(reasonsText(k.reworkRate))}; ${k.reworkRate.levelReason}).`,
     "",
     ...(groupBy === undefined
       ? []

@@ -91,7 +91,8 @@ function checkUnknownEnv(env: Record<string, string | undefined>): void {
     name,
     suggestion !== undefined
       ? `unknown setting (did you mean ${suggestion}?)`
-      : `unknown setting; no setting has this name (${ENV_PREFIXES.map((p) => p + "*").join(", ")} are reserved; see dora-exporter --help)`,
+      : `unknown setting; no setting has this name (${ENV_PREFIXES.map((p) => p + "*").join(", ")} are reserved; ` +
+          `see dora-exporter --help)`,
   );
 }
 

@@ -199,7 +199,8 @@ export const SETTINGS = {
     default: null,
     shown: "(none: plain HTTP)",
     description:
-      "web config file (Prometheus exporter-toolkit format): tls_server_config cert_file/key_file, basic_auth_users with bcrypt hashes; applies to every path",
+      "web config file (Prometheus exporter-toolkit format): tls_server_config cert_file/key_file, " +
+      "basic_auth_users with bcrypt hashes; applies to every path",
   }),
   concurrency: value({
     env: "DORA_CONCURRENCY",

@@ -52,7 +52,9 @@ export class ArgoMetrics {
     const targets = this.targets;
     new Gauge({
       name: "dora_target_info",
-      help: 'Where each target\'s deployment attempts come from: source="woodpecker" (app="") or source="argocd" (app="<project>/<name>"); always 1.',
+      help:
+        'Where each target\'s deployment attempts come from: source="woodpecker" (app="") or source="argocd" ' +
+        '(app="<project>/<name>"); always 1.',
       labelNames: ["repo", "deploy_to", "source", "app"],
       registers,
       collect() {

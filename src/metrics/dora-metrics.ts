@@ -89,7 +89,9 @@ export class DoraMetrics {
     });
     this.rework = new Counter({
       name: "dora_deployment_rework_total",
-      help: "Successful deployments that are rework: a rollback, a revert, a hotfix or a user rework rule (each counted once).",
+      help:
+        "Successful deployments that are rework: a rollback, a revert, a hotfix or a user rework rule (each " +
+        "counted once).",
       labelNames,
       registers,
     });

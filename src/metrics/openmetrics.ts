@@ -67,7 +67,9 @@ export const FAMILIES: readonly Family[] = [
   },
   {
     name: "dora_deployment_rework",
-    help: "Successful deployments that are rework: a rollback, a revert, a hotfix or a user rework rule (each counted once).",
+    help:
+      "Successful deployments that are rework: a rollback, a revert, a hotfix or a user rework rule (each " +
+      "counted once).",
     events: (t) => t.rework.map((w) => ({ time: w.deployedAt, value: 1 })),
   },
 ];

@@ -104,7 +104,8 @@ export class WindowGaugeMetrics {
 }
 
 export const COVERAGE_HELP =
-  "min(1, (window end - origin) / window length): below 1 the window reaches back before the history read (origin: DORA_SINCE, else the oldest pipeline read).";
+  "min(1, (window end - origin) / window length): below 1 the window reaches back before the history read " +
+  "(origin: DORA_SINCE, else the oldest pipeline read).";
 
 /** Every family's name and help, for a reference rendering with prom-client in the tests. */
 export const WINDOW_GAUGE_FAMILIES = FAMILIES;

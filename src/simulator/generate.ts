@@ -142,7 +142,9 @@ export interface DailyActivity {
   readonly tags: number;
 }
 
-/** What a generated history does per day in `fullName` (old or new name), for the live demo to go on at the same rates. */
+/**
+ * What a generated history does per day in `fullName` (old or new name), for the live demo to go on at the same rates.
+ */
 export function dailyActivity(fullName: string): DailyActivity | undefined {
   const pr = [...PROFILES, LEGACY].find((p) => p.name === fullName || p.renameTo === fullName);
   if (!pr) return undefined;

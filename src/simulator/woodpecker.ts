@@ -173,7 +173,9 @@ export class SimulatedWoodpecker {
     return snapshot(p);
   }
 
-  /** Raw patch (for odd data such as clock skew). Like xorm's `updated` tag, `updated` becomes the clock unless patched. */
+  /**
+   * Raw patch (for odd data such as clock skew). Like xorm's `updated` tag, `updated` becomes the clock unless patched.
+   */
   updatePipeline(
     repoId: number,
     number: number,

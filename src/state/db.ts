@@ -183,7 +183,8 @@ function checkMeta(db: Database, path: string, woodpeckerUrl: string): void {
     throw new Unusable(`schema version unreadable (${JSON.stringify(version ?? null)})`);
   if (Number(version) > SCHEMA_VERSION) {
     throw new StateFileError(
-      `${path} was written by a newer dora-exporter (state schema ${version}; this version reads up to ${SCHEMA_VERSION}); upgrade, or name another file`,
+      `${path} was written by a newer dora-exporter (state schema ${version}; this version reads up to ` +
+        `${SCHEMA_VERSION}); upgrade, or name another file`,
     );
   }
   const url = meta.get("woodpecker_url");

@@ -124,7 +124,8 @@ export class WoodpeckerCache {
       const had = this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM wp_repos").get()!.n;
       if (had > 0) {
         this.log.warn(
-          "state file: cached Woodpecker history was read with another DORA_SINCE, other deployment-rule events or other rework_rules messages; full backfill",
+          "state file: cached Woodpecker history was read with another DORA_SINCE, other deployment-rule " +
+            "events or other rework_rules messages; full backfill",
           {
             setting: SETTING,
             repos: had,

@@ -20,7 +20,8 @@ export function exporterWarnings(w: WarningInput): string[] {
   const out: string[] = [];
   if (w.since > w.now) {
     out.push(
-      `DORA_SINCE ${new Date(w.since * 1000).toISOString().replace(".000Z", "Z")} is in the future: every pipeline is older, so nothing is counted until then`,
+      `DORA_SINCE ${new Date(w.since * 1000).toISOString().replace(".000Z", "Z")} is in the future: every ` +
+        `pipeline is older, so nothing is counted until then`,
     );
   }
   // Only after a complete listing: an incomplete one proves nothing about the globs.
@@ -28,7 +29,8 @@ export function exporterWarnings(w: WarningInput): string[] {
     const seen = `${w.listedRepos} active repo${w.listedRepos === 1 ? "" : "s"} the token can see`;
     if (w.listedRepos === 0)
       out.push(
-        "the token can see no active repo: nothing to track (activate repos in Woodpecker, or use a token of a user with access)",
+        "the token can see no active repo: nothing to track (activate repos in Woodpecker, or use a token of a " +
+          "user with access)",
       );
     else if (w.repos.length > 0)
       out.push(

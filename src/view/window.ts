@@ -119,7 +119,10 @@ export type SummaryJson = Omit<ViewSummary, "repos" | "groups"> & {
   readonly groups?: WindowSummary["groups"];
 };
 
-/** GET /api/v1/summary: overall, repo × target rows with their sources, per-repo totals (no series, no incidents), ArgoCD apps. */
+/**
+ * GET /api/v1/summary: overall, repo × target rows with their sources, per-repo totals (no series, no incidents),
+ * ArgoCD apps.
+ */
 export function summaryJson(s: ViewSummary, groupBy?: string): SummaryJson {
   return {
     window: s.window,
@@ -140,7 +143,10 @@ export interface RepoDetailJson {
   readonly apps: readonly AppMapping[];
 }
 
-/** GET /api/v1/repos/{repo}: one repo with its targets and their sources, daily series, recent incidents and ArgoCD apps. */
+/**
+ * GET /api/v1/repos/{repo}: one repo with its targets and their sources, daily series, recent incidents and ArgoCD
+ * apps.
+ */
 export function repoDetailJson(s: ViewSummary, repo: SourcedRepo): RepoDetailJson {
   return { window: s.window, repo, apps: s.apps.filter((a) => a.repo === repo.repo) };
 }

@@ -16,7 +16,8 @@ const RepoIdOrName = v.pipe(
   v.string(),
   v.minLength(1, "repo: expected a repo id or full name, e.g. /api/v1/repos/acme/web"),
   v.description(
-    "The repo's Woodpecker id, or its full name `owner/name` (the slash as is, `/api/v1/repos/acme/web`, or encoded, `acme%2Fweb`).",
+    "The repo's Woodpecker id, or its full name `owner/name` (the slash as is, `/api/v1/repos/acme/web`, or " +
+      "encoded, `acme%2Fweb`).",
   ),
 );
 const RepoParams = v.object({ repo: RepoIdOrName });
@@ -38,7 +39,8 @@ const responses = (ok: string, okDescription: string, errors: Record<number, str
 const detailDoc = {
   summary: "One repo in detail",
   description:
-    "The repo's keys per target and pooled, a daily series of deployments and failures over the window, and its recent incidents with start, end, duration and links to the pipelines in the Woodpecker UI.",
+    "The repo's keys per target and pooled, a daily series of deployments and failures over the window, and " +
+    "its recent incidents with start, end, duration and links to the pipelines in the Woodpecker UI.",
   tags: ["dora"],
   responses: responses("RepoDetailResponse", "The repo over the window", {
     400: "A bad query parameter",
@@ -76,7 +78,11 @@ export const apiPlugin = (view: () => ExporterView) =>
           responses: responses("Summary", "The keys over the window", { 400: "A bad query parameter" }),
           summary: "The five keys over a window",
           description:
-            "Throughput (median and p90 lead time, deployment frequency, median failed deployment recovery time) and instability (change failure rate, rework rate with its reasons) with their DORA levels, overall, per repo, per repo × target and, with group_by, per group of repos, with the counts behind every number; each target with its sources (Woodpecker, or the ArgoCD apps that feed it with how each was mapped and why), and the ArgoCD apps with their mappings.",
+            "Throughput (median and p90 lead time, deployment frequency, median failed deployment recovery " +
+            "time) and instability (change failure rate, rework rate with its reasons) with their DORA levels, " +
+            "overall, per repo, per repo × target and, with group_by, per group of repos, with the counts " +
+            "behind every number; each target with its sources (Woodpecker, or the ArgoCD apps that feed it " +
+            "with how each was mapped and why), and the ArgoCD apps with their mappings.",
           tags: ["dora"],
         },
       },

@@ -27,7 +27,9 @@ export const openapiPlugin = () =>
         title: "dora-exporter API",
         version: VERSION,
         description:
-          "The five DORA keys from Woodpecker CI over a window, as the page at / shows them. Times are Unix seconds; durations are seconds; rates are 0..1. Levels: elite, high, medium, low, none (no data in the window).",
+          "The five DORA keys from Woodpecker CI over a window, as the page at / shows them. Times are Unix " +
+          "seconds; durations are seconds; rates are 0..1. Levels: elite, high, medium, low, none (no data in " +
+          "the window).",
       },
       tags: [
         { name: "dora", description: "DORA keys" },

@@ -63,7 +63,8 @@ export const TargetGlobParam = v.pipe(
   }),
   v.metadata({
     description:
-      "Only targets (the `deploy_to` label) matching this name or glob; `!glob` excludes. Repos without such a target drop out.",
+      "Only targets (the `deploy_to` label) matching this name or glob; `!glob` excludes. Repos without such a " +
+      "target drop out.",
     examples: ["production"],
   }),
 );

@@ -135,7 +135,8 @@ const IncidentSchema = v.pipe(
     openedByApp: v.pipe(
       v.nullable(v.string()),
       v.description(
-        "the ArgoCD app whose event opened it (openedBy is then its history id, 0 for a failed sync); null for a pipeline",
+        "the ArgoCD app whose event opened it (openedBy is then its history id, 0 for a failed sync); null for " +
+          "a pipeline",
       ),
     ),
     closedByApp: v.nullable(v.string()),

@@ -42,7 +42,9 @@ export const INDEX_HTML = `<!doctype html>
 </html>
 `;
 
-/** The static assets handler: index.html for a browser (Accept lists exactly `text/html`), else the file server's 404. */
+/**
+ * The static assets handler: index.html for a browser (Accept lists exactly `text/html`), else the file server's 404.
+ */
 function staticAssets(req: Request): Response {
   const acceptHTML = (req.headers.get("Accept") ?? "").split(",").some((t) => t === "text/html" || t === "html");
   if (acceptHTML && (req.method === "GET" || req.method === "HEAD")) {
