@@ -115,7 +115,8 @@ for (const days of [7, 30, 90]) {
         expect(line === undefined ? `${t.repo} ${t.deployTo} missing` : "found").toBe("found");
         const k = t.keys;
         expect(line).toContain(
-          `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} (${k.deploymentFrequency.deployments}) `,
+          `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} ` +
+            `(${k.deploymentFrequency.deployments}) `,
         );
         expect(line).toContain(
           `${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} `,

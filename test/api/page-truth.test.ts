@@ -83,7 +83,8 @@ describe("connection", () => {
       await page({ ...view, status: { ...view.status, stale: true, polling: true, lastPollSuccess: END - 3600 } }),
     );
     expect(b).toContain(
-      "The numbers are stale: polls run every 60 s, but the last one completed 2026-08-31 23:00 UTC (1 h ago). A poll is running now.",
+      "The numbers are stale: polls run every 60 s, but the last one completed 2026-08-31 23:00 UTC (1 h ago). " +
+        "A poll is running now.",
     );
   });
 

@@ -151,7 +151,8 @@ describe("errors are one clear line", () => {
     const e = await failure(client(served, { token: "wrong-token" }).c.listApplications());
     expect(e.status).toBe(401);
     expect(e.message).toBe(
-      "GET /api/v1/applications: HTTP 401: invalid session: token is malformed: token contains an invalid number of segments (token rejected: check ARGOCD_TOKEN)",
+      "GET /api/v1/applications: HTTP 401: invalid session: token is malformed: token contains an invalid " +
+        "number of segments (token rejected: check ARGOCD_TOKEN)",
     );
   });
 
@@ -166,11 +167,13 @@ describe("errors are one clear line", () => {
     const { c } = client(served);
     const e403 = await failure(c.listApplications());
     expect(e403.message).toBe(
-      "GET /api/v1/applications: HTTP 403: permission denied (permission denied: the token's account needs RBAC `applications, get`)",
+      "GET /api/v1/applications: HTTP 403: permission denied (permission denied: the token's account needs " +
+        "RBAC `applications, get`)",
     );
     const e404 = await failure(c.application("ghost", { project: "default" }));
     expect(e404.message).toBe(
-      'GET /api/v1/applications/ghost?project=default: HTTP 404: applications.argoproj.io "ghost" not found (not found: is ARGOCD_URL the server\'s root URL, with its --rootpath?)',
+      'GET /api/v1/applications/ghost?project=default: HTTP 404: applications.argoproj.io "ghost" not found ' +
+        "(not found: is ARGOCD_URL the server's root URL, with its --rootpath?)",
     );
     expect((await failure(c.application("ghost"))).status).toBe(403);
     expect((await c.application("shop")).name).toBe("shop");
@@ -182,7 +185,8 @@ describe("errors are one clear line", () => {
       new ArgoCDClient({ baseUrl: `${served.url}/argocd`, token: TOKEN, timeoutMs: 2000 }).listApplications(),
     );
     expect(e.message).toBe(
-      "GET /api/v1/applications: HTTP 404: 404 page not found (not found: is ARGOCD_URL the server's root URL, with its --rootpath?)",
+      "GET /api/v1/applications: HTTP 404: 404 page not found (not found: is ARGOCD_URL the server's root URL, " +
+        "with its --rootpath?)",
     );
   });
 
@@ -332,7 +336,10 @@ describe("watch stream", () => {
       match: /stream/,
       fault: {
         kind: "stream-prefix",
-        text: `<html>\n\ndata: {"result": \n\ndata: [1,2]\n\ndata: ${bad} \n\ndata: {"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service Unavailable"}} \n\n:\n`,
+        text:
+          `<html>\n\ndata: {"result": \n\ndata: [1,2]\n\ndata: ${bad} \n\ndata: ` +
+          `{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service ` +
+          `Unavailable"}} \n\n:\n`,
       },
       times: 1,
     });
@@ -366,7 +373,8 @@ describe("watch stream", () => {
         encodeURIComponent(
           "result.type,result.application.metadata.name,result.application.metadata.namespace,result.application.metadata.uid,result.application.metadata.annotations,result.application.metadata.labels,result.application.spec.project,result.application.spec.source.repoURL,result.application.spec.sources.repoURL,result.application.status.history,result.application.status.operationState,result.application.status.health,result.application.status.summary.images",
         ) +
-        ": HTTP 401: invalid session: token is malformed: token contains an invalid number of segments (token rejected: check ARGOCD_TOKEN)",
+        ": HTTP 401: invalid session: token is malformed: token contains an invalid number of segments (token " +
+        "rejected: check ARGOCD_TOKEN)",
     });
     expect(w.connected).toBe(false);
     await w.stop();
@@ -406,7 +414,8 @@ describe("watch stream", () => {
     const { problems } = watch(c, { fields: [] });
     await until(() => problems.length >= 1);
     expect(problems[0]?.message).toBe(
-      "GET /api/v1/stream/applications: expected an event stream, got text/html; charset=utf-8 (is ARGOCD_URL the server's root URL?)",
+      "GET /api/v1/stream/applications: expected an event stream, got text/html; charset=utf-8 (is ARGOCD_URL " +
+        "the server's root URL?)",
     );
   });
 });

@@ -68,28 +68,32 @@ function push(sim: SimulatedWoodpecker, commit: string) {
   return sim.finishPipeline(repo.id, p.number, "success");
 }
 
-test("live: a new push is synced a little later, as a new history entry running that commit's image, and the app ends Healthy", () => {
-  const { clock, sim, argo } = demo();
-  const live = startLiveGitOps(argo, sim, { seed: 1, everyMs: 0, failureRate: 0, degradeRate: 0 });
-  const before = sight(argo.state, "search").history.length;
-  clock.t += 600; // let whatever the generated history left running end
-  live.tick();
-  const sha = "c0ffee1234567890c0ffee1234567890c0ffee12";
-  clock.t += 10;
-  push(sim, sha);
-  live.tick(); // seen, planned
-  for (let i = 0; i < 30; i++) {
-    clock.t += 10;
+test(
+  "live: a new push is synced a little later, as a new history entry running that commit's image, and the app " +
+    "ends Healthy",
+  () => {
+    const { clock, sim, argo } = demo();
+    const live = startLiveGitOps(argo, sim, { seed: 1, everyMs: 0, failureRate: 0, degradeRate: 0 });
+    const before = sight(argo.state, "search").history.length;
+    clock.t += 600; // let whatever the generated history left running end
     live.tick();
-  }
-  const app = sight(argo.state, "search");
-  expect(app.history.length).toBe(Math.min(10, before + 1));
-  expect(app.images).toEqual([gitOpsImage("registry.example.com", "acme/search", sha)]);
-  expect(app.history.at(-1)!.deployedAt).toBeGreaterThan(T0 + 610);
-  expect(app.health?.status).toBe("Healthy");
-  expect(app.operation?.phase).toBe("Succeeded");
-  live.stop();
-});
+    const sha = "c0ffee1234567890c0ffee1234567890c0ffee12";
+    clock.t += 10;
+    push(sim, sha);
+    live.tick(); // seen, planned
+    for (let i = 0; i < 30; i++) {
+      clock.t += 10;
+      live.tick();
+    }
+    const app = sight(argo.state, "search");
+    expect(app.history.length).toBe(Math.min(10, before + 1));
+    expect(app.images).toEqual([gitOpsImage("registry.example.com", "acme/search", sha)]);
+    expect(app.history.at(-1)!.deployedAt).toBeGreaterThan(T0 + 610);
+    expect(app.health?.status).toBe("Healthy");
+    expect(app.operation?.phase).toBe("Succeeded");
+    live.stop();
+  },
+);
 
 test("live: a failed sync is a Failed operation and no history entry; a push that did not succeed is not synced", () => {
   const { clock, sim, argo } = demo();

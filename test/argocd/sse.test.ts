@@ -14,7 +14,8 @@ function parse(mode: "sse" | "ndjson", chunks: string[]): Frame[] {
 
 test("ArgoCD's SSE framing: `data: <json> ` + blank lines, `:` keepalives, CRLF tolerated", () => {
   const text =
-    'data: {"result":1} \n\n\n:\ndata: {"result":2} \r\n\r\nevent: x\nid: 3\nretry: 10\ndata: a\ndata: b\n\ndata: {"cut":';
+    'data: {"result":1} \n\n\n:\ndata: {"result":2} \r\n\r\nevent: x\nid: 3\nretry: 10\ndata: a\ndata: ' +
+    'b\n\ndata: {"cut":';
   expect(parse("sse", [text])).toEqual([
     { kind: "message", data: '{"result":1} ' },
     { kind: "keepalive" },

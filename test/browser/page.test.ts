@@ -44,7 +44,8 @@ beforeAll(async () => {
   const configDir = mkdtempSync(join(tmpdir(), "dora-browser-config-"));
   writeFileSync(
     join(configDir, "dora.yaml"),
-    'repo_labels:\n  - repos: "acme/{shop-api,web}"\n    labels: { team: shop }\n  - repos: "acme/*"\n    labels: { team: platform }\n',
+    'repo_labels:\n  - repos: "acme/{shop-api,web}"\n    labels: { team: shop }\n  - repos: "acme/*"\n    ' +
+      "labels: { team: platform }\n",
   );
   exporter = await startExporterProcess({
     ...s.env,

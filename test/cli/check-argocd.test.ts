@@ -73,7 +73,8 @@ describe("argocdCheck (hand-made mappings)", () => {
       'ArgoCD app default/pay: argocd_apps[0] (apps: "default/pay") names repo "acme/payments", which is not tracked',
     );
     expect(out.warnings[1]).toStartWith(
-      'ArgoCD app ops/legacy maps to no tracked repo (nothing maps it): it counts as repo "acme-ops/legacy-deploy", target "legacy", with no lead time;',
+      "ArgoCD app ops/legacy maps to no tracked repo (nothing maps it): it counts as repo " +
+        '"acme-ops/legacy-deploy", target "legacy", with no lead time;',
     );
     expect(out.warnings[1]).toContain("dora-exporter/repo");
   });
@@ -94,7 +95,8 @@ describe("argocdCheck (hand-made mappings)", () => {
     });
     expect(out.warnings).toEqual([
       'argocd_apps[1] (apps: "payments/*") matches no app the token sees (apps: default/search)',
-      "ArgoCD sent 2 malformed apps, skipped: broken (items[3]: status.history[0].deployedAt: not an RFC 3339 time); items[4]: metadata: missing",
+      "ArgoCD sent 2 malformed apps, skipped: broken (items[3]: status.history[0].deployedAt: not an RFC 3339 " +
+        "time); items[4]: metadata: missing",
     ]);
     expect(argocdCheck({ mappings: [], invalid: [], blocks: [], buildsOnly: [], stateFile: true }).warnings).toEqual([
       "ArgoCD: no app read; the token's account sees none, or ARGOCD_APPS / ARGOCD_SELECTOR exclude them all",
@@ -134,7 +136,8 @@ describe("argocdCheck (hand-made mappings)", () => {
     });
     expect(out.warnings).toEqual([]);
     expect(out.notes).toEqual([
-      'acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD apps default/search, default/search-canary deploy it',
+      'acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD ' +
+        "apps default/search, default/search-canary deploy it",
     ]);
   });
 });
@@ -166,35 +169,41 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("shows each app's mapping, the ArgoCD-deployed repo's pushes as builds (a note), and warns about the unmapped app", async () => {
-    const r = await runBinary(["check"], env);
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(1);
-    const out = r.stdout;
-    expect(out).toContain(`argocd          ok   ${argo.url} answers, version v3.5.1+d6b2f9a; 2 apps read\n`);
-    const lines = out.split("\n");
-    const start = lines.findIndex((l) => l.startsWith("acme/search (id "));
-    const block = lines.slice(start, lines.indexOf("", start));
-    expect(block[1]).toContain("mode: default 2 withdrawn: an ArgoCD app deploys this repo");
-    expect(block).toContainEqual(
-      expect.stringMatching(
-        /^ {2}argocd: app default\/search -> target search \(images: image registry\.example\.com\/acme\/search:[0-9a-f]{7} names a push commit of acme\/search\)$/,
-      ),
-    );
-    expect(block).toContain(
-      "  matched: no Woodpecker pipeline (its pushes are builds); its deployments come from ArgoCD",
-    );
-    // The other push-mode repo still counts its pushes.
-    const web = lines.slice(lines.findIndex((l) => l.startsWith("acme/web (id ")));
-    expect(web[1]).toContain("mode: default 2: no deployment pipelines, so pushes");
-    expect(out).toMatch(/^ {2}default\/search +acme\/search +search +images +image /m);
-    expect(out).toMatch(/^ {2}ops\/legacy +acme-ops\/legacy-deploy +legacy +none +/m);
-    expect(out).toContain(
-      '2 notes:\n  - acme/search: its pushes to "main" no longer count as deployments (default rule 2 withdrawn): ArgoCD app default/search deploys it\n  - ArgoCD without DORA_STATE_FILE: the failed syncs, degradations and history entries that ArgoCD itself forgets',
-    );
-    expect(out).toContain("1 warning:\n  ! ArgoCD app ops/legacy maps to no tracked repo");
-    expect(out).not.toContain(ARGO_TOKEN);
-  });
+  test(
+    "shows each app's mapping, the ArgoCD-deployed repo's pushes as builds (a note), and warns about the " +
+      "unmapped app",
+    async () => {
+      const r = await runBinary(["check"], env);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(1);
+      const out = r.stdout;
+      expect(out).toContain(`argocd          ok   ${argo.url} answers, version v3.5.1+d6b2f9a; 2 apps read\n`);
+      const lines = out.split("\n");
+      const start = lines.findIndex((l) => l.startsWith("acme/search (id "));
+      const block = lines.slice(start, lines.indexOf("", start));
+      expect(block[1]).toContain("mode: default 2 withdrawn: an ArgoCD app deploys this repo");
+      expect(block).toContainEqual(
+        expect.stringMatching(
+          /^ {2}argocd: app default\/search -> target search \(images: image registry\.example\.com\/acme\/search:[0-9a-f]{7} names a push commit of acme\/search\)$/,
+        ),
+      );
+      expect(block).toContain(
+        "  matched: no Woodpecker pipeline (its pushes are builds); its deployments come from ArgoCD",
+      );
+      // The other push-mode repo still counts its pushes.
+      const web = lines.slice(lines.findIndex((l) => l.startsWith("acme/web (id ")));
+      expect(web[1]).toContain("mode: default 2: no deployment pipelines, so pushes");
+      expect(out).toMatch(/^ {2}default\/search +acme\/search +search +images +image /m);
+      expect(out).toMatch(/^ {2}ops\/legacy +acme-ops\/legacy-deploy +legacy +none +/m);
+      expect(out).toContain(
+        '2 notes:\n  - acme/search: its pushes to "main" no longer count as deployments (default rule 2 ' +
+          "withdrawn): ArgoCD app default/search deploys it\n  - ArgoCD without DORA_STATE_FILE: the failed syncs, " +
+          "degradations and history entries that ArgoCD itself forgets",
+      );
+      expect(out).toContain("1 warning:\n  ! ArgoCD app ops/legacy maps to no tracked repo");
+      expect(out).not.toContain(ARGO_TOKEN);
+    },
+  );
 
   test("an argocd_apps block maps the app explicitly; ARGOCD_APPS leaves apps out", async () => {
     const config = join(dir, "c.yaml");
@@ -211,25 +220,29 @@ describe("the binary against a simulated Woodpecker and ArgoCD", () => {
     expect(only.stdout).not.toContain("ops/legacy");
   });
 
-  test("report: the ArgoCD target with its source; an ArgoCD that does not answer is exit 1 with one line (never a report that counts a GitOps repo's pushes)", async () => {
-    const ok = await runBinary(["report", "--format", "json"], env);
-    expect(ok.code).toBe(0);
-    const j = JSON.parse(ok.stdout) as {
-      targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[];
-    };
-    expect(
-      j.targets
-        .filter((t) => t.repo === "acme/search")
-        .map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)]),
-    ).toEqual([["search", ["argocd:default/search"]]]);
-    const bad = await runBinary(["report"], { ...env, ARGOCD_TOKEN: "wrong-argo-token-78" });
-    expect(bad.code).toBe(1);
-    expect(bad.stdout).toBe("");
-    expect(bad.stderr.trimEnd().split("\n")).toEqual([
-      expect.stringMatching(/^dora-exporter report: cannot read ArgoCD: .*401/),
-    ]);
-    expect(bad.stderr).not.toContain("wrong-argo-token-78");
-  });
+  test(
+    "report: the ArgoCD target with its source; an ArgoCD that does not answer is exit 1 with one line (never a " +
+      "report that counts a GitOps repo's pushes)",
+    async () => {
+      const ok = await runBinary(["report", "--format", "json"], env);
+      expect(ok.code).toBe(0);
+      const j = JSON.parse(ok.stdout) as {
+        targets: { repo: string; deployTo: string; sources: { source: string; app: string }[] }[];
+      };
+      expect(
+        j.targets
+          .filter((t) => t.repo === "acme/search")
+          .map((t) => [t.deployTo, t.sources.map((x) => `${x.source}:${x.app}`)]),
+      ).toEqual([["search", ["argocd:default/search"]]]);
+      const bad = await runBinary(["report"], { ...env, ARGOCD_TOKEN: "wrong-argo-token-78" });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toBe("");
+      expect(bad.stderr.trimEnd().split("\n")).toEqual([
+        expect.stringMatching(/^dora-exporter report: cannot read ArgoCD: .*401/),
+      ]);
+      expect(bad.stderr).not.toContain("wrong-argo-token-78");
+    },
+  );
 
   test("a wrong ArgoCD token: FAIL line and a warning, the Woodpecker part still shown, never the token", async () => {
     const r = await runBinary(["check"], { ...env, ARGOCD_TOKEN: "wrong-argo-token-77" });

@@ -248,7 +248,8 @@ describe("failures", () => {
       });
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(
-        `token           FAIL GET /api/user: HTTP 401 (token rejected: check DORA_CONFIG ${join(dir, "config.yaml")}: woodpecker_token_file)`,
+        `token           FAIL GET /api/user: HTTP 401 (token rejected: check DORA_CONFIG ` +
+          `${join(dir, "config.yaml")}: woodpecker_token_file)`,
       );
       expect(r.stdout + r.stderr).not.toContain(wrong);
     } finally {
@@ -289,7 +290,8 @@ describe("failures", () => {
   test("repo_labels: each repo's labels from its first matching block (overlapping globs)", async () => {
     const config = writeConfig(
       "labels.yaml",
-      'repo_labels:\n  - repos: "acme/web"\n    labels: { team: web }\n  - repos: "acme/*"\n    labels: { team: shop, system: store }\n',
+      'repo_labels:\n  - repos: "acme/web"\n    labels: { team: web }\n  - repos: "acme/*"\n    labels: { ' +
+        "team: shop, system: store }\n",
     );
     const r = await runBinary(["check"], { ...s.env, DORA_CONFIG: config });
     expect(r.code).toBe(0);
@@ -310,7 +312,8 @@ describe("memory limit", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^memory {10}WARN ~\d+ MB once running, .*; limit 1 MB \(DORA_MEMORY_LIMIT\)$/m);
     expect(r.stdout).toContain(
-      "over 80 % of the 1 MB limit (DORA_MEMORY_LIMIT): raise the limit, set DORA_SINCE to keep less history, or split the repos with DORA_SHARD",
+      "over 80 % of the 1 MB limit (DORA_MEMORY_LIMIT): raise the limit, set DORA_SINCE to keep less history, " +
+        "or split the repos with DORA_SHARD",
     );
   });
 });

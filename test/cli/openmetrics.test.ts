@@ -111,7 +111,8 @@ describe("the compiled binary", () => {
     const bad = await runBinary(["openmetrics", "--since", "100", "--step", "5x"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      'dora-exporter openmetrics: --step: expected a duration like 30s, 5m or 1h, got "5x" (see dora-exporter openmetrics --help)\n',
+      'dora-exporter openmetrics: --step: expected a duration like 30s, 5m or 1h, got "5x" (see dora-exporter ' +
+        "openmetrics --help)\n",
     );
     expect(bad.stdout).toBe("");
     const help = await runBinary(["openmetrics", "--help"], {});

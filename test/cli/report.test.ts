@@ -86,7 +86,8 @@ describe("output formats", () => {
     const lines = r.stdout.split("\n");
     expect(lines[0]).toStartWith("## DORA over the last 30 days");
     expect(lines).toContain(
-      "| repo | target | lead time (median / p90) | deploy frequency | recovery time | change failure rate | rework rate | failing since |",
+      "| repo | target | lead time (median / p90) | deploy frequency | recovery time | change failure rate | " +
+        "rework rate | failing since |",
     );
     expect(lines).toContain("|---|---|---:|---:|---:|---:|---:|---|");
     expect(lines.filter((l) => l.startsWith("| acme/shop-api | ")).length).toBe(2);
@@ -154,7 +155,8 @@ describe("--group-by", () => {
     const r = await runBinary(["report", "--group-by", "tier"], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'dora-exporter report: --group-by: no repo_labels block defines the label "tier" (known: system, team) (see dora-exporter report --help)\n',
+      'dora-exporter report: --group-by: no repo_labels block defines the label "tier" (known: system, team) ' +
+        "(see dora-exporter report --help)\n",
     );
   });
 });
@@ -163,7 +165,8 @@ describe("errors", () => {
   const usage: [string[], string][] = [
     [
       ["--window", "abc"],
-      "dora-exporter report: --window: expected a number of days from 1d to 365d, like 7d, 30d or 90d (see dora-exporter report --help)\n",
+      "dora-exporter report: --window: expected a number of days from 1d to 365d, like 7d, 30d or 90d (see " +
+        "dora-exporter report --help)\n",
     ],
     [
       ["--format", "xml"],
@@ -171,7 +174,8 @@ describe("errors", () => {
     ],
     [
       ["--verbose", "1"],
-      "dora-exporter report: unknown flag --verbose (known: --window, --repo, --target, --group-by, --format, --at) (see dora-exporter report --help)\n",
+      "dora-exporter report: unknown flag --verbose (known: --window, --repo, --target, --group-by, --format, " +
+        "--at) (see dora-exporter report --help)\n",
     ],
     [["--window"], "dora-exporter report: --window needs a value (see dora-exporter report --help)\n"],
     [
@@ -180,11 +184,13 @@ describe("errors", () => {
     ],
     [
       ["--group-by", "team-x"],
-      'dora-exporter report: --group-by: expected a repo label name like team, got "team-x" (see dora-exporter report --help)\n',
+      'dora-exporter report: --group-by: expected a repo label name like team, got "team-x" (see dora-exporter ' +
+        "report --help)\n",
     ],
     [
       ["--group-by", "team"],
-      "dora-exporter report: --group-by: no repo labels are configured (repo_labels in the config file), so there is nothing to group by (see dora-exporter report --help)\n",
+      "dora-exporter report: --group-by: no repo labels are configured (repo_labels in the config file), so " +
+        "there is nothing to group by (see dora-exporter report --help)\n",
     ],
   ];
   for (const [args, message] of usage) {

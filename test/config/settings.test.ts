@@ -115,10 +115,12 @@ describe("rendering", () => {
     const md = renderSettingsMarkdown().split("\n");
     expect(md).toHaveLength(documentedSettings().length + 2);
     expect(md[2]).toBe(
-      "| `WOODPECKER_URL` | `woodpecker_url` | (required) | Woodpecker server URL, http or https, may include a path prefix |",
+      "| `WOODPECKER_URL` | `woodpecker_url` | (required) | Woodpecker server URL, http or https, may include " +
+        "a path prefix |",
     );
     expect(md[4]).toBe(
-      "| `WOODPECKER_TOKEN_FILE` | `woodpecker_token_file` | (none) | file holding the token (content trimmed), e.g. a mounted secret |",
+      "| `WOODPECKER_TOKEN_FILE` | `woodpecker_token_file` | (none) | file holding the token (content " +
+        "trimmed), e.g. a mounted secret |",
     );
     for (const key of ["deployment_rules", "rework_rules", "repo_labels"]) {
       expect(md.some((row) => row.startsWith(`| - | \`${key}\` |`))).toBe(true);

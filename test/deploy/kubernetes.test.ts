@@ -162,7 +162,8 @@ describe("deploy/kubernetes rendered by kubectl kustomize", () => {
     const major = Number(/Kustomize Version: v(\d+)\./.exec(out)?.[1] ?? 0);
     expect(
       major,
-      `kubectl's kustomize is too old for components (kubectl version --client: ${out.trim()}); install a kubectl from 1.21 on`,
+      `kubectl's kustomize is too old for components (kubectl version --client: ${out.trim()}); install a ` +
+        `kubectl from 1.21 on`,
     ).toBeGreaterThanOrEqual(4);
   });
 
@@ -229,52 +230,62 @@ describe("the state file and ArgoCD", () => {
     expect(env.ARGOCD_URL).toBeUndefined();
   });
 
-  test("persistent-state: the same file on a PVC the component creates, strategy Recreate (one pod holds the file at a time), one replica", async () => {
-    const objects = withComponents(["persistent-state"]);
-    expect(await schemaErrors(objects)).toEqual([]);
-    expect(objects.map((o) => o.kind).sort()).toEqual([...KINDS, "PersistentVolumeClaim"].sort());
-    const d = deploymentOf(objects);
-    const pod = d.spec.template.spec;
-    const volume = volumeHolding(pod, envOf(pod).DORA_STATE_FILE!);
-    expect(Object.keys(volume).sort()).toEqual(["name", "persistentVolumeClaim"]);
-    const pvc = objects.find((o) => o.kind === "PersistentVolumeClaim") as any;
-    expect(volume.persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
-    expect(pvc.spec.accessModes).toEqual(["ReadWriteOnce"]);
-    expect(d.spec.strategy).toEqual({ type: "Recreate" });
-    expect(d.spec.replicas).toBe(1);
-    // Nothing else of the Deployment changes.
-    const base = deploymentOf(render(BASE));
-    const strip = (x: any) => ({
-      ...x,
-      spec: {
-        ...x.spec,
-        strategy: null,
-        template: {
-          ...x.spec.template,
-          spec: {
-            ...x.spec.template.spec,
-            volumes: x.spec.template.spec.volumes.filter((v: any) => v.name !== volume.name),
+  test(
+    "persistent-state: the same file on a PVC the component creates, strategy Recreate (one pod holds the file " +
+      "at a time), one replica",
+    async () => {
+      const objects = withComponents(["persistent-state"]);
+      expect(await schemaErrors(objects)).toEqual([]);
+      expect(objects.map((o) => o.kind).sort()).toEqual([...KINDS, "PersistentVolumeClaim"].sort());
+      const d = deploymentOf(objects);
+      const pod = d.spec.template.spec;
+      const volume = volumeHolding(pod, envOf(pod).DORA_STATE_FILE!);
+      expect(Object.keys(volume).sort()).toEqual(["name", "persistentVolumeClaim"]);
+      const pvc = objects.find((o) => o.kind === "PersistentVolumeClaim") as any;
+      expect(volume.persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
+      expect(pvc.spec.accessModes).toEqual(["ReadWriteOnce"]);
+      expect(d.spec.strategy).toEqual({ type: "Recreate" });
+      expect(d.spec.replicas).toBe(1);
+      // Nothing else of the Deployment changes.
+      const base = deploymentOf(render(BASE));
+      const strip = (x: any) => ({
+        ...x,
+        spec: {
+          ...x.spec,
+          strategy: null,
+          template: {
+            ...x.spec.template,
+            spec: {
+              ...x.spec.template.spec,
+              volumes: x.spec.template.spec.volumes.filter((v: any) => v.name !== volume.name),
+            },
           },
         },
-      },
-    });
-    expect(strip(d)).toEqual(strip(base));
-  });
+      });
+      expect(strip(d)).toEqual(strip(base));
+    },
+  );
 
-  test("argocd: ARGOCD_URL and ARGOCD_TOKEN_FILE from the read-only mount of the Secret dora-exporter-argocd; never a token in the env", async () => {
-    const objects = withComponents(["argocd"]);
-    expect(await schemaErrors(objects)).toEqual([]);
-    const pod = deploymentOf(objects).spec.template.spec;
-    const env = envOf(pod);
-    expect(env.ARGOCD_URL).toMatch(/^https?:\/\//);
-    expect(env.ARGOCD_TOKEN).toBeUndefined();
-    const volume = volumeHolding(pod, env.ARGOCD_TOKEN_FILE!);
-    expect(volume.secret).toEqual({ secretName: "dora-exporter-argocd", items: [{ key: "token", path: "token" }] });
-    expect(env.ARGOCD_TOKEN_FILE).toEndWith("/token");
-    expect(pod.containers[0]!.volumeMounts.find((m) => m.name === volume.name)!.readOnly).toBe(true);
-    // The Woodpecker token stays where it was.
-    expect(envOf(deploymentOf(render(BASE)).spec.template.spec).WOODPECKER_TOKEN_FILE).toBe(env.WOODPECKER_TOKEN_FILE!);
-  });
+  test(
+    "argocd: ARGOCD_URL and ARGOCD_TOKEN_FILE from the read-only mount of the Secret dora-exporter-argocd; never " +
+      "a token in the env",
+    async () => {
+      const objects = withComponents(["argocd"]);
+      expect(await schemaErrors(objects)).toEqual([]);
+      const pod = deploymentOf(objects).spec.template.spec;
+      const env = envOf(pod);
+      expect(env.ARGOCD_URL).toMatch(/^https?:\/\//);
+      expect(env.ARGOCD_TOKEN).toBeUndefined();
+      const volume = volumeHolding(pod, env.ARGOCD_TOKEN_FILE!);
+      expect(volume.secret).toEqual({ secretName: "dora-exporter-argocd", items: [{ key: "token", path: "token" }] });
+      expect(env.ARGOCD_TOKEN_FILE).toEndWith("/token");
+      expect(pod.containers[0]!.volumeMounts.find((m) => m.name === volume.name)!.readOnly).toBe(true);
+      // The Woodpecker token stays where it was.
+      expect(envOf(deploymentOf(render(BASE)).spec.template.spec).WOODPECKER_TOKEN_FILE).toBe(
+        env.WOODPECKER_TOKEN_FILE!,
+      );
+    },
+  );
 
   test("all three components together validate, with no unknown field", async () => {
     const objects = withComponents(["kube-prometheus-stack", "argocd", "persistent-state"]);

@@ -297,30 +297,34 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     }
   });
 
-  test("exporter health reads the exporter's job only: by default the shipped job name, All = exporter jobs, never every job", async () => {
-    const job = vars.job as unknown as { query: { query: string }; allValue?: string; current: { value: string[] } };
-    // Options come from the exporter's own metric, so "All" expands to the exporter jobs only.
-    expect(job.query.query).toBe("label_values(dora_build_info, job)");
-    expect(job.allValue).toBeUndefined();
-    // The default is the job name the shipped configurations give the exporter.
-    const example = parse(await read("examples/prometheus.yml")) as { scrape_configs: { job_name: string }[] };
-    const service = parse(await read("deploy/kubernetes/service.yaml")) as { metadata: { name: string } };
-    expect(job.current.value).toEqual([example.scrape_configs[0]!.job_name]);
-    expect(job.current.value).toEqual([service.metadata.name]);
-    // Every health query is scoped to $job; with the default, an unrelated job's `up` is not read.
-    const health = exprs.filter((e) =>
-      metricNames(e).some(
-        (n) => n === "up" || /^dora_(woodpecker|backfill|repos|last_poll|build_info|poll_duration)/.test(n),
-      ),
-    );
-    expect(health.length).toBeGreaterThanOrEqual(6);
-    for (const e of health) expect(e).toContain('{job=~"$job"}');
-    const up = health.find((e) => metricNames(e).includes("up"))!;
-    const matcher = new RegExp(`^(?:${job.current.value.join("|")})$`);
-    expect(up).toBe('min(up{job=~"$job"})');
-    expect(matcher.test("node-exporter")).toBe(false);
-    expect(matcher.test("dora-exporter")).toBe(true);
-  });
+  test(
+    "exporter health reads the exporter's job only: by default the shipped job name, All = exporter jobs, never " +
+      "every job",
+    async () => {
+      const job = vars.job as unknown as { query: { query: string }; allValue?: string; current: { value: string[] } };
+      // Options come from the exporter's own metric, so "All" expands to the exporter jobs only.
+      expect(job.query.query).toBe("label_values(dora_build_info, job)");
+      expect(job.allValue).toBeUndefined();
+      // The default is the job name the shipped configurations give the exporter.
+      const example = parse(await read("examples/prometheus.yml")) as { scrape_configs: { job_name: string }[] };
+      const service = parse(await read("deploy/kubernetes/service.yaml")) as { metadata: { name: string } };
+      expect(job.current.value).toEqual([example.scrape_configs[0]!.job_name]);
+      expect(job.current.value).toEqual([service.metadata.name]);
+      // Every health query is scoped to $job; with the default, an unrelated job's `up` is not read.
+      const health = exprs.filter((e) =>
+        metricNames(e).some(
+          (n) => n === "up" || /^dora_(woodpecker|backfill|repos|last_poll|build_info|poll_duration)/.test(n),
+        ),
+      );
+      expect(health.length).toBeGreaterThanOrEqual(6);
+      for (const e of health) expect(e).toContain('{job=~"$job"}');
+      const up = health.find((e) => metricNames(e).includes("up"))!;
+      const matcher = new RegExp(`^(?:${job.current.value.join("|")})$`);
+      expect(up).toBe('min(up{job=~"$job"})');
+      expect(matcher.test("node-exporter")).toBe(false);
+      expect(matcher.test("dora-exporter")).toBe(true);
+    },
+  );
 
   test("the five keys are stat panels, four coloured at the DORA level boundaries, rework rate without levels", () => {
     const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!;

@@ -54,16 +54,20 @@ describe("systemd unit", () => {
     expect(svc.Install!.WantedBy).toEqual(["multi-user.target"]);
   });
 
-  test("keeps the state file in its StateDirectory (writable under ProtectSystem=strict, kept across restarts); ArgoCD token only as a credential", () => {
-    expect(s.StateDirectory).toEqual(["dora-exporter"]);
-    // %S is /var/lib for a system unit; with DynamicUser the directory belongs to the service's user.
-    expect(s.Environment).toContain("DORA_STATE_FILE=%S/dora-exporter/state.db");
-    expect(s.ReadWritePaths).toBeUndefined();
-    const src = text("deploy/systemd/dora-exporter.service");
-    expect(src).toContain("# LoadCredential=argocd-token:/etc/dora-exporter/argocd-token");
-    expect(src).toContain("# Environment=ARGOCD_TOKEN_FILE=%d/argocd-token");
-    expect(src).not.toMatch(/ARGOCD_TOKEN=/);
-  });
+  test(
+    "keeps the state file in its StateDirectory (writable under ProtectSystem=strict, kept across restarts); " +
+      "ArgoCD token only as a credential",
+    () => {
+      expect(s.StateDirectory).toEqual(["dora-exporter"]);
+      // %S is /var/lib for a system unit; with DynamicUser the directory belongs to the service's user.
+      expect(s.Environment).toContain("DORA_STATE_FILE=%S/dora-exporter/state.db");
+      expect(s.ReadWritePaths).toBeUndefined();
+      const src = text("deploy/systemd/dora-exporter.service");
+      expect(src).toContain("# LoadCredential=argocd-token:/etc/dora-exporter/argocd-token");
+      expect(src).toContain("# Environment=ARGOCD_TOKEN_FILE=%d/argocd-token");
+      expect(src).not.toMatch(/ARGOCD_TOKEN=/);
+    },
+  );
 
   test("Documentation= is the project's README, installed there by the documented steps", () => {
     const docs = svc.Unit!.Documentation!;

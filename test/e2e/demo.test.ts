@@ -85,33 +85,37 @@ describe("dora-exporter demo for trying report and check", () => {
     expect(page).toContain("<h2>ArgoCD apps</h2>");
   });
 
-  test("the simulated ArgoCD answers with the printed token and deploys acme/search with images tagged by its pushes' commits", async () => {
-    const { vars } = await startDemo();
-    const denied = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`);
-    expect(denied.status).toBe(401);
-    const res = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`, {
-      headers: { authorization: `Bearer ${vars.ARGOCD_TOKEN}` },
-    });
-    expect(res.status).toBe(200);
-    const apps = (
-      (await res.json()) as { items: { metadata: { name: string }; status: { summary: { images?: string[] } } }[] }
-    ).items;
-    expect(apps.map((a) => a.metadata.name)).toEqual(["search"]);
-    const [image] = apps[0]!.status.summary.images!;
-    const tag = image!.slice(image!.lastIndexOf(":") + 1);
-    const pipelines = (await (
-      await fetch(`${vars.WOODPECKER_URL}/api/repos/lookup/acme/search`, {
-        headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` },
-      })
-        .then((r) => r.json() as Promise<{ id: number }>)
-        .then((r) =>
-          fetch(`${vars.WOODPECKER_URL}/api/repos/${r.id}/pipelines?per_page=100`, {
-            headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` },
-          }),
-        )
-    ).json()) as { event: string; commit: string }[];
-    expect(pipelines.filter((p) => p.event === "push").some((p) => p.commit.startsWith(tag))).toBe(true);
-  });
+  test(
+    "the simulated ArgoCD answers with the printed token and deploys acme/search with images tagged by its " +
+      "pushes' commits",
+    async () => {
+      const { vars } = await startDemo();
+      const denied = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`);
+      expect(denied.status).toBe(401);
+      const res = await fetch(`${vars.ARGOCD_URL}/api/v1/applications`, {
+        headers: { authorization: `Bearer ${vars.ARGOCD_TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+      const apps = (
+        (await res.json()) as { items: { metadata: { name: string }; status: { summary: { images?: string[] } } }[] }
+      ).items;
+      expect(apps.map((a) => a.metadata.name)).toEqual(["search"]);
+      const [image] = apps[0]!.status.summary.images!;
+      const tag = image!.slice(image!.lastIndexOf(":") + 1);
+      const pipelines = (await (
+        await fetch(`${vars.WOODPECKER_URL}/api/repos/lookup/acme/search`, {
+          headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` },
+        })
+          .then((r) => r.json() as Promise<{ id: number }>)
+          .then((r) =>
+            fetch(`${vars.WOODPECKER_URL}/api/repos/${r.id}/pipelines?per_page=100`, {
+              headers: { authorization: `Bearer ${vars.WOODPECKER_TOKEN}` },
+            }),
+          )
+      ).json()) as { event: string; commit: string }[];
+      expect(pipelines.filter((p) => p.event === "push").some((p) => p.commit.startsWith(tag))).toBe(true);
+    },
+  );
 
   test("--argocd-port N serves the simulated ArgoCD on that port; a taken one is exit 2 with one line", async () => {
     const port = await freePort();

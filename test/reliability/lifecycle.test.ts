@@ -62,32 +62,36 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
     expect(logLines(exp, /no longer tracked/)).toHaveLength(1);
   });
 
-  test("leaving the token's repo list: all its series vanish at the next poll, one log line; back again: as fresh (defect 2)", async () => {
-    const world = new World();
-    const a = world.addRepo("acme/a", false);
-    const b = world.addRepo("acme/b", false);
-    pushes(world, a.id, 4);
-    pushes(world, b.id, 3);
-    const exp = inProcessExporter(world);
-    expect(await exp.poller.poll()).toBe(true);
-    for (const [leave, back] of [
-      [() => world.sim.setPermission(a.id, { push: false }), () => world.sim.setPermission(a.id, { push: true })],
-      [() => world.sim.setActive(a.id, false), () => world.sim.setActive(a.id, true)],
-    ] as const) {
-      const before = logLines(exp, /no longer tracked/).length;
-      leave();
+  test(
+    "leaving the token's repo list: all its series vanish at the next poll, one log line; back again: as fresh " +
+      "(defect 2)",
+    async () => {
+      const world = new World();
+      const a = world.addRepo("acme/a", false);
+      const b = world.addRepo("acme/b", false);
+      pushes(world, a.id, 4);
+      pushes(world, b.id, 3);
+      const exp = inProcessExporter(world);
       expect(await exp.poller.poll()).toBe(true);
-      const scrape = await expectLikeFresh(world, exp);
-      expect(scrape).not.toContain('repo="acme/a"');
-      expect(scrape).toContain('repo="acme/b"');
-      expect(await exp.poller.poll()).toBe(true);
-      expect(logLines(exp, /no longer tracked/)).toHaveLength(before + 1);
-      back();
-      pushes(world, a.id, 1);
-      expect(await exp.poller.poll()).toBe(true);
-      expect(await expectLikeFresh(world, exp)).toContain('repo="acme/a"');
-    }
-  });
+      for (const [leave, back] of [
+        [() => world.sim.setPermission(a.id, { push: false }), () => world.sim.setPermission(a.id, { push: true })],
+        [() => world.sim.setActive(a.id, false), () => world.sim.setActive(a.id, true)],
+      ] as const) {
+        const before = logLines(exp, /no longer tracked/).length;
+        leave();
+        expect(await exp.poller.poll()).toBe(true);
+        const scrape = await expectLikeFresh(world, exp);
+        expect(scrape).not.toContain('repo="acme/a"');
+        expect(scrape).toContain('repo="acme/b"');
+        expect(await exp.poller.poll()).toBe(true);
+        expect(logLines(exp, /no longer tracked/)).toHaveLength(before + 1);
+        back();
+        pushes(world, a.id, 1);
+        expect(await exp.poller.poll()).toBe(true);
+        expect(await expectLikeFresh(world, exp)).toContain('repo="acme/a"');
+      }
+    },
+  );
 
   test("a repo object the listing could not validate is not a repo that left: its series stay", async () => {
     const world = new World();
@@ -139,32 +143,36 @@ describe("a repo's life, one poll at a time (running exporter = fresh exporter)"
 });
 
 describe("DORA_ADMIN_REPOS: the server's repo listing pages by offset", () => {
-  test("a repo deleted while the listing pages hides another from it: that one keeps its series; the deleted one loses them", async () => {
-    const world = new World({ admin: true });
-    const repos = Array.from({ length: 60 }, (_, i) => world.addRepo(`acme/r${String(i).padStart(2, "0")}`, false));
-    for (const r of repos) pushes(world, r.id, 1);
-    const exp = inProcessExporter(world, { adminRepos: true });
-    expect(await exp.poller.poll()).toBe(true);
-    expect((await exp.scrape()).match(/^dora_deployments_total\{/gm)).toHaveLength(60);
-    // While page 2 of /api/repos is read, repo 10 (on page 1) is deleted: repo 50, first of
-    // page 2, slides onto page 1 and is in neither page read. (Repo 10 itself, listed but gone,
-    // makes this cycle incomplete: its pipelines answer 404.)
-    world.faults.add({
-      match: (url) => url.pathname === "/api/repos" && url.searchParams.get("page") === "2",
-      times: 1,
-      fault: { kind: "none" },
-      action: () => world.sim.deleteRepo(repos[10]!.id),
-    });
-    await exp.poller.poll();
-    expect(world.faults.injected.length).toBe(1);
-    expect(await exp.scrape()).toContain('repo="acme/r50"');
-    expect(logLines(exp, /no longer tracked/)).toEqual([]);
-    expect(await exp.poller.poll()).toBe(true);
-    const scrape = await expectLikeFresh(world, exp);
-    expect(scrape).toContain('repo="acme/r50"');
-    expect(scrape).not.toContain('repo="acme/r10"');
-    expect(logLines(exp, /no longer tracked/).map((l) => l.repo)).toEqual(["acme/r10"]);
-  });
+  test(
+    "a repo deleted while the listing pages hides another from it: that one keeps its series; the deleted one " +
+      "loses them",
+    async () => {
+      const world = new World({ admin: true });
+      const repos = Array.from({ length: 60 }, (_, i) => world.addRepo(`acme/r${String(i).padStart(2, "0")}`, false));
+      for (const r of repos) pushes(world, r.id, 1);
+      const exp = inProcessExporter(world, { adminRepos: true });
+      expect(await exp.poller.poll()).toBe(true);
+      expect((await exp.scrape()).match(/^dora_deployments_total\{/gm)).toHaveLength(60);
+      // While page 2 of /api/repos is read, repo 10 (on page 1) is deleted: repo 50, first of
+      // page 2, slides onto page 1 and is in neither page read. (Repo 10 itself, listed but gone,
+      // makes this cycle incomplete: its pipelines answer 404.)
+      world.faults.add({
+        match: (url) => url.pathname === "/api/repos" && url.searchParams.get("page") === "2",
+        times: 1,
+        fault: { kind: "none" },
+        action: () => world.sim.deleteRepo(repos[10]!.id),
+      });
+      await exp.poller.poll();
+      expect(world.faults.injected.length).toBe(1);
+      expect(await exp.scrape()).toContain('repo="acme/r50"');
+      expect(logLines(exp, /no longer tracked/)).toEqual([]);
+      expect(await exp.poller.poll()).toBe(true);
+      const scrape = await expectLikeFresh(world, exp);
+      expect(scrape).toContain('repo="acme/r50"');
+      expect(scrape).not.toContain('repo="acme/r10"');
+      expect(logLines(exp, /no longer tracked/).map((l) => l.repo)).toEqual(["acme/r10"]);
+    },
+  );
 });
 
 describe("servers before 2.5 (no `before` filter): deletion while the listing pages (defect 4)", () => {

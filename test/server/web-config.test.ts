@@ -208,7 +208,8 @@ describe("bad files: one line naming the file and what is wrong", () => {
     });
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toEqual([
-      `dora-exporter: DORA_WEB_CONFIG ${path}: basic_auth_users.alice: is not a bcrypt hash ($2y$..., $2b$... or $2a$..., e.g. from htpasswd -nbB user password) (see dora-exporter --help)`,
+      `dora-exporter: DORA_WEB_CONFIG ${path}: basic_auth_users.alice: is not a bcrypt hash ($2y$..., $2b$... ` +
+        `or $2a$..., e.g. from htpasswd -nbB user password) (see dora-exporter --help)`,
     ]);
   });
 });

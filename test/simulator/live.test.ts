@@ -49,41 +49,48 @@ test("live activity: pipelines arrive and progress, the open incident gets resto
   expect(JSON.stringify(all())).toBe(frozen);
 });
 
-test(`live activity goes on at the history's pipelines per day, ${DEMO_SPEEDUP} times faster: the demo's today never dwarfs a history day`, async () => {
-  const DAY = 86400;
-  const clock = { t: T0 };
-  const { sim } = createDemoSimulator({ seed: 11, now: () => clock.t });
-  const active = sim.listRepos().filter((r) => r.active);
-  const created = () => active.flatMap((r) => sim.listPipelines(r.id).map((p) => p.created));
-  // The history: 28 days ending at T0.
-  const history = created();
-  const perDay = history.length / 28;
-  const busiestDay = Math.max(
-    ...Array.from({ length: 28 }, (_, d) => history.filter((t) => t > T0 - (d + 1) * DAY && t <= T0 - d * DAY).length),
-  );
-  expect(perDay).toBeGreaterThan(10);
+test(
+  `live activity goes on at the history's pipelines per day, ${DEMO_SPEEDUP} times faster: the demo's today ` +
+    `never dwarfs a history day`,
+  async () => {
+    const DAY = 86400;
+    const clock = { t: T0 };
+    const { sim } = createDemoSimulator({ seed: 11, now: () => clock.t });
+    const active = sim.listRepos().filter((r) => r.active);
+    const created = () => active.flatMap((r) => sim.listPipelines(r.id).map((p) => p.created));
+    // The history: 28 days ending at T0.
+    const history = created();
+    const perDay = history.length / 28;
+    const busiestDay = Math.max(
+      ...Array.from(
+        { length: 28 },
+        (_, d) => history.filter((t) => t > T0 - (d + 1) * DAY && t <= T0 - d * DAY).length,
+      ),
+    );
+    expect(perDay).toBeGreaterThan(10);
 
-  const stop = startLiveActivity(sim, { seed: 11, everyMs: 1 });
-  const hours = 6;
-  try {
-    for (let i = 0; i < hours * 60; i++) {
-      clock.t += 60;
-      await Bun.sleep(2);
-      if (i === 19) {
-        // 20 minutes into the demo (the issue: "after 20 minutes today dwarfs every other day").
-        const lastDay = created().filter((t) => t > clock.t - DAY).length;
-        expect(lastDay).toBeLessThan(busiestDay * 1.5);
+    const stop = startLiveActivity(sim, { seed: 11, everyMs: 1 });
+    const hours = 6;
+    try {
+      for (let i = 0; i < hours * 60; i++) {
+        clock.t += 60;
+        await Bun.sleep(2);
+        if (i === 19) {
+          // 20 minutes into the demo (the issue: "after 20 minutes today dwarfs every other day").
+          const lastDay = created().filter((t) => t > clock.t - DAY).length;
+          expect(lastDay).toBeLessThan(busiestDay * 1.5);
+        }
       }
+    } finally {
+      stop();
     }
-  } finally {
-    stop();
-  }
-  const live = created().filter((t) => t > T0).length;
-  // `hours` of demo = hours * DEMO_SPEEDUP / 24 history days.
-  const expected = perDay * ((hours * DEMO_SPEEDUP) / 24);
-  expect(live / expected).toBeGreaterThan(0.5);
-  expect(live / expected).toBeLessThan(1.5);
-});
+    const live = created().filter((t) => t > T0).length;
+    // `hours` of demo = hours * DEMO_SPEEDUP / 24 history days.
+    const expected = perDay * ((hours * DEMO_SPEEDUP) / 24);
+    expect(live / expected).toBeGreaterThan(0.5);
+    expect(live / expected).toBeLessThan(1.5);
+  },
+);
 
 test("serveSimulator serves the handler over HTTP, root path included", async () => {
   const { sim, clock } = makeSim({ rootPath: "/ci" });

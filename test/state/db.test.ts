@@ -88,7 +88,8 @@ describe("DORA_STATE_FILE: opening", () => {
     written(path);
     const msg = refusal(() => open(path, "https://other.example.com/ci"));
     expect(msg).toBe(
-      `DORA_STATE_FILE: ${path} was written for Woodpecker ${URL_A}, not https://other.example.com/ci; name another file`,
+      `DORA_STATE_FILE: ${path} was written for Woodpecker ${URL_A}, not https://other.example.com/ci; name ` +
+        `another file`,
     );
     // Still intact for the server it belongs to.
     const db = open(path);
@@ -128,7 +129,8 @@ describe("DORA_STATE_FILE: opening", () => {
       (p) => {
         const db = open(p);
         const ins = db.query(
-          "INSERT INTO wp_pipelines VALUES (1, ?, ?, 0, 'push', 'success', 1, 1, 1, 1, 'main', ?, 'refs/heads/main', '', '')",
+          "INSERT INTO wp_pipelines VALUES (1, ?, ?, 0, 'push', 'success', 1, 1, 1, 1, 'main', ?, " +
+            "'refs/heads/main', '', '')",
         );
         db.transaction(() => {
           for (let i = 1; i <= 3000; i++) ins.run(i, i, "c".repeat(40));

@@ -138,7 +138,8 @@ describe("the API's JSON, the page and report show the same sources", () => {
     }
     expect(page).toContain("<h2>ArgoCD apps</h2>");
     expect(page).toContain(
-      'title="default/search: registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search; default/search-canary: argocd_apps[0] (apps: &#34;default/search*&#34;)"',
+      'title="default/search: registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search; ' +
+        'default/search-canary: argocd_apps[0] (apps: &#34;default/search*&#34;)"',
     );
   });
 
@@ -160,7 +161,8 @@ describe("the API's JSON, the page and report show the same sources", () => {
     const row = table.split("\n").find((l) => l.startsWith("acme/search "))!;
     expect(row.trimEnd()).toEndWith(sourcesText(s.targets[0]!.sources));
     expect(table).toContain(
-      "  default/search -> acme/search, production: images (registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search)",
+      "  default/search -> acme/search, production: images (registry.example.com/acme/search:3f2a9c1 names " +
+        "commit 3f2a9c1 of acme/search)",
     );
     expect(table).toContain("  ops/legacy -> acme-ops/legacy-deploy, legacy: none (");
     const md = renderReport(s, "markdown");
