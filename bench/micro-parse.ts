@@ -80,7 +80,8 @@ async function timeAsync(label: string, fn: () => Promise<unknown>): Promise<voi
   for (let i = 0; i < n; i++) await fn();
   const c = process.cpuUsage(c0);
   console.log(
-    `${label.padEnd(34)} ${(((performance.now() - t0) * 1000) / n).toFixed(0).padStart(5)} µs/request wall, ${((c.user + c.system) / n).toFixed(0).padStart(5)} µs CPU (both processes share it)`,
+    `${label.padEnd(34)} ${(((performance.now() - t0) * 1000) / n).toFixed(0).padStart(5)} µs/request wall, ` +
+      `${((c.user + c.system) / n).toFixed(0).padStart(5)} µs CPU (both processes share it)`,
   );
 }
 const client = new WoodpeckerClient({ baseUrl: base, token: "t", timeoutMs: 5000 });

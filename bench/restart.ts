@@ -149,7 +149,8 @@ async function main() {
         rssLaterMB: rssLater,
       };
       console.error(
-        `[restart] ${name}: ${seconds.toFixed(2)} s to /ready (listening after ${c.toListeningS.toFixed(2)} s, of which loading the file ${c.loadS.toFixed(2)} s), ${first.length} requests ${JSON.stringify(byKind)}`,
+        `[restart] ${name}: ${seconds.toFixed(2)} s to /ready (listening after ${c.toListeningS.toFixed(2)} s, ` +
+          `of which loading the file ${c.loadS.toFixed(2)} s), ${first.length} requests ${JSON.stringify(byKind)}`,
       );
       return c;
     };
@@ -184,12 +185,14 @@ async function main() {
   }));
   const fileMB = Math.round(median(results.map((r) => (r as Case[] & { fileMB?: number }).fileMB ?? 0)) * 10) / 10;
   console.log(
-    `| ${REPOS} x ${PIPELINES} | seconds to /ready (median of ${REPEAT}) | of which to listening (loading the file) | requests | RSS at /ready, 5 s later (MB) |`,
+    `| ${REPOS} x ${PIPELINES} | seconds to /ready (median of ${REPEAT}) | of which to listening (loading the ` +
+      `file) | requests | RSS at /ready, 5 s later (MB) |`,
   );
   console.log("|---|---|---|---|---|");
   for (const r of rows) {
     console.log(
-      `| ${r.case} | ${r.seconds} (${r.secondsEach.join(", ")}) | ${r.toListeningS} (${r.loadS}) | ${r.requests} | ${r.rssMB}, ${r.rssLaterMB} |`,
+      `| ${r.case} | ${r.seconds} (${r.secondsEach.join(", ")}) | ${r.toListeningS} (${r.loadS}) | ` +
+        `${r.requests} | ${r.rssMB}, ${r.rssLaterMB} |`,
     );
   }
   console.log(`\nstate file: ${fileMB} MB`);

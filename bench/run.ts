@@ -257,8 +257,10 @@ for (let i = 0; i < ROUNDS; i++) {
   };
   rounds.push(round);
   console.error(
-    `[${label}] round ${i + 1}: exporter ${Math.round(exporterMs)} ms (CPU ${Math.round(exporterCpuMs)} ms, ${reqs.count} requests), ` +
-      `RSS ${r1(rssReadyMB)} -> ${r1(settled.rssMB)} MB, peak ${r1(settled.peakMB)} MB, idle ${r1(backgroundCpuMsPerS)} ms/s; ` +
+    `[${label}] round ${i + 1}: exporter ${Math.round(exporterMs)} ms (CPU ${Math.round(exporterCpuMs)} ms, ` +
+      `${reqs.count} requests), ` +
+      `RSS ${r1(rssReadyMB)} -> ${r1(settled.rssMB)} MB, peak ${r1(settled.peakMB)} MB, idle ` +
+      `${r1(backgroundCpuMsPerS)} ms/s; ` +
       `floor ${Math.round(floorMs)} ms (${fr.requests} requests)`,
   );
 }
