@@ -147,7 +147,9 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     throw new ListenError(`DORA_LISTEN: cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
   const server = app.server!;
-  const url = `${web?.tls ? "https" : "http"}://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  const url =
+    `${web?.tls ? "https" : "http"}://` +
+    `${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   log.info("listening", {
     url,
     poll_interval_s: config.pollInterval,

@@ -280,7 +280,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       if (recentRework.length === 0) continue;
       const shown = recentRework.slice(-8).map((w) => `#${w.deploymentNumber} ${w.reason}`);
       out.push(
-        `  rework to ${t.target}: ${recentRework.length} (${recentRework.length > shown.length ? "latest: " : ""}${shown.join(", ")})`,
+        `  rework to ${t.target}: ${recentRework.length} (` +
+          `${recentRework.length > shown.length ? "latest: " : ""}${shown.join(", ")})`,
       );
     }
     const labels = Object.entries(repoLabels(r.fullName, config.repoLabels));

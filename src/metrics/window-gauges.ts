@@ -77,7 +77,8 @@ export class WindowGaugeMetrics {
         const v = t[f.key];
         if (v !== null)
           lines.push(
-            `dora_${f.name}{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="${escapeLabel(t.window)}"} ${v}`,
+            `dora_${f.name}{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="` +
+              `${escapeLabel(t.window)}"} ${v}`,
           );
       }
       families.push(lines.join("\n"));

@@ -8,7 +8,8 @@ import { floorSeconds, parseRfc3339Time } from "../util/rfc3339.ts";
 
 export const DEFAULT_WINDOW = "30d";
 
-export const WINDOW_PROBLEM = `expected a number of days from ${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, like 7d, 30d or 90d`;
+export const WINDOW_PROBLEM =
+  `expected a number of days from ` + `${MIN_WINDOW_DAYS}d to ${MAX_WINDOW_DAYS}d, ` + `like 7d, 30d or 90d`;
 export const AT_PROBLEM = "expected Unix seconds or an RFC 3339 time like 2026-09-01T00:00:00Z";
 export const REPO_PROBLEM = "expected a glob like acme/*";
 export const TARGET_PROBLEM = "expected a target name or glob like production or prod*";

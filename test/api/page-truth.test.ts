@@ -37,23 +37,26 @@ describe("connection", () => {
     expect(banner(await page(view))).toBeNull();
   });
 
-  test("unreachable after collecting: a banner with since when and the problem; numbers as of the last poll", async () => {
-    const body = await page({
-      ...view,
-      status: {
-        ...view.status,
-        up: false,
-        unreachableSince: END - 600,
-        lastPollSuccess: END - 660,
-        problem: "GET /api/user/repos: cannot reach ci.example.com: refused",
-      },
-    });
-    const b = banner(body)!;
-    expect(b).toContain(`Woodpecker at ${s.served.url} is not answering since 2026-08-31 23:50 UTC (10 min ago)`);
-    expect(b).toContain("cannot reach ci.example.com: refused");
-    expect(b).toContain("as of the last complete poll, 2026-08-31 23:49 UTC (11 min ago)");
-    expect(body).not.toContain("No target is failing right now.");
-  });
+  test(
+    "unreachable after collecting: a banner with since " + "when and the problem; numbers as of the last poll",
+    async () => {
+      const body = await page({
+        ...view,
+        status: {
+          ...view.status,
+          up: false,
+          unreachableSince: END - 600,
+          lastPollSuccess: END - 660,
+          problem: "GET /api/user/repos: cannot reach ci.example.com: refused",
+        },
+      });
+      const b = banner(body)!;
+      expect(b).toContain(`Woodpecker at ${s.served.url} is not answering since 2026-08-31 23:50 UTC (10 min ago)`);
+      expect(b).toContain("cannot reach ci.example.com: refused");
+      expect(b).toContain("as of the last complete poll, 2026-08-31 23:49 UTC (11 min ago)");
+      expect(body).not.toContain("No target is failing right now.");
+    },
+  );
 
   test("unreachable from the start: the empty states point at the connection", async () => {
     const body = await page({

@@ -274,31 +274,34 @@ describe("watch stream", () => {
     expect(problems[1]?.message).toStartWith("GET /api/v1/stream/applications?fields=");
   });
 
-  test("failed connections back off exponentially with jitter, up to the cap; a lasting connection resets it", async () => {
-    const { state, served } = serve();
-    shop(state);
-    const rule = served.faults.add({
-      match: /stream/,
-      fault: { kind: "text", status: 502, body: "Bad Gateway" },
-      times: 7,
-    });
-    const { c } = client(served, { retries: 0 });
-    const delays: number[] = [];
-    const { events } = watch(c, {
-      backoffInitialMs: 2,
-      backoffMaxMs: 40,
-      random: () => 0.5,
-      onBackoff: (ms) => delays.push(ms),
-    });
-    await until(() => events.length === 1);
-    expect(rule.applied()).toBe(7);
-    // cap = min(40, 2·2^n); delay = cap/2 + random·cap/2
-    expect(delays).toEqual([1.5, 3, 6, 12, 24, 30, 30]);
-    await Bun.sleep(40); // longer than 10 × the initial delay
-    served.handler.closeStreams();
-    await until(() => delays.length === 8);
-    expect(delays[7]).toBe(1.5);
-  });
+  test(
+    "failed connections back off exponentially with " + "jitter, up to the cap; a lasting connection resets it",
+    async () => {
+      const { state, served } = serve();
+      shop(state);
+      const rule = served.faults.add({
+        match: /stream/,
+        fault: { kind: "text", status: 502, body: "Bad Gateway" },
+        times: 7,
+      });
+      const { c } = client(served, { retries: 0 });
+      const delays: number[] = [];
+      const { events } = watch(c, {
+        backoffInitialMs: 2,
+        backoffMaxMs: 40,
+        random: () => 0.5,
+        onBackoff: (ms) => delays.push(ms),
+      });
+      await until(() => events.length === 1);
+      expect(rule.applied()).toBe(7);
+      // cap = min(40, 2·2^n); delay = cap/2 + random·cap/2
+      expect(delays).toEqual([1.5, 3, 6, 12, 24, 30, 30]);
+      await Bun.sleep(40); // longer than 10 × the initial delay
+      served.handler.closeStreams();
+      await until(() => delays.length === 8);
+      expect(delays[7]).toBe(1.5);
+    },
+  );
 
   test("a server that hangs up right after the first events does not get a tight reconnect loop", async () => {
     const { state, served } = serve();
@@ -328,38 +331,43 @@ describe("watch stream", () => {
     expect(problems[0]).toEqual({ kind: "disconnect", message: "stream: connection lost: no data for 80 ms" });
   });
 
-  test("garbage, invalid JSON, invalid apps and error messages are counted problems; valid events still arrive", async () => {
-    const { state, served, clock } = serve();
-    shop(state);
-    const bad = JSON.stringify({ result: { type: "MODIFIED", application: { metadata: { name: "evil" }, spec: {} } } });
-    served.faults.add({
-      match: /stream/,
-      fault: {
-        kind: "stream-prefix",
-        text:
-          `<html>\n\ndata: {"result": \n\ndata: [1,2]\n\ndata: ${bad} \n\ndata: ` +
-          `{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service ` +
-          `Unavailable"}} \n\n:\n`,
-      },
-      times: 1,
-    });
-    const { c } = client(served);
-    const { w, events, problems } = watch(c);
-    await until(() => events.length === 1);
-    clock.t += 60;
-    state.setHealth("shop", "Degraded");
-    await until(() => events.length === 2);
-    expect(problems.map((p) => p.kind)).toEqual(["garbage", "garbage", "garbage", "invalid-app", "stream-error"]);
-    expect(problems.map((p) => p.message)).toEqual([
-      'stream: not an event-stream line: "<html>"',
-      'stream: message is not JSON: "{\\"result\\": "',
-      "stream: unexpected message: Invalid type: Expected Object but received Array",
-      'stream: invalid application "evil": metadata.uid: Invalid key: Expected "uid" but received undefined',
-      "stream: server error 503: transport is closing",
-    ]);
-    expect(w.problems).toMatchObject({ garbage: 3, "invalid-app": 1, "stream-error": 1 });
-    expect(events.at(-1)?.app.health?.status).toBe("Degraded");
-  });
+  test(
+    "garbage, invalid JSON, invalid apps and error " + "messages are counted problems; valid events still arrive",
+    async () => {
+      const { state, served, clock } = serve();
+      shop(state);
+      const bad = JSON.stringify({
+        result: { type: "MODIFIED", application: { metadata: { name: "evil" }, spec: {} } },
+      });
+      served.faults.add({
+        match: /stream/,
+        fault: {
+          kind: "stream-prefix",
+          text:
+            `<html>\n\ndata: {"result": \n\ndata: [1,2]\n\ndata: ${bad} \n\ndata: ` +
+            `{"error":{"grpc_code":14,"http_code":503,"message":"transport is closing","http_status":"Service ` +
+            `Unavailable"}} \n\n:\n`,
+        },
+        times: 1,
+      });
+      const { c } = client(served);
+      const { w, events, problems } = watch(c);
+      await until(() => events.length === 1);
+      clock.t += 60;
+      state.setHealth("shop", "Degraded");
+      await until(() => events.length === 2);
+      expect(problems.map((p) => p.kind)).toEqual(["garbage", "garbage", "garbage", "invalid-app", "stream-error"]);
+      expect(problems.map((p) => p.message)).toEqual([
+        'stream: not an event-stream line: "<html>"',
+        'stream: message is not JSON: "{\\"result\\": "',
+        "stream: unexpected message: Invalid type: Expected Object but received Array",
+        'stream: invalid application "evil": metadata.uid: Invalid key: Expected "uid" but received undefined',
+        "stream: server error 503: transport is closing",
+      ]);
+      expect(w.problems).toMatchObject({ garbage: 3, "invalid-app": 1, "stream-error": 1 });
+      expect(events.at(-1)?.app.health?.status).toBe("Degraded");
+    },
+  );
 
   test("a rejected token on the stream: a connect problem each attempt, never a crash; stop() ends it", async () => {
     const { served } = serve();

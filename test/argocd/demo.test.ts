@@ -95,34 +95,37 @@ test(
   },
 );
 
-test("live: a failed sync is a Failed operation and no history entry; a push that did not succeed is not synced", () => {
-  const { clock, sim, argo } = demo();
-  const live = startLiveGitOps(argo, sim, { seed: 1, everyMs: 0, failureRate: 1 });
-  clock.t += 600;
-  live.tick();
-  const before = sight(argo.state, "search").history.map((h) => h.id);
-  const repo = sim.findRepo("acme/search")!;
-  const broken = sim.addPipeline(repo.id, {
-    event: "push",
-    branch: repo.default_branch,
-    commit: "badbadbadbadbad0000000000000000000000000",
-    status: "pending",
-  });
-  sim.finishPipeline(repo.id, broken.number, "failure");
-  clock.t += 10;
-  live.tick();
-  for (let i = 0; i < 10; i++) {
+test(
+  "live: a failed sync is a Failed operation and no " + "history entry; a push that did not succeed is not synced",
+  () => {
+    const { clock, sim, argo } = demo();
+    const live = startLiveGitOps(argo, sim, { seed: 1, everyMs: 0, failureRate: 1 });
+    clock.t += 600;
+    live.tick();
+    const before = sight(argo.state, "search").history.map((h) => h.id);
+    const repo = sim.findRepo("acme/search")!;
+    const broken = sim.addPipeline(repo.id, {
+      event: "push",
+      branch: repo.default_branch,
+      commit: "badbadbadbadbad0000000000000000000000000",
+      status: "pending",
+    });
+    sim.finishPipeline(repo.id, broken.number, "failure");
     clock.t += 10;
     live.tick();
-  }
-  expect(sight(argo.state, "search").operation?.startedAt).toBeLessThan(T0 + 600);
-  push(sim, "feed0000feed0000feed0000feed0000feed0000");
-  for (let i = 0; i < 12; i++) {
-    clock.t += 10;
-    live.tick();
-  }
-  const app = sight(argo.state, "search");
-  expect(["Failed", "Error"]).toContain(app.operation!.phase);
-  expect(app.operation!.startedAt).toBeGreaterThan(T0 + 600);
-  expect(app.history.map((h) => h.id)).toEqual(before);
-});
+    for (let i = 0; i < 10; i++) {
+      clock.t += 10;
+      live.tick();
+    }
+    expect(sight(argo.state, "search").operation?.startedAt).toBeLessThan(T0 + 600);
+    push(sim, "feed0000feed0000feed0000feed0000feed0000");
+    for (let i = 0; i < 12; i++) {
+      clock.t += 10;
+      live.tick();
+    }
+    const app = sight(argo.state, "search");
+    expect(["Failed", "Error"]).toContain(app.operation!.phase);
+    expect(app.operation!.startedAt).toBeGreaterThan(T0 + 600);
+    expect(app.history.map((h) => h.id)).toEqual(before);
+  },
+);

@@ -57,71 +57,74 @@ function count(source: ArgoSource, poll: Awaited<ReturnType<ArgoSource["poll"]>>
 }
 
 describe("ArgoCD facts across restarts", () => {
-  test("with the kept records: nothing lower, nothing lost, nothing counted twice; without: first contact", async () => {
-    const { state, clock } = makeArgo();
-    const served = serveArgoCD(state);
-    stops.push(() => served.stop());
-    state.addApp({
-      name: "shop",
-      repoURL: "https://git.example.com/acme/shop-deploy.git",
-      revisionHistoryLimit: 2,
-      health: "Missing",
-    });
-    const client = new ArgoCDClient({ baseUrl: served.url, token: TOKEN, timeoutMs: 2000, retries: 0 });
-    const store = new RecordStore();
-    const make = (initial?: ReturnType<RecordStore["load"]>) =>
-      new ArgoSource({
-        client,
-        apps: [],
-        selector: null,
-        degradedWindow: 3600,
-        blocks: [],
-        log: silentLogger,
-        watch: false,
-        initialFacts: initial,
-        persist: (changes) => store.put(factRecords(changes)),
+  test(
+    "with the kept records: nothing lower, nothing " + "lost, nothing counted twice; without: first contact",
+    async () => {
+      const { state, clock } = makeArgo();
+      const served = serveArgoCD(state);
+      stops.push(() => served.stop());
+      state.addApp({
+        name: "shop",
+        repoURL: "https://git.example.com/acme/shop-deploy.git",
+        revisionHistoryLimit: 2,
+        health: "Missing",
       });
-    const poll = (s: ArgoSource) => s.poll([], pushCommitIndex([]));
+      const client = new ArgoCDClient({ baseUrl: served.url, token: TOKEN, timeoutMs: 2000, retries: 0 });
+      const store = new RecordStore();
+      const make = (initial?: ReturnType<RecordStore["load"]>) =>
+        new ArgoSource({
+          client,
+          apps: [],
+          selector: null,
+          degradedWindow: 3600,
+          blocks: [],
+          log: silentLogger,
+          watch: false,
+          initialFacts: initial,
+          persist: (changes) => store.put(factRecords(changes)),
+        });
+      const poll = (s: ArgoSource) => s.poll([], pushCommitIndex([]));
 
-    const first = make();
-    for (let i = 0; i < 4; i++) {
-      clock.t = T0 + i * 1000;
-      state.sync("shop", {
-        revision: `r${i}`,
-        images: [`reg/acme/shop:${String(i).repeat(7)}`],
-        outcome: i === 2 ? "Failed" : "Succeeded",
-      });
-      await poll(first);
-    }
-    const before = count(first, await poll(first));
-    expect(before.deployments).toBe(3);
-    expect(before.failures).toBe(1);
-    // ArgoCD itself now shows 2 entries and no failed operation.
-    expect((state.json(state.get("shop")!).status as { history: unknown[] }).history).toHaveLength(2);
+      const first = make();
+      for (let i = 0; i < 4; i++) {
+        clock.t = T0 + i * 1000;
+        state.sync("shop", {
+          revision: `r${i}`,
+          images: [`reg/acme/shop:${String(i).repeat(7)}`],
+          outcome: i === 2 ? "Failed" : "Succeeded",
+        });
+        await poll(first);
+      }
+      const before = count(first, await poll(first));
+      expect(before.deployments).toBe(3);
+      expect(before.failures).toBe(1);
+      // ArgoCD itself now shows 2 entries and no failed operation.
+      expect((state.json(state.get("shop")!).status as { history: unknown[] }).history).toHaveLength(2);
 
-    // kill -9 here: a process keeps nothing; the store has every fact written before it was exposed.
-    const restarted = make(store.load());
-    const after = count(restarted, await poll(restarted));
-    expect(after).toEqual(before);
-    const writes = store.writes;
-    await poll(restarted);
-    expect(store.writes).toBe(writes); // nothing new: nothing written again
+      // kill -9 here: a process keeps nothing; the store has every fact written before it was exposed.
+      const restarted = make(store.load());
+      const after = count(restarted, await poll(restarted));
+      expect(after).toEqual(before);
+      const writes = store.writes;
+      await poll(restarted);
+      expect(store.writes).toBe(writes); // nothing new: nothing written again
 
-    // A new sighting after the restart does not replace what the first sighting recorded.
-    clock.t = T0 + 9000;
-    state.sync("shop", { revision: "r9", images: ["reg/acme/shop:9999999"] });
-    const later = count(restarted, await poll(restarted));
-    expect(later.deployments).toBe(4);
-    expect(later.facts.entries.filter((e) => before.facts.entries.some((b) => b.id === e.id))).toEqual(
-      before.facts.entries,
-    );
+      // A new sighting after the restart does not replace what the first sighting recorded.
+      clock.t = T0 + 9000;
+      state.sync("shop", { revision: "r9", images: ["reg/acme/shop:9999999"] });
+      const later = count(restarted, await poll(restarted));
+      expect(later.deployments).toBe(4);
+      expect(later.facts.entries.filter((e) => before.facts.entries.some((b) => b.id === e.id))).toEqual(
+        before.facts.entries,
+      );
 
-    // Without the records: what ArgoCD still shows (2 entries, no failure).
-    const fresh = make();
-    const firstContact = count(fresh, await poll(fresh));
-    expect(firstContact.deployments).toBe(2);
-    expect(firstContact.failures).toBe(0);
-  });
+      // Without the records: what ArgoCD still shows (2 entries, no failure).
+      const fresh = make();
+      const firstContact = count(fresh, await poll(fresh));
+      expect(firstContact.deployments).toBe(2);
+      expect(firstContact.failures).toBe(0);
+    },
+  );
 
   test("a failing durable write throws and keeps the facts for the next write", async () => {
     const { state } = makeArgo();

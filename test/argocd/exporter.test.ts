@@ -169,7 +169,8 @@ describe("the exporter with ArgoCD", () => {
     expect(infra?.state?.targets.map((t) => [t.target, t.deployments])).toEqual([["infra", 1]]);
   }, 60_000);
 
-  test("bad answers: 401, HTML and a malformed app; Woodpecker's series stay, the rest of the apps served", async () => {
+  test("bad answers: 401, HTML and a malformed app; " +
+    "Woodpecker's series stay, the rest of the apps served", async () => {
     const { argo, clock, served, exporter, lines } = await setup();
     const base = await metrics(exporter);
     const webDeps = value(base, "dora_deployments_total", { repo: "acme/web", deploy_to: "web" });

@@ -285,13 +285,16 @@ describe("first contact", () => {
     expect(obs.filter((o) => o.kind === "failure").map(brief)).toEqual(["fail:sync@20030", "fail:degraded@20100"]);
   });
 
-  test("first contact with a Healthy app gives a restore at its lastTransitionTime (a no-op without an incident)", () => {
-    const { state, clock } = makeArgo();
-    clock.t = T0 + 5;
-    state.addApp({ name: "calm" });
-    const obs = deriveObservations(addSighting(emptyFacts(), sight(state, "calm"), 1), HOUR);
-    expect(obs.map(brief)).toEqual(["restore@5"]);
-  });
+  test(
+    "first contact with a Healthy app gives a restore at " + "its lastTransitionTime (a no-op without an incident)",
+    () => {
+      const { state, clock } = makeArgo();
+      clock.t = T0 + 5;
+      state.addApp({ name: "calm" });
+      const obs = deriveObservations(addSighting(emptyFacts(), sight(state, "calm"), 1), HOUR);
+      expect(obs.map(brief)).toEqual(["restore@5"]);
+    },
+  );
 
   test("an entry's images are those of its first sighting, not of a later one", () => {
     const s = session();

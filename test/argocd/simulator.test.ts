@@ -157,20 +157,23 @@ describe("errors and unknown paths, as grpc-gateway and the UI handler answer th
     expect([r.status, ((await r.json()) as { code: number }).code]).toEqual([404, 5]);
   });
 
-  test("unknown API path: grpc-gateway's text 404; other paths: index.html for browsers, else the file server's 404", async () => {
-    const { get } = setup();
-    const api = await get("/api/v1/nope");
-    expect([api.status, api.headers.get("Content-Type"), await api.text()]).toEqual([
-      404,
-      "text/plain; charset=utf-8",
-      "Not Found\n",
-    ]);
-    const browser = await get("/applications", { Accept: "text/html,application/xhtml+xml" });
-    expect([browser.status, browser.headers.get("Content-Type")]).toEqual([200, "text/html; charset=utf-8"]);
-    expect(await browser.text()).toContain("<title>Argo CD</title>");
-    const client = await get("/applications", { Accept: "application/json" });
-    expect([client.status, await client.text()]).toEqual([404, "404 page not found\n"]);
-  });
+  test(
+    "unknown API path: grpc-gateway's text 404; other " + "paths: index.html for browsers, else the file server's 404",
+    async () => {
+      const { get } = setup();
+      const api = await get("/api/v1/nope");
+      expect([api.status, api.headers.get("Content-Type"), await api.text()]).toEqual([
+        404,
+        "text/plain; charset=utf-8",
+        "Not Found\n",
+      ]);
+      const browser = await get("/applications", { Accept: "text/html,application/xhtml+xml" });
+      expect([browser.status, browser.headers.get("Content-Type")]).toEqual([200, "text/html; charset=utf-8"]);
+      expect(await browser.text()).toContain("<title>Argo CD</title>");
+      const client = await get("/applications", { Accept: "application/json" });
+      expect([client.status, await client.text()]).toEqual([404, "404 page not found\n"]);
+    },
+  );
 
   test("a --rootpath server answers only under its root", async () => {
     const { state, get } = setup({ rootPath: "/argocd" });

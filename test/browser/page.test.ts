@@ -143,23 +143,26 @@ describe("the page in chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "page.png"), fullPage: true });
   });
 
-  test("the ArgoCD target: its source under the target, the app's mapping in the apps table, ArgoCD in the status", async () => {
-    await page.goto(`${exporter.url}/?window=30d&at=${END}`);
-    const row = page.locator("tbody tr", { has: page.locator(`[data-k="${GITOPS_REPO}|search:source"]`) });
-    expect(await row.locator("td.repo").textContent()).toBe(GITOPS_REPO);
-    expect(await row.locator(".src").textContent()).toBe(`argocd ${GITOPS_APP} (images)`);
-    expect(await row.locator(".src").getAttribute("title")).toMatch(
-      new RegExp(
-        `^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit of ${GITOPS_REPO}$`,
-      ),
-    );
-    expect(await page.getByRole("heading", { name: "ArgoCD apps" }).isVisible()).toBe(true);
-    expect(await page.locator(`[data-k="app:${GITOPS_APP}:by"]`).textContent()).toBe("images");
-    expect(await page.locator('[data-k="status:argocd"]').textContent()).toMatch(
-      /^reachable · 1 app · watch stream connected$/,
-    );
-    await page.screenshot({ path: join(ARTIFACTS, "page-argocd.png"), fullPage: true });
-  });
+  test(
+    "the ArgoCD target: its source under the target, the " + "app's mapping in the apps table, ArgoCD in the status",
+    async () => {
+      await page.goto(`${exporter.url}/?window=30d&at=${END}`);
+      const row = page.locator("tbody tr", { has: page.locator(`[data-k="${GITOPS_REPO}|search:source"]`) });
+      expect(await row.locator("td.repo").textContent()).toBe(GITOPS_REPO);
+      expect(await row.locator(".src").textContent()).toBe(`argocd ${GITOPS_APP} (images)`);
+      expect(await row.locator(".src").getAttribute("title")).toMatch(
+        new RegExp(
+          `^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit of ${GITOPS_REPO}$`,
+        ),
+      );
+      expect(await page.getByRole("heading", { name: "ArgoCD apps" }).isVisible()).toBe(true);
+      expect(await page.locator(`[data-k="app:${GITOPS_APP}:by"]`).textContent()).toBe("images");
+      expect(await page.locator('[data-k="status:argocd"]').textContent()).toMatch(
+        /^reachable · 1 app · watch stream connected$/,
+      );
+      await page.screenshot({ path: join(ARTIFACTS, "page-argocd.png"), fullPage: true });
+    },
+  );
 
   test("a failing target squeezes no column: values stay next to their badges, names on one line", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -128,25 +128,28 @@ describe("user rules", () => {
     expect(targetsOf(history, block([{ events: ["tag"] }]))).toEqual([null, "default", null, null, null, null]);
   });
 
-  test("edge readings: empty events list matches nothing, empty deployTo matches only empty, empty target is absent", () => {
-    expect(targetsOf(history, block([{ events: [] }]))).toEqual(Array(6).fill(null));
-    expect(targetsOf(history, block([{ events: ["push", "deployment"], deployTo: "" }]))).toEqual([
-      "default",
-      null,
-      "default",
-      null,
-      null,
-      null,
-    ]);
-    expect(targetsOf(history, block([{ events: ["deployment"], target: "" }]))).toEqual([
-      null,
-      null,
-      null,
-      "prod-eu",
-      "staging",
-      null,
-    ]);
-  });
+  test(
+    "edge readings: empty events list matches nothing, " + "empty deployTo matches only empty, empty target is absent",
+    () => {
+      expect(targetsOf(history, block([{ events: [] }]))).toEqual(Array(6).fill(null));
+      expect(targetsOf(history, block([{ events: ["push", "deployment"], deployTo: "" }]))).toEqual([
+        "default",
+        null,
+        "default",
+        null,
+        null,
+        null,
+      ]);
+      expect(targetsOf(history, block([{ events: ["deployment"], target: "" }]))).toEqual([
+        null,
+        null,
+        null,
+        "prod-eu",
+        "staging",
+        null,
+      ]);
+    },
+  );
 
   test("exclude stops the search; first matching rule wins", () => {
     const rules: DeploymentRule[] = [
@@ -166,19 +169,22 @@ describe("user rules", () => {
     expect(history.map((p) => matchRule(p, REPO, rules))).toEqual([3, 3, 3, 1, 0, 3]);
   });
 
-  test("first matching block wins; a matching block overrides default 1; no rule matching means not a deployment", () => {
-    const repoRules: RepoRules[] = [
-      { repos: "other/*", rules: [{ target: "other" }] },
-      { repos: "acme/*", rules: [{ events: ["tag"], target: "acme" }] },
-      { repos: "*", rules: [{ target: "everyone" }] },
-    ];
-    const r = resolveMode(REPO, history, opts({ repoRules }));
-    expect(r.mode).toBe("rules");
-    expect(r.blockIndex).toBe(1);
-    expect(r.block).toBe(repoRules[1]!);
-    expect(targetsOf(history, repoRules)).toEqual([null, "acme", null, null, null, null]);
-    expect(targetsOf(history, repoRules, { ...REPO, fullName: "zed/x" })).toEqual(Array(6).fill("everyone"));
-  });
+  test(
+    "first matching block wins; a matching block " + "overrides default 1; no rule matching means not a deployment",
+    () => {
+      const repoRules: RepoRules[] = [
+        { repos: "other/*", rules: [{ target: "other" }] },
+        { repos: "acme/*", rules: [{ events: ["tag"], target: "acme" }] },
+        { repos: "*", rules: [{ target: "everyone" }] },
+      ];
+      const r = resolveMode(REPO, history, opts({ repoRules }));
+      expect(r.mode).toBe("rules");
+      expect(r.blockIndex).toBe(1);
+      expect(r.block).toBe(repoRules[1]!);
+      expect(targetsOf(history, repoRules)).toEqual([null, "acme", null, null, null, null]);
+      expect(targetsOf(history, repoRules, { ...REPO, fullName: "zed/x" })).toEqual(Array(6).fill("everyone"));
+    },
+  );
 
   test("rules drive computeRepoDora end to end", () => {
     const state = computeRepoDora(REPO, history, opts({ repoRules: block([{ events: ["deployment"] }], "acme/app") }));

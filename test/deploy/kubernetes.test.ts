@@ -179,28 +179,31 @@ describe("deploy/kubernetes rendered by kubectl kustomize", () => {
     expect(await schemaErrors(objects)).toEqual([]);
   });
 
-  test("the component adds release: kube-prometheus-stack to the ServiceMonitor and PrometheusRule, nothing else", () => {
-    const base = render(BASE);
-    const { objects } = withComponent();
-    const byKind = (os: K8sObject[]) => Object.fromEntries(os.map((o) => [o.kind, o]));
-    const before = byKind(base);
-    const after = byKind(objects);
-    for (const kind of KINDS) {
-      if (kind === "ServiceMonitor" || kind === "PrometheusRule") {
-        expect(after[kind]!.metadata.labels).toEqual({
-          ...before[kind]!.metadata.labels,
-          release: "kube-prometheus-stack",
-        });
-        const { labels: _a, ...restAfter } = after[kind]!.metadata;
-        const { labels: _b, ...restBefore } = before[kind]!.metadata;
-        expect(restAfter).toEqual(restBefore);
-        // Selectors and everything else untouched.
-        expect({ ...after[kind], metadata: null }).toEqual({ ...before[kind], metadata: null });
-      } else {
-        expect(after[kind]).toEqual(before[kind]!);
+  test(
+    "the component adds release: kube-prometheus-stack to " + "the ServiceMonitor and PrometheusRule, nothing else",
+    () => {
+      const base = render(BASE);
+      const { objects } = withComponent();
+      const byKind = (os: K8sObject[]) => Object.fromEntries(os.map((o) => [o.kind, o]));
+      const before = byKind(base);
+      const after = byKind(objects);
+      for (const kind of KINDS) {
+        if (kind === "ServiceMonitor" || kind === "PrometheusRule") {
+          expect(after[kind]!.metadata.labels).toEqual({
+            ...before[kind]!.metadata.labels,
+            release: "kube-prometheus-stack",
+          });
+          const { labels: _a, ...restAfter } = after[kind]!.metadata;
+          const { labels: _b, ...restBefore } = before[kind]!.metadata;
+          expect(restAfter).toEqual(restBefore);
+          // Selectors and everything else untouched.
+          expect({ ...after[kind], metadata: null }).toEqual({ ...before[kind], metadata: null });
+        } else {
+          expect(after[kind]).toEqual(before[kind]!);
+        }
       }
-    }
-  });
+    },
+  );
 
   test("secret.example.yaml validates too", async () => {
     const objects = parseAllDocuments(readFileSync(join(BASE, "secret.example.yaml"), "utf8")).map(

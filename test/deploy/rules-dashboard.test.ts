@@ -363,36 +363,43 @@ describe("deploy/grafana/dora-dashboard.json", () => {
     ]);
   });
 
-  test("the key panels read the window gauges (right from the first scrape); a per-target table and the coverage too", () => {
-    const stat = (title: string) => dash.panels.find((p) => p.type === "stat" && p.title === title)!.targets![0]!.expr;
-    expect(stat("Deployment frequency")).toBe('dora_overall:window_deployments_per_day:max{window="$window"}');
-    expect(stat("Lead time for changes (median)")).toBe(
-      'dora_overall:window_lead_time_p50_seconds:max{window="$window"}',
-    );
-    expect(stat("Change failure rate")).toBe('dora_overall:window_change_failure_ratio:max{window="$window"}');
-    expect(stat("Failed deployment recovery time (median)")).toBe(
-      'dora_overall:window_recovery_time_p50_seconds:max{window="$window"}',
-    );
-    expect(stat("Rework rate")).toBe('dora_overall:window_rework_ratio:max{window="$window"}');
-    expect(stat("Lead time p90")).toBe('dora_overall:window_lead_time_p90_seconds:max{window="$window"}');
-    expect(stat("History read covers")).toBe('dora_overall:window_coverage_ratio:min{window="$window"}');
-    const table = dash.panels.find((p) => p.type === "table" && p.title === "Per target (window gauges)")!;
-    for (const t of table.targets!)
-      expect(t.expr).toMatch(
-        /^dora:window_[a-z0-9_]+:max\{repo=~"\$repo", deploy_to=~"\$deploy_to", window="\$window"\}$/,
+  test(
+    "the key panels read the window gauges (right from the " + "first scrape); a per-target table and the coverage too",
+    () => {
+      const stat = (title: string) =>
+        dash.panels.find((p) => p.type === "stat" && p.title === title)!.targets![0]!.expr;
+      expect(stat("Deployment frequency")).toBe('dora_overall:window_deployments_per_day:max{window="$window"}');
+      expect(stat("Lead time for changes (median)")).toBe(
+        'dora_overall:window_lead_time_p50_seconds:max{window="$window"}',
       );
-  });
+      expect(stat("Change failure rate")).toBe('dora_overall:window_change_failure_ratio:max{window="$window"}');
+      expect(stat("Failed deployment recovery time (median)")).toBe(
+        'dora_overall:window_recovery_time_p50_seconds:max{window="$window"}',
+      );
+      expect(stat("Rework rate")).toBe('dora_overall:window_rework_ratio:max{window="$window"}');
+      expect(stat("Lead time p90")).toBe('dora_overall:window_lead_time_p90_seconds:max{window="$window"}');
+      expect(stat("History read covers")).toBe('dora_overall:window_coverage_ratio:min{window="$window"}');
+      const table = dash.panels.find((p) => p.type === "table" && p.title === "Per target (window gauges)")!;
+      for (const t of table.targets!)
+        expect(t.expr).toMatch(
+          /^dora:window_[a-z0-9_]+:max\{repo=~"\$repo", deploy_to=~"\$deploy_to", window="\$window"\}$/,
+        );
+    },
+  );
 
-  test("a team variable (from dora_repo_info) narrows the repo list; a per-team table reads the dora_group rules", () => {
-    expect(vars.team?.type).toBe("query");
-    expect(JSON.stringify(vars.team?.query)).toContain("label_values(dora_repo_info, team)");
-    expect(JSON.stringify(vars.repo?.query)).toContain('dora_repo_info{team=~\\"$team\\"}');
-    // "All" repos must mean all repos of the team, not .*
-    expect((vars.repo as { allValue?: string }).allValue).toBeUndefined();
-    const team = dash.panels.find((p) => p.type === "table" && p.title === "Per team")!;
-    for (const t of team.targets!)
-      expect(t.expr).toMatch(/^sum by \(team\) \(dora_group:[a-z_]+:[a-z0-9_]+\$window\{team=~"\$team"\}\)$/);
-  });
+  test(
+    "a team variable (from dora_repo_info) narrows the " + "repo list; a per-team table reads the dora_group rules",
+    () => {
+      expect(vars.team?.type).toBe("query");
+      expect(JSON.stringify(vars.team?.query)).toContain("label_values(dora_repo_info, team)");
+      expect(JSON.stringify(vars.repo?.query)).toContain('dora_repo_info{team=~\\"$team\\"}');
+      // "All" repos must mean all repos of the team, not .*
+      expect((vars.repo as { allValue?: string }).allValue).toBeUndefined();
+      const team = dash.panels.find((p) => p.type === "table" && p.title === "Per team")!;
+      for (const t of team.targets!)
+        expect(t.expr).toMatch(/^sum by \(team\) \(dora_group:[a-z_]+:[a-z0-9_]+\$window\{team=~"\$team"\}\)$/);
+    },
+  );
 
   test("has trends, the failing-now table with outage age, a per-repo table and exporter health", () => {
     const types = (t: string) => dash.panels.filter((p) => p.type === t).map((p) => p.title);

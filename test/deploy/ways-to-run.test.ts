@@ -290,32 +290,35 @@ describe("Kubernetes manifests", () => {
     }
   });
 
-  test("the Deployment: probes on /healthz and /ready, resources, non-root, read-only root, token from the Secret", () => {
-    const pod = docs.Deployment.spec.template.spec;
-    expect(docs.Deployment.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "dora-exporter" });
-    const c = pod.containers[0];
-    const port = c.ports.find((p: any) => p.containerPort === 9798);
-    expect(port).toBeDefined();
-    expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: port.name });
-    expect(c.readinessProbe.httpGet).toEqual({ path: "/ready", port: port.name });
-    expect(c.resources.requests.cpu).toBeDefined();
-    expect(c.resources.requests.memory).toBeDefined();
-    expect(c.resources.limits.memory).toBeDefined();
-    expect(pod.securityContext.runAsNonRoot).toBe(true);
-    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
-    expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
-    expect(c.securityContext.capabilities.drop).toEqual(["ALL"]);
-    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
-    expect(env.WOODPECKER_TOKEN).toBeUndefined();
-    const tokenVolume = pod.volumes.find((v: any) => v.secret);
-    expect(tokenVolume.secret.secretName).toBe(docs.Secret.metadata.name);
-    expect(tokenVolume.secret.items).toEqual([{ key: "token", path: "token" }]);
-    expect(Object.keys(docs.Secret.stringData)).toEqual(["token"]);
-    const mount = c.volumeMounts.find((m: any) => m.name === tokenVolume.name);
-    expect(mount.readOnly).toBe(true);
-    expect(env.WOODPECKER_TOKEN_FILE).toBe(`${mount.mountPath}/token`);
-  });
+  test(
+    "the Deployment: probes on /healthz and /ready, " + "resources, non-root, read-only root, token from the Secret",
+    () => {
+      const pod = docs.Deployment.spec.template.spec;
+      expect(docs.Deployment.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "dora-exporter" });
+      const c = pod.containers[0];
+      const port = c.ports.find((p: any) => p.containerPort === 9798);
+      expect(port).toBeDefined();
+      expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: port.name });
+      expect(c.readinessProbe.httpGet).toEqual({ path: "/ready", port: port.name });
+      expect(c.resources.requests.cpu).toBeDefined();
+      expect(c.resources.requests.memory).toBeDefined();
+      expect(c.resources.limits.memory).toBeDefined();
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+      expect(c.securityContext.capabilities.drop).toEqual(["ALL"]);
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+      expect(env.WOODPECKER_TOKEN).toBeUndefined();
+      const tokenVolume = pod.volumes.find((v: any) => v.secret);
+      expect(tokenVolume.secret.secretName).toBe(docs.Secret.metadata.name);
+      expect(tokenVolume.secret.items).toEqual([{ key: "token", path: "token" }]);
+      expect(Object.keys(docs.Secret.stringData)).toEqual(["token"]);
+      const mount = c.volumeMounts.find((m: any) => m.name === tokenVolume.name);
+      expect(mount.readOnly).toBe(true);
+      expect(env.WOODPECKER_TOKEN_FILE).toBe(`${mount.mountPath}/token`);
+    },
+  );
 
   test("readiness holds the rollout; nothing claims Prometheus scrapes ready pods only (it scrapes them all)", () => {
     expect(docs.Deployment.spec.strategy).toEqual({
@@ -435,7 +438,8 @@ describe("adding the exporter to an existing Prometheus (README, docs/prometheus
     ["README.md", "## Prometheus and Grafana"],
     ["docs/prometheus-grafana.md", "## Shortest path"],
   ] as const) {
-    test(`${doc}: the step never replaces prometheus.yml; after the documented edit promtool check config passes`, () => {
+    test(`${doc}: the step never replaces prometheus.yml; ` +
+      `after the documented edit promtool check config passes`, () => {
       const promtool = Bun.which("promtool");
       if (!promtool) throw new Error(INSTALL_HINT);
       const lines = block(doc, heading);

@@ -68,22 +68,27 @@ describe("dora-exporter demo for trying report and check", () => {
     ]);
   });
 
-  test("the exporter reads the simulated ArgoCD: dora_target_info names the app, the page shows it, labelled demo", async () => {
-    const { demo } = await startDemo();
-    await waitFor("the first poll with ArgoCD", async () =>
-      /^dora_target_info\{.*source="argocd"/m.test(await (await fetch(`${demo.url}/metrics`)).text()),
-    );
-    const metrics = await (await fetch(`${demo.url}/metrics`)).text();
-    expect(metrics).toMatch(
-      /^dora_target_info\{repo="acme\/search",deploy_to="search",source="argocd",app="default\/search"\} 1$/m,
-    );
-    expect(metrics).toMatch(/^dora_argocd_up 1$/m);
-    expect(metrics).toMatch(/^dora_demo_mode 1$/m);
-    expect(metrics).toMatch(/^dora_deployments_total\{repo="acme\/search",deploy_to="search"\} [1-9]\d*$/m);
-    const page = await (await fetch(`${demo.url}/`)).text();
-    expect(page).toContain("DEMO DATA: these numbers come from a built-in simulated Woodpecker and ArgoCD");
-    expect(page).toContain("<h2>ArgoCD apps</h2>");
-  });
+  test(
+    "the exporter reads the simulated ArgoCD: " +
+      "dora_target_info names the app, the page shows it, " +
+      "labelled demo",
+    async () => {
+      const { demo } = await startDemo();
+      await waitFor("the first poll with ArgoCD", async () =>
+        /^dora_target_info\{.*source="argocd"/m.test(await (await fetch(`${demo.url}/metrics`)).text()),
+      );
+      const metrics = await (await fetch(`${demo.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^dora_target_info\{repo="acme\/search",deploy_to="search",source="argocd",app="default\/search"\} 1$/m,
+      );
+      expect(metrics).toMatch(/^dora_argocd_up 1$/m);
+      expect(metrics).toMatch(/^dora_demo_mode 1$/m);
+      expect(metrics).toMatch(/^dora_deployments_total\{repo="acme\/search",deploy_to="search"\} [1-9]\d*$/m);
+      const page = await (await fetch(`${demo.url}/`)).text();
+      expect(page).toContain("DEMO DATA: these numbers come from a built-in simulated Woodpecker and ArgoCD");
+      expect(page).toContain("<h2>ArgoCD apps</h2>");
+    },
+  );
 
   test(
     "the simulated ArgoCD answers with the printed token and deploys acme/search with images tagged by its " +

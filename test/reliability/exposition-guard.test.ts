@@ -75,44 +75,47 @@ function samples(text: string): string[] {
 }
 
 describe("no duplicate label set in any exposition", () => {
-  test("random repo states under colliding labels, scrapes mid-change: the cached /metrics and DoraMetrics", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), async (ops) => {
-        const cache = new DoraSeriesCache();
-        const cached = new CachedRegistry(cache);
-        const plainRegistry = new Registry();
-        const plain = new DoraMetrics(plainRegistry);
-        const model = new Map<number, { label: string; state: RepoState }>();
-        const inFlight: Promise<string>[] = [];
-        for (const op of ops) {
-          if (op.t === "scrape") {
-            inFlight.push(cached.metrics()); // not awaited: later changes land while it renders
-            expect(duplicateSeries(await plainRegistry.metrics())).toEqual([]);
-            continue;
+  test(
+    "random repo states under colliding labels, " + "scrapes mid-change: the cached /metrics and DoraMetrics",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), async (ops) => {
+          const cache = new DoraSeriesCache();
+          const cached = new CachedRegistry(cache);
+          const plainRegistry = new Registry();
+          const plain = new DoraMetrics(plainRegistry);
+          const model = new Map<number, { label: string; state: RepoState }>();
+          const inFlight: Promise<string>[] = [];
+          for (const op of ops) {
+            if (op.t === "scrape") {
+              inFlight.push(cached.metrics()); // not awaited: later changes land while it renders
+              expect(duplicateSeries(await plainRegistry.metrics())).toEqual([]);
+              continue;
+            }
+            if (op.t === "set") {
+              cache.setRepo(op.id, op.label, stateOf(op));
+              plain.setRepo(op.id, op.label, stateOf(op));
+              for (const [id, m] of model) if (m.label === op.label) model.delete(id);
+              model.set(op.id, { label: op.label, state: stateOf(op) });
+            } else {
+              cache.removeRepo(op.id);
+              plain.removeRepo(op.id);
+              model.delete(op.id);
+            }
           }
-          if (op.t === "set") {
-            cache.setRepo(op.id, op.label, stateOf(op));
-            plain.setRepo(op.id, op.label, stateOf(op));
-            for (const [id, m] of model) if (m.label === op.label) model.delete(id);
-            model.set(op.id, { label: op.label, state: stateOf(op) });
-          } else {
-            cache.removeRepo(op.id);
-            plain.removeRepo(op.id);
-            model.delete(op.id);
-          }
-        }
-        for (const text of await Promise.all(inFlight)) expect(duplicateSeries(text)).toEqual([]);
-        const want = await expected(model);
-        const gotCached = await cached.metrics();
-        expect(duplicateSeries(gotCached)).toEqual([]);
-        expect(samples(gotCached)).toEqual(want);
-        const gotPlain = await plainRegistry.metrics();
-        expect(duplicateSeries(gotPlain)).toEqual([]);
-        expect(samples(gotPlain)).toEqual(want);
-      }),
-      reliabilityParams(150, "exposition-guard"),
-    );
-  });
+          for (const text of await Promise.all(inFlight)) expect(duplicateSeries(text)).toEqual([]);
+          const want = await expected(model);
+          const gotCached = await cached.metrics();
+          expect(duplicateSeries(gotCached)).toEqual([]);
+          expect(samples(gotCached)).toEqual(want);
+          const gotPlain = await plainRegistry.metrics();
+          expect(duplicateSeries(gotPlain)).toEqual([]);
+          expect(samples(gotPlain)).toEqual(want);
+        }),
+        reliabilityParams(150, "exposition-guard"),
+      );
+    },
+  );
 
   test("a repo re-created under its old name while the old id still has series: one set, the newer", async () => {
     const cache = new DoraSeriesCache();

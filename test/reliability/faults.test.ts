@@ -188,15 +188,18 @@ describe("bad objects are skipped and counted, never fatal, and read again later
     await expectOracle(world, exp);
   });
 
-  test("a running pipeline whose repo answers 404 for a while (deleted? permissions syncing?) is not forgotten", async () => {
-    const { world, push, p, exp } = await seenRunning();
-    world.finish(push.id, p.number, "failure");
-    world.faults.add({ match: new RegExp(`^/api/repos/${push.id}(/|$)`), fault: { kind: "status", status: 404 } });
-    expect(await exp.poller.poll()).toBe(false);
-    world.faults.clear();
-    expect(await exp.poller.poll()).toBe(true);
-    await expectOracle(world, exp);
-  });
+  test(
+    "a running pipeline whose repo answers 404 for a " + "while (deleted? permissions syncing?) is not forgotten",
+    async () => {
+      const { world, push, p, exp } = await seenRunning();
+      world.finish(push.id, p.number, "failure");
+      world.faults.add({ match: new RegExp(`^/api/repos/${push.id}(/|$)`), fault: { kind: "status", status: 404 } });
+      expect(await exp.poller.poll()).toBe(false);
+      world.faults.clear();
+      expect(await exp.poller.poll()).toBe(true);
+      await expectOracle(world, exp);
+    },
+  );
 
   test("a bad repo object in the repo listing: that repo is skipped this cycle and counted", async () => {
     const world = new World();
@@ -332,47 +335,53 @@ describe("Woodpecker's awkward facts", () => {
     await expectOracle(world, exp);
   });
 
-  test("a deleted pipeline whose number is reused: both count for the running exporter (the documented exception)", async () => {
-    const world = new World();
-    const { push } = history(world, 4);
-    const exp = inProcessExporter(world);
-    await exp.poller.poll();
-    const top = world.sim.listPipelines(push.id)[0]!;
-    world.delete(push.id, top.number);
-    world.clock += 60;
-    const reuse = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
-    world.drive(push.id, reuse, "success", 30);
-    expect(reuse.number).toBe(top.number);
-    expect(await exp.poller.poll()).toBe(true);
-    await expectOracle(world, exp); // the oracle gets the deleted one because the exporter had it
-    expect(exp.kept(push.id, top.id)).toBeDefined();
-    // ... and a fresh exporter derives from the history as it now stands.
-    const fresh = inProcessExporter(world);
-    await fresh.poller.poll();
-    expect(diffWithOracle(await fresh.scrape(), world.expected())).toEqual([]);
-  });
-
-  test("the highest pipelines deleted, then more than a page of new ones reusing their numbers: none missed", async () => {
-    // Found by property.test.ts, FC_SEED=1049276751 (shrunk). The incremental listing stopped at
-    // the first page reaching the old high-water number, though the reused numbers below it on
-    // the next page were new pipelines: they were never read.
-    const world = new World();
-    const { push } = history(world, 4);
-    const exp = inProcessExporter(world);
-    expect(await exp.poller.poll()).toBe(true);
-    for (const p of world.sim.listPipelines(push.id)) world.delete(push.id, p.number);
-    const fresh = [];
-    for (let i = 0; i < 53; i++) {
+  test(
+    "a deleted pipeline whose number is reused: both count " + "for the running exporter (the documented exception)",
+    async () => {
+      const world = new World();
+      const { push } = history(world, 4);
+      const exp = inProcessExporter(world);
+      await exp.poller.poll();
+      const top = world.sim.listPipelines(push.id)[0]!;
+      world.delete(push.id, top.number);
       world.clock += 60;
-      const p = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
-      world.drive(push.id, p, i % 2 === 0 ? "failure" : "success", 30);
-      fresh.push(p);
-    }
-    expect(fresh[0]!.number).toBe(1); // numbers 1-4 reused; the first page is 53..4
-    expect(await exp.poller.poll()).toBe(true);
-    for (const p of fresh) expect(exp.kept(push.id, p.id)).toBeDefined();
-    await expectOracle(world, exp);
-  });
+      const reuse = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
+      world.drive(push.id, reuse, "success", 30);
+      expect(reuse.number).toBe(top.number);
+      expect(await exp.poller.poll()).toBe(true);
+      await expectOracle(world, exp); // the oracle gets the deleted one because the exporter had it
+      expect(exp.kept(push.id, top.id)).toBeDefined();
+      // ... and a fresh exporter derives from the history as it now stands.
+      const fresh = inProcessExporter(world);
+      await fresh.poller.poll();
+      expect(diffWithOracle(await fresh.scrape(), world.expected())).toEqual([]);
+    },
+  );
+
+  test(
+    "the highest pipelines deleted, then more than a " + "page of new ones reusing their numbers: none missed",
+    async () => {
+      // Found by property.test.ts, FC_SEED=1049276751 (shrunk). The incremental listing stopped at
+      // the first page reaching the old high-water number, though the reused numbers below it on
+      // the next page were new pipelines: they were never read.
+      const world = new World();
+      const { push } = history(world, 4);
+      const exp = inProcessExporter(world);
+      expect(await exp.poller.poll()).toBe(true);
+      for (const p of world.sim.listPipelines(push.id)) world.delete(push.id, p.number);
+      const fresh = [];
+      for (let i = 0; i < 53; i++) {
+        world.clock += 60;
+        const p = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
+        world.drive(push.id, p, i % 2 === 0 ? "failure" : "success", 30);
+        fresh.push(p);
+      }
+      expect(fresh[0]!.number).toBe(1); // numbers 1-4 reused; the first page is 53..4
+      expect(await exp.poller.poll()).toBe(true);
+      for (const p of fresh) expect(exp.kept(push.id, p.id)).toBeDefined();
+      await expectOracle(world, exp);
+    },
+  );
 
   test("a renamed repo: its series move to the new name", async () => {
     const world = new World();
@@ -413,18 +422,21 @@ describe("Woodpecker's awkward facts", () => {
 });
 
 describe("old servers", () => {
-  test("a server that ignores `before` (before 2.5) is detected and paged by offset, nothing missed or looped", async () => {
-    const world = new World({ version: "2.4.0" });
-    const push = world.addRepo("acme/web", false);
-    for (let i = 0; i < 130; i++) {
-      world.clock += 60;
-      const p = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
-      world.drive(push.id, p, i % 6 === 0 ? "failure" : "success", 30);
-    }
-    const exp = inProcessExporter(world);
-    expect(await exp.poller.poll()).toBe(true);
-    const lists = world.requests.filter((r) => r.path.endsWith("/pipelines"));
-    expect(lists.length).toBeLessThanOrEqual(5); // 3 pages, plus the one cursor request that gave it away
-    await expectOracle(world, exp);
-  });
+  test(
+    "a server that ignores `before` (before 2.5) is " + "detected and paged by offset, nothing missed or looped",
+    async () => {
+      const world = new World({ version: "2.4.0" });
+      const push = world.addRepo("acme/web", false);
+      for (let i = 0; i < 130; i++) {
+        world.clock += 60;
+        const p = world.sim.addPipeline(push.id, { event: "push", branch: "main", commit: world.newCommit() });
+        world.drive(push.id, p, i % 6 === 0 ? "failure" : "success", 30);
+      }
+      const exp = inProcessExporter(world);
+      expect(await exp.poller.poll()).toBe(true);
+      const lists = world.requests.filter((r) => r.path.endsWith("/pipelines"));
+      expect(lists.length).toBeLessThanOrEqual(5); // 3 pages, plus the one cursor request that gave it away
+      await expectOracle(world, exp);
+    },
+  );
 });

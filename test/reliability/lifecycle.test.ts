@@ -205,28 +205,31 @@ describe("servers before 2.5 (no `before` filter): deletion while the listing pa
     });
   }
 
-  test("new pipelines reusing the numbers of deleted highest ones, one shifted onto page 1: read as a boundary gap", async () => {
-    // Sibling of FC_SEED=1049276751: the gap between two pages was read only above the old
-    // high-water number, but a deleted number below it can belong to a new pipeline by then.
-    const world = new World({ version: "2.4.0" });
-    const r = world.addRepo("acme/old", false);
-    pushes(world, r.id, 4);
-    const exp = inProcessExporter(world);
-    expect(await exp.poller.poll()).toBe(true);
-    for (const p of world.sim.listPipelines(r.id)) world.delete(r.id, p.number);
-    pushes(world, r.id, 53); // numbers 1..53 again; page 1 is 53..4
-    world.faults.add({
-      match: (url) =>
-        LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
-      times: 1,
-      fault: { kind: "none" },
-      action: () => world.delete(r.id, 43), // #3 moves onto page 1, already read
-    });
-    expect(await exp.poller.poll()).toBe(true);
-    expect(world.faults.injected.length).toBe(1);
-    expect(exp.kept(r.id, world.sim.getPipeline(r.id, 3)!.id)).toBeDefined();
-    expect(diffWithOracle(await exp.scrape(), world.expected(exp.kept))).toEqual([]);
-  });
+  test(
+    "new pipelines reusing the numbers of deleted highest " + "ones, one shifted onto page 1: read as a boundary gap",
+    async () => {
+      // Sibling of FC_SEED=1049276751: the gap between two pages was read only above the old
+      // high-water number, but a deleted number below it can belong to a new pipeline by then.
+      const world = new World({ version: "2.4.0" });
+      const r = world.addRepo("acme/old", false);
+      pushes(world, r.id, 4);
+      const exp = inProcessExporter(world);
+      expect(await exp.poller.poll()).toBe(true);
+      for (const p of world.sim.listPipelines(r.id)) world.delete(r.id, p.number);
+      pushes(world, r.id, 53); // numbers 1..53 again; page 1 is 53..4
+      world.faults.add({
+        match: (url) =>
+          LIST.test(url.pathname) && url.searchParams.get("page") === "2" && !url.searchParams.has("before"),
+        times: 1,
+        fault: { kind: "none" },
+        action: () => world.delete(r.id, 43), // #3 moves onto page 1, already read
+      });
+      expect(await exp.poller.poll()).toBe(true);
+      expect(world.faults.injected.length).toBe(1);
+      expect(exp.kept(r.id, world.sim.getPipeline(r.id, 3)!.id)).toBeDefined();
+      expect(diffWithOracle(await exp.scrape(), world.expected(exp.kept))).toEqual([]);
+    },
+  );
 });
 
 describe("servers before 2.5: `parent` holds the parent's id", () => {

@@ -87,15 +87,18 @@ function doraUp(scrape: string): number | undefined {
 }
 
 describe("reliability property (in-process exporter)", () => {
-  test("random histories x poll timings x faults: after faults stop and one poll, DORA series equal the oracle", async () => {
-    const params = reliabilityParams(RUNS, "in-process");
-    await fc.assert(
-      fc.asyncProperty(scenarioArb, fc.integer({ min: 1, max: 1_000_000 }), async (s, seed) => {
-        await run(s, seed);
-      }),
-      params,
-    );
-  });
+  test(
+    "random histories x poll timings x faults: after " + "faults stop and one poll, DORA series equal the oracle",
+    async () => {
+      const params = reliabilityParams(RUNS, "in-process");
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, fc.integer({ min: 1, max: 1_000_000 }), async (s, seed) => {
+          await run(s, seed);
+        }),
+        params,
+      );
+    },
+  );
 
   test("the same on a 2.8 server (2.x keys, no event filter, no last_pipeline)", async () => {
     const params = reliabilityParams(Math.ceil(RUNS / 4), "in-process-2.8");

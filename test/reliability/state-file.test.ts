@@ -187,41 +187,44 @@ describe("DORA_STATE_FILE with the compiled binary", () => {
     await c.p.stop("SIGKILL");
   });
 
-  test("a file for another Woodpecker, or from a newer schema: exit 2 with one line naming DORA_STATE_FILE", async () => {
-    ensureBinary();
-    const { world, served, file } = setup(3);
-    const fresh = await startReady(world, served, { DORA_STATE_FILE: file });
-    await fresh.p.stop("SIGTERM");
-    const run = (env: Record<string, string>) =>
-      Bun.spawnSync([BINARY], {
-        env: {
-          PATH: process.env.PATH ?? "",
-          DORA_LISTEN: "127.0.0.1:0",
-          WOODPECKER_TOKEN: TOKEN,
-          DORA_STATE_FILE: file,
-          ...env,
-        },
-      });
-    const other = run({ WOODPECKER_URL: "https://other.example.com" });
-    expect(other.exitCode).toBe(2);
-    const err = other.stderr.toString().trim();
-    expect(err.split("\n")).toHaveLength(1);
-    expect(err).toContain(
-      `DORA_STATE_FILE: ${file} was written for Woodpecker ${served.url}, not https://other.example.com`,
-    );
+  test(
+    "a file for another Woodpecker, or from a newer " + "schema: exit 2 with one line naming DORA_STATE_FILE",
+    async () => {
+      ensureBinary();
+      const { world, served, file } = setup(3);
+      const fresh = await startReady(world, served, { DORA_STATE_FILE: file });
+      await fresh.p.stop("SIGTERM");
+      const run = (env: Record<string, string>) =>
+        Bun.spawnSync([BINARY], {
+          env: {
+            PATH: process.env.PATH ?? "",
+            DORA_LISTEN: "127.0.0.1:0",
+            WOODPECKER_TOKEN: TOKEN,
+            DORA_STATE_FILE: file,
+            ...env,
+          },
+        });
+      const other = run({ WOODPECKER_URL: "https://other.example.com" });
+      expect(other.exitCode).toBe(2);
+      const err = other.stderr.toString().trim();
+      expect(err.split("\n")).toHaveLength(1);
+      expect(err).toContain(
+        `DORA_STATE_FILE: ${file} was written for Woodpecker ${served.url}, not https://other.example.com`,
+      );
 
-    const { Database } = await import("bun:sqlite");
-    const db = new Database(file);
-    db.query("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
-    db.close(false);
-    const newer = run({ WOODPECKER_URL: served.url });
-    expect(newer.exitCode).toBe(2);
-    expect(newer.stderr.toString().trim()).toMatch(
-      /^dora-exporter: DORA_STATE_FILE: .* newer dora-exporter \(state schema 99; [^\n]*$/,
-    );
-    expect(existsSync(file)).toBe(true);
-    expect(readdirSync(join(file, "..")).some((n) => n.includes("corrupt"))).toBe(false);
-  });
+      const { Database } = await import("bun:sqlite");
+      const db = new Database(file);
+      db.query("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+      db.close(false);
+      const newer = run({ WOODPECKER_URL: served.url });
+      expect(newer.exitCode).toBe(2);
+      expect(newer.stderr.toString().trim()).toMatch(
+        /^dora-exporter: DORA_STATE_FILE: .* newer dora-exporter \(state schema 99; [^\n]*$/,
+      );
+      expect(existsSync(file)).toBe(true);
+      expect(readdirSync(join(file, "..")).some((n) => n.includes("corrupt"))).toBe(false);
+    },
+  );
 
   test("demo ignores DORA_STATE_FILE: its simulated world is new on every run", async () => {
     ensureBinary();

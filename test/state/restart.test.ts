@@ -204,19 +204,22 @@ describe("restart with DORA_STATE_FILE", () => {
     e.state!.close();
   });
 
-  test("a repo whose write fails is not published (its sync fails), and is published once a write succeeds", async () => {
-    const w = world();
-    const a = w.sim.addRepo({ full_name: "acme/a" });
-    w.push(a.id, "success", "one");
-    let fail = true;
-    const e = w.exporter(tmpFile(), () => {
-      if (fail) throw new Error("disk full (simulated)");
-    });
-    expect(await e.poller.poll()).toBe(false);
-    expect(e.published.size).toBe(0);
-    fail = false;
-    await w.poll(e);
-    expect(e.published.get(a.id)!.state.targets[0]!.deployments).toBe(1);
-    e.state!.close();
-  });
+  test(
+    "a repo whose write fails is not published (its " + "sync fails), and is published once a write succeeds",
+    async () => {
+      const w = world();
+      const a = w.sim.addRepo({ full_name: "acme/a" });
+      w.push(a.id, "success", "one");
+      let fail = true;
+      const e = w.exporter(tmpFile(), () => {
+        if (fail) throw new Error("disk full (simulated)");
+      });
+      expect(await e.poller.poll()).toBe(false);
+      expect(e.published.size).toBe(0);
+      fail = false;
+      await w.poll(e);
+      expect(e.published.get(a.id)!.state.targets[0]!.deployments).toBe(1);
+      e.state!.close();
+    },
+  );
 });

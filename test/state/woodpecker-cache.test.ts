@@ -137,40 +137,43 @@ describe("Woodpecker history cache", () => {
     );
   }, 60_000);
 
-  test("repos are kept apart by id: a rename updates the row, a re-created repo (same name, new id) is another row", () => {
-    const path = tmpFile();
-    let { db, durable } = openCache(path);
-    loadAll(durable, KEY);
-    const a = new TrackedRepo({ ...LISTING, id: 1, fullName: "acme/app" }, new RepoHistory());
-    a.history.ingest(pipeline(1, 1, "success"));
-    durable.save(a);
-    (a as { listing: RepoListing }).listing = { ...a.listing, fullName: "acme/renamed" };
-    durable.save(a);
-    const b = new TrackedRepo({ ...LISTING, id: 2, fullName: "acme/app" }, new RepoHistory());
-    b.history.ingest(pipeline(2, 1, "failure"));
-    durable.save(b);
-    db.close(false);
-    ({ db, durable } = openCache(path));
-    const loaded = loadAll(durable, KEY);
-    expect(
-      loaded.map((r) => [
-        r.listing.id,
-        (keptListing(db, r.listing.id) as RepoListing).fullName,
-        [...r.history.pipelines.values()].map((p) => p.status),
-      ]),
-    ).toEqual([
-      [1, "acme/renamed", ["success"]],
-      [2, "acme/app", ["failure"]],
-    ]);
-    // The poller dropped repo 1 (and holds no unlisted kept history): so does the file.
-    const poller = { repos: new Map([[2, loaded[1]!]]) } as unknown as Poller;
-    durable.retain(poller);
-    db.close(false);
-    ({ db, durable } = openCache(path));
-    expect(loadAll(durable, KEY).map((r) => r.listing.id)).toEqual([2]);
-    expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM wp_pipelines WHERE repo_id = 1").get()!.n).toBe(0);
-    db.close(false);
-  });
+  test(
+    "repos are kept apart by id: a rename updates the row, " + "a re-created repo (same name, new id) is another row",
+    () => {
+      const path = tmpFile();
+      let { db, durable } = openCache(path);
+      loadAll(durable, KEY);
+      const a = new TrackedRepo({ ...LISTING, id: 1, fullName: "acme/app" }, new RepoHistory());
+      a.history.ingest(pipeline(1, 1, "success"));
+      durable.save(a);
+      (a as { listing: RepoListing }).listing = { ...a.listing, fullName: "acme/renamed" };
+      durable.save(a);
+      const b = new TrackedRepo({ ...LISTING, id: 2, fullName: "acme/app" }, new RepoHistory());
+      b.history.ingest(pipeline(2, 1, "failure"));
+      durable.save(b);
+      db.close(false);
+      ({ db, durable } = openCache(path));
+      const loaded = loadAll(durable, KEY);
+      expect(
+        loaded.map((r) => [
+          r.listing.id,
+          (keptListing(db, r.listing.id) as RepoListing).fullName,
+          [...r.history.pipelines.values()].map((p) => p.status),
+        ]),
+      ).toEqual([
+        [1, "acme/renamed", ["success"]],
+        [2, "acme/app", ["failure"]],
+      ]);
+      // The poller dropped repo 1 (and holds no unlisted kept history): so does the file.
+      const poller = { repos: new Map([[2, loaded[1]!]]) } as unknown as Poller;
+      durable.retain(poller);
+      db.close(false);
+      ({ db, durable } = openCache(path));
+      expect(loadAll(durable, KEY).map((r) => r.listing.id)).toEqual([2]);
+      expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM wp_pipelines WHERE repo_id = 1").get()!.n).toBe(0);
+      db.close(false);
+    },
+  );
 
   test("a save writes only what changed; an unchanged repo writes nothing", () => {
     const path = tmpFile();

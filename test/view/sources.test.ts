@@ -126,22 +126,30 @@ describe("the API's JSON, the page and report show the same sources", () => {
     expect(windowSummary(source, { window: 30, repo: "acme-ops/*" }).apps.map((a) => a.app)).toEqual(["ops/legacy"]);
   });
 
-  test("the page: each target's sources under its name (why in the title), and the apps table with mapping and why", () => {
-    const page = renderPage({ status: STATUS, summary: s, woodpeckerUrl: source.woodpeckerUrl, clock: NOW }).toString();
-    const shown = shownValues(page);
-    for (const t of s.targets) expect(shown.get(`${t.repo}|${t.deployTo}:source`)?.text).toBe(sourcesText(t.sources));
-    for (const a of s.apps) {
-      expect(shown.get(`app:${a.app}:repo`)?.text).toBe(a.repo);
-      expect(shown.get(`app:${a.app}:target`)?.text).toBe(a.deployTo);
-      expect(shown.get(`app:${a.app}:by`)?.text).toBe(a.by);
-      expect(shown.get(`app:${a.app}:why`)?.text).toBe(a.why);
-    }
-    expect(page).toContain("<h2>ArgoCD apps</h2>");
-    expect(page).toContain(
-      'title="default/search: registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search; ' +
-        'default/search-canary: argocd_apps[0] (apps: &#34;default/search*&#34;)"',
-    );
-  });
+  test(
+    "the page: each target's sources under its name (why " + "in the title), and the apps table with mapping and why",
+    () => {
+      const page = renderPage({
+        status: STATUS,
+        summary: s,
+        woodpeckerUrl: source.woodpeckerUrl,
+        clock: NOW,
+      }).toString();
+      const shown = shownValues(page);
+      for (const t of s.targets) expect(shown.get(`${t.repo}|${t.deployTo}:source`)?.text).toBe(sourcesText(t.sources));
+      for (const a of s.apps) {
+        expect(shown.get(`app:${a.app}:repo`)?.text).toBe(a.repo);
+        expect(shown.get(`app:${a.app}:target`)?.text).toBe(a.deployTo);
+        expect(shown.get(`app:${a.app}:by`)?.text).toBe(a.by);
+        expect(shown.get(`app:${a.app}:why`)?.text).toBe(a.why);
+      }
+      expect(page).toContain("<h2>ArgoCD apps</h2>");
+      expect(page).toContain(
+        'title="default/search: registry.example.com/acme/search:3f2a9c1 names commit 3f2a9c1 of acme/search; ' +
+          'default/search-canary: argocd_apps[0] (apps: &#34;default/search*&#34;)"',
+      );
+    },
+  );
 
   test("the page without ArgoCD: no apps table, no source under the targets (all Woodpecker's)", () => {
     const plain = windowSummary({ ...source, sources: undefined }, { window: 30 });
