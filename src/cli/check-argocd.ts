@@ -66,13 +66,19 @@ export function argocdCheck(input: ArgoCheckInput): ArgoCheckOutput {
   input.blocks.forEach((b, i) => {
     if (!mappings.some((m) => globMatch(b.apps, m.app))) {
       warnings.push(
-        `argocd_apps[${i}] (apps: "${b.apps}") matches no app the token sees${mappings.length > 0 ? ` (apps: ${names(mappings.map((m) => m.app))})` : ""}`,
+        `argocd_apps[${i}] (apps: "${b.apps}") matches no app the token sees${
+          mappings.length > 0
+            ? ` \
+(apps: ${names(mappings.map((m) => m.app))})`
+            : ""
+        }`,
       );
     }
   });
   if (input.invalid.length > 0) {
     warnings.push(
-      `ArgoCD sent ${input.invalid.length} malformed app${input.invalid.length === 1 ? "" : "s"}, skipped: ${input.invalid
+      `ArgoCD sent ${input.invalid.length} malformed app${input.invalid.length === 1 ? "" : "s"}, \
+skipped: ${input.invalid
         .slice(0, 3)
         .map((x) => (x.name ? `${x.name} (${x.reason})` : x.reason))
         .join("; ")}${input.invalid.length > 3 ? "; …" : ""}`,

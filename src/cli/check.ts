@@ -63,7 +63,12 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   try {
     const version = await client.version();
     out.push(
-      `woodpecker      ok   ${config.woodpeckerUrl} answers${version ? `, version ${version}` : " (no version reported)"}`,
+      `woodpecker      ok   ${config.woodpeckerUrl} answers${
+        version
+          ? `, \
+version ${version}`
+          : " (no version reported)"
+      }`,
     );
     if (olderThan25(version)) {
       warnings.push(
@@ -109,10 +114,16 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     .sort((a, b) => compareCodeUnits(a.fullName, b.fullName));
   const notTracked = listing.filter((r) => !tracked.includes(r));
   out.push(
-    `repos           ${tracked.length === 0 ? "WARN" : "ok  "} ${tracked.length} tracked of ${listing.length} the token sees${
+    `repos           ${tracked.length === 0 ? "WARN" : "ok  "} ${tracked.length} tracked of ${listing.length} the \
+token sees${
       notTracked.length === 0
         ? ""
-        : `; not tracked: ${notTracked.map((r) => `${r.fullName} (${r.active ? "excluded by DORA_REPOS" : "inactive"})`).join(", ")}`
+        : `; not tracked: ${notTracked
+            .map(
+              (r) => `${r.fullName} \
+(${r.active ? "excluded by DORA_REPOS" : "inactive"})`,
+            )
+            .join(", ")}`
     }`,
   );
   if (tracked.length === 0)
@@ -131,7 +142,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
   const limit = memoryLimit(config.memoryLimit);
   const overLimit = limit !== null && expected.peak > WARN_AT * limit.bytes;
   out.push(
-    `memory          ${overLimit ? "WARN" : "ok  "} ~${mb(expected.settled)} MB once running, ~${mb(expected.peak)} MB at the backfill's peak, for ${stored} stored push/deployment pipelines${
+    `memory          ${overLimit ? "WARN" : "ok  "} ~${mb(expected.settled)} MB once running, ~${mb(expected.peak)} \
+MB at the backfill's peak, for ${stored} stored push/deployment pipelines${
       limit ? `; limit ${mb(limit.bytes)} MB (${limit.from})` : "; no memory limit set or found"
     }`,
   );
@@ -157,9 +169,10 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
     if (problem === null) {
       argoOk = true;
       out.push(
-        `argocd          ok   ${config.argocdUrl} answers, version ${version || "(none reported)"}; ${mappings.length} app${mappings.length === 1 ? "" : "s"} read${
-          argo.invalid.length > 0 ? `, ${argo.invalid.length} malformed skipped` : ""
-        }`,
+        `argocd          ok   ${config.argocdUrl} answers, version ${version || "(none reported)"};\
+ ${mappings.length} app${mappings.length === 1 ? "" : "s"} read${
+   argo.invalid.length > 0 ? `, ${argo.invalid.length} malformed skipped` : ""
+ }`,
       );
     } else {
       out.push(`argocd          FAIL ${problem}`);
@@ -244,7 +257,8 @@ export async function runCheck(config: Config, io: CheckIo): Promise<number> {
       );
       const ran = [...new Map([...history, ...unfiltered].map((p) => [p.id, p])).values()];
       warnings.push(
-        `${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days (${shortMode(r, res)}). ${seen(
+        `${r.fullName}: no pipeline matched as a deployment in the last ${CHECK_DAYS} days \
+(${shortMode(r, res)}). ${seen(
           ran.filter(inWindow).sort((a, b) => b.number - a.number),
           r,
           ran,
@@ -339,7 +353,12 @@ function describeConfig(c: Config): string {
     `DORA_REPOS ${c.repos.length === 0 ? "(all)" : c.repos.join(",")}`,
     `failure statuses ${c.failureStatuses.join(",")}`,
     `${c.repoRules.length} deployment rule block${c.repoRules.length === 1 ? "" : "s"}`,
-    `rework: rollback, revert, hotfix/*, hotfix-*${c.reworkRules.length > 0 ? ` + ${c.reworkRules.length} rework rule${c.reworkRules.length === 1 ? "" : "s"}` : ""}`,
+    `rework: rollback, revert, hotfix/*, hotfix-*${
+      c.reworkRules.length > 0
+        ? ` + ${c.reworkRules.length} rework \
+rule${c.reworkRules.length === 1 ? "" : "s"}`
+        : ""
+    }`,
   ];
   if (c.repoLabels.length > 0)
     parts.push(`${c.repoLabels.length} repo_labels block${c.repoLabels.length === 1 ? "" : "s"}`);

@@ -89,7 +89,8 @@ export async function runReport(config: Config, args: ReportArgs, io: ReportIo):
     const match = repoFilter(args.repos);
     if (!repos.some((r) => match(r.fullName))) {
       io.stderr.write(
-        `dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched; ${trackedNames(repos.map((r) => r.fullName))}\n`,
+        `dora-exporter report: ${args.repos.map((g) => `--repo ${g}`).join(" ")}: no repo matched;\
+ ${trackedNames(repos.map((r) => r.fullName))}\n`,
       );
       return 1;
     }
@@ -161,11 +162,14 @@ function appLines(s: ViewSummary): string[] {
 
 function keyCells(k: Keys): string[] {
   return [
-    `${formatDuration(k.leadTime.medianSeconds)} / ${formatDuration(k.leadTime.p90Seconds)} ${LEVEL_TEXT[k.leadTime.level]}`,
+    `${formatDuration(k.leadTime.medianSeconds)} \
+/ ${formatDuration(k.leadTime.p90Seconds)} ${LEVEL_TEXT[k.leadTime.level]}`,
     `${formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments)} ` +
       `(${k.deploymentFrequency.deployments}) ${LEVEL_TEXT[k.deploymentFrequency.level]}`,
-    `${formatDuration(k.timeToRestore.medianSeconds)} (${k.timeToRestore.restored}) ${LEVEL_TEXT[k.timeToRestore.level]}`,
-    `${formatRate(k.changeFailureRate.rate)} (${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) ${LEVEL_TEXT[k.changeFailureRate.level]}`,
+    `${formatDuration(k.timeToRestore.medianSeconds)} \
+(${k.timeToRestore.restored}) ${LEVEL_TEXT[k.timeToRestore.level]}`,
+    `${formatRate(k.changeFailureRate.rate)} \
+(${k.changeFailureRate.failed}/${k.changeFailureRate.attempts}) ${LEVEL_TEXT[k.changeFailureRate.level]}`,
     // Rework rate has no DORA level (DORA publishes no thresholds): "no level", never "no data".
     `${formatRate(k.reworkRate.rate)} (${k.reworkRate.rework}/${k.reworkRate.deployments}) no level`,
   ];
@@ -206,7 +210,13 @@ function overallLine(s: ViewSummary): string[] {
     `instability`,
     `  change failure rate              ${cfr}`,
     `  deployment rework rate           ${rw}: ${reasonsText(k.reworkRate)} (${k.reworkRate.levelReason})`,
-    `failing now                        ${s.overall.failingTargets === 0 ? "none" : `${plural(s.overall.failingTargets, "target")}, the first since ${formatTime(s.overall.failingSince)}`}`,
+    `failing now                       \
+ ${
+   s.overall.failingTargets === 0
+     ? "none"
+     : `${plural(s.overall.failingTargets, "target")}, the first \
+since ${formatTime(s.overall.failingSince)}`
+ }`,
   ];
 }
 
@@ -278,7 +288,8 @@ function reportMarkdown(s: ViewSummary, groupBy?: string): string {
         ]),
     s.overall.failingTargets === 0
       ? "No target is failing right now."
-      : `**${plural(s.overall.failingTargets, "target")} failing**, the first since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,
+      : `**${plural(s.overall.failingTargets, "target")} failing**, the first \
+since ${escapeMarkdown(formatTime(s.overall.failingSince))}.`,
     "",
   ].join("\n");
 }

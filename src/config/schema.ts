@@ -166,7 +166,8 @@ const FailureStatusSchema = v.pipe(
     (issue) =>
       issue.input === "success"
         ? `"success" cannot be a failure status`
-        : `${show(issue.input)} is not a terminal Woodpecker status other than success (${FAILURE_STATUS_CHOICES.join(", ")})`,
+        : `${show(issue.input)} is not a terminal Woodpecker status other than success \
+(${FAILURE_STATUS_CHOICES.join(", ")})`,
   ),
 );
 

@@ -98,7 +98,8 @@ export class WoodpeckerCache {
     this.upsertRepo = db.query("INSERT OR REPLACE INTO wp_repos (repo_id, listing, cursors) VALUES (?, ?, ?)");
     this.upsertPipeline = db.query(
       `INSERT OR REPLACE INTO wp_pipelines
-       (repo_id, id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to, message)
+       (repo_id, id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, \
+deploy_to, message)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deletePipelines = db.query("DELETE FROM wp_pipelines WHERE repo_id = ?");
@@ -195,7 +196,8 @@ export class WoodpeckerCache {
       "SELECT repo_id, listing, cursors FROM wp_repos ORDER BY repo_id",
     );
     const pipelines = this.db.query<unknown[], [number]>(
-      `SELECT id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to, message
+      `SELECT id, number, parent, event, status, created, updated, started, finished, branch, commit_, ref, deploy_to,\
+ message
        FROM wp_pipelines WHERE repo_id = ?`,
     );
     for (const row of repos.all()) {

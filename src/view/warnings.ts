@@ -34,7 +34,12 @@ export function exporterWarnings(w: WarningInput): string[] {
       );
     else if (w.repos.length > 0)
       out.push(
-        `DORA_REPOS ${w.repos.join(",")} matches none of the ${seen}${w.shard ? ` (in shard ${w.shard.index}/${w.shard.count})` : ""}`,
+        `DORA_REPOS ${w.repos.join(",")} matches none of the ${seen}${
+          w.shard
+            ? ` (in \
+shard ${w.shard.index}/${w.shard.count})`
+            : ""
+        }`,
       );
     else if (w.shard) out.push(`DORA_SHARD ${w.shard.index}/${w.shard.count} holds none of the ${seen}`);
   }

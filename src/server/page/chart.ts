@@ -21,11 +21,15 @@ export function dailyChart(repo: string, daily: readonly DayPoint[]): Html {
     const day = new Date((d.start + 86_400) * 1000).toISOString().slice(0, 10);
     const up = d.deployments === 0 ? 0 : Math.max(2, Math.round((d.deployments / max) * UP));
     const down = d.failures === 0 ? 0 : Math.max(2, Math.round((d.failures / maxFail) * DOWN));
-    return html`<g><title>${day}: ${d.deployments} deployment${d.deployments === 1 ? "" : "s"}, ${d.failures} failure${d.failures === 1 ? "" : "s"}</title><rect x="${x}" y="0" width="${BAR + GAP}" height="${height}" fill="transparent"/>${
+    return html`<g><title>${day}: ${d.deployments} deployment${d.deployments === 1 ? "" : "s"}, ${d.failures} \
+failure${d.failures === 1 ? "" : "s"}</title><rect x="${x}" y="0" width="${BAR + GAP}" height="${height}" \
+fill="transparent"/>${
       up > 0 ? html`<rect class="ok" x="${x}" y="${axis - up}" width="${BAR}" height="${up}" rx="1"/>` : ""
     }${down > 0 ? html`<rect class="fail" x="${x}" y="${axis + 1}" width="${BAR}" height="${down}" rx="1"/>` : ""}</g>`;
   });
-  const svg = html`<svg class="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${repo}: ${deployments} deployments and ${failures} failures over ${daily.length} days"><line x1="0" x2="${width}" y1="${axis + 0.5}" y2="${axis + 0.5}" class="axis"/>${bars}</svg>`;
+  const svg = html`<svg class="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" \
+aria-label="${repo}: ${deployments} deployments and ${failures} failures over ${daily.length} days"><line x1="0" \
+x2="${width}" y1="${axis + 0.5}" y2="${axis + 0.5}" class="axis"/>${bars}</svg>`;
   return html`${svg}${dateAxis(daily)}`;
 }
 

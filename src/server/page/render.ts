@@ -51,9 +51,15 @@ export function renderPage(p: PageInput): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="60"><link rel="icon" href="data:,">
-<title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} days${st.demo ? " (demo)" : ""}</title>
+<title>${s.overall.failingTargets > 0 ? `(${s.overall.failingTargets} failing) ` : ""}DORA · last ${days} \
+days${st.demo ? " (demo)" : ""}</title>
 <style>${STYLE_HTML}</style></head><body>
-${st.demo ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in simulated Woodpecker${st.argocd !== null ? " and ArgoCD" : ""}, not from a real server.</div>` : ""}
+${
+  st.demo
+    ? html`<div class="banner" role="alert" data-k="demo">DEMO DATA: these numbers come from a built-in \
+simulated Woodpecker${st.argocd !== null ? " and ArgoCD" : ""}, not from a real server.</div>`
+    : ""
+}
 ${connectionBanner(st, p.clock, p.woodpeckerUrl)}
 ${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warning">${w}</div>`)}
 <header><div class="wrap top">
@@ -65,7 +71,15 @@ ${st.warnings.map((w) => html`<div class="banner warn" role="alert" data-k="warn
   )}${WINDOWS.includes(days as 7) ? "" : html`<span class="on" aria-current="page">${days} days</span>`}</nav>
 </div></header>
 <main class="wrap">
-<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${p.repo ? html` · repos matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo, p.groupBy)}">all</a>)` : ""}${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} · ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} target${s.overall.targets === 1 ? "" : "s"}</p>
+<p class="window">Last ${days} days, ${formatTime(s.window.start)} – ${formatTime(now)}${
+    p.repo
+      ? html` · repos \
+matching <code>${p.repo}</code> (<a href="${pageHref(days, undefined, p.at, p.deployTo, p.groupBy)}">all</a>\
+)`
+      : ""
+  }${p.deployTo ? html` · targets matching <code data-k="filter:deploy_to">${p.deployTo}</code>` : ""} \
+· ${s.overall.repos} repo${s.overall.repos === 1 ? "" : "s"}, ${s.overall.targets} \
+target${s.overall.targets === 1 ? "" : "s"}</p>
 ${targetNav(p, days)}
 ${coverageNote(s, p.origin ?? null)}
 ${headline(s)}
@@ -80,7 +94,9 @@ ${appTable(s.apps)}
 <div class="repos">${s.repos.map((r) => repoCard(r))}</div>
 ${statusBlock(st, p.clock, p.woodpeckerUrl)}
 </main>
-<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at, p.deployTo, p.groupBy).slice(2)}`}">this view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
+<footer class="wrap"><a href="/metrics">/metrics</a> · <a href="/api">API docs</a> · <a href="/openapi/json">\
+OpenAPI</a> · <a href="${`/api/v1/summary?${pageHref(days, p.repo, p.at, p.deployTo, p.groupBy).slice(2)}`}">this \
+view as JSON</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a> · dora-exporter ${st.version}</footer>
 </body></html>
 `;
 }
@@ -102,7 +118,8 @@ function targetNav(p: PageInput, days: number): Html | string {
     (p.deployTo ?? undefined) === name
       ? html`<span class="on" aria-current="page">${text}</span>`
       : html`<a href="${pageHref(days, p.repo, p.at, name, p.groupBy)}">${text}</a>`;
-  return html`<nav class="targets" aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
+  return html`<nav class="targets" \
+aria-label="target">${item(undefined, "all targets")}${names.map((n) => item(n, n))}${
     p.deployTo && !names.includes(p.deployTo) ? html`<span class="on" aria-current="page">${p.deployTo}</span>` : ""
   }</nav>`;
 }
@@ -113,8 +130,17 @@ function groupSelector(p: PageInput): Html | string {
   if (labels.length === 0) return "";
   const keep = (name: string, value: string | number | undefined) =>
     value === undefined ? "" : html`<input type="hidden" name="${name}" value="${String(value)}">`;
-  return html`<form class="groupby" method="get" action="/" data-k="groupby"><label for="group_by">Group repos by</label>
-<select id="group_by" name="group_by">${labels.map((l) => html`<option value="${l}"${l === p.groupBy ? html` selected` : ""}>${l}</option>`)}</select>
+  return html`<form class="groupby" method="get" action="/" data-k="groupby"><label for="group_by">Group repos \
+by</label>
+<select id="group_by" name="group_by">${labels.map(
+    (l) =>
+      html`<option value="${l}"${
+        l === p.groupBy
+          ? html` \
+selected`
+          : ""
+      }>${l}</option>`,
+  )}</select>
 ${keep("window", `${p.summary.window.days}d`)}${keep("repo", p.repo)}${keep("deploy_to", p.deployTo)}${keep("at", p.at)}<button type="submit">Group</button>${
     p.groupBy === undefined
       ? ""
@@ -127,21 +153,38 @@ function groupTable(label: string, groups: readonly GroupSummary[]): Html {
 <thead><tr><th>${label}</th><th class="n">repos</th>${keyHeaders()}<th>failing</th></tr></thead>
 <tbody>${groups.map((g) => {
     const id = `group:${g.group ?? ""}`;
-    return html`<tr class="${g.failingTargets > 0 ? "is-failing" : ""}"><td class="repo">${g.group ?? html`<span class="sub">(no ${label})</span>`}</td><td class="n">${g.repos}</td>${keyCells(id, g.keys)}<td>${g.failingTargets === 0 ? html`<span class="okc">none</span>` : html`<span class="bad">${g.failingTargets} target${g.failingTargets === 1 ? "" : "s"}</span>`}</td></tr>`;
+    return html`<tr class="${g.failingTargets > 0 ? "is-failing" : ""}"><td class="repo">${
+      g.group ??
+      html`<span \
+class="sub">(no ${label})</span>`
+    }</td><td \
+class="n">${g.repos}</td>${keyCells(id, g.keys)}<td>${
+      g.failingTargets === 0
+        ? html`<span class="okc">\
+none</span>`
+        : html`<span class="bad">${g.failingTargets} target${g.failingTargets === 1 ? "" : "s"}</span>`
+    }</td>\
+</tr>`;
   })}</tbody></table></div>`;
 }
 
 /** Column headers of the five keys: throughput first, then instability (DORA 2024). */
 function keyHeaders(): Html {
-  return html`<th class="n">lead time <span class="sub">median · p90</span></th><th class="n">deploy frequency</th><th class="n">recovery time</th><th class="n">change failure rate</th><th class="n">rework rate</th>`;
+  return html`<th class="n">lead time <span class="sub">median · p90</span></th><th class="n">deploy frequency</th>\
+<th class="n">recovery time</th><th class="n">change failure rate</th><th class="n">rework rate</th>`;
 }
 
 function keyCells(id: string, k: Keys): Html {
-  return html`<td class="n" data-label="lead time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
-<td class="n" data-label="deploy frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
-<td class="n" data-label="recovery time">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
-<td class="n" data-label="change failure rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
-<td class="n" data-label="rework rate">${cell(id, "rw", formatRate(k.reworkRate.rate), k.reworkRate.rate, k.reworkRate.level, `${k.reworkRate.rework}/${k.reworkRate.deployments} rework`)}</td>`;
+  return html`<td class="n" data-label="lead \
+time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
+<td class="n" data-label="deploy \
+frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
+<td class="n" data-label="recovery \
+time">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
+<td class="n" data-label="change failure \
+rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
+<td class="n" data-label="rework \
+rate">${cell(id, "rw", formatRate(k.reworkRate.rate), k.reworkRate.rate, k.reworkRate.level, `${k.reworkRate.rework}/${k.reworkRate.deployments} rework`)}</td>`;
 }
 
 /** "2 rollback · 1 revert", the reasons that occurred, in the definition's order. */
@@ -153,7 +196,9 @@ export function reworkReasonsText(r: ReworkRate): string {
 function headline(s: ViewSummary): Html {
   const k = s.overall.keys;
   const card = (title: string, key: string, value: string, raw: number | null, level: Level, detail: Html | string) =>
-    html`<section class="card lvl-${level}"><h3>${title}</h3><div class="big" data-k="overall:${key}" data-value="${raw ?? ""}">${value}</div>${key === "rw" ? noLevelBadge() : badge(level)}<p class="detail">${detail}</p></section>`;
+    html`<section class="card lvl-${level}"><h3>${title}</h3><div class="big" data-k="overall:${key}" \
+data-value="${raw ?? ""}">${value}</div>${key === "rw" ? noLevelBadge() : badge(level)}<p class="detail">${detail}</p>\
+</section>`;
   const rw = k.reworkRate;
   return html`<h2 class="keygroup">Throughput</h2><div class="cards">
 ${card(
@@ -162,7 +207,8 @@ ${card(
   formatDuration(k.leadTime.medianSeconds),
   k.leadTime.medianSeconds,
   k.leadTime.level,
-  html`median of <span data-k="overall:changes">${k.leadTime.observations}</span> changes · p90 <span data-k="overall:lt90" data-value="${k.leadTime.p90Seconds ?? ""}">${formatDuration(k.leadTime.p90Seconds)}</span>`,
+  html`median of <span data-k="overall:changes">${k.leadTime.observations}</span> changes · p90 <span \
+data-k="overall:lt90" data-value="${k.leadTime.p90Seconds ?? ""}">${formatDuration(k.leadTime.p90Seconds)}</span>`,
 )}
 ${card(
   "Deployment frequency",
@@ -170,7 +216,8 @@ ${card(
   formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments),
   k.deploymentFrequency.perDay,
   k.deploymentFrequency.level,
-  html`<span data-k="overall:deployments">${k.deploymentFrequency.deployments}</span> successful deployments in ${k.deploymentFrequency.days} days`,
+  html`<span data-k="overall:deployments">${k.deploymentFrequency.deployments}</span> successful deployments \
+in ${k.deploymentFrequency.days} days`,
 )}
 ${card(
   "Failed deployment recovery time",
@@ -188,7 +235,8 @@ ${card(
   formatRate(k.changeFailureRate.rate),
   k.changeFailureRate.rate,
   k.changeFailureRate.level,
-  html`<span data-k="overall:failed">${k.changeFailureRate.failed}</span> failed of <span data-k="overall:attempts">${k.changeFailureRate.attempts}</span> attempts`,
+  html`<span data-k="overall:failed">${k.changeFailureRate.failed}</span> failed of <span \
+data-k="overall:attempts">${k.changeFailureRate.attempts}</span> attempts`,
 )}
 ${card(
   "Deployment rework rate",
@@ -196,7 +244,10 @@ ${card(
   formatRate(rw.rate),
   rw.rate,
   rw.level,
-  html`<span data-k="overall:rework">${rw.rework}</span> of <span data-k="overall:rw-deployments">${rw.deployments}</span> deployments: <span data-k="overall:rw-reasons">${reworkReasonsText(rw)}</span><br><span class="sub" data-k="overall:rw-level">no level: ${rw.levelReason}</span>`,
+  html`<span data-k="overall:rework">${rw.rework}</span> of <span \
+data-k="overall:rw-deployments">${rw.deployments}</span> deployments: <span \
+data-k="overall:rw-reasons">${reworkReasonsText(rw)}</span><br><span class="sub" data-k="overall:rw-level">no \
+level: ${rw.levelReason}</span>`,
 )}
 </div>`;
 }
@@ -208,17 +259,21 @@ ${card(
 function connectionBanner(st: ExporterStatus, clock: number, woodpeckerUrl: string): Html | string {
   const asOf =
     st.lastPollSuccess > 0
-      ? html`The numbers below are as of the last complete poll, ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).`
+      ? html`The numbers below are as of the last complete poll, ${formatTime(st.lastPollSuccess)} \
+(${formatAgo(st.lastPollSuccess, clock)}).`
       : "No poll has completed yet: nothing below comes from Woodpecker.";
   if (st.up === false) {
     const since =
       st.unreachableSince === null
         ? ""
         : html` since ${formatTime(st.unreachableSince)} (${formatAgo(st.unreachableSince, clock)})`;
-    return html`<div class="banner bad" role="alert" data-k="connection">Woodpecker at ${woodpeckerUrl} is not answering${since}: ${st.problem ?? "the last poll did not complete"}. ${asOf}</div>`;
+    return html`<div class="banner bad" role="alert" data-k="connection">Woodpecker at ${woodpeckerUrl} is not \
+answering${since}: ${st.problem ?? "the last poll did not complete"}. ${asOf}</div>`;
   }
   if (st.stale) {
-    return html`<div class="banner bad" role="alert" data-k="connection">The numbers are stale: polls run every ${st.pollIntervalSeconds} s, but the last one completed ${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, clock)}).${st.polling ? " A poll is running now." : ""}</div>`;
+    return html`<div class="banner bad" role="alert" data-k="connection">The numbers are stale: polls run \
+every ${st.pollIntervalSeconds} s, but the last one completed ${formatTime(st.lastPollSuccess)} \
+(${formatAgo(st.lastPollSuccess, clock)}).${st.polling ? " A poll is running now." : ""}</div>`;
   }
   return "";
 }
@@ -230,7 +285,9 @@ function coverageNote(s: WindowSummary, origin: HistoryOrigin | null): Html | st
   const what = origin.since
     ? html`<code>DORA_SINCE</code> (${formatTime(origin.at)})`
     : html`the oldest pipeline read (created ${formatTime(origin.at)})`;
-  return html`<p class="window warnc" data-k="coverage" data-value="${covered}">This window reaches back before ${what}: the history read covers ${formatRate(covered)} of it. Deployment frequency still divides by all ${s.window.days} days.</p>`;
+  return html`<p class="window warnc" data-k="coverage" data-value="${covered}">This window reaches back \
+before ${what}: the history read covers ${formatRate(covered)} of it. Deployment frequency still divides by \
+all ${s.window.days} days.</p>`;
 }
 
 /** Said instead of the table or of "no target is failing" when nothing could be read yet. */
@@ -248,11 +305,13 @@ function failingNotice(s: ViewSummary, now: number, st: ExporterStatus): Html | 
   if (failing.length === 0 && unknown !== null)
     return html`<p class="empty" data-k="overall:failing" data-value="">${unknown}</p>`;
   if (failing.length === 0 && st.up === false) {
-    return html`<p class="empty" data-k="overall:failing" data-value="0">No target was failing at the last complete poll.</p>`;
+    return html`<p class="empty" data-k="overall:failing" data-value="0">No target was failing at the last complete \
+poll.</p>`;
   }
   if (failing.length === 0)
     return html`<p class="allgood" data-k="overall:failing" data-value="0">No target is failing right now.</p>`;
-  return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}"><strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
+  return html`<div class="failing" role="status" data-k="overall:failing" data-value="${failing.length}">\
+<strong>${failing.length} target${failing.length === 1 ? " is" : "s are"} failing:</strong> ${failing.map(
     (t, i) => html`${i > 0 ? ", " : ""}${t.repo} → ${t.deployTo} for ${formatDuration(now - t.failing.since!)}`,
   )}</div>`;
 }
@@ -265,7 +324,8 @@ function targetTable(rows: readonly SourcedTarget[], now: number, st: ExporterSt
     if (unknown !== null) return html`<p class="empty">${unknown}</p>`;
     if (st.trackedRepos === 0)
       return html`<p class="empty">No repo is tracked${st.warnings.length > 0 ? " (see the warning above)" : ""}.</p>`;
-    return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which pipelines the deployment rules match.</p>`;
+    return html`<p class="empty">No deployment attempts found yet. <code>dora-exporter check</code> shows which \
+pipelines the deployment rules match.</p>`;
   }
   return html`<div class="scroll"><table>
 <thead><tr><th>repo</th><th>target</th>${keyHeaders()}<th>failing since</th></tr></thead>
@@ -279,14 +339,16 @@ function targetRow(t: SourcedTarget, now: number, sources: boolean): Html {
   return html`<tr class="${t.failing.now ? "is-failing" : ""}">
 <td class="repo">${t.repo}</td><td class="target" data-label="target"><span class="tname">${t.deployTo}</span>${
     sources
-      ? html`<br><span class="sub src"${why ? html` title="${why}"` : ""} data-k="${id}:source">${sourcesText(t.sources)}</span>`
+      ? html`<br><span class="sub src"${why ? html` title="${why}"` : ""} \
+data-k="${id}:source">${sourcesText(t.sources)}</span>`
       : ""
   }</td>
 ${keyCells(id, k)}
 <td class="since" data-label="now" data-k="${id}:failing" data-value="${t.failing.since ?? ""}">${
     t.failing.now
       ? // Two short lines rather than one long one: a failing row must not squeeze the other columns.
-        html`<span class="bad">failing for ${formatDuration(now - t.failing.since!)}</span><br><span class="sub">since ${formatTime(t.failing.since)}</span>`
+        html`<span class="bad">failing for ${formatDuration(now - t.failing.since!)}</span><br><span class="sub">\
+since ${formatTime(t.failing.since)}</span>`
       : html`<span class="okc">healthy</span>`
   }</td></tr>`;
 }
@@ -299,28 +361,35 @@ function appTable(apps: readonly AppMapping[]): Html | string {
 <thead><tr><th>app</th><th>repo</th><th>target</th><th>mapped by</th><th>why</th></tr></thead>
 <tbody>${apps.map(
     (a) =>
-      html`<tr class="${a.by === "none" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
+      html`<tr class="${a.by === "none" ? "is-unmapped" : ""}"><td class="repo">${a.app}</td><td data-label="repo" \
+data-k="app:${a.app}:repo">${a.repo}</td><td data-label="target" data-k="app:${a.app}:target">${a.deployTo}</td><td \
+data-label="mapped by" title="${MAPPED_BY_TEXT[a.by]}" data-k="app:${a.app}:by">${a.by}</td><td data-label="why" \
+class="sub" data-k="app:${a.app}:why">${a.why}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
 function cell(id: string, key: string, text: string, raw: number | null, level: Level, sub: string): Html {
-  return html`<span class="val" data-k="${id}:${key}" data-value="${raw ?? ""}">${text}</span> ${key === "rw" ? noLevelBadge(true) : badge(level, true)}<br><span class="sub">${sub}</span>`;
+  return html`<span class="val" data-k="${id}:${key}" data-value="${raw ?? ""}">${text}</span>\
+ ${key === "rw" ? noLevelBadge(true) : badge(level, true)}<br><span class="sub">${sub}</span>`;
 }
 
 /** Rework rate's level is always `none`, which is not "no data": say why instead. */
 function noLevelBadge(small = false): Html {
-  return html`<span class="badge none${small ? " small" : ""}" title="no DORA level: DORA publishes no thresholds for rework rate">no level</span>`;
+  return html`<span class="badge none${small ? " small" : ""}" title="no DORA level: DORA publishes no thresholds for \
+rework rate">no level</span>`;
 }
 
 function badge(level: Level, small = false): Html {
-  return html`<span class="badge ${level}${small ? " small" : ""}" title="DORA level: ${LEVEL_TEXT[level]}">${LEVEL_TEXT[level]}</span>`;
+  return html`<span class="badge ${level}${small ? " small" : ""}" title="DORA \
+level: ${LEVEL_TEXT[level]}">${LEVEL_TEXT[level]}</span>`;
 }
 
 function repoCard(r: RepoSummary): Html {
   const k: Keys = r.keys;
   const recent = r.incidents.slice(0, 3);
   return html`<section class="repo-card${r.failingTargets > 0 ? " is-failing" : ""}">
-<h3><a href="${`/api/v1/repos/${r.id}?window=${r.daily.length}d`}" title="this repo as JSON">${r.repo}</a> <span class="sub">${modeText(r.mode)}</span></h3>
+<h3><a href="${`/api/v1/repos/${r.id}?window=${r.daily.length}d`}" title="this repo as JSON">${r.repo}</a> <span \
+class="sub">${modeText(r.mode)}</span></h3>
 ${dailyChart(r.repo, r.daily)}
 <p class="sub">${k.deploymentFrequency.deployments} deployments · ${k.changeFailureRate.failed} failed · ${
     r.targets.map((t) => t.deployTo).join(", ") || "no deployment attempts"
@@ -377,7 +446,8 @@ function argoStatus(st: ExporterStatus): Html | string {
       : a.up
         ? html`<span class="okc">reachable</span>`
         : html`<span class="bad">not reachable (last list failed)</span>`;
-  return html`<dt>ArgoCD</dt><dd data-k="status:argocd">${up} · ${a.apps} app${a.apps === 1 ? "" : "s"} · watch stream ${a.streamConnected ? "connected" : html`<span class="warnc">not connected</span>`}</dd>`;
+  return html`<dt>ArgoCD</dt><dd data-k="status:argocd">${up} · ${a.apps} app${a.apps === 1 ? "" : "s"} · watch \
+stream ${a.streamConnected ? "connected" : html`<span class="warnc">not connected</span>`}</dd>`;
 }
 
 function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Html {
@@ -391,12 +461,22 @@ function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Ht
     ? html`<span class="okc">complete</span> (${st.trackedRepos} repos)`
     : st.trackedRepos === 0
       ? html`<span class="warnc">${st.up === false ? "waiting for Woodpecker" : st.up === null ? "starting" : "no repo tracked"}</span>`
-      : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
+      : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" \
+value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
   return html`<h2>Exporter</h2><dl class="status" data-k="status">
 <dt>Woodpecker</dt><dd data-k="status:up">${up} · <a href="${woodpeckerUrl}" rel="noreferrer">${woodpeckerUrl}</a></dd>
 ${argoStatus(st)}
-<dt>Last successful poll</dt><dd data-k="status:last-poll">${st.lastPollSuccess > 0 ? `${formatTime(st.lastPollSuccess)} (${formatAgo(st.lastPollSuccess, now)})` : "not yet"}${st.polling ? " · polling now" : ""}</dd>
+<dt>Last successful poll</dt><dd \
+data-k="status:last-poll">${
+    st.lastPollSuccess > 0
+      ? `${formatTime(st.lastPollSuccess)} \
+(${formatAgo(st.lastPollSuccess, now)})`
+      : "not yet"
+  }${st.polling ? " · polling now" : ""}</dd>
 <dt>Backfill</dt><dd data-k="status:backfill">${backfill}</dd>
-<dt>Levels</dt><dd class="sub">DORA 2023 clusters: frequency ≥1/day elite, ≥1/week high, ≥1/month medium; lead time &lt;1 day, &lt;1 week, &lt;1 month; failure rate ≤5%, ≤10%, ≤15%; recovery &lt;1 hour, &lt;1 day, &lt;1 week. Rework rate (DORA 2024: rollbacks, reverts, hotfixes and your rework rules) has no level: DORA publishes no thresholds. “no data”: nothing in the window.</dd>
+<dt>Levels</dt><dd class="sub">DORA 2023 clusters: frequency ≥1/day elite, ≥1/week high, ≥1/month medium; lead time \
+&lt;1 day, &lt;1 week, &lt;1 month; failure rate ≤5%, ≤10%, ≤15%; recovery &lt;1 hour, &lt;1 day, &lt;1 week. Rework \
+rate (DORA 2024: rollbacks, reverts, hotfixes and your rework rules) has no level: DORA publishes no thresholds. “no \
+data”: nothing in the window.</dd>
 </dl>`;
 }

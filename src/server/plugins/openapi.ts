@@ -90,26 +90,26 @@ export function renderApiDocs(spec: Spec) {
     "/api/v1/repos/{repo}": "/api/v1/repos/acme/web?window=30d",
     "/api/v1/status": "/api/v1/status",
   };
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" \
+content="width=device-width, initial-scale=1">
 <title>dora-exporter API</title><link rel="icon" href="data:,"><style>${STYLE_HTML}</style></head><body>
-<header><div class="wrap top"><h1>dora-exporter API <span class="sub">${VERSION}</span></h1><nav><a href="/">page</a> · <a href="${OPENAPI_JSON}">OpenAPI JSON</a></nav></div></header>
+<header><div class="wrap top"><h1>dora-exporter API <span class="sub">${VERSION}</span></h1><nav><a href="/">page</a> \
+· <a href="${OPENAPI_JSON}">OpenAPI JSON</a></nav></div></header>
 <main class="wrap">
-<p class="window">JSON over HTTP. Times are Unix seconds, durations seconds, rates 0..1. A bad parameter answers 400 with <code>{"error": "…"}</code> naming it.</p>
+<p class="window">JSON over HTTP. Times are Unix seconds, durations seconds, rates 0..1. A bad parameter answers 400 \
+with <code>{"error": "…"}</code> naming it.</p>
 ${ops.map(
-  ({
-    path,
-    method,
-    op,
-  }) => html`<section class="repo-card" style="margin-bottom:.8rem"><h3><code>${method} ${path.replace(/:(\w+)/g, "{$1}")}</code> · ${op.summary ?? ""}</h3>
+  ({ path, method, op }) => html`<section class="repo-card" style="margin-bottom:.8rem"><h3>\
+<code>${method} ${path.replace(/:(\w+)/g, "{$1}")}</code> · ${op.summary ?? ""}</h3>
 <p>${op.description ?? ""}</p>
 ${
   (op.parameters ?? []).length === 0
     ? ""
-    : html`<table style="min-width:0"><thead><tr><th>parameter</th><th>in</th><th>description</th></tr></thead><tbody>${(
-        op.parameters ?? []
-      ).map(
+    : html`<table style="min-width:0"><thead><tr><th>parameter</th><th>in</th><th>description</th></tr></thead>\
+<tbody>${(op.parameters ?? []).map(
         (p) =>
-          html`<tr><td><code>${p.name}</code>${p.required ? " (required)" : ""}</td><td>${p.in}</td><td>${p.description ?? p.schema?.description ?? ""}</td></tr>`,
+          html`<tr><td><code>${p.name}</code>${p.required ? " (required)" : ""}</td><td>${p.in}</td>\
+<td>${p.description ?? p.schema?.description ?? ""}</td></tr>`,
       )}</tbody></table>`
 }
 ${example[path] ? html`<p>Example: <a href="${example[path]}"><code>${example[path]}</code></a></p>` : ""}

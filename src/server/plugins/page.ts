@@ -17,7 +17,8 @@ export const pagePlugin = (view: () => ExporterView) =>
       set.status = 400;
       Object.assign(set.headers, PAGE_HEADERS);
       const message = validationMessage(error);
-      return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head><body><p>${message}</p><p><a href="/">Back to the last 30 days</a></p></body></html>`.toString();
+      return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head><body>\
+<p>${message}</p><p><a href="/">Back to the last 30 days</a></p></body></html>`.toString();
     })
     .get(
       "/",
@@ -27,7 +28,8 @@ export const pagePlugin = (view: () => ExporterView) =>
         const problem = query.group_by === undefined ? null : groupByProblem(v, query.group_by);
         if (problem !== null) {
           set.status = 400;
-          return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head><body><p>group_by: ${problem}</p><p><a href="/">Back to the last 30 days</a></p></body></html>`.toString();
+          return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad request</title></head>\
+<body><p>group_by: ${problem}</p><p><a href="/">Back to the last 30 days</a></p></body></html>`.toString();
         }
         return renderPage({
           status: v.status,

@@ -37,8 +37,11 @@ function goText(status: number, message: string): Response {
 
 export const INDEX_HTML = `<!doctype html>
 <html lang="en">
-<head><meta charset="UTF-8"><title>Argo CD</title><base href="/"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><noscript><p>Your browser does not support JavaScript. Please enable JavaScript to view the site. Alternatively, Argo CD can be used with the <a href="https://argo-cd.readthedocs.io/en/stable/user-guide/commands/argocd/">Argo CD CLI</a>.</p></noscript><div id="app"></div><script defer src="main.js"></script></body>
+<head><meta charset="UTF-8"><title>Argo CD</title><base href="/"><meta name="viewport" content="width=device-width, \
+initial-scale=1"></head>
+<body><noscript><p>Your browser does not support JavaScript. Please enable JavaScript to view the site. Alternatively,\
+ Argo CD can be used with the <a href="https://argo-cd.readthedocs.io/en/stable/user-guide/commands/argocd/">Argo CD \
+CLI</a>.</p></noscript><div id="app"></div><script defer src="main.js"></script></body>
 </html>
 `;
 
