@@ -22,7 +22,8 @@ function time(label: string, fn: () => unknown): void {
   for (let i = 0; i < N; i++) fn();
   const perPage = ((performance.now() - t0) * 1000) / N;
   console.log(
-    `${label.padEnd(34)} ${perPage.toFixed(1).padStart(7)} µs/page  ${(perPage / 50).toFixed(2).padStart(6)} µs/pipeline`,
+    `${label.padEnd(34)} ${perPage.toFixed(1).padStart(7)} µs/page  ${(perPage / 50).toFixed(2).padStart(6)} \
+µs/pipeline`,
   );
 }
 

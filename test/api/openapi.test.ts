@@ -117,12 +117,15 @@ type Get<P extends keyof paths> = paths[P]["get"];
 type Ok<P extends keyof paths> = Get<P>["responses"][200]["content"]["application/json"];
 
 /** A tiny typed client over fetch, as one would write against the generated types. */
-export async function summary(base: string, query: NonNullable<Get<"/api/v1/summary">["parameters"]["query"]>): Promise<Ok<"/api/v1/summary">> {
+export async function summary(base: string, query: NonNullable<Get<"/api/v1/summary">["parameters"]["query"]>): \
+Promise<Ok<"/api/v1/summary">> {
   const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
   return (await (await fetch(base + "/api/v1/summary?" + q)).json()) as Ok<"/api/v1/summary">;
 }
-export async function repo(base: string, path: Get<"/api/v1/repos/{repo}">["parameters"]["path"]): Promise<Ok<"/api/v1/repos/{repo}">> {
-  return (await (await fetch(base + "/api/v1/repos/" + encodeURIComponent(path.repo))).json()) as Ok<"/api/v1/repos/{repo}">;
+export async function repo(base: string, path: Get<"/api/v1/repos/{repo}">["parameters"]["path"]): \
+Promise<Ok<"/api/v1/repos/{repo}">> {
+  return (await (await fetch(base + "/api/v1/repos/" + encodeURIComponent(path.repo))).json()) as \
+Ok<"/api/v1/repos/{repo}">;
 }
 
 // The server's real answers are values of the generated types.

@@ -152,7 +152,8 @@ describe("the page in chromium", () => {
       expect(await row.locator(".src").textContent()).toBe(`argocd ${GITOPS_APP} (images)`);
       expect(await row.locator(".src").getAttribute("title")).toMatch(
         new RegExp(
-          `^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit of ${GITOPS_REPO}$`,
+          `^${GITOPS_APP}: image registry\\.example\\.com/${GITOPS_REPO}:[0-9a-f]{7} names a push commit \
+of ${GITOPS_REPO}$`,
         ),
       );
       expect(await page.getByRole("heading", { name: "ArgoCD apps" }).isVisible()).toBe(true);

@@ -65,7 +65,8 @@ function unknownFields(objects: K8sObject[]): string {
   try {
     const lines = objects.map((o, i) => {
       const mod = modelModule(o.apiVersion, o.kind);
-      return `import type { I${o.kind} as T${i} } from "${mod}";\nexport const o${i}: T${i} = ${JSON.stringify(o, null, 1)};\n`;
+      return `import type { I${o.kind} as T${i} } from "${mod}";\nexport const o${i}: T${i} \
+= ${JSON.stringify(o, null, 1)};\n`;
     });
     writeFileSync(join(dir, "objects.ts"), lines.join("\n"));
     writeFileSync(

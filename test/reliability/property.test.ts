@@ -50,7 +50,8 @@ async function run(s: Scenario, seed: number): Promise<void> {
   const diffs = diffWithOracle(scrape, world.expected(exp.kept));
   if (diffs.length > 0) {
     throw new Error(
-      `exporter and oracle differ after recovery:\n${diffs.slice(0, 15).join("\n")}\nfaults injected: ${world.faults.injected.length}`,
+      `exporter and oracle differ after recovery:\n${diffs.slice(0, 15).join("\n")}\nfaults \
+injected: ${world.faults.injected.length}`,
     );
   }
   // State (not only the rendering): every tracked repo's targets match the oracle's per target.

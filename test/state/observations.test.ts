@@ -186,9 +186,11 @@ test("state file: a put is committed when it returns, so kill -9 right after it 
     import { openStateDb } from "${join(ROOT, "src/state/db.ts")}";
     import { SqliteObservationStore } from "${join(ROOT, "src/state/observations.ts")}";
     import { silentLogger } from "${join(ROOT, "src/log.ts")}";
-    const db = openStateDb({ path: ${JSON.stringify(path)}, woodpeckerUrl: ${JSON.stringify(URL)}, log: silentLogger, now: () => 0 });
+    const db = openStateDb({ path: ${JSON.stringify(path)}, woodpeckerUrl: ${JSON.stringify(URL)}, log: silentLogger, \
+now: () => 0 });
     const s = new SqliteObservationStore(db);
-    for (let i = 0; i < 200; i++) s.put([{ kind: "history", appUid: "u", key: String(i), payload: { id: i, revision: "r" } }]);
+    for (let i = 0; i < 200; i++) s.put([{ kind: "history", appUid: "u", key: String(i), payload: { id: i, revision: \
+"r" } }]);
     console.log("put");
     setInterval(() => {}, 1000);
   `;
