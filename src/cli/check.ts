@@ -379,7 +379,10 @@ function describeMode(r: Repo, res: Resolution): string {
     case "rules":
       return `deployment_rules[${res.blockIndex}] (repos: "${res.block!.repos}"), first matching rule wins`;
     case "argocd-builds":
-      return "default 2 withdrawn: an ArgoCD app deploys this repo, so its pushes are builds; its attempts come from ArgoCD";
+      return (
+        "default 2 withdrawn: an ArgoCD app deploys this repo, " +
+        "so its pushes are builds; its attempts come from ArgoCD"
+      );
   }
 }
 

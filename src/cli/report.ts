@@ -243,7 +243,9 @@ function reportTable(s: ViewSummary, groupBy?: string): string {
     "",
     ...appLines(s),
     "In parentheses: successful deployments, incidents restored, failed/attempts, rework/deployments in the " +
-      'window. Levels: DORA 2023 ("no data": nothing in the window); rework rate has none (DORA publishes no thresholds).',
+      'window. Levels: DORA 2023 ("no data": nothing in the ' +
+      "window); rework rate has none (DORA publishes no " +
+      "thresholds).",
     "",
   ].join("\n");
 }

@@ -193,7 +193,8 @@ function apply(fault: Fault, req: Request, next: Handler, served: boolean): Resp
       return Bun.sleep(fault.ms).then(() => next(req));
     case "html":
       return new Response(
-        '<!doctype html>\n<html lang="en"><head><title>Woodpecker</title></head><body><div id="app"></div></body></html>\n',
+        "<!doctype html>\n<html " +
+          'lang="en"><head><title>Woodpecker</title></head><body><div id="app"></div></body></html>\n',
         {
           status: 200,
           headers: { "Content-Type": "text/html; charset=utf-8" },

@@ -113,7 +113,9 @@ describe("the exporter with ArgoCD", () => {
     }
   }, 60_000);
 
-  test("live: a failed sync replaced before the next poll is counted through the stream; the next deployment closes it", async () => {
+  test("live: a failed sync replaced before the next poll is " +
+    "counted through the stream; the next deployment closes " +
+    "it", async () => {
     const { wp, argo, clock, served, exporter } = await setup();
     const built = gitOpsReposFrom(wp.sim, ["acme/web"])[0]!.commits.at(-1)!.sha;
     const image = `registry.example.com/acme/web:${built.slice(0, 7)}`;

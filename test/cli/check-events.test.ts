@@ -76,7 +76,8 @@ test("a repo of pull requests, tags, manual and cron runs: what it runs, and a r
   expect(out).toContain(
     '! acme/lib: no pipeline matched as a deployment in the last 30 days (default 2: pushes to "main"). 30 ' +
       "days: 20 pull_request, 4 manual, 3 cron, 2 tag; none is a push to main or a deployment. If tags are its " +
-      'releases, add to DORA_CONFIG: deployment_rules: [{repos: "acme/lib", rules: [{events: [tag], target: production}]}]',
+      "releases, add to DORA_CONFIG: deployment_rules: [{repos: " +
+      '"acme/lib", rules: [{events: [tag], target: production}]}]',
   );
 });
 

@@ -109,32 +109,37 @@ describe("default rules", () => {
     );
   });
 
-  test("rework: per target, the rework deployments of the window with their reasons (the simulated revert among them)", () => {
-    const id = repoId("acme/shop-api");
-    const lines = section(out, "acme/shop-api");
-    const prod = lines.find((l) => l.startsWith("  rework to production: "));
-    expect(prod).toMatch(
-      /^ {2}rework to production: \d+ \((latest: )?#\d+ (rollback|revert|hotfix|rule)(, #\d+ (rollback|revert|hotfix|rule))*\)$/,
-    );
-    // The simulated fix-forward is a git revert; its production deployment is listed as one.
-    const revertPush = s.sim.listPipelines(id).find((p) => p.event === "push" && p.message.startsWith('Revert "'))!;
-    const revertDeploy = s.sim
-      .listPipelines(id)
-      .find(
-        (p) =>
-          p.event === "deployment" &&
-          p.deploy_to === "production" &&
-          p.parent === revertPush.number &&
-          p.status === "success",
+  test(
+    "rework: per target, the rework deployments of the " +
+      "window with their reasons (the simulated revert among " +
+      "them)",
+    () => {
+      const id = repoId("acme/shop-api");
+      const lines = section(out, "acme/shop-api");
+      const prod = lines.find((l) => l.startsWith("  rework to production: "));
+      expect(prod).toMatch(
+        /^ {2}rework to production: \d+ \((latest: )?#\d+ (rollback|revert|hotfix|rule)(, #\d+ (rollback|revert|hotfix|rule))*\)$/,
       );
-    // The history ends at the real clock, so whether that deployment also delivers an older source
-    // than the target has (a rollback, which takes precedence: DEFINITIONS) and whether it is among
-    // the latest eight listed depends on the minute the test runs: both are accepted.
-    if (revertDeploy && revertDeploy.created > NOW - 30 * 86_400 && !prod!.includes("latest: ")) {
-      expect(prod).toMatch(new RegExp(`#${revertDeploy.number} (revert|rollback)\\b`));
-    }
-    expect(out).toContain("rework: rollback, revert, hotfix/*, hotfix-*");
-  });
+      // The simulated fix-forward is a git revert; its production deployment is listed as one.
+      const revertPush = s.sim.listPipelines(id).find((p) => p.event === "push" && p.message.startsWith('Revert "'))!;
+      const revertDeploy = s.sim
+        .listPipelines(id)
+        .find(
+          (p) =>
+            p.event === "deployment" &&
+            p.deploy_to === "production" &&
+            p.parent === revertPush.number &&
+            p.status === "success",
+        );
+      // The history ends at the real clock, so whether that deployment also delivers an older source
+      // than the target has (a rollback, which takes precedence: DEFINITIONS) and whether it is among
+      // the latest eight listed depends on the minute the test runs: both are accepted.
+      if (revertDeploy && revertDeploy.created > NOW - 30 * 86_400 && !prod!.includes("latest: ")) {
+        expect(prod).toMatch(new RegExp(`#${revertDeploy.number} (revert|rollback)\\b`));
+      }
+      expect(out).toContain("rework: rollback, revert, hotfix/*, hotfix-*");
+    },
+  );
 
   test("a deployment-event repo: one row per deploy_to, counted like the simulator", () => {
     const id = repoId("acme/shop-api");

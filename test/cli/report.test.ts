@@ -234,7 +234,9 @@ describe("errors", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      "dora-exporter report: cannot read Woodpecker: GET /api/user: HTTP 401 (token rejected: check WOODPECKER_TOKEN)\n",
+      "dora-exporter report: cannot read Woodpecker: GET " +
+        "/api/user: HTTP 401 (token rejected: check " +
+        "WOODPECKER_TOKEN)\n",
     );
     expect(r.stderr).not.toContain(wrong);
   });
@@ -250,7 +252,9 @@ describe("errors", () => {
       });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
-        "dora-exporter report: cannot read Woodpecker: GET /api/user: HTTP 401 (token rejected: check WOODPECKER_TOKEN_FILE)\n",
+        "dora-exporter report: cannot read Woodpecker: GET " +
+          "/api/user: HTTP 401 (token rejected: check " +
+          "WOODPECKER_TOKEN_FILE)\n",
       );
       expect(r.stdout + r.stderr).not.toContain(wrong);
     } finally {

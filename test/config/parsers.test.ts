@@ -24,7 +24,10 @@ describe("parseRfc3339", () => {
         (seconds, offsetMinutes) => {
           const local = new Date((seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 19);
           const abs = Math.abs(offsetMinutes);
-          const offset = `${offsetMinutes < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+          const offset =
+            `${offsetMinutes < 0 ? "-" : "+"}` +
+            `${String(Math.floor(abs / 60)).padStart(2, "0")}:` +
+            `${String(abs % 60).padStart(2, "0")}`;
           expect(parseRfc3339(local + offset)).toEqual({ ok: true, value: seconds });
         },
       ),

@@ -146,16 +146,20 @@ describe("Dockerfile", () => {
     expect(final[0]).toMatch(/^FROM (gcr\.io\/distroless\/base-debian12|debian:bookworm-slim)/);
   });
 
-  test("builds multi-arch: compiles on the build platform for TARGETARCH amd64 (x64) and arm64, no RUN in later stages", () => {
-    expect(stages[0]![0]).toStartWith("FROM --platform=$BUILDPLATFORM ");
-    expect(instr(stages[0]!, "ARG")).toContain("ARG TARGETARCH");
-    const build = instr(stages[0]!, "RUN").find((r) => r.includes("bun build --compile"))!;
-    expect(build).toContain("amd64) target=bun-linux-x64");
-    expect(build).toContain("arm64) target=bun-linux-arm64");
-    expect(build).toContain('--target="$target"');
-    // The later stages only copy: nothing runs under emulation for a foreign platform.
-    for (const stage of stages.slice(1)) expect(instr(stage, "RUN")).toEqual([]);
-  });
+  test(
+    "builds multi-arch: compiles on the build platform for " +
+      "TARGETARCH amd64 (x64) and arm64, no RUN in later stages",
+    () => {
+      expect(stages[0]![0]).toStartWith("FROM --platform=$BUILDPLATFORM ");
+      expect(instr(stages[0]!, "ARG")).toContain("ARG TARGETARCH");
+      const build = instr(stages[0]!, "RUN").find((r) => r.includes("bun build --compile"))!;
+      expect(build).toContain("amd64) target=bun-linux-x64");
+      expect(build).toContain("arm64) target=bun-linux-arm64");
+      expect(build).toContain('--target="$target"');
+      // The later stages only copy: nothing runs under emulation for a foreign platform.
+      for (const stage of stages.slice(1)) expect(instr(stage, "RUN")).toEqual([]);
+    },
+  );
 
   test("runs as a non-root numeric user, exposes 9798 and has a HEALTHCHECK on /healthz", () => {
     const user = instr(final, "USER");

@@ -96,24 +96,29 @@ describe("CachedRegistry", () => {
     },
   );
 
-  test("repos are served in name order, whatever order they changed in: byte-identical to a registry fed in that order", async () => {
-    const p = pair();
-    for (const [id, name] of [
-      [3, "acme/c"],
-      [1, "acme/a"],
-      [2, "acme/b"],
-    ] as const)
-      p.setRepo(id, name, state(id, id));
-    p.setRepo(1, "acme/a", state(1, 7)); // a later change must not move acme/a to the end
-    const ordered = pair();
-    for (const [id, name, n] of [
-      [1, "acme/a", 7],
-      [2, "acme/b", 2],
-      [3, "acme/c", 3],
-    ] as const)
-      ordered.setRepo(id, name, state(id, n));
-    expect(await p.cached.metrics()).toBe(await ordered.plain.metrics());
-  });
+  test(
+    "repos are served in name order, whatever order they " +
+      "changed in: byte-identical to a registry fed in that " +
+      "order",
+    async () => {
+      const p = pair();
+      for (const [id, name] of [
+        [3, "acme/c"],
+        [1, "acme/a"],
+        [2, "acme/b"],
+      ] as const)
+        p.setRepo(id, name, state(id, id));
+      p.setRepo(1, "acme/a", state(1, 7)); // a later change must not move acme/a to the end
+      const ordered = pair();
+      for (const [id, name, n] of [
+        [1, "acme/a", 7],
+        [2, "acme/b", 2],
+        [3, "acme/c", 3],
+      ] as const)
+        ordered.setRepo(id, name, state(id, n));
+      expect(await p.cached.metrics()).toBe(await ordered.plain.metrics());
+    },
+  );
 
   test("concurrent scrapes right after a change all see the change", async () => {
     const p = pair();

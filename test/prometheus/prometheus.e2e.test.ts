@@ -616,37 +616,42 @@ describe("shipped rules and dashboard against a real Prometheus", () => {
   // dora_repo_info is an instant series: once the exporter is gone it goes stale and the joins of
   // the dora_group rules are empty (README "Groups"), so groups are checked while it runs. Ratios
   // are exact then too (every series shares the scrape timestamps, so the same extrapolation).
-  test("per team, while the exporter runs: team shop pools acme/api's targets (exact ratios); web has none in the window", async () => {
-    if (!prom) throw new Error(INSTALL_HINT);
-    const shop: TargetKey[] = ["acme/api production", "acme/api staging"];
-    const d = sum(shop.map((k) => EXPECTED[k].deployments));
-    const failed = sum(shop.map((k) => EXPECTED[k].failures));
-    const restores = shop.flatMap((k) => EXPECTED[k].restores);
-    const leads = shop.flatMap((k) => EXPECTED[k].leadTimes);
-    for (const [w] of WINDOWS) {
-      expect(await value(`dora_group:change_failure_rate:ratio${w}{team="shop"}`)).toBeCloseTo(
-        failed / (d + failed),
-        12,
-      );
-      expect(await value(`dora_group:rework_rate:ratio${w}{team="shop"}`)).toBeCloseTo(
-        sum(shop.map((k) => EXPECTED[k].rework)) / d,
-        12,
-      );
-      expect(await value(`dora_group:time_to_restore_seconds:mean${w}{team="shop"}`)).toBeCloseTo(
-        sum(restores) / restores.length,
-        9,
-      );
-      expect(await value(`dora_group:lead_time_seconds:p50_${w}{team="shop"}`)).toBeCloseTo(median(leads), 9);
-      expect(await value(`dora_group:deployments:increase${w}{team="web"}`)).toBe(0);
-      expect(await value(`dora_group:rework_rate:ratio${w}{team="web"}`)).toBeUndefined();
-    }
-    const records = (parseYaml(await Bun.file(RULES).text()) as { groups: { rules: { record?: string }[] }[] }).groups
-      .flatMap((g) => g.rules)
-      .flatMap((r) => (r.record?.startsWith("dora_group:") ? [r.record] : []));
-    const missing: string[] = [];
-    for (const r of records) if ((await query(r)).length === 0) missing.push(r);
-    expect(missing).toEqual([]);
-  });
+  test(
+    "per team, while the exporter runs: team shop pools " +
+      "acme/api's targets (exact ratios); web has none in the " +
+      "window",
+    async () => {
+      if (!prom) throw new Error(INSTALL_HINT);
+      const shop: TargetKey[] = ["acme/api production", "acme/api staging"];
+      const d = sum(shop.map((k) => EXPECTED[k].deployments));
+      const failed = sum(shop.map((k) => EXPECTED[k].failures));
+      const restores = shop.flatMap((k) => EXPECTED[k].restores);
+      const leads = shop.flatMap((k) => EXPECTED[k].leadTimes);
+      for (const [w] of WINDOWS) {
+        expect(await value(`dora_group:change_failure_rate:ratio${w}{team="shop"}`)).toBeCloseTo(
+          failed / (d + failed),
+          12,
+        );
+        expect(await value(`dora_group:rework_rate:ratio${w}{team="shop"}`)).toBeCloseTo(
+          sum(shop.map((k) => EXPECTED[k].rework)) / d,
+          12,
+        );
+        expect(await value(`dora_group:time_to_restore_seconds:mean${w}{team="shop"}`)).toBeCloseTo(
+          sum(restores) / restores.length,
+          9,
+        );
+        expect(await value(`dora_group:lead_time_seconds:p50_${w}{team="shop"}`)).toBeCloseTo(median(leads), 9);
+        expect(await value(`dora_group:deployments:increase${w}{team="web"}`)).toBe(0);
+        expect(await value(`dora_group:rework_rate:ratio${w}{team="web"}`)).toBeUndefined();
+      }
+      const records = (parseYaml(await Bun.file(RULES).text()) as { groups: { rules: { record?: string }[] }[] }).groups
+        .flatMap((g) => g.rules)
+        .flatMap((r) => (r.record?.startsWith("dora_group:") ? [r.record] : []));
+      const missing: string[] = [];
+      for (const r of records) if ((await query(r)).length === 0) missing.push(r);
+      expect(missing).toEqual([]);
+    },
+  );
 
   describe("after the exporter stops (no more samples: every increase is final)", () => {
     let n = 0;

@@ -120,7 +120,7 @@ describe("every fault: never fatal, last series kept, up 0, one log line, self-r
     world.drive(push.id, w, "success", 30);
     const s = world.sim.addPipeline(deploy.id, { event: "push", branch: "main", commit: world.newCommit() });
     world.drive(deploy.id, s, "success", 30);
-    world.faults.add({ match: new RegExp(`/api/repos/${deploy.id}/`), fault: { kind: "status", status: 404 } }); // repo deleted
+    world.faults.add({ match: new RegExp(`/api/repos/` + `${deploy.id}/`), fault: { kind: "status", status: 404 } }); // repo deleted
     expect(await exp.poller.poll()).toBe(false);
     const got = doraSamples(await exp.scrape());
     expect(got.get('dora_deployments_total{repo="acme/web",deploy_to="production"}')).toBe(
@@ -178,15 +178,20 @@ describe("bad objects are skipped and counted, never fatal, and read again later
     return { world, push, p, exp };
   }
 
-  test("a bad object on its own (re-check of a running pipeline) stays pending, is counted, and the repo is published", async () => {
-    const { world, push, p, exp } = await seenRunning();
-    world.finish(push.id, p.number, "success");
-    world.faults.add({ match: ONE, fault: { kind: "wrong-types" }, times: 1 });
-    expect(await exp.poller.poll()).toBe(true);
-    expect(parseSamples(await exp.scrape()).get('dora_invalid_objects_total{kind="pipeline"}')).toBe(1);
-    expect(await exp.poller.poll()).toBe(true);
-    await expectOracle(world, exp);
-  });
+  test(
+    "a bad object on its own (re-check of a running " +
+      "pipeline) stays pending, is counted, and the repo is " +
+      "published",
+    async () => {
+      const { world, push, p, exp } = await seenRunning();
+      world.finish(push.id, p.number, "success");
+      world.faults.add({ match: ONE, fault: { kind: "wrong-types" }, times: 1 });
+      expect(await exp.poller.poll()).toBe(true);
+      expect(parseSamples(await exp.scrape()).get('dora_invalid_objects_total{kind="pipeline"}')).toBe(1);
+      expect(await exp.poller.poll()).toBe(true);
+      await expectOracle(world, exp);
+    },
+  );
 
   test(
     "a running pipeline whose repo answers 404 for a " + "while (deleted? permissions syncing?) is not forgotten",

@@ -92,76 +92,84 @@ const COUNTERS =
   /^dora_(deployments_total|deployment_failures_total|lead_time_source_missing_total|time_to_restore_seconds_count|lead_time_seconds_count)\{/;
 
 describe("DORA_STATE_FILE with the compiled binary", () => {
-  test("kill -9 during activity, restart on the same file: one normal poll, nothing lower, nothing lost, nothing doubled", async () => {
-    ensureBinary();
-    const { world, served, file } = setup(11);
-    // The backfill with a new file, and what it costs without one.
-    const fresh = await startReady(world, served, { DORA_STATE_FILE: file });
-    const backfillRequests = fresh.requests.length;
-    const listPages = fresh.requests.filter((r) => /\/pipelines$/.test(r.path)).length;
-    expect(listPages).toBeGreaterThan(world.repos.length); // several pages per repo somewhere
-    expect(diffWithOracle(fresh.scrape, world.expected())).toEqual([]);
-    await fresh.p.stop("SIGTERM");
+  test(
+    "kill -9 during activity, restart on the same file: one " +
+      "normal poll, nothing lower, nothing lost, nothing doubled",
+    async () => {
+      ensureBinary();
+      const { world, served, file } = setup(11);
+      // The backfill with a new file, and what it costs without one.
+      const fresh = await startReady(world, served, { DORA_STATE_FILE: file });
+      const backfillRequests = fresh.requests.length;
+      const listPages = fresh.requests.filter((r) => /\/pipelines$/.test(r.path)).length;
+      expect(listPages).toBeGreaterThan(world.repos.length); // several pages per repo somewhere
+      expect(diffWithOracle(fresh.scrape, world.expected())).toEqual([]);
+      await fresh.p.stop("SIGTERM");
 
-    const maxSeen = new Map<string, number>();
-    const remember = (scrape: string) => {
-      for (const [k, v] of doraSamples(scrape)) if (COUNTERS.test(k)) maxSeen.set(k, Math.max(maxSeen.get(k) ?? 0, v));
-    };
-    const active = world.repos.filter((r) => r.deploys).slice(0, 2);
-    const kills = fc.sample(fc.integer({ min: 0, max: 2500 }), { numRuns: 3, seed: Number(process.env.FC_SEED ?? 7) });
-    for (const [round, killAfter] of kills.entries()) {
-      // Polling every second while deployments start and end in two repos; killed at a random moment.
-      const a = await start(served, { DORA_STATE_FILE: file, DORA_POLL_INTERVAL: "1" });
-      await waitReady(a.url, 60_000);
-      const t0 = Date.now();
-      let step = 0;
-      while (Date.now() - t0 < killAfter || step < 2) {
-        const repo = active[step % active.length]!;
-        const src = world.sim.listPipelines(repo.id).find((x) => x.event === "push" && x.status === "success")!;
-        world.clock += 300;
-        const d = world.sim.deploy(repo.id, src.number, step % 3 === 1 ? "staging" : "production");
-        world.drive(repo.id, d, step % 4 === round % 4 ? "failure" : "success", 120);
-        if (step % 2 === 0) world.drive(repo.id, world.sim.deploy(repo.id, src.number, "production"), "running", 0);
-        step++;
-        remember(await (await fetch(a.url + "/metrics")).text());
-        await Bun.sleep(150);
+      const maxSeen = new Map<string, number>();
+      const remember = (scrape: string) => {
+        for (const [k, v] of doraSamples(scrape))
+          if (COUNTERS.test(k)) maxSeen.set(k, Math.max(maxSeen.get(k) ?? 0, v));
+      };
+      const active = world.repos.filter((r) => r.deploys).slice(0, 2);
+      const kills = fc.sample(fc.integer({ min: 0, max: 2500 }), {
+        numRuns: 3,
+        seed: Number(process.env.FC_SEED ?? 7),
+      });
+      for (const [round, killAfter] of kills.entries()) {
+        // Polling every second while deployments start and end in two repos; killed at a random moment.
+        const a = await start(served, { DORA_STATE_FILE: file, DORA_POLL_INTERVAL: "1" });
+        await waitReady(a.url, 60_000);
+        const t0 = Date.now();
+        let step = 0;
+        while (Date.now() - t0 < killAfter || step < 2) {
+          const repo = active[step % active.length]!;
+          const src = world.sim.listPipelines(repo.id).find((x) => x.event === "push" && x.status === "success")!;
+          world.clock += 300;
+          const d = world.sim.deploy(repo.id, src.number, step % 3 === 1 ? "staging" : "production");
+          world.drive(repo.id, d, step % 4 === round % 4 ? "failure" : "success", 120);
+          if (step % 2 === 0) world.drive(repo.id, world.sim.deploy(repo.id, src.number, "production"), "running", 0);
+          step++;
+          remember(await (await fetch(a.url + "/metrics")).text());
+          await Bun.sleep(150);
+        }
+        a.proc.kill("SIGKILL");
+        await a.proc.exited;
+        // Running deployments end while it is down.
+        for (const repo of active)
+          for (const p of world.sim.listPipelines(repo.id))
+            if (p.status === "running") world.finish(repo.id, p.number, "success");
+
+        const b = await startReady(world, served, { DORA_STATE_FILE: file });
+        // One poll: one repo listing, and pipeline requests only for the repos that had activity.
+        expect(b.requests.filter((r) => r.path === "/api/user/repos")).toHaveLength(1);
+        expect(
+          beyondOnePoll(
+            world,
+            b.requests,
+            active.map((r) => r.id),
+          ),
+        ).toEqual([]);
+        const pages = b.requests.filter((r) => /\/pipelines$/.test(r.path)).length;
+        expect(pages).toBeLessThanOrEqual(2 * active.length);
+        expect(b.requests.length).toBeLessThan(backfillRequests);
+        expect(diffWithOracle(b.scrape, world.expected())).toEqual([]);
+        const now = doraSamples(b.scrape);
+        for (const [k, v] of maxSeen) expect(`${k} ${now.get(k) ?? 0}`).toBe(`${k} ${Math.max(v, now.get(k) ?? 0)}`);
+        remember(b.scrape);
+        await b.p.stop("SIGKILL");
       }
-      a.proc.kill("SIGKILL");
-      await a.proc.exited;
-      // Running deployments end while it is down.
-      for (const repo of active)
-        for (const p of world.sim.listPipelines(repo.id))
-          if (p.status === "running") world.finish(repo.id, p.number, "success");
 
-      const b = await startReady(world, served, { DORA_STATE_FILE: file });
-      // One poll: one repo listing, and pipeline requests only for the repos that had activity.
-      expect(b.requests.filter((r) => r.path === "/api/user/repos")).toHaveLength(1);
-      expect(
-        beyondOnePoll(
-          world,
-          b.requests,
-          active.map((r) => r.id),
-        ),
-      ).toEqual([]);
-      const pages = b.requests.filter((r) => /\/pipelines$/.test(r.path)).length;
-      expect(pages).toBeLessThanOrEqual(2 * active.length);
-      expect(b.requests.length).toBeLessThan(backfillRequests);
-      expect(diffWithOracle(b.scrape, world.expected())).toEqual([]);
-      const now = doraSamples(b.scrape);
-      for (const [k, v] of maxSeen) expect(`${k} ${now.get(k) ?? 0}`).toBe(`${k} ${Math.max(v, now.get(k) ?? 0)}`);
-      remember(b.scrape);
-      await b.p.stop("SIGKILL");
-    }
-
-    // Restart without the file: a full backfill, the same numbers.
-    const none = await startReady(world, served, {});
-    expect(none.requests.filter((r) => /\/pipelines$/.test(r.path)).length).toBeGreaterThanOrEqual(listPages);
-    const again = await startReady(world, served, { DORA_STATE_FILE: file });
-    expect(doraSamples(again.scrape)).toEqual(doraSamples(none.scrape));
-    expect(diffWithOracle(none.scrape, world.expected())).toEqual([]);
-    await none.p.stop("SIGKILL");
-    await again.p.stop("SIGKILL");
-  });
+      // Restart without the file: a full backfill, the same numbers.
+      const none = await startReady(world, served, {});
+      expect(none.requests.filter((r) => /\/pipelines$/.test(r.path)).length).toBeGreaterThanOrEqual(listPages);
+      const again = await startReady(world, served, { DORA_STATE_FILE: file });
+      expect(doraSamples(again.scrape)).toEqual(doraSamples(none.scrape));
+      expect(diffWithOracle(none.scrape, world.expected())).toEqual([]);
+      await none.p.stop("SIGKILL");
+      await again.p.stop("SIGKILL");
+    },
+  );
 
   test("a corrupt file: one log line, moved aside, full backfill, correct numbers", async () => {
     ensureBinary();

@@ -161,7 +161,8 @@ describe("bad files: one line naming the file and what is wrong", () => {
       'tls_server_config.key_file: "server.crt" holds no PEM private key',
     ],
     [
-      "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n",
+      "tls_server_config:\n  cert_file: server.crt\n  key_file: " +
+        "server.key\n  client_auth_type: RequireAndVerifyClientCert\n",
       "tls_server_config.client_auth_type: client_auth_type is not supported",
     ],
     ["tls_config:\n  cert_file: x\n", "tls_config: unknown key (known: tls_server_config, basic_auth_users)"],
