@@ -235,7 +235,10 @@ MB at the backfill's peak, for ${stored} stored push/deployment pipelines${
     ) {
       warnings.push(
         `${r.fullName}: Woodpecker reports an empty default branch, so ` +
-          `${res.mode === "default-branch-push" ? "no push counts as a deployment (default rule 2)" : "$default_branch matches no branch"}; set the repo's default branch in the forge and repair the repo in Woodpecker`,
+          (res.mode === "default-branch-push"
+            ? "no push counts as a deployment (default rule 2)"
+            : "$default_branch matches no branch") +
+          "; set the repo's default branch in the forge and repair the repo in Woodpecker",
       );
     }
     if (res.block) {

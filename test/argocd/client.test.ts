@@ -379,7 +379,12 @@ describe("watch stream", () => {
       message:
         "GET /api/v1/stream/applications?fields=" +
         encodeURIComponent(
-          "result.type,result.application.metadata.name,result.application.metadata.namespace,result.application.metadata.uid,result.application.metadata.annotations,result.application.metadata.labels,result.application.spec.project,result.application.spec.source.repoURL,result.application.spec.sources.repoURL,result.application.status.history,result.application.status.operationState,result.application.status.health,result.application.status.summary.images",
+          "result.type,result.application.metadata.name,result.application.metadata.namespace," +
+            "result.application.metadata.uid,result.application.metadata.annotations," +
+            "result.application.metadata.labels,result.application.spec.project," +
+            "result.application.spec.source.repoURL,result.application.spec.sources.repoURL," +
+            "result.application.status.history,result.application.status.operationState," +
+            "result.application.status.health,result.application.status.summary.images",
         ) +
         ": HTTP 401: invalid session: token is malformed: token contains an invalid number of segments (token " +
         "rejected: check ARGOCD_TOKEN)",

@@ -131,7 +131,8 @@ describe("simulator answers match ArgoCD 3.5.1's spec", () => {
   test("GET /api/v1/applications (whole, and trimmed by fields=) is an ApplicationList", async () => {
     for (const q of [
       "",
-      "?fields=items.metadata.name,items.spec.project,items.status.health,items.status.operationState.phase,items.status.history,items.metadata.uid",
+      "?fields=items.metadata.name,items.spec.project,items.status.health," +
+        "items.status.operationState.phase,items.status.history,items.metadata.uid",
     ]) {
       const res = await get(`/api/v1/applications${q}`);
       expect(res.status).toBe(200);

@@ -182,7 +182,8 @@ describe("sources", () => {
     const push = pl({ id: 1, created: 1000, commit: "a" });
     const d2 = deploy(push, { id: 2, status: "error", created: 1900, finished: 2000 });
     const d3 = deploy(d2, { id: 3, status: "failure", created: 2900, finished: 3000 });
-    const d4 = deploy(d3, { id: 4, created: 3900, finished: 4000, commit: "not-pushed" }); // commit ignored when the chain resolves
+    // commit ignored when the chain resolves
+    const d4 = deploy(d3, { id: 4, created: 3900, finished: 4000, commit: "not-pushed" });
     expect(triples(target([push, d2, d3, d4]).leadTimes)).toEqual([[4, 1, 3000]]);
   });
 
@@ -204,7 +205,8 @@ describe("sources", () => {
 
   test("the chain runs through deployments only: a non-deployment parent stops it", () => {
     const a = pl({ id: 1, created: 100, commit: "a" });
-    const cron = pl({ id: 2, event: "cron", parent: 1, created: 200, commit: "b" }); // artificial: a cron with a push parent
+    // artificial: a cron with a push parent
+    const cron = pl({ id: 2, event: "cron", parent: 1, created: 200, commit: "b" });
     const b = pl({ id: 3, created: 300, commit: "b" });
     const d = pl({
       id: 4,

@@ -31,7 +31,8 @@ const apiHistory: Pipeline[] = [
   p1,
   deploy(p1, { id: 2, created: NOW - 40 * DAY + 1000, finished: NOW - 40 * DAY + 4600 }), // lead 4600 (90d only)
   p3,
-  deploy(p3, { id: 4, created: NOW - 5 * DAY + 100, finished: NOW - 5 * DAY + 700, status: "failure" }), // opens an incident
+  // opens an incident
+  deploy(p3, { id: 4, created: NOW - 5 * DAY + 100, finished: NOW - 5 * DAY + 700, status: "failure" }),
   deploy(p3, { id: 5, created: NOW - 5 * DAY + 800, finished: NOW - 5 * DAY + 2500 }), // restores in 1800 s; lead 2500
   p6,
   deploy(p6, { id: 7, created: NOW - 3 * H + 60, finished: NOW - 3 * H + 3660 }), // lead 3660 (1d)
@@ -40,7 +41,8 @@ const apiHistory: Pipeline[] = [
 ];
 const webHistory: Pipeline[] = [
   pl({ id: 1, created: NOW - 45 * DAY, finished: NOW - 45 * DAY + 600 }), // the oldest pipeline; lead 600
-  pl({ id: 2, created: NOW - 10 * H, finished: NOW - 10 * H + 300, status: "failure" }), // failing since, never restored
+  // failing since, never restored
+  pl({ id: 2, created: NOW - 10 * H, finished: NOW - 10 * H + 300, status: "failure" }),
 ];
 
 const repos: SummaryRepo[] = [

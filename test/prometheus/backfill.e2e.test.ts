@@ -70,9 +70,11 @@ function history(): void {
   const api = sim.addRepo({ full_name: "acme/api", allow_deploy: true });
   const web = sim.addRepo({ full_name: "acme/web" });
   const c1 = run(api, T - 32 * DAY - 3000, "success", T - 32 * DAY - 2000);
-  deploy(api, c1, "production", T - 32 * DAY - 1000, "success", T - 32 * DAY - 500); // A: before --since, counted from the start
+  // A: before --since, counted from the start
+  deploy(api, c1, "production", T - 32 * DAY - 1000, "success", T - 32 * DAY - 500);
   deploy(api, c1, "production", T - 31 * DAY, "failure", T - 31 * DAY + 60); // opens an incident before the window
-  deploy(api, c1, "production", T - 30 * DAY - 100, "success", T - 30 * DAY); // B: exactly at T − 30d, outside; closes it
+  // B: exactly at T − 30d, outside; closes it
+  deploy(api, c1, "production", T - 30 * DAY - 100, "success", T - 30 * DAY);
   deploy(api, c1, "production", T - 29 * DAY, "success", T - 29 * DAY + 300); // C
   deploy(api, c1, "production", T - 20 * DAY, "failure", T - 20 * DAY + 60); // failure in the window
   deploy(api, c1, "production", T - 19 * DAY, "success", T - 19 * DAY + 300); // E: restore in the window

@@ -147,7 +147,8 @@ function addBase(): void {
   web = sim.addRepo({ full_name: "acme/web" });
   // #1 is a git revert: its six successful deployments are rework, so the rework counters of both
   // api targets are >= 1 before Prometheus starts (see the header).
-  const c1 = run(api, T0, "success", T0 + 300, { message: 'Revert "feat: ' + 'x"\n\nThis reverts ' + "commit abc.\n" }); // #1 push
+  // #1 push
+  const c1 = run(api, T0, "success", T0 + 300, { message: 'Revert "feat: x"\n\nThis reverts commit abc.\n' });
   deploy(c1, "production", T0 + 600, "success", T0 + 900); // #2 lead 900
   deploy(c1, "staging", T0 + 400, "success", T0 + 500); // #3 lead 500
   deploy(c1, "production", T0 + 1000, "failure", T0 + 1100); // #4

@@ -120,7 +120,8 @@ describe("every fault: never fatal, last series kept, up 0, one log line, self-r
     world.drive(push.id, w, "success", 30);
     const s = world.sim.addPipeline(deploy.id, { event: "push", branch: "main", commit: world.newCommit() });
     world.drive(deploy.id, s, "success", 30);
-    world.faults.add({ match: new RegExp(`/api/repos/` + `${deploy.id}/`), fault: { kind: "status", status: 404 } }); // repo deleted
+    // repo deleted
+    world.faults.add({ match: new RegExp(`/api/repos/${deploy.id}/`), fault: { kind: "status", status: 404 } });
     expect(await exp.poller.poll()).toBe(false);
     const got = doraSamples(await exp.scrape());
     expect(got.get('dora_deployments_total{repo="acme/web",deploy_to="production"}')).toBe(
