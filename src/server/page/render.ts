@@ -141,7 +141,10 @@ selected`
           : ""
       }>${l}</option>`,
   )}</select>
-${keep("window", `${p.summary.window.days}d`)}${keep("repo", p.repo)}${keep("deploy_to", p.deployTo)}${keep("at", p.at)}<button type="submit">Group</button>${
+${keep("window", `${p.summary.window.days}d`)}${keep("repo", p.repo)}${keep("deploy_to", p.deployTo)}${keep(
+  "at",
+  p.at,
+)}<button type="submit">Group</button>${
     p.groupBy === undefined
       ? ""
       : html` <a href="${pageHref(p.summary.window.days, p.repo, p.at, p.deployTo)}">ungroup</a>`
@@ -176,15 +179,50 @@ function keyHeaders(): Html {
 
 function keyCells(id: string, k: Keys): Html {
   return html`<td class="n" data-label="lead \
-time">${cell(id, "lt", formatDuration(k.leadTime.medianSeconds), k.leadTime.medianSeconds, k.leadTime.level, `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`)}</td>
+time">${cell(
+    id,
+    "lt",
+    formatDuration(k.leadTime.medianSeconds),
+    k.leadTime.medianSeconds,
+    k.leadTime.level,
+    `p90 ${formatDuration(k.leadTime.p90Seconds)} · ${k.leadTime.observations} changes`,
+  )}</td>
 <td class="n" data-label="deploy \
-frequency">${cell(id, "df", formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments), k.deploymentFrequency.perDay, k.deploymentFrequency.level, `${k.deploymentFrequency.deployments} deployments`)}</td>
+frequency">${cell(
+    id,
+    "df",
+    formatFrequency(k.deploymentFrequency.perDay, k.deploymentFrequency.deployments),
+    k.deploymentFrequency.perDay,
+    k.deploymentFrequency.level,
+    `${k.deploymentFrequency.deployments} deployments`,
+  )}</td>
 <td class="n" data-label="recovery \
-time">${cell(id, "ttr", formatDuration(k.timeToRestore.medianSeconds), k.timeToRestore.medianSeconds, k.timeToRestore.level, `${k.timeToRestore.restored} restored`)}</td>
+time">${cell(
+    id,
+    "ttr",
+    formatDuration(k.timeToRestore.medianSeconds),
+    k.timeToRestore.medianSeconds,
+    k.timeToRestore.level,
+    `${k.timeToRestore.restored} restored`,
+  )}</td>
 <td class="n" data-label="change failure \
-rate">${cell(id, "cfr", formatRate(k.changeFailureRate.rate), k.changeFailureRate.rate, k.changeFailureRate.level, `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`)}</td>
+rate">${cell(
+    id,
+    "cfr",
+    formatRate(k.changeFailureRate.rate),
+    k.changeFailureRate.rate,
+    k.changeFailureRate.level,
+    `${k.changeFailureRate.failed}/${k.changeFailureRate.attempts} failed`,
+  )}</td>
 <td class="n" data-label="rework \
-rate">${cell(id, "rw", formatRate(k.reworkRate.rate), k.reworkRate.rate, k.reworkRate.level, `${k.reworkRate.rework}/${k.reworkRate.deployments} rework`)}</td>`;
+rate">${cell(
+    id,
+    "rw",
+    formatRate(k.reworkRate.rate),
+    k.reworkRate.rate,
+    k.reworkRate.level,
+    `${k.reworkRate.rework}/${k.reworkRate.deployments} rework`,
+  )}</td>`;
 }
 
 /** "2 rollback · 1 revert", the reasons that occurred, in the definition's order. */
@@ -403,10 +441,16 @@ ${
             i.open
               ? html` (${formatDuration(i.durationSeconds)})`
               : html`, restored in ${formatDuration(i.durationSeconds)}`
-          } · ${i.openedByApp !== null ? argoEvent(i.openedByApp, i.openedBy, false) : link(i.openedByUrl, `#${i.openedBy}`)}${
+          } · ${
+            i.openedByApp !== null ? argoEvent(i.openedByApp, i.openedBy, false) : link(i.openedByUrl, `#${i.openedBy}`)
+          }${
             i.closedBy === null
               ? ""
-              : html` → ${i.closedByApp !== null ? argoEvent(i.closedByApp, i.closedBy, i.closedByRestore) : link(i.closedByUrl, `#${i.closedBy}`)}`
+              : html` → ${
+                  i.closedByApp !== null
+                    ? argoEvent(i.closedByApp, i.closedBy, i.closedByRestore)
+                    : link(i.closedByUrl, `#${i.closedBy}`)
+                }`
           }</li>`,
       )}</ul>`
 }
