@@ -437,7 +437,9 @@ ${
     ? ""
     : html`<ul class="incidents">${recent.map(
         (i) =>
-          html`<li class="${i.open ? "bad" : ""}">${i.deployTo}: ${i.open ? "open since" : "failed"} ${formatTime(i.start)}${
+          html`<li class="${i.open ? "bad" : ""}">${i.deployTo}: ${i.open ? "open since" : "failed"} ${formatTime(
+            i.start,
+          )}${
             i.open
               ? html` (${formatDuration(i.durationSeconds)})`
               : html`, restored in ${formatDuration(i.durationSeconds)}`
@@ -504,7 +506,9 @@ function statusBlock(st: ExporterStatus, now: number, woodpeckerUrl: string): Ht
   const backfill = st.backfillComplete
     ? html`<span class="okc">complete</span> (${st.trackedRepos} repos)`
     : st.trackedRepos === 0
-      ? html`<span class="warnc">${st.up === false ? "waiting for Woodpecker" : st.up === null ? "starting" : "no repo tracked"}</span>`
+      ? html`<span class="warnc">${
+          st.up === false ? "waiting for Woodpecker" : st.up === null ? "starting" : "no repo tracked"
+        }</span>`
       : html`<span class="warnc">in progress</span> <progress max="${Math.max(1, st.trackedRepos)}" \
 value="${st.backfilledRepos}"></progress> ${st.backfilledRepos}/${st.trackedRepos} repos`;
   return html`<h2>Exporter</h2><dl class="status" data-k="status">
