@@ -16,7 +16,7 @@ import {
   type StatusValue,
 } from "../../src/simulator/index.ts";
 import { runBinary } from "../api/sim.ts";
-import { waitFor } from "../e2e/exporter-process.ts";
+import { freePort, startPrometheus } from "./prometheus-process.ts";
 
 setDefaultTimeout(120_000);
 
@@ -37,7 +37,6 @@ let served: ServedSimulator | undefined;
 let prom: Bun.Subprocess | undefined;
 let promUrl = "";
 let dir = "";
-let promLog = "";
 let exposition = "";
 
 function run(repo: RepoRecord, created: number, status: StatusValue, finished: number): number {
@@ -120,33 +119,16 @@ beforeAll(async () => {
     join(dir, "data"),
   ]);
   if (blocks.exitCode !== 0) throw new Error(`promtool create-blocks failed: ${blocks.stdout}${blocks.stderr}`);
-  const port = await (async () => {
-    const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
-    const p = s.port!;
-    s.stop(true);
-    return p;
-  })();
+  const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
   await Bun.write(join(dir, "prometheus.yml"), "global: {}\n");
-  prom = Bun.spawn(
-    [
-      PROMETHEUS,
-      `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
-      "--storage.tsdb.retention.time=400d",
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--log.level=warn",
-    ],
-    { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-  );
-  void (async () => {
-    for await (const chunk of prom!.stderr as ReadableStream<Uint8Array>) promLog += new TextDecoder().decode(chunk);
-  })();
-  await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 30_000).catch(
-    (e) => {
-      throw new Error(`${e}\n${promLog}`);
-    },
-  );
+  prom = await startPrometheus(PROMETHEUS, {
+    configFile: join(dir, "prometheus.yml"),
+    dataDir: join(dir, "data"),
+    port,
+    args: ["--storage.tsdb.retention.time=400d"],
+    readyMs: 30_000,
+  });
 }, 120_000);
 
 afterAll(async () => {

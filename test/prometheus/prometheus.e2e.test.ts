@@ -37,6 +37,7 @@ import {
   type StatusValue,
 } from "../../src/simulator/index.ts";
 import { ROOT, startExporterProcess, waitFor, waitReady, type ExporterProcess } from "../e2e/exporter-process.ts";
+import { freePort, startPrometheus } from "./prometheus-process.ts";
 
 setDefaultTimeout(60_000);
 
@@ -259,7 +260,6 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 let served: ServedSimulator | undefined;
 let exporter: ExporterProcess | undefined;
 let prom: Bun.Subprocess | undefined;
-let promLog = "";
 let promUrl = "";
 let dataDir = "";
 let scrapeText = "";
@@ -272,13 +272,6 @@ let firstScrape: {
   dashboard: Map<string, number | undefined>;
   lastPoll: number;
 } | null = null;
-
-async function freePort(): Promise<number> {
-  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
-  const port = s.port!;
-  s.stop(true);
-  return port;
-}
 
 type Sample = { metric: Record<string, string>; value: [number, string] };
 async function query(expr: string, at?: number): Promise<Sample[]> {
@@ -345,24 +338,12 @@ beforeAll(async () => {
     ],
   };
   writeFileSync(join(dataDir, "prometheus.yml"), JSON.stringify(config)); // JSON is YAML
-  prom = Bun.spawn(
-    [
-      PROMETHEUS,
-      `--config.file=${join(dataDir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dataDir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--log.level=warn",
-    ],
-    { stdin: "ignore", stdout: "pipe", stderr: "pipe" },
-  );
-  void (async () => {
-    for await (const chunk of prom!.stderr as ReadableStream<Uint8Array>) promLog += new TextDecoder().decode(chunk);
-  })();
-  await waitFor("prometheus /-/ready", async () => (await fetch(`${promUrl}/-/ready`)).status === 200, 20_000).catch(
-    (e) => {
-      throw new Error(`${e}\n${promLog}`);
-    },
-  );
+  prom = await startPrometheus(PROMETHEUS, {
+    configFile: join(dataDir, "prometheus.yml"),
+    dataDir: join(dataDir, "data"),
+    port,
+    readyMs: 20_000,
+  });
   // FIRST SCRAPE: the 30-day numbers must be right at once (window gauges), not after 30 days.
   {
     const g = 'dora_overall_window_deployments_per_day{window="30d"}';
