@@ -22,7 +22,7 @@ import { createArgoStep, type ArgoStep } from "./collector/argocd-step.ts";
 import type { DurableHistories } from "./collector/durable.ts";
 import { historyOrigin } from "./collector/origin.ts";
 import { Poller } from "./collector/poller.ts";
-import { summaryRepos } from "./collector/summary-repos.ts";
+import { gaugeRepos } from "./collector/summary-repos.ts";
 import type { Logger } from "./log.ts";
 import { CachedRegistry, DoraSeriesCache } from "./metrics/cache.ts";
 import { ArgoMetrics } from "./metrics/argocd-metrics.ts";
@@ -31,7 +31,7 @@ import { registerRepoInfo } from "./metrics/repo-info.ts";
 import { WindowGaugeMetrics } from "./metrics/window-gauges.ts";
 import { MemoryObservationStore, type ObservationStore } from "./state/index.ts";
 import { VERSION } from "./version.ts";
-import { windowGaugesYielding } from "./view/gauges.ts";
+import { WindowGaugeTracker } from "./view/window-tracker.ts";
 import { WoodpeckerClient } from "./woodpecker/client.ts";
 
 export interface ExporterCoreDeps {
@@ -82,6 +82,7 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
   // DORA series render once per change of a repo, not once per scrape (metrics/cache.ts).
   const dora = new DoraSeriesCache();
   const windows = new WindowGaugeMetrics();
+  const windowTracker = new WindowGaugeTracker();
   const registry = new CachedRegistry(dora, windows);
   if (deps.processMetrics) processMetrics(registry);
   let poller!: Poller;
@@ -142,11 +143,11 @@ export function createExporterCore(config: Config, deps: ExporterCoreDeps): Expo
     }
     void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
     // Windows end at the last completed poll (not at a scrape), computed once per such poll.
-    if (ok) {
-      const end = poller.status.lastSuccessAt;
-      const pause = () => new Promise((resolve) => setImmediate(resolve));
-      windows.set(await windowGaugesYielding(summaryRepos(poller), end, historyOrigin(poller, config.since), pause));
-    }
+    // Only what a window gained or lost since the last poll is computed again (view/window-tracker.ts).
+    if (ok)
+      windows.set(
+        windowTracker.update(gaugeRepos(poller), poller.status.lastSuccessAt, historyOrigin(poller, config.since)),
+      );
   };
   return {
     config,

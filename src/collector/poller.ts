@@ -79,6 +79,11 @@ export class TrackedRepo {
     this.packed = s === null ? null : packRepoState(s);
   }
 
+  /** The last published state as kept (packed), null before the first: for readers of its columns. */
+  get packedState(): PackedRepoState | null {
+    return this.packed;
+  }
+
   /** `state.mode` without unpacking the state. */
   get mode(): RuleMode | null {
     return this.packed === null ? null : this.packed.rest.mode;
@@ -228,7 +233,8 @@ export class Poller {
       await this.listNew(listing, h, fresh);
       h.listedLastPipelineId = listing.lastPipeline === undefined ? undefined : (listing.lastPipeline?.id ?? null);
     }
-    await this.recheckPending(listing, h, fresh);
+    // An unchanged repo with nothing to re-check (the idle poll of almost every repo) awaits nothing.
+    if (h.pending.size > 0 || h.invalid.size > 0) await this.recheckPending(listing, h, fresh);
     this.opts.commitRepo?.(tracked);
     // With ArgoCD, repos publish after its step: a repo an app maps to must never show, even for
     // one scrape, the pushes it no longer counts.

@@ -13,7 +13,7 @@
 // Every other field of a TargetState (incidents, restore times, counts) is small and kept as is.
 import type { Attempt, LeadTimeObservation, RepoState, TargetState } from "./state.ts";
 
-interface PackedTarget {
+export interface PackedTarget {
   /** The TargetState with `attempts` and `leadTimes` emptied: every other field, in key order. */
   readonly rest: TargetState;
   /** pipelineId, number, time per attempt. */

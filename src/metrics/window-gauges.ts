@@ -66,42 +66,68 @@ const encoder = new TextEncoder();
  * compares the two byte for byte.
  */
 export class WindowGaugeMetrics {
-  private text: Uint8Array = new Uint8Array(0);
+  /** The per-target and overall families of the last `set`, and what they were rendered from. */
+  private main: { readonly targets: object; readonly overall: object; readonly text: Uint8Array } | null = null;
+  private coverage = "";
+  private blob: Blob = new Blob([]);
+  /**
+   * Each target row's sample line per family (null: no series), by row object: a poll that left a
+   * row unchanged hands in the same object (view/window-tracker.ts), so ~70k lines are not
+   * formatted again on every poll (issue 14, idle poll).
+   */
+  private lines = new WeakMap<object, readonly (string | null)[]>();
 
   /** Replace every window series with `input`'s and render them. */
   set(input: WindowGaugeInput): void {
-    const families: string[] = [];
-    for (const f of FAMILIES) {
-      const lines = header(`dora_${f.name}`, `${f.help} Per target.`);
-      for (const t of input.targets) {
-        const v = t[f.key];
-        if (v !== null)
-          lines.push(
-            `dora_${f.name}{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="` +
-              `${escapeLabel(t.window)}"} ${v}`,
-          );
+    let rendered = false;
+    if (this.main === null || this.main.targets !== input.targets || this.main.overall !== input.overall) {
+      const lines = new WeakMap<object, readonly (string | null)[]>();
+      const families: string[] = [];
+      const rows = input.targets.map((t) => {
+        const cached = this.lines.get(t) ?? targetLines(t);
+        lines.set(t, cached);
+        return cached;
+      });
+      FAMILIES.forEach((f, i) => {
+        const out = header(`dora_${f.name}`, `${f.help} Per target.`);
+        for (const row of rows) if (row[i] !== null) out.push(row[i]!);
+        families.push(out.join("\n"));
+      });
+      for (const f of FAMILIES) {
+        const out = header(`dora_overall_${f.name}`, `${f.help} All targets pooled.`);
+        for (const o of input.overall) {
+          const v = o[f.key];
+          if (v !== null) out.push(`dora_overall_${f.name}{window="${escapeLabel(o.window)}"} ${v}`);
+        }
+        families.push(out.join("\n"));
       }
-      families.push(lines.join("\n"));
-    }
-    for (const f of FAMILIES) {
-      const lines = header(`dora_overall_${f.name}`, `${f.help} All targets pooled.`);
-      for (const o of input.overall) {
-        const v = o[f.key];
-        if (v !== null) lines.push(`dora_overall_${f.name}{window="${escapeLabel(o.window)}"} ${v}`);
-      }
-      families.push(lines.join("\n"));
+      this.lines = lines; // rows no longer shown are dropped with the old map
+      this.main = { targets: input.targets, overall: input.overall, text: encoder.encode(families.join("\n\n")) };
+      rendered = true;
     }
     const coverage = header("dora_window_coverage_ratio", COVERAGE_HELP);
     for (const c of input.coverage)
       coverage.push(`dora_window_coverage_ratio{window="${escapeLabel(c.window)}"} ${c.ratio}`);
-    families.push(coverage.join("\n"));
-    this.text = encoder.encode(families.join("\n\n") + "\n");
+    const text = "\n\n" + coverage.join("\n") + "\n";
+    if (rendered || text !== this.coverage) {
+      this.coverage = text;
+      this.blob = new Blob([this.main!.text, text]);
+    }
   }
 
   /** The rendered families (`# HELP`/`# TYPE` and samples), empty before the first `set`. */
-  encoded(): Uint8Array {
-    return this.text;
+  encoded(): Blob {
+    return this.blob;
   }
+}
+
+/** A target row's sample line in each per-target family, in FAMILIES order (null: no series). */
+function targetLines(t: WindowGaugeInput["targets"][number]): readonly (string | null)[] {
+  const labels = `{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="${escapeLabel(t.window)}"}`;
+  return FAMILIES.map((f) => {
+    const v = t[f.key];
+    return v === null ? null : `dora_${f.name}${labels} ${v}`;
+  });
 }
 
 export const COVERAGE_HELP =

@@ -1,7 +1,8 @@
 // The window gauges of the metrics contract (DEFINITIONS "Window gauges"): the window summary's
 // values for 1d, 7d, 30d and 90d, per target and overall, plus how much of each window the history
 // read covers. The same pure summary (core/summary.ts) as the page, the API and `report`, so the
-// three agree for the same `now`. Computed once per completed poll, never per scrape.
+// three agree for the same `now`. The exporter keeps them between polls with window-tracker.ts
+// (property-tested equal to this), never computing them per scrape.
 import { DAY } from "../core/levels.ts";
 import { summarize, type Keys, type SummaryRepo } from "../core/summary.ts";
 
@@ -51,24 +52,6 @@ export function windowGauges(repos: readonly SummaryRepo[], now: number, origin:
     now,
     origin,
   );
-}
-
-/**
- * windowGauges(), giving the event loop a turn after each window: each is a full window summary
- * (~0.1 s at 1,000 repos), and scrapes should not wait for all four.
- */
-export async function windowGaugesYielding(
-  repos: readonly SummaryRepo[],
-  now: number,
-  origin: number | null,
-  pause: () => Promise<unknown>,
-): Promise<WindowGauges> {
-  const parts: WindowPart[] = [];
-  for (const w of GAUGE_WINDOWS) {
-    parts.push(oneWindow(repos, now, w));
-    await pause();
-  }
-  return combine(parts, now, origin);
 }
 
 interface WindowPart {

@@ -13,7 +13,7 @@ import {
   WindowGaugeMetrics,
   type WindowGaugeInput,
 } from "../../src/metrics/window-gauges.ts";
-import { windowGauges, windowGaugesYielding } from "../../src/view/gauges.ts";
+import { windowGauges } from "../../src/view/gauges.ts";
 import { deploy, opts, pl } from "../core/helpers.ts";
 
 const NOW = 200 * DAY;
@@ -118,7 +118,7 @@ function parse(text: string): Expected {
 async function render(origin: number | null): Promise<string> {
   const m = new WindowGaugeMetrics();
   m.set(windowGauges(repos, NOW, origin));
-  return new TextDecoder().decode(m.encoded());
+  return await m.encoded().text();
 }
 
 /** The same series through prom-client's Gauge and Registry: what the hand-written text must equal. */
@@ -193,7 +193,7 @@ describe("window gauges of a hand-written history", () => {
     const old = windowGauges(repos, NOW + 200 * DAY, ORIGIN);
     const m = new WindowGaugeMetrics();
     m.set(old);
-    const later = parse(new TextDecoder().decode(m.encoded()));
+    const later = parse(await m.encoded().text());
     expect(Object.keys(later).filter((k) => !k.includes("deployments_per_day") && !k.includes("coverage"))).toEqual([]);
     expect(Object.keys(later).filter((k) => k.includes("deployments_per_day")).length).toBe(
       Object.keys(got).filter((k) => k.includes("deployments_per_day")).length,
@@ -210,18 +210,26 @@ describe("window gauges of a hand-written history", () => {
     };
     const m = new WindowGaugeMetrics();
     m.set(odd);
-    expect(new TextDecoder().decode(m.encoded())).toBe(await promClientText(odd));
+    expect(await m.encoded().text()).toBe(await promClientText(odd));
     m.set({ targets: [], overall: [], coverage: [] });
-    expect(new TextDecoder().decode(m.encoded())).toBe(
-      await promClientText({ targets: [], overall: [], coverage: [] }),
-    );
+    expect(await m.encoded().text()).toBe(await promClientText({ targets: [], overall: [], coverage: [] }));
   });
 
-  test("the yielding variant (the exporter's) gives the same values and yields once per window", async () => {
-    let turns = 0;
-    const got = await windowGaugesYielding(repos, NOW, ORIGIN, async () => void turns++);
-    expect(got).toEqual(windowGauges(repos, NOW, ORIGIN));
-    expect(turns).toBe(4);
+  test("a set after another renders only the given rows, reusing cached lines of rows handed in again", async () => {
+    const g = windowGauges(repos, NOW, ORIGIN);
+    const later = windowGauges(repos, NOW + 3 * DAY, ORIGIN);
+    // Some rows the same objects as before (unchanged), some new, some gone.
+    const mixed = { ...later, targets: [...g.targets.slice(0, 2), ...later.targets.slice(3)] };
+    const m = new WindowGaugeMetrics();
+    m.set(g);
+    m.set(mixed);
+    const fresh = new WindowGaugeMetrics();
+    fresh.set(mixed);
+    expect(await m.encoded().text()).toBe(await fresh.encoded().text());
+    expect(await m.encoded().text()).toBe(await promClientText(mixed));
+    // Same rows, a new coverage: only the coverage family differs.
+    m.set({ ...mixed, coverage: [{ window: "1d", ratio: 0.5 }] });
+    expect(await m.encoded().text()).toBe(await promClientText({ ...mixed, coverage: [{ window: "1d", ratio: 0.5 }] }));
   });
 
   test("promtool check metrics finds nothing to lint", async () => {
