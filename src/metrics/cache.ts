@@ -197,8 +197,8 @@ export class CachedRegistry extends Registry {
   /** The exposition as a Blob: live metrics rendered now, DORA families from the cache. */
   async body(): Promise<Blob> {
     const live = await super.metrics();
-    const windows = this.windows?.encoded();
-    return new Blob([live + "\n", await this.dora.encoded(), ...(windows && windows.size > 0 ? ["\n", windows] : [])]);
+    const windows = this.windows?.parts() ?? [];
+    return new Blob([live + "\n", await this.dora.encoded(), ...(windows.length > 0 ? ["\n", ...windows] : [])]);
   }
 
   /** Render what changed now, after a poll, rather than on the next scrape. */

@@ -56,8 +56,6 @@ const FAMILIES: readonly { readonly key: Key; readonly name: string; readonly he
   },
 ];
 
-const encoder = new TextEncoder();
-
 /**
  * Written here rather than through prom-client's Gauge: at 1,000 repos x 3 targets these are ~70k
  * samples rewritten on every poll, and prom-client's label hashing and rendering took ~0.5 s of
@@ -67,32 +65,34 @@ const encoder = new TextEncoder();
  */
 export class WindowGaugeMetrics {
   /** The per-target and overall families of the last `set`, and what they were rendered from. */
-  private main: { readonly targets: object; readonly overall: object; readonly text: Uint8Array } | null = null;
+  private main: { readonly targets: object; readonly overall: object; readonly text: Blob } | null = null;
   private coverage = "";
-  private blob: Blob = new Blob([]);
   /**
-   * Each target row's sample line per family (null: no series), by row object: a poll that left a
-   * row unchanged hands in the same object (view/window-tracker.ts), so ~70k lines are not
-   * formatted again on every poll (issue 14, idle poll).
+   * Each target row's label set, by row object: a poll that left a row unchanged hands in the same
+   * object (view/window-tracker.ts), and escaping ~11k label sets was most of a render (issue 14,
+   * idle poll). Only the label sets are kept: the sample lines themselves are ~3.5 MB of strings.
    */
-  private lines = new WeakMap<object, readonly (string | null)[]>();
+  private labels = new WeakMap<object, string>();
 
   /** Replace every window series with `input`'s and render them. */
   set(input: WindowGaugeInput): void {
-    let rendered = false;
     if (this.main === null || this.main.targets !== input.targets || this.main.overall !== input.overall) {
-      const lines = new WeakMap<object, readonly (string | null)[]>();
+      const labels = new WeakMap<object, string>();
       const families: string[] = [];
       const rows = input.targets.map((t) => {
-        const cached = this.lines.get(t) ?? targetLines(t);
-        lines.set(t, cached);
+        const cached = this.labels.get(t) ?? labelSet(t);
+        labels.set(t, cached);
         return cached;
       });
-      FAMILIES.forEach((f, i) => {
+      for (const f of FAMILIES) {
         const out = header(`dora_${f.name}`, `${f.help} Per target.`);
-        for (const row of rows) if (row[i] !== null) out.push(row[i]!);
+        const name = `dora_${f.name}`;
+        input.targets.forEach((t, i) => {
+          const v = t[f.key];
+          if (v !== null) out.push(`${name}${rows[i]} ${v}`);
+        });
         families.push(out.join("\n"));
-      });
+      }
       for (const f of FAMILIES) {
         const out = header(`dora_overall_${f.name}`, `${f.help} All targets pooled.`);
         for (const o of input.overall) {
@@ -101,33 +101,27 @@ export class WindowGaugeMetrics {
         }
         families.push(out.join("\n"));
       }
-      this.lines = lines; // rows no longer shown are dropped with the old map
-      this.main = { targets: input.targets, overall: input.overall, text: encoder.encode(families.join("\n\n")) };
-      rendered = true;
+      this.labels = labels; // rows no longer shown are dropped with the old map
+      this.main = { targets: input.targets, overall: input.overall, text: new Blob([families.join("\n\n")]) };
     }
     const coverage = header("dora_window_coverage_ratio", COVERAGE_HELP);
     for (const c of input.coverage)
       coverage.push(`dora_window_coverage_ratio{window="${escapeLabel(c.window)}"} ${c.ratio}`);
-    const text = "\n\n" + coverage.join("\n") + "\n";
-    if (rendered || text !== this.coverage) {
-      this.coverage = text;
-      this.blob = new Blob([this.main!.text, text]);
-    }
+    this.coverage = "\n\n" + coverage.join("\n") + "\n";
   }
 
-  /** The rendered families (`# HELP`/`# TYPE` and samples), empty before the first `set`. */
-  encoded(): Blob {
-    return this.blob;
+  /**
+   * The rendered families (`# HELP`/`# TYPE` and samples) as parts of a Blob, none before the
+   * first `set`. Parts, not one Blob: joining them would copy the ~2 MB kept per poll once more.
+   */
+  parts(): (Blob | string)[] {
+    return this.main === null ? [] : [this.main.text, this.coverage];
   }
 }
 
-/** A target row's sample line in each per-target family, in FAMILIES order (null: no series). */
-function targetLines(t: WindowGaugeInput["targets"][number]): readonly (string | null)[] {
-  const labels = `{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="${escapeLabel(t.window)}"}`;
-  return FAMILIES.map((f) => {
-    const v = t[f.key];
-    return v === null ? null : `dora_${f.name}${labels} ${v}`;
-  });
+/** A target row's label set, `{repo="…",deploy_to="…",window="…"}`. */
+function labelSet(t: WindowGaugeInput["targets"][number]): string {
+  return `{repo="${escapeLabel(t.repo)}",deploy_to="${escapeLabel(t.deployTo)}",window="${escapeLabel(t.window)}"}`;
 }
 
 export const COVERAGE_HELP =

@@ -118,7 +118,7 @@ function parse(text: string): Expected {
 async function render(origin: number | null): Promise<string> {
   const m = new WindowGaugeMetrics();
   m.set(windowGauges(repos, NOW, origin));
-  return await m.encoded().text();
+  return await new Blob(m.parts()).text();
 }
 
 /** The same series through prom-client's Gauge and Registry: what the hand-written text must equal. */
@@ -193,7 +193,7 @@ describe("window gauges of a hand-written history", () => {
     const old = windowGauges(repos, NOW + 200 * DAY, ORIGIN);
     const m = new WindowGaugeMetrics();
     m.set(old);
-    const later = parse(await m.encoded().text());
+    const later = parse(await new Blob(m.parts()).text());
     expect(Object.keys(later).filter((k) => !k.includes("deployments_per_day") && !k.includes("coverage"))).toEqual([]);
     expect(Object.keys(later).filter((k) => k.includes("deployments_per_day")).length).toBe(
       Object.keys(got).filter((k) => k.includes("deployments_per_day")).length,
@@ -210,9 +210,9 @@ describe("window gauges of a hand-written history", () => {
     };
     const m = new WindowGaugeMetrics();
     m.set(odd);
-    expect(await m.encoded().text()).toBe(await promClientText(odd));
+    expect(await new Blob(m.parts()).text()).toBe(await promClientText(odd));
     m.set({ targets: [], overall: [], coverage: [] });
-    expect(await m.encoded().text()).toBe(await promClientText({ targets: [], overall: [], coverage: [] }));
+    expect(await new Blob(m.parts()).text()).toBe(await promClientText({ targets: [], overall: [], coverage: [] }));
   });
 
   test("a set after another renders only the given rows, reusing cached lines of rows handed in again", async () => {
@@ -225,11 +225,13 @@ describe("window gauges of a hand-written history", () => {
     m.set(mixed);
     const fresh = new WindowGaugeMetrics();
     fresh.set(mixed);
-    expect(await m.encoded().text()).toBe(await fresh.encoded().text());
-    expect(await m.encoded().text()).toBe(await promClientText(mixed));
+    expect(await new Blob(m.parts()).text()).toBe(await new Blob(fresh.parts()).text());
+    expect(await new Blob(m.parts()).text()).toBe(await promClientText(mixed));
     // Same rows, a new coverage: only the coverage family differs.
     m.set({ ...mixed, coverage: [{ window: "1d", ratio: 0.5 }] });
-    expect(await m.encoded().text()).toBe(await promClientText({ ...mixed, coverage: [{ window: "1d", ratio: 0.5 }] }));
+    expect(await new Blob(m.parts()).text()).toBe(
+      await promClientText({ ...mixed, coverage: [{ window: "1d", ratio: 0.5 }] }),
+    );
   });
 
   test("promtool check metrics finds nothing to lint", async () => {
