@@ -100,7 +100,7 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
       // just rendered) is let go at once instead of whenever the heap next fills, so the memory
       // the process keeps is what it holds (issue 14). One collection, as a user's process has.
       await registry.warm().catch(() => {});
-      Bun.gc(false);
+      Bun.gc(true);
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
     } else void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
