@@ -160,9 +160,14 @@ describe("parsePipelinePage", () => {
     for (const [key, value] of [
       ["created", UINT32_MAX + 1],
       ["id", 2 ** 53],
+      ["id", 0],
       ["number", -1],
+      ["number", 0],
       ["updated", 1.5],
+      ["started", -1],
+      ["finished", 2 ** 32],
       ["parent", 1e12],
+      ["parent", "1"],
     ] as const) {
       const page = parsePipelinePage([ok, { ...ok, id: 8, [key]: value }]);
       expect(page.pipelines.map((p) => p.id)).toEqual([7]);
@@ -173,5 +178,26 @@ describe("parsePipelinePage", () => {
       expect(one.ok).toBe(false);
     }
     expect(parsePipelinePage([{ ...ok, created: UINT32_MAX }]).pipelines[0]!.created).toBe(UINT32_MAX);
+    // The reasons are valibot's own messages for the field's checks, as one line.
+    expect(parsePipeline({ ...ok, created: 0 })).toEqual({
+      ok: false,
+      reason: "created: pipeline has no created time",
+    });
+    expect(parsePipeline({ ...ok, id: 0 })).toEqual({
+      ok: false,
+      reason: "id: Invalid value: Expected >=1 but received 0",
+    });
+    expect(parsePipeline({ ...ok, updated: 1.5 })).toEqual({
+      ok: false,
+      reason: "updated: Invalid integer: Received 1.5",
+    });
+    expect(parsePipeline({ ...ok, parent: "1" })).toEqual({
+      ok: false,
+      reason: 'parent: Invalid type: Expected number but received "1"',
+    });
+    expect(parsePipeline({ ...ok, finished: UINT32_MAX + 1 })).toEqual({
+      ok: false,
+      reason: "finished: Invalid value: Expected <=4294967295 but received 4294967296",
+    });
   });
 });
