@@ -93,9 +93,14 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     // logged before they resume.
     const ok = await poller.poll();
     logWarnings();
+    const finishing = ok && !ready && poller.status.backfillComplete;
+    // The backfill's garbage (parsed pages) goes before the window gauges and the exposition are
+    // first built, so they reuse its memory instead of adding to it: that moment was the process's
+    // peak (issue 14).
+    if (finishing) Bun.gc(true);
     await core.afterPoll(ok);
     memory?.check(); // right after a poll: the moment a backfill peaks
-    if (ok && !ready && poller.status.backfillComplete) {
+    if (finishing) {
       // Ready means /metrics is rendered; then the backfill's garbage (parsed pages, the states
       // just rendered) is let go at once instead of whenever the heap next fills, so the memory
       // the process keeps is what it holds (issue 14). One collection, as a user's process has.
