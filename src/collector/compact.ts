@@ -11,8 +11,11 @@
 //   - event, status, branch, ref and deploy_to as indices into a per-repo table of distinct
 //     strings (a repo has a handful of each), one byte each until the table outgrows that, then
 //     two, then four;
-//   - the commit as 20 raw bytes when it is a 40-digit lower-case hex SHA (what Woodpecker sends),
-//     else as an index into the same string table;
+//   - the commit, when it is a 40-digit lower-case hex SHA (what Woodpecker sends), as a reference
+//     to its 20 raw bytes in a per-repo table of distinct commits: a deployment, a restart and
+//     the push they deploy share one copy (issue 14: "a deployment's commit by reference to its
+//     push"; 2 bytes a row instead of 20 while a repo has under 65,536 distinct commits); any
+//     other commit text is an index into the string table;
 //   - the commit message (issue 12: rework reasons read it) as an index into a second, separate
 //     table of distinct messages, one byte a row until that table outgrows it (then two, then
 //     four): a commit's pushes, restarts and deployments share one copy, and distinct messages
@@ -33,7 +36,7 @@ import type { Pipeline } from "../core/model.ts";
 const NUMS = 7; // id, number, parent, created, updated, started, finished
 const STRS = 6; // event, status, branch, commit (or HEX_COMMIT), ref, deployTo
 const SHA_BYTES = 20;
-/** In the commit column: the commit is the row's 20 bytes in `shas` (string 0 is never used). */
+/** In the commit column: the commit is the SHA `shaRefs[row]` of the distinct table (string 0 is never used). */
 const HEX_COMMIT = 0;
 const HEX40 = /^[0-9a-f]{40}$/;
 /** Node's and Bun's native hex encoding of a byte range; it accepts any Uint8Array as `this`. */
@@ -49,7 +52,13 @@ export class PipelineStore {
   private nums = new Uint32Array(0);
   /** String-table indices; as narrow as the table allows (a repo has a few dozen distinct strings). */
   private strs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
+  /** Per row: which distinct SHA (`shas`) its commit is, when the commit column says HEX_COMMIT. */
+  private shaRefs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
+  /** The distinct SHAs, 20 bytes each, in order of first appearance. */
   private shas = new Uint8Array(0);
+  private shaCount = 0;
+  /** Open addressing over `shas`, linear probing: SHA index + 1 per slot, 0 = empty. */
+  private shaTable = new Uint32Array(16);
   /** Per row: index into `messages`; as narrow as that table allows. */
   private msgs: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(0);
   private rows = 0;
@@ -113,10 +122,9 @@ export class PipelineStore {
     this.msgs = fitIndex(this.msgs, this.messages.length - 1);
     this.msgs[row] = message;
     if (hexCommit) {
-      const b = row * SHA_BYTES;
-      const c = p.commit;
-      for (let i = 0; i < SHA_BYTES; i++)
-        this.shas[b + i] = (nibble(c.charCodeAt(2 * i)) << 4) | nibble(c.charCodeAt(2 * i + 1));
+      const sha = this.internSha(p.commit);
+      this.shaRefs = fitIndex(this.shaRefs, this.shaCount - 1);
+      this.shaRefs[row] = sha;
     }
     return this;
   }
@@ -138,7 +146,13 @@ export class PipelineStore {
   /** Bytes held by the columns and the index (capacity, not just rows), for diagnostics. */
   columnBytes(): number {
     return (
-      this.nums.byteLength + this.strs.byteLength + this.shas.byteLength + this.msgs.byteLength + this.table.byteLength
+      this.nums.byteLength +
+      this.strs.byteLength +
+      this.shaRefs.byteLength +
+      this.shas.byteLength +
+      this.shaTable.byteLength +
+      this.msgs.byteLength +
+      this.table.byteLength
     );
   }
 
@@ -187,7 +201,8 @@ export class PipelineStore {
     if (this.nums.length === this.rows * NUMS) return;
     this.nums = this.nums.slice(0, this.rows * NUMS);
     this.strs = this.strs.slice(0, this.rows * STRS);
-    this.shas = this.shas.slice(0, this.rows * SHA_BYTES);
+    this.shaRefs = this.shaRefs.slice(0, this.rows);
+    this.shas = this.shas.slice(0, this.shaCount * SHA_BYTES);
     this.msgs = this.msgs.slice(0, this.rows);
   }
 
@@ -216,12 +231,60 @@ export class PipelineStore {
   }
 
   private hex(row: number): string {
-    // Buffer's native hex encoder, run on the column itself (lower-case, like the SHAs it came
+    // Buffer's native hex encoder, run on the table itself (lower-case, like the SHAs it came
     // from): ~4x faster than joining 20 two-digit strings, and every stored pipeline is read this
     // way once per state computation (issue 6). Not through a Buffer view: taking `.buffer` of a
     // small typed array moves its bytes out of the JS heap into a separate allocation.
-    const b = row * SHA_BYTES;
+    const b = this.shaRefs[row]! * SHA_BYTES;
     return hexSlice.call(this.shas, b, b + SHA_BYTES);
+  }
+
+  /** Index of the 40-digit lower-case hex `commit` in the distinct SHAs, added when new. */
+  private internSha(commit: string): number {
+    let mask = this.shaTable.length - 1;
+    // The first 8 hex digits of a SHA are as good a hash as any.
+    const hash = Number.parseInt(commit.slice(0, 8), 16) >>> 0;
+    for (let i = hashId(hash) & mask; ; i = (i + 1) & mask) {
+      const slot = this.shaTable[i]!;
+      if (slot === 0) break;
+      if (this.shaEquals(slot - 1, commit)) return slot - 1;
+    }
+    const sha = this.shaCount++;
+    if (this.shas.length < this.shaCount * SHA_BYTES) {
+      const grown = new Uint8Array(Math.max(16, Math.ceil(this.shaCount * 1.5)) * SHA_BYTES);
+      grown.set(this.shas);
+      this.shas = grown;
+    }
+    const b = sha * SHA_BYTES;
+    for (let i = 0; i < SHA_BYTES; i++)
+      this.shas[b + i] = (nibble(commit.charCodeAt(2 * i)) << 4) | nibble(commit.charCodeAt(2 * i + 1));
+    if (this.shaCount * 4 > this.shaTable.length * 3) {
+      this.shaTable = new Uint32Array(this.shaTable.length * 2);
+      mask = this.shaTable.length - 1;
+      for (let k = 0; k < sha; k++) this.placeSha(k, mask);
+    }
+    this.placeSha(sha, mask);
+    return sha;
+  }
+
+  private placeSha(sha: number, mask: number): void {
+    const b = sha * SHA_BYTES;
+    const s = this.shas;
+    // The same hash as internSha: the first four bytes are the first eight hex digits.
+    const hash = ((s[b]! << 24) | (s[b + 1]! << 16) | (s[b + 2]! << 8) | s[b + 3]!) >>> 0;
+    let i = hashId(hash) & mask;
+    while (this.shaTable[i] !== 0) i = (i + 1) & mask;
+    this.shaTable[i] = sha + 1;
+  }
+
+  /** Whether distinct SHA `sha` is the hex `commit`. */
+  private shaEquals(sha: number, commit: string): boolean {
+    const b = sha * SHA_BYTES;
+    for (let i = 0; i < SHA_BYTES; i++) {
+      if (this.shas[b + i] !== ((nibble(commit.charCodeAt(2 * i)) << 4) | nibble(commit.charCodeAt(2 * i + 1))))
+        return false;
+    }
+    return true;
   }
 
   private intern(text: string): number {
@@ -260,9 +323,14 @@ export class PipelineStore {
           : new Uint32Array(next * STRS);
     strs.set(this.strs);
     this.strs = strs;
-    const shas = new Uint8Array(next * SHA_BYTES);
-    shas.set(this.shas);
-    this.shas = shas;
+    const shaRefs =
+      this.shaRefs instanceof Uint8Array
+        ? new Uint8Array(next)
+        : this.shaRefs instanceof Uint16Array
+          ? new Uint16Array(next)
+          : new Uint32Array(next);
+    shaRefs.set(this.shaRefs);
+    this.shaRefs = shaRefs;
     const msgs =
       this.msgs instanceof Uint8Array
         ? new Uint8Array(next)

@@ -98,6 +98,40 @@ describe("compact storage", () => {
     );
   });
 
+  test("a commit's SHA is held once per repo: rows share it, widening past 255 and 65,535 distinct SHAs", () => {
+    const store = new PipelineStore();
+    const made: Pipeline[] = [];
+    const sha = (k: number) => new Bun.CryptoHasher("sha1").update(String(k)).digest("hex");
+    // SHAs equal in their first 8 digits (the table's hash) but not after: never taken for one another.
+    const twin = (k: number) => `deadbeef${k.toString(16).padStart(32, "0")}`;
+    for (let i = 1; i <= 140_000; i++) {
+      const p: Pipeline = {
+        id: i,
+        number: i,
+        parent: 0,
+        event: i % 2 ? "push" : "deployment",
+        status: "success",
+        created: 1_780_000_000 + i,
+        updated: 0,
+        started: 0,
+        finished: 0,
+        branch: "main",
+        commit: i % 10 === 0 ? twin(i % 300) : sha(i % 70_000), // each SHA on two rows
+        ref: "refs/heads/main",
+        deployTo: i % 2 ? "" : "production",
+        message: "",
+      };
+      store.set(p.id, p);
+      made.push(p);
+    }
+    expect(store.size).toBe(made.length);
+    for (const i of [0, 255, 256, 65_535, 65_536, 69_999, 70_000, 139_999])
+      expect(store.get(made[i]!.id)).toEqual(made[i]);
+    expect([...store.values()]).toEqual(made);
+    // Less than 20 bytes of SHA on every row (what it took before), even at 4 bytes of reference a row.
+    expect(store.columnBytes()).toBeLessThan(140_000 * (7 * 4 + 6 + 20 + 1) + 2 ** 18 * 4);
+  });
+
   test("the string column widens without altering stored values; numbers past uint32 are refused", () => {
     const store = new PipelineStore();
     const made: Pipeline[] = [];
