@@ -38,12 +38,11 @@ const STRS = 6; // event, status, branch, commit (or HEX_COMMIT), ref, deployTo
 const SHA_BYTES = 20;
 /** In the commit column: the commit is the SHA `shaRefs[row]` of the distinct table (string 0 is never used). */
 const HEX_COMMIT = 0;
-const HEX40 = /^[0-9a-f]{40}$/;
 /** Node's and Bun's native hex encoding of a byte range; it accepts any Uint8Array as `this`. */
 const hexSlice = (Buffer.prototype as unknown as { hexSlice(this: Uint8Array, start: number, end: number): string })
   .hexSlice;
 
-/** Value of a lower-case hex digit's char code (the caller checked HEX40). */
+/** Value of a lower-case hex digit's char code (the caller checked it is one). */
 function nibble(code: number): number {
   return code <= 57 ? code - 48 : code - 87;
 }
@@ -105,7 +104,7 @@ export class PipelineStore {
     const event = this.intern(p.event);
     const status = this.intern(p.status);
     const branch = this.intern(p.branch);
-    const hexCommit = HEX40.test(p.commit);
+    const hexCommit = decodeSha(p.commit, SCRATCH_SHA);
     const commit = hexCommit ? HEX_COMMIT : this.intern(p.commit);
     const ref = this.intern(p.ref);
     const deployTo = this.intern(p.deployTo);
@@ -122,7 +121,7 @@ export class PipelineStore {
     this.msgs = fitIndex(this.msgs, this.messages.length - 1);
     this.msgs[row] = message;
     if (hexCommit) {
-      const sha = this.internSha(p.commit);
+      const sha = this.internSha(SCRATCH_SHA);
       this.shaRefs = fitIndex(this.shaRefs, this.shaCount - 1);
       this.shaRefs[row] = sha;
     }
@@ -239,15 +238,14 @@ export class PipelineStore {
     return hexSlice.call(this.shas, b, b + SHA_BYTES);
   }
 
-  /** Index of the 40-digit lower-case hex `commit` in the distinct SHAs, added when new. */
-  private internSha(commit: string): number {
+  /** Index of the SHA `bytes` in the distinct SHAs, added when new. */
+  private internSha(bytes: Uint8Array): number {
+    const hash = shaHash(bytes, 0);
     let mask = this.shaTable.length - 1;
-    // The first 8 hex digits of a SHA are as good a hash as any.
-    const hash = Number.parseInt(commit.slice(0, 8), 16) >>> 0;
     for (let i = hashId(hash) & mask; ; i = (i + 1) & mask) {
       const slot = this.shaTable[i]!;
       if (slot === 0) break;
-      if (this.shaEquals(slot - 1, commit)) return slot - 1;
+      if (this.shaIs(slot - 1, bytes)) return slot - 1;
     }
     const sha = this.shaCount++;
     if (this.shas.length < this.shaCount * SHA_BYTES) {
@@ -255,9 +253,7 @@ export class PipelineStore {
       grown.set(this.shas);
       this.shas = grown;
     }
-    const b = sha * SHA_BYTES;
-    for (let i = 0; i < SHA_BYTES; i++)
-      this.shas[b + i] = (nibble(commit.charCodeAt(2 * i)) << 4) | nibble(commit.charCodeAt(2 * i + 1));
+    this.shas.set(bytes, sha * SHA_BYTES);
     if (this.shaCount * 4 > this.shaTable.length * 3) {
       this.shaTable = new Uint32Array(this.shaTable.length * 2);
       mask = this.shaTable.length - 1;
@@ -268,22 +264,16 @@ export class PipelineStore {
   }
 
   private placeSha(sha: number, mask: number): void {
-    const b = sha * SHA_BYTES;
-    const s = this.shas;
-    // The same hash as internSha: the first four bytes are the first eight hex digits.
-    const hash = ((s[b]! << 24) | (s[b + 1]! << 16) | (s[b + 2]! << 8) | s[b + 3]!) >>> 0;
-    let i = hashId(hash) & mask;
+    let i = hashId(shaHash(this.shas, sha * SHA_BYTES)) & mask;
     while (this.shaTable[i] !== 0) i = (i + 1) & mask;
     this.shaTable[i] = sha + 1;
   }
 
-  /** Whether distinct SHA `sha` is the hex `commit`. */
-  private shaEquals(sha: number, commit: string): boolean {
+  /** Whether distinct SHA `sha` is the 20 `bytes`. */
+  private shaIs(sha: number, bytes: Uint8Array): boolean {
+    const s = this.shas;
     const b = sha * SHA_BYTES;
-    for (let i = 0; i < SHA_BYTES; i++) {
-      if (this.shas[b + i] !== ((nibble(commit.charCodeAt(2 * i)) << 4) | nibble(commit.charCodeAt(2 * i + 1))))
-        return false;
-    }
+    for (let i = 0; i < SHA_BYTES; i++) if (s[b + i] !== bytes[i]) return false;
     return true;
   }
 
@@ -363,6 +353,34 @@ function allUint32(p: Pipeline): boolean {
     p.started >>> 0 === p.started &&
     p.finished >>> 0 === p.finished
   );
+}
+
+/** The SHA being looked up, decoded once (the store is used from one thread). */
+const SCRATCH_SHA = new Uint8Array(SHA_BYTES);
+
+/**
+ * Whether `commit` is a 40-digit lower-case hex SHA (what Woodpecker sends), decoded into `out`
+ * when it is: one pass over the text instead of a regular expression, then a second to decode.
+ */
+function decodeSha(commit: string, out: Uint8Array): boolean {
+  if (commit.length !== 2 * SHA_BYTES) return false;
+  for (let i = 0; i < SHA_BYTES; i++) {
+    const hi = commit.charCodeAt(2 * i);
+    const lo = commit.charCodeAt(2 * i + 1);
+    if (!isHexDigit(hi) || !isHexDigit(lo)) return false;
+    out[i] = (nibble(hi) << 4) | nibble(lo);
+  }
+  return true;
+}
+
+/** 0-9 or a-f (lower case only: an upper-case SHA is kept as text, so it reads back as sent). */
+function isHexDigit(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/** The first four bytes of the SHA at `at`: as good a hash as any. */
+function shaHash(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
 /** A 32-bit mix of a pipeline id (a uint32). */
