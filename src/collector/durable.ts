@@ -33,11 +33,16 @@ export class DurableHistories {
     let pipelines = 0;
     const ok = this.store.load(key, (repo) => {
       const h = new RepoHistory(this.keepMessage);
-      for (const p of repo.pipelines()) {
-        h.pipelines.set(p.id, p);
-        // The history's origin (window coverage) is the lowest created of what was read.
-        if (h.minCreated === null || p.created < h.minCreated) h.minCreated = p.created;
-      }
+      repo.pipelines({
+        // Exactly the room the rows need: grown row by row, a store leaves ~2x its size in
+        // discarded columns behind it (73 MB at 637k rows, 1000 repos) and keeps 1.5x slack.
+        expect: (count) => h.pipelines.reserve(count),
+        add: (p) => {
+          h.pipelines.set(p.id, p);
+          // The history's origin (window coverage) is the lowest created of what was read.
+          if (h.minCreated === null || p.created < h.minCreated) h.minCreated = p.created;
+        },
+      });
       h.highWater = repo.cursors.highWater;
       h.backfilled = repo.cursors.backfilled;
       h.listedLastPipelineId = repo.cursors.listedLast;

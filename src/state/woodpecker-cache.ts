@@ -63,11 +63,19 @@ export interface RepoRecord {
   readonly complete: boolean;
 }
 
-/** A loaded repo; `pipelines` reads its rows (once, right away: within the load call). */
+/** Where a loaded repo's rows go, one at a time (no array of them is built). */
+export interface PipelineSink {
+  /** How many rows follow; called once, before the first `add` (room for all of them at once). */
+  expect(count: number): void;
+  /** One row, as a fresh object. */
+  add(p: Pipeline): void;
+}
+
+/** A loaded repo; `pipelines` reads its rows into `sink` (once, right away: within the load call). */
 export interface LoadedRepo {
   readonly listing: CachedListing;
   readonly cursors: RepoCursors;
-  readonly pipelines: () => Pipeline[];
+  readonly pipelines: (sink: PipelineSink) => void;
 }
 
 /** What decides which pipelines a history holds: a history read with other values is not reusable. */
@@ -205,14 +213,17 @@ deploy_to, message)
       if (listing.id !== row.repo_id)
         throw new Error(`repo row ${row.repo_id} holds the listing of repo ${listing.id}`);
       const cursors = v.parse(CursorsSchema, JSON.parse(row.cursors));
-      // Per repo, not one scan of the table: a million rows materialised at once would double
-      // the process's peak memory for a moment.
-      const read = () => {
-        const out = pipelines.values(row.repo_id).map(toPipeline);
-        const ids = new Set(out.map((p) => p.id));
-        for (const [id] of cursors.pending)
-          if (!ids.has(id)) throw new Error(`repo ${row.repo_id}: pending pipeline ${id} is not stored`);
-        return out;
+      const read = (sink: PipelineSink): void => {
+        const pending = new Set(cursors.pending.map(([id]) => id));
+        // Per repo, not one scan of the table: a repo's rows at a time stay small garbage.
+        const rows = pipelines.values(row.repo_id);
+        sink.expect(rows.length);
+        for (const r of rows) {
+          sink.add(toPipeline(r));
+          pending.delete(r[0] as number);
+        }
+        const [missing] = pending;
+        if (missing !== undefined) throw new Error(`repo ${row.repo_id}: pending pipeline ${missing} is not stored`);
       };
       visit({ listing, cursors, pipelines: read });
       this.saved.set(listing.id, JSON.stringify(listing, LISTING_KEYS) + "\n" + cursorsText(cursors));
