@@ -54,6 +54,10 @@ export class DurableHistories {
       loaded.set(repo.listing.id, h);
       pipelines += h.pipelines.size;
     });
+    // Reading the rows left ~100 MB of garbage (a row's array, strings and object each) that the
+    // first poll, which computes every repo's state at once, would otherwise pile on top of:
+    // one collection here lowers the restart's peak (~13 MB at 637k rows) for ~50 ms.
+    Bun.gc(true);
     if (!ok) return { repos: 0, pipelines: 0, ids: [] };
     for (const [id, h] of loaded) this.unclaimed.set(id, h);
     return { repos: loaded.size, pipelines, ids: [...loaded.keys()] };
