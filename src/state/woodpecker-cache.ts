@@ -167,8 +167,11 @@ deploy_to, message)
     const listing = JSON.stringify(repo.listing, LISTING_KEYS);
     const cursors = cursorsText(repo.cursors);
     const fingerprint = listing + "\n" + cursors;
-    const pipelines = repo.complete ? repo.pipelines : [...repo.pipelines];
-    if (!repo.complete && (pipelines as Pipeline[]).length === 0 && this.saved.get(id) === fingerprint) return;
+    // In id order: the poller holds a repo's pipelines newest first, and rows inserted in
+    // descending key order between other repos' rows leave the table's pages about half full
+    // (a 1,000 x 1,000 backfill wrote 141 MB of what VACUUM packs into 79: more to write, check, read).
+    const pipelines = [...repo.pipelines].sort((a, b) => a.id - b.id);
+    if (!repo.complete && pipelines.length === 0 && this.saved.get(id) === fingerprint) return;
     this.db.transaction(() => {
       this.upsertRepo.run(id, listing, cursors);
       // A complete history replaces the file's rows (the poller may hold another history object).
