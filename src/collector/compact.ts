@@ -123,7 +123,7 @@ export class PipelineStore {
 
   /**
    * Room for `rows` rows in all, allocated at once (a bulk load that knows its size): no growth
-   * steps, no slack, nothing to trim later. Never shrinks.
+   * steps and (from 16 rows, the least it allocates) nothing to trim later. Never shrinks.
    */
   reserve(rows: number): void {
     this.grow(rows);
