@@ -7,11 +7,16 @@
 //   2. restart with that file after SIGKILL (one incremental poll);
 //   3. restart without the file (a full backfill);
 //   4. restart with the file after SIGTERM.
-// Knobs: BENCH_RESTART_SCENARIO (default 1000x1000), BENCH_REPEAT (rounds of 2-4, default 3).
+// Knobs: BENCH_RESTART_SCENARIO (default 1000x1000), BENCH_REPEAT (rounds of 2-4, default 3),
+// BENCH_RESTART_NOFILE=0 to leave out case 3 (a second full backfill) in quick runs.
+// Memory and CPU come from /proc (bench/proc.ts): RSS as shipped at /ready and 5 s later, the
+// peak (VmHWM) up to /ready, and the process CPU from spawn to /ready (less noisy than seconds
+// on a shared machine).
 // Prints a table and writes bench/results/restart-<date>.json. Not part of `bun test`.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { cpuMs, memMB } from "./proc.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "dora-exporter");
@@ -20,6 +25,7 @@ const [REPOS, PIPELINES] = (process.env.BENCH_RESTART_SCENARIO ?? "1000x1000").s
   number,
 ];
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const NOFILE = process.env.BENCH_RESTART_NOFILE !== "0";
 
 type Msg = Record<string, any>;
 
@@ -57,6 +63,10 @@ interface Case {
   readonly byKind: Record<string, number>;
   readonly rssMB: number;
   readonly rssLaterMB: number;
+  /** VmHWM at /ready: the highest RSS of the start. */
+  readonly peakMB: number;
+  /** Process CPU (user + system) from spawn to /ready. */
+  readonly cpuS: number;
 }
 
 async function main() {
@@ -125,15 +135,10 @@ async function main() {
         const kind = /\/pipelines\/\d+$/.test(path) ? "pipeline" : /\/pipelines$/.test(path) ? "list" : path;
         byKind[kind] = (byKind[kind] ?? 0) + 1;
       }
-      const rssNow = async () =>
-        Number(
-          /^process_resident_memory_bytes (\S+)$/m.exec(await fetch(url + "/metrics").then((r) => r.text()))?.[1] ??
-            NaN,
-        ) /
-        2 ** 20;
-      const rss = await rssNow();
+      const cpu = cpuMs(proc.pid) / 1000;
+      const atReady = memMB(proc.pid);
       await Bun.sleep(5000); // the garbage of the start goes back to the OS with a delay
-      const rssLater = await rssNow();
+      const rssLater = memMB(proc.pid).rssMB;
       proc.kill(signal);
       await proc.exited;
       // Where the time went: process start to listening (includes opening and loading the file).
@@ -145,12 +150,16 @@ async function main() {
         loadS: loadMs / 1000,
         requests: first.length,
         byKind,
-        rssMB: rss,
+        rssMB: atReady.rssMB,
         rssLaterMB: rssLater,
+        peakMB: atReady.peakMB,
+        cpuS: cpu,
       };
       console.error(
         `[restart] ${name}: ${seconds.toFixed(2)} s to /ready (listening after ${c.toListeningS.toFixed(2)} s, ` +
-          `of which loading the file ${c.loadS.toFixed(2)} s), ${first.length} requests ${JSON.stringify(byKind)}`,
+          `of which loading the file ${c.loadS.toFixed(2)} s), CPU ${cpu.toFixed(2)} s, ${first.length} requests ` +
+          `${JSON.stringify(byKind)}, RSS ${c.rssMB.toFixed(0)} MB (peak ${c.peakMB.toFixed(0)}, 5 s later ` +
+          `${rssLater.toFixed(0)})`,
       );
       return c;
     };
@@ -161,7 +170,7 @@ async function main() {
       r.push(await run("first start, new state file (backfill + write)", { DORA_STATE_FILE: file }, "SIGKILL"));
       const size = statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
       r.push(await run("restart with the file, after SIGKILL", { DORA_STATE_FILE: file }, "SIGTERM"));
-      r.push(await run("restart without the file", {}, "SIGTERM"));
+      if (NOFILE) r.push(await run("restart without the file", {}, "SIGTERM"));
       r.push(await run("restart with the file, after SIGTERM", { DORA_STATE_FILE: file }, "SIGTERM"));
       console.error(`[restart] state file: ${(size / 2 ** 20).toFixed(1)} MB (with its WAL)`);
       (r as Case[] & { fileMB?: number }).fileMB = size / 2 ** 20;
@@ -180,28 +189,37 @@ async function main() {
     loadS: Math.round(median(results.map((r) => r[i]!.loadS)) * 100) / 100,
     requests: c.requests,
     byKind: c.byKind,
+    cpuS: Math.round(median(results.map((r) => r[i]!.cpuS)) * 100) / 100,
     rssMB: Math.round(median(results.map((r) => r[i]!.rssMB)) * 10) / 10,
     rssLaterMB: Math.round(median(results.map((r) => r[i]!.rssLaterMB)) * 10) / 10,
+    peakMB: Math.round(median(results.map((r) => r[i]!.peakMB)) * 10) / 10,
+    peakEach: results.map((r) => Math.round(r[i]!.peakMB)),
   }));
   const fileMB = Math.round(median(results.map((r) => (r as Case[] & { fileMB?: number }).fileMB ?? 0)) * 10) / 10;
   console.log(
     `| ${REPOS} x ${PIPELINES} | seconds to /ready (median of ${REPEAT}) | of which to listening (loading the ` +
-      `file) | requests | RSS at /ready, 5 s later (MB) |`,
+      `file) | CPU s to /ready | requests | peak RSS (VmHWM) MB (rounds) | RSS at /ready -> 5 s later (MB) |`,
   );
-  console.log("|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     console.log(
-      `| ${r.case} | ${r.seconds} (${r.secondsEach.join(", ")}) | ${r.toListeningS} (${r.loadS}) | ` +
-        `${r.requests} | ${r.rssMB}, ${r.rssLaterMB} |`,
+      `| ${r.case} | ${r.seconds} (${r.secondsEach.join(", ")}) | ${r.toListeningS} (${r.loadS}) | ${r.cpuS} | ` +
+        `${r.requests} | ${r.peakMB} (${r.peakEach.join(", ")}) | ${r.rssMB} -> ${r.rssLaterMB} |`,
     );
   }
-  console.log(`\nstate file: ${fileMB} MB`);
+  const load = loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
+  console.log(`\nstate file: ${fileMB} MB; load average at the end ${load}`);
   mkdirSync(join(import.meta.dir, "results"), { recursive: true });
   const out = join(import.meta.dir, "results", `restart-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(
     out,
-    JSON.stringify({ date: new Date().toISOString(), repos: REPOS, pipelines: PIPELINES, fileMB, rows }, null, 2) +
-      "\n",
+    JSON.stringify(
+      { date: new Date().toISOString(), repos: REPOS, pipelines: PIPELINES, loadavg: loadavg(), fileMB, rows },
+      null,
+      2,
+    ) + "\n",
   );
   console.log(`results: ${out}`);
 }

@@ -129,6 +129,14 @@ export class PipelineStore {
   }
 
   /**
+   * Room for `rows` rows in all, allocated at once (a bulk load that knows its size): no growth
+   * steps and (from 16 rows, the least it allocates) nothing to trim later. Never shrinks.
+   */
+  reserve(rows: number): void {
+    this.grow(rows);
+  }
+
+  /**
    * Every stored pipeline, materialised one at a time (insertion order). Spare capacity is
    * released first: the poller reads all rows right after they changed, so the columns stay
    * exactly as long as the history between polls.

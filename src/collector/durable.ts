@@ -33,11 +33,16 @@ export class DurableHistories {
     let pipelines = 0;
     const ok = this.store.load(key, (repo) => {
       const h = new RepoHistory(this.keepMessage);
-      for (const p of repo.pipelines()) {
-        h.pipelines.set(p.id, p);
-        // The history's origin (window coverage) is the lowest created of what was read.
-        if (h.minCreated === null || p.created < h.minCreated) h.minCreated = p.created;
-      }
+      repo.pipelines({
+        // Exactly the room the rows need: grown row by row, a store leaves ~2x its size in
+        // discarded columns behind it (73 MB at 637k rows, 1000 repos) and keeps 1.5x slack.
+        expect: (count) => h.pipelines.reserve(count),
+        add: (p) => {
+          h.pipelines.set(p.id, p);
+          // The history's origin (window coverage) is the lowest created of what was read.
+          if (h.minCreated === null || p.created < h.minCreated) h.minCreated = p.created;
+        },
+      });
       h.highWater = repo.cursors.highWater;
       h.backfilled = repo.cursors.backfilled;
       h.listedLastPipelineId = repo.cursors.listedLast;
@@ -49,6 +54,10 @@ export class DurableHistories {
       loaded.set(repo.listing.id, h);
       pipelines += h.pipelines.size;
     });
+    // Reading the rows left ~100 MB of garbage (a row's array, strings and object each) that the
+    // first poll, which computes every repo's state at once, would otherwise pile on top of:
+    // one collection here lowers the restart's peak (~13 MB at 637k rows) for ~50 ms.
+    Bun.gc(true);
     if (!ok) return { repos: 0, pipelines: 0, ids: [] };
     for (const [id, h] of loaded) this.unclaimed.set(id, h);
     return { repos: loaded.size, pipelines, ids: [...loaded.keys()] };

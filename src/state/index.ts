@@ -10,7 +10,14 @@ import { WoodpeckerCache, type CollectionKey, type LoadedRepo, type RepoRecord }
 export { SCHEMA_VERSION, SETTING, StateFileError } from "./db.ts";
 export { MemoryObservationStore, SqliteObservationStore } from "./observations.ts";
 export type { LoadedObservations, ObservationRecord, ObservationStore } from "./observations.ts";
-export type { CachedListing, CollectionKey, LoadedRepo, RepoCursors, RepoRecord } from "./woodpecker-cache.ts";
+export type {
+  CachedListing,
+  CollectionKey,
+  LoadedRepo,
+  PipelineSink,
+  RepoCursors,
+  RepoRecord,
+} from "./woodpecker-cache.ts";
 
 /** A write to the state file failed: the data stays unpublished (and is retried) rather than exposed unsaved. */
 export class StateWriteError extends Error {}
