@@ -78,7 +78,7 @@ describe("window gauge tracker", () => {
           }
         },
       ),
-      fcParams(300),
+      fcParams(300 * Number(process.env.FC_RUNS_SCALE ?? 1)),
     );
   });
 
