@@ -115,6 +115,8 @@ export class Poller {
   readonly argoOnlyStates = new Map<number, { readonly label: string; readonly state: RepoState }>();
   /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
   private beforeIgnored = false;
+  /** States computed by this poller (breathe()). */
+  private computed = 0;
   /** Commit messages are stored only where a rework reason can match them (core/rework.ts). */
   private readonly keepMessage: (message: string) => string;
 
@@ -238,7 +240,7 @@ export class Poller {
     this.opts.commitRepo?.(tracked);
     // With ArgoCD, repos publish after its step: a repo an app maps to must never show, even for
     // one scrape, the pushes it no longer counts.
-    if (!this.opts.argo) this.publish(tracked);
+    if (!this.opts.argo && this.publish(tracked)) await this.breathe();
     this.opts.log.debug("repo polled", {
       repo: listing.fullName,
       unchanged,
@@ -419,7 +421,20 @@ export class Poller {
     return p.created >= this.opts.core.since && (this.events === null || this.events.includes(p.event));
   }
 
-  publish(tracked: TrackedRepo): void {
+  /**
+   * After every 25 states computed, a hint to collect and a turn of the event loop. Repos that
+   * need no request (restored from DORA_STATE_FILE, or whose listing shows no change) are computed
+   * back to back without one: the garbage of 1,000 computations then piled up (a restart's first
+   * poll peaked at ~350 MB, issue 14) and scrapes waited for the whole run.
+   */
+  private async breathe(): Promise<void> {
+    if (++this.computed % 25 !== 0) return;
+    Bun.gc(false);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Publishes the repo's state if anything it is derived from changed; true when it did. */
+  publish(tracked: TrackedRepo): boolean {
     const { listing, history } = tracked;
     if (
       tracked.stateRevision === history.revision &&
@@ -427,7 +442,7 @@ export class Poller {
       tracked.stateBranch === listing.defaultBranch &&
       tracked.stateArgo === tracked.argo
     ) {
-      return;
+      return false;
     }
     const pipelines = olderThan25(this.serverVersion) ? parentsAsNumbers(history) : history.pipelines.values();
     const state = computeRepoDora(listing, pipelines, this.opts.core, tracked.argo);
@@ -463,6 +478,7 @@ export class Poller {
     tracked.stateBranch = listing.defaultBranch;
     tracked.stateArgo = tracked.argo;
     this.opts.onRepoState(listing, state);
+    return true;
   }
 
   /** One log line per change of health, not one per failing request or cycle. */
