@@ -227,6 +227,20 @@ describe("window gauges of a hand-written history", () => {
     fresh.set(mixed);
     expect(await new Blob(m.parts()).text()).toBe(await new Blob(fresh.parts()).text());
     expect(await new Blob(m.parts()).text()).toBe(await promClientText(mixed));
+    // The same number of rows, a few replaced in place (an event left a window): the others'
+    // lines are reused from the last render, and the text is still what prom-client writes.
+    const inPlace = {
+      ...mixed,
+      targets: mixed.targets.map((t, i) => (i % 3 === 1 ? { ...t, deploymentsPerDay: i } : t)),
+    };
+    m.set(inPlace);
+    expect(await new Blob(m.parts()).text()).toBe(await promClientText(inPlace));
+    const nulled = {
+      ...inPlace,
+      targets: inPlace.targets.map((t, i) => (i === 0 ? { ...t, leadTimeP50Seconds: null } : t)),
+    };
+    m.set(nulled);
+    expect(await new Blob(m.parts()).text()).toBe(await promClientText(nulled));
     // Same rows, a new coverage: only the coverage family differs.
     m.set({ ...mixed, coverage: [{ window: "1d", ratio: 0.5 }] });
     expect(await new Blob(m.parts()).text()).toBe(
