@@ -115,7 +115,7 @@ export class Poller {
   readonly argoOnlyStates = new Map<number, { readonly label: string; readonly state: RepoState }>();
   /** The server answered a `before` page with pipelines it should have left out (before 2.5): page by offset. */
   private beforeIgnored = false;
-  /** States computed by this poller (breathe()). */
+  /** States computed by this poller for repos that needed no listing (breathe()). */
   private computed = 0;
   /** Commit messages are stored only where a rework reason can match them (core/rework.ts). */
   private readonly keepMessage: (message: string) => string;
@@ -240,7 +240,8 @@ export class Poller {
     this.opts.commitRepo?.(tracked);
     // With ArgoCD, repos publish after its step: a repo an app maps to must never show, even for
     // one scrape, the pushes it no longer counts.
-    if (!this.opts.argo && this.publish(tracked)) await this.breathe();
+    // A repo that needed no listing gave the event loop no turn (see breathe).
+    if (!this.opts.argo && this.publish(tracked) && unchanged) await this.breathe();
     this.opts.log.debug("repo polled", {
       repo: listing.fullName,
       unchanged,
@@ -422,10 +423,11 @@ export class Poller {
   }
 
   /**
-   * After every 25 states computed, a hint to collect and a turn of the event loop. Repos that
-   * need no request (restored from DORA_STATE_FILE, or whose listing shows no change) are computed
-   * back to back without one: the garbage of 1,000 computations then piled up (a restart's first
-   * poll peaked at ~350 MB, issue 14) and scrapes waited for the whole run.
+   * After every 25 states computed for repos that needed no listing, a hint to collect and a turn
+   * of the event loop. Such repos (restored from DORA_STATE_FILE, or whose state must be derived
+   * again without a change in Woodpecker) are computed back to back without one: the garbage of
+   * 1,000 computations then piled up (a restart's first poll peaked at ~350 MB, issue 14) and
+   * scrapes waited for the whole run. A repo that was listed already gave the loop its turns.
    */
   private async breathe(): Promise<void> {
     if (++this.computed % 25 !== 0) return;
