@@ -7,6 +7,7 @@ import { SimulatedWoodpecker } from "../src/simulator/woodpecker.ts";
 import { newPipeline } from "../src/simulator/records.ts";
 import type { PipelineInput, PipelineRecord, RepoRecord } from "../src/simulator/model.ts";
 import { hashHex, mulberry32 } from "../src/simulator/prng.ts";
+import { goJson, pipelineJson } from "../src/simulator/serialize.ts";
 
 /** The simulator with list results cached per repo (records are live objects; the API only reads them). */
 export class BenchWoodpecker extends SimulatedWoodpecker {
@@ -182,4 +183,16 @@ export function bulkLoad(sim: BenchWoodpecker, opts: BulkOptions): BulkSummary {
   }
   sim.setNextPipelineId(nextId);
   return { repos: opts.repos, pipelines: nextId - 1, filtered, byEvent, deployRepos, pushRepos };
+}
+
+/** One list page of 50 push and deployment pipelines of a bulk-loaded repo, as the simulator sends it. */
+export function samplePageText(): string {
+  const sim = new BenchWoodpecker({ token: "t", now: () => 1_790_000_000 });
+  bulkLoad(sim, { repos: 1, pipelinesPerRepo: 1000, end: 1_790_000_000 });
+  const repo = sim.listRepos()[0]!;
+  const items = sim
+    .listPipelines(repo.id)
+    .filter((p) => p.event === "push" || p.event === "deployment")
+    .slice(0, 50);
+  return goJson(items.map((p) => pipelineJson(p, sim.features)));
 }

@@ -9,19 +9,7 @@ import ky from "ky";
 import { jsonHttp } from "../src/util/http.ts";
 import { WoodpeckerClient } from "../src/woodpecker/client.ts";
 import { parsePipelinePage } from "../src/woodpecker/schemas.ts";
-import { BenchWoodpecker, bulkLoad } from "./bulk.ts";
-import { goJson, pipelineJson } from "../src/simulator/serialize.ts";
-
-function pageText(): string {
-  const sim = new BenchWoodpecker({ token: "t", now: () => 1_790_000_000 });
-  bulkLoad(sim, { repos: 1, pipelinesPerRepo: 1000, end: 1_790_000_000 });
-  const repo = sim.listRepos()[0]!;
-  const items = sim
-    .listPipelines(repo.id)
-    .filter((p) => p.event === "push" || p.event === "deployment")
-    .slice(0, 50);
-  return goJson(items.map((p) => pipelineJson(p, sim.features)));
-}
+import { samplePageText as pageText } from "./bulk.ts";
 
 if (process.argv[2] === "serve") {
   const text = pageText();

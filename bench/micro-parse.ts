@@ -3,17 +3,9 @@
 // a hand-written check producing the same Pipeline objects. `bun bench/micro-parse.ts`.
 import { parsePipelinePage } from "../src/woodpecker/schemas.ts";
 import type { Pipeline } from "../src/core/model.ts";
-import { BenchWoodpecker, bulkLoad } from "./bulk.ts";
-import { pipelineJson, goJson } from "../src/simulator/serialize.ts";
+import { samplePageText } from "./bulk.ts";
 
-const sim = new BenchWoodpecker({ token: "t", now: () => 1_790_000_000 });
-bulkLoad(sim, { repos: 1, pipelinesPerRepo: 1000, end: 1_790_000_000 });
-const repo = sim.listRepos()[0]!;
-const items = sim
-  .listPipelines(repo.id)
-  .filter((p) => p.event === "push" || p.event === "deployment")
-  .slice(0, 50);
-const text = goJson(items.map((p) => pipelineJson(p, sim.features)));
+const text = samplePageText();
 const N = 2000;
 
 function time(label: string, fn: () => unknown): void {

@@ -321,31 +321,25 @@ export class PipelineStore {
     const nums = new Uint32Array(next * NUMS);
     nums.set(this.nums);
     this.nums = nums;
-    const strs =
-      this.strs instanceof Uint8Array
-        ? new Uint8Array(next * STRS)
-        : this.strs instanceof Uint16Array
-          ? new Uint16Array(next * STRS)
-          : new Uint32Array(next * STRS);
-    strs.set(this.strs);
-    this.strs = strs;
-    const shaRefs =
-      this.shaRefs instanceof Uint8Array
-        ? new Uint8Array(next)
-        : this.shaRefs instanceof Uint16Array
-          ? new Uint16Array(next)
-          : new Uint32Array(next);
-    shaRefs.set(this.shaRefs);
-    this.shaRefs = shaRefs;
-    const msgs =
-      this.msgs instanceof Uint8Array
-        ? new Uint8Array(next)
-        : this.msgs instanceof Uint16Array
-          ? new Uint16Array(next)
-          : new Uint32Array(next);
-    msgs.set(this.msgs);
-    this.msgs = msgs;
+    this.strs = regrow(this.strs, next * STRS);
+    this.shaRefs = regrow(this.shaRefs, next);
+    this.msgs = regrow(this.msgs, next);
   }
+}
+
+/** A column of `length` entries as wide as `column`, holding its values. */
+function regrow(
+  column: Uint8Array | Uint16Array | Uint32Array,
+  length: number,
+): Uint8Array | Uint16Array | Uint32Array {
+  const next =
+    column instanceof Uint8Array
+      ? new Uint8Array(length)
+      : column instanceof Uint16Array
+        ? new Uint16Array(length)
+        : new Uint32Array(length);
+  next.set(column);
+  return next;
 }
 
 /** `column`, widened (values kept) when it cannot hold index `max`. */

@@ -3,42 +3,25 @@
 // kept 1.5x slack until the first state computation trimmed them (another copy), which is what
 // made the peak right after a restart higher than after a backfill.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PipelineStore } from "../../src/collector/compact.ts";
-import { DurableHistories } from "../../src/collector/durable.ts";
 import { TrackedRepo } from "../../src/collector/poller.ts";
 import { RepoHistory } from "../../src/collector/repo-history.ts";
 import type { Pipeline } from "../../src/core/model.ts";
-import { createLogger } from "../../src/log.ts";
-import { openStateDb } from "../../src/state/db.ts";
-import { WoodpeckerCache, type CollectionKey } from "../../src/state/woodpecker-cache.ts";
-import type { RepoListing } from "../../src/woodpecker/schemas.ts";
+import { KEY, pushPipeline, repoListing as listing, tempStateFile } from "./durable-fixture.ts";
 
-const KEY: CollectionKey = { since: 0, events: null, messagePatterns: [] };
-const dirs: string[] = [];
+const files: (() => void)[] = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const remove of files) remove();
 });
 
 function pipeline(id: number): Pipeline {
-  return {
-    id,
-    number: id,
-    parent: 0,
+  return pushPipeline(id, {
     event: id % 3 === 0 ? "deployment" : "push",
     status: id % 7 === 0 ? "failure" : "success",
-    created: 1_780_000_000 + id,
-    updated: 1_780_000_000 + id,
-    started: 1_780_000_000 + id,
-    finished: 1_780_000_060 + id,
-    branch: "main",
     commit: (id * 2654435761).toString(16).padStart(40, "0").slice(-40),
-    ref: "refs/heads/main",
     deployTo: id % 3 === 0 ? "production" : "",
     message: id % 5 === 0 ? `Revert "${id}"` : "",
-  };
+  });
 }
 
 describe("PipelineStore.reserve", () => {
@@ -70,25 +53,11 @@ describe("PipelineStore.reserve", () => {
 
 describe("loading the state file", () => {
   test("each loaded history's columns are exactly as long as its rows (no growth slack to trim)", () => {
-    const d = mkdtempSync(join(tmpdir(), "dora-load-capacity-"));
-    dirs.push(d);
-    const path = join(d, "state.db");
-    const log = createLogger({ write: () => {} });
-    const open = () => {
-      const db = openStateDb({ path, woodpeckerUrl: "https://ci.example.com", log, now: () => 0 });
-      return { db, durable: new DurableHistories(new WoodpeckerCache(db, log), (m) => m) };
-    };
+    const file = tempStateFile("dora-load-capacity-");
+    files.push(file.remove);
+    const open = file.open;
     let { db, durable } = open();
     durable.load(KEY);
-    const listing = (id: number): RepoListing => ({
-      id,
-      fullName: `acme/app-${id}`,
-      defaultBranch: "main",
-      active: true,
-      forgeUrl: "",
-      cloneUrls: [],
-      lastPipeline: undefined,
-    });
     const sizes = [1, 17, 300, 1000];
     for (const [i, n] of sizes.entries()) {
       const t = new TrackedRepo(listing(i + 1), new RepoHistory());

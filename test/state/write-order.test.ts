@@ -3,63 +3,20 @@
 // leave the table's pages about half full. A 1,000 x 1,000 backfill wrote a 141 MB file that
 // VACUUM packs into 79 MB: more to write during the backfill, and more to check and read at restart.
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DurableHistories } from "../../src/collector/durable.ts";
 import { TrackedRepo } from "../../src/collector/poller.ts";
 import { RepoHistory } from "../../src/collector/repo-history.ts";
-import type { Pipeline } from "../../src/core/model.ts";
-import { createLogger } from "../../src/log.ts";
-import { openStateDb } from "../../src/state/db.ts";
-import { WoodpeckerCache, type CollectionKey } from "../../src/state/woodpecker-cache.ts";
-import type { RepoListing } from "../../src/woodpecker/schemas.ts";
+import { KEY, pushPipeline as pipeline, repoListing as listing, tempStateFile } from "./durable-fixture.ts";
 
-const KEY: CollectionKey = { since: 0, events: null, messagePatterns: [] };
-const dirs: string[] = [];
+const files: (() => void)[] = [];
 afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function pipeline(id: number): Pipeline {
-  return {
-    id,
-    number: id,
-    parent: 0,
-    event: "push",
-    status: "success",
-    created: 1_780_000_000 + id,
-    updated: 1_780_000_000 + id,
-    started: 1_780_000_000 + id,
-    finished: 1_780_000_060 + id,
-    branch: "main",
-    commit: id.toString(16).padStart(40, "c"),
-    ref: "refs/heads/main",
-    deployTo: "",
-    message: "",
-  };
-}
-
-const listing = (id: number): RepoListing => ({
-  id,
-  fullName: `acme/app-${id}`,
-  defaultBranch: "main",
-  active: true,
-  forgeUrl: "",
-  cloneUrls: [],
-  lastPipeline: undefined,
+  for (const remove of files) remove();
 });
 
 /** Pages of a file holding `repos` (written in this order, each history newest first), and after VACUUM. */
 function pagesWritten(repos: readonly number[], rows: number): { pages: number; compact: number; ids: number[][] } {
-  const d = mkdtempSync(join(tmpdir(), "dora-write-order-"));
-  dirs.push(d);
-  const path = join(d, "state.db");
-  const log = createLogger({ write: () => {} });
-  const open = () => {
-    const db = openStateDb({ path, woodpeckerUrl: "https://ci.example.com", log, now: () => 0 });
-    return { db, durable: new DurableHistories(new WoodpeckerCache(db, log), (m) => m) };
-  };
+  const file = tempStateFile("dora-write-order-");
+  files.push(file.remove);
+  const { open } = file;
   let { db, durable } = open();
   durable.load(KEY);
   for (const repo of repos) {
