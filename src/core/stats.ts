@@ -7,15 +7,21 @@
 
 /** Median; of an even count, the mean of the two middle values. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return values.length === 0 ? null : medianOfSorted(Float64Array.from(values).sort());
 }
 
 /** Nearest-rank percentile (p in (0, 100]). */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const s = Float64Array.from(values).sort();
+  return values.length === 0 ? null : percentileOfSorted(Float64Array.from(values).sort(), p);
+}
+
+/** median() of values already sorted ascending (not empty). */
+export function medianOfSorted(s: Float64Array): number {
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** percentile() of values already sorted ascending (not empty). */
+export function percentileOfSorted(s: Float64Array, p: number): number {
   return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
 }

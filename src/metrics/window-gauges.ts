@@ -3,24 +3,12 @@
 // scrape only appends bytes. The values are a function of the state and of the poll's time, never
 // of the scrape's time: two scrapes between polls, or two replicas at the same poll time, agree.
 
-/** One window's values; null: no data in the window, so no series. */
-export interface WindowGaugeValues {
-  readonly window: string;
-  readonly deploymentsPerDay: number;
-  readonly changeFailureRatio: number | null;
-  readonly leadTimeP50Seconds: number | null;
-  readonly leadTimeP90Seconds: number | null;
-  readonly recoveryTimeP50Seconds: number | null;
-  readonly reworkRatio: number | null;
-}
+import type { WindowGauges, WindowValues } from "../core/window-values.ts";
 
-export interface WindowGaugeInput {
-  readonly targets: readonly (WindowGaugeValues & { readonly repo: string; readonly deployTo: string })[];
-  readonly overall: readonly WindowGaugeValues[];
-  readonly coverage: readonly { readonly window: string; readonly ratio: number }[];
-}
+/** What is written out: the gauges without their time (a scrape never reads a clock). */
+export type WindowGaugeInput = Pick<WindowGauges, "targets" | "overall" | "coverage">;
 
-type Key = Exclude<keyof WindowGaugeValues, "window">;
+type Key = Exclude<keyof WindowValues, "window">;
 
 /** Metric name suffix (after `dora_` / `dora_overall_`) and help of each value. */
 const FAMILIES: readonly { readonly key: Key; readonly name: string; readonly help: string }[] = [

@@ -5,6 +5,9 @@
 // (property-tested equal to this), never computing them per scrape.
 import { DAY } from "../core/levels.ts";
 import { summarize, type Keys, type SummaryRepo } from "../core/summary.ts";
+import type { TargetWindowValues, WindowGauges, WindowValues } from "../core/window-values.ts";
+
+export type { TargetWindowValues, WindowGauges, WindowValues };
 
 /** The windows the gauges carry (label `window`), shortest first. */
 export const GAUGE_WINDOWS: readonly { readonly label: string; readonly days: number }[] = [
@@ -13,34 +16,6 @@ export const GAUGE_WINDOWS: readonly { readonly label: string; readonly days: nu
   { label: "30d", days: 30 },
   { label: "90d", days: 90 },
 ];
-
-/** One window's values; null: no data in the window (no series, never 0 or NaN). */
-export interface WindowValues {
-  readonly window: string;
-  /** Always a number: 0 deployments is data. */
-  readonly deploymentsPerDay: number;
-  readonly changeFailureRatio: number | null;
-  readonly leadTimeP50Seconds: number | null;
-  readonly leadTimeP90Seconds: number | null;
-  readonly recoveryTimeP50Seconds: number | null;
-  readonly reworkRatio: number | null;
-}
-
-export interface TargetWindowValues extends WindowValues {
-  readonly repo: string;
-  readonly deployTo: string;
-}
-
-export interface WindowGauges {
-  /** Unix seconds: the end of every window (the exporter's last completed poll). */
-  readonly now: number;
-  /** Per target: sorted by repo, then target, then window (shortest first). */
-  readonly targets: readonly TargetWindowValues[];
-  /** Every target pooled, per window (shortest first). */
-  readonly overall: readonly WindowValues[];
-  /** min(1, (now − origin) / length(W)) per window; empty when there is no origin. */
-  readonly coverage: readonly { readonly window: string; readonly ratio: number }[];
-}
 
 /**
  * @param origin DORA_SINCE if set, else the lowest `created` of any pipeline read; null when

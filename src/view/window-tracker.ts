@@ -15,7 +15,9 @@
 import { DAY } from "../core/levels.ts";
 import type { PackedRepoState, PackedTarget } from "../core/packed-state.ts";
 import { compareCodeUnits } from "../util/strings.ts";
-import { GAUGE_WINDOWS, type TargetWindowValues, type WindowGauges, type WindowValues } from "./gauges.ts";
+import { medianOfSorted, percentileOfSorted } from "../core/stats.ts";
+import type { TargetWindowValues, WindowGauges, WindowValues } from "../core/window-values.ts";
+import { GAUGE_WINDOWS } from "./gauges.ts";
 
 /** One repo as the tracker reads it: its id, the label its series carry, its packed state (null: none yet). */
 export interface GaugeRepo {
@@ -271,17 +273,7 @@ function emptyPool(): Pool {
 
 /** What core/summary.ts keysOf() gives for the same pool, as view/gauges.ts valuesOf() reads it. */
 function valuesOf(window: string, days: number, p: Pool): WindowValues {
-  const attempts = p.deployments + p.failed;
-  const lead = p.lead.length === 0 ? null : Float64Array.from(p.lead).sort();
-  return {
-    window,
-    deploymentsPerDay: p.deployments / days,
-    changeFailureRatio: attempts === 0 ? null : p.failed / attempts,
-    leadTimeP50Seconds: lead === null ? null : medianOfSorted(lead),
-    leadTimeP90Seconds: lead === null ? null : lead[Math.max(0, Math.ceil((90 / 100) * lead.length) - 1)]!,
-    recoveryTimeP50Seconds: p.restores.length === 0 ? null : medianOfSorted(Float64Array.from(p.restores).sort()),
-    reworkRatio: p.deployments === 0 ? null : p.rework / p.deployments,
-  };
+  return valuesOfSorted(window, days, p, Float64Array.from(p.lead).sort(), Float64Array.from(p.restores).sort());
 }
 
 /** valuesOf() of counts and already sorted lead and restore times. */
@@ -298,16 +290,10 @@ function valuesOfSorted(
     deploymentsPerDay: c.deployments / days,
     changeFailureRatio: attempts === 0 ? null : c.failed / attempts,
     leadTimeP50Seconds: lead.length === 0 ? null : medianOfSorted(lead),
-    leadTimeP90Seconds: lead.length === 0 ? null : lead[Math.max(0, Math.ceil((90 / 100) * lead.length) - 1)]!,
+    leadTimeP90Seconds: lead.length === 0 ? null : percentileOfSorted(lead, 90),
     recoveryTimeP50Seconds: restores.length === 0 ? null : medianOfSorted(restores),
     reworkRatio: c.deployments === 0 ? null : c.rework / c.deployments,
   };
-}
-
-/** As core/stats.ts median(): of an even count, the mean of the two middle values. */
-function medianOfSorted(s: Float64Array): number {
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function sameValues(a: TargetWindowValues, b: TargetWindowValues): boolean {
