@@ -101,14 +101,14 @@ export async function startExporter({ config, log, demo = false }: ExporterOptio
     await core.afterPoll(ok);
     memory?.check(); // right after a poll: the moment a backfill peaks
     if (finishing) {
-      // Ready means /metrics is rendered; then the backfill's garbage (parsed pages, the states
-      // just rendered) is let go at once instead of whenever the heap next fills, so the memory
-      // the process keeps is what it holds (issue 14). One collection, as a user's process has.
+      // Ready means /metrics is rendered; then what building it left (the states just rendered,
+      // the exposition's parts) is let go at once instead of whenever the heap next fills, so the
+      // memory the process keeps is what it holds (issue 14).
       await registry.warm().catch(() => {});
       Bun.gc(true);
       ready = true;
       log.info("backfill complete", { repos: poller.status.trackedRepos });
-    } else void registry.warm().catch(() => {}); // pre-render after changes, off the scrape path
+    }
   };
 
   // Read before anything listens or polls: a bad file exits 2 (ConfigError) with nothing started.
